@@ -1,0 +1,137 @@
+"""Battery of a storage operator (island paper, eq. 19-21).
+
+    max  sum_t [ R(t) * (P_dis - P_ch) - alpha * (P_dis + P_ch) ] * dt
+    s.t. E(t) = E(t-1) + (eta_c * P_ch - P_dis / eta_d) * dt
+         E_min <= E(t) <= E_max,  E(T) >= E(0)
+         X_ch * P_min <= P_ch <= X_ch * P_max,  X_dis * P_min <= P_dis <= X_dis * P_max
+         X_ch + X_dis <= 1,  sum_t (X_ch + X_dis) <= N,  X binary
+
+Exact method: the LP relaxation (drop P_min, N and the binaries) is solved
+for the whole population by :func:`storage_dp.solve_storage`. Where its
+optimum already satisfies the minimum power and the active-hour limit it is
+optimal for the MILP too (a relaxation's optimum that is feasible is
+optimal); only the other individuals are re-solved as a MILP with HiGHS.
+With ``integer=False`` the LP relaxation is the model. Units: kW, kWh, yuan.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import scipy.sparse as sp
+
+from .highs_model import solve_highs
+from .response import Response, Status, check_prices
+from .storage_dp import StorageLP, solve_storage
+
+__all__ = ["Battery"]
+
+
+@dataclass(frozen=True)
+class Battery:
+    """Battery data. Energies in kWh, powers in kW, ``alpha`` in yuan/kWh."""
+
+    capacity: float
+    p_max: float
+    soc_min: float = 0.1
+    soc_max: float = 0.9
+    soc0: float = 0.5
+    eta_c: float = 0.95
+    eta_d: float = 0.95
+    alpha: float = 0.0
+    p_min: float = 0.0
+    max_active_hours: int | None = None
+    integer: bool = True
+    T: int = 24
+    dt: float = 1.0
+    stats: dict = field(default_factory=lambda: {"milp_solves": 0}, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        for name in ("capacity", "p_max", "eta_c", "eta_d"):
+            if not getattr(self, name) > 0:
+                raise ValueError(f"Battery.{name} must be > 0, got {getattr(self, name)}")
+        if not 0 <= self.soc_min <= self.soc0 <= self.soc_max <= 1:
+            raise ValueError(f"Battery: need 0 <= soc_min <= soc0 <= soc_max <= 1, got "
+                             f"{self.soc_min}, {self.soc0}, {self.soc_max}")
+        if not 0 <= self.p_min <= self.p_max:
+            raise ValueError(f"Battery.p_min must be in [0, p_max], got {self.p_min}")
+
+    @property
+    def binaries_bind(self) -> bool:
+        """True when the MILP differs from its LP relaxation."""
+        n = self.max_active_hours
+        return self.integer and (self.p_min > 0 or (n is not None and n < self.T))
+
+    def storage(self) -> StorageLP:
+        T, e = self.T, self.capacity
+        return StorageLP(
+            s0=self.soc0 * e, s_lo=np.full(T + 1, self.soc_min * e),
+            s_hi=np.full(T + 1, self.soc_max * e),
+            up_max=np.full(T, self.eta_c * self.p_max * self.dt),
+            dn_max=np.full(T, self.p_max * self.dt / self.eta_d),
+            drift=np.zeros(T), s_final=self.soc0 * e)
+
+    def profit(self, prices, ch, dis) -> np.ndarray:
+        """(n,) operator's battery profit for powers (n, T) at prices (n, T)."""
+        return ((prices - self.alpha) * dis - (prices + self.alpha) * ch).sum(axis=1) * self.dt
+
+    def respond(self, prices: np.ndarray) -> Response:
+        """Optimal plan for every row of ``prices`` (n, T) yuan/kWh."""
+        p = check_prices(prices, self.T, "Battery")
+        u, soc, feas = solve_storage(self.storage(), (p + self.alpha) / self.eta_c,
+                                     (p - self.alpha) * self.eta_d)
+        ch = np.maximum(u, 0.0) / (self.eta_c * self.dt)
+        dis = np.maximum(-u, 0.0) * self.eta_d / self.dt
+        status = np.where(feas, Status.OPTIMAL, Status.INFEASIBLE).astype(np.int8)
+        if self.binaries_bind:
+            for i in np.flatnonzero(feas & ~self._milp_feasible(ch, dis)):
+                status[i], ch[i], dis[i], soc[i] = self._solve_milp(p[i])
+        ch[status != 0] = dis[status != 0] = 0.0
+        return Response(np.where(status == 0, self.profit(p, ch, dis), 0.0), status,
+                        {"ch": ch, "dis": dis, "soc": soc})
+
+    def _milp_feasible(self, ch: np.ndarray, dis: np.ndarray) -> np.ndarray:
+        tol = 1e-7 * self.p_max
+        active = (ch > tol) | (dis > tol)
+        ok = ~(active & (np.maximum(ch, dis) < self.p_min - tol)).any(axis=1)
+        if self.max_active_hours is not None:
+            ok &= active.sum(axis=1) <= self.max_active_hours
+        return ok
+
+    def milp_matrices(self):
+        """The MILP in HiGHS form (minimise): columns ch, dis, E(1..T), X_ch, X_dis."""
+        T, dt, e = self.T, self.dt, self.capacity
+        eye, z = sp.identity(T, format="csr"), sp.csr_matrix((T, T))
+        shift = sp.eye(T, k=-1, format="csr")
+        dyn = sp.hstack([-self.eta_c * dt * eye, dt / self.eta_d * eye, eye - shift, z, z])
+        rows = [dyn,
+                sp.hstack([eye, z, z, -self.p_max * eye, z]),
+                sp.hstack([eye, z, z, -self.p_min * eye, z]),
+                sp.hstack([z, eye, z, z, -self.p_max * eye]),
+                sp.hstack([z, eye, z, z, -self.p_min * eye]),
+                sp.hstack([z, z, z, eye, eye])]
+        lo = [np.r_[self.soc0 * e, np.zeros(T - 1)], np.full(T, -np.inf), np.zeros(T),
+              np.full(T, -np.inf), np.zeros(T), np.full(T, -np.inf)]
+        hi = [np.r_[self.soc0 * e, np.zeros(T - 1)], np.zeros(T), np.full(T, np.inf),
+              np.zeros(T), np.full(T, np.inf), np.ones(T)]
+        if self.max_active_hours is not None:
+            rows.append(sp.hstack([sp.csr_matrix((1, 3 * T)), sp.csr_matrix(np.ones((1, 2 * T)))]))
+            lo.append([-np.inf])
+            hi.append([self.max_active_hours])
+        e_lo = np.full(T, self.soc_min * e)
+        e_lo[-1] = max(e_lo[-1], self.soc0 * e)
+        col_lo = np.r_[np.zeros(2 * T), e_lo, np.zeros(2 * T)]
+        col_hi = np.r_[np.full(2 * T, self.p_max), np.full(T, self.soc_max * e), np.ones(2 * T)]
+        integer = np.r_[np.zeros(3 * T, bool), np.ones(2 * T, bool)]
+        return sp.vstack(rows, format="csc"), np.concatenate(lo), np.concatenate(hi), \
+            col_lo, col_hi, integer
+
+    def _solve_milp(self, price: np.ndarray):
+        """One individual's MILP; returns (status, ch, dis, soc (T + 1,))."""
+        self.stats["milp_solves"] += 1
+        T, dt = self.T, self.dt
+        A, lo, hi, clo, chi, integer = self.milp_matrices()
+        cost = np.r_[(price + self.alpha) * dt, -(price - self.alpha) * dt, np.zeros(3 * T)]
+        status, x, _ = solve_highs(cost, A, lo, hi, clo, chi, integer)
+        soc = np.r_[self.soc0 * self.capacity, x[2 * T:3 * T]]
+        return status, x[:T], x[T:2 * T], soc

@@ -1,0 +1,69 @@
+"""Minimal HiGHS interface: one LP/MILP/QP in matrix form -> status and solution.
+
+A fresh ``highspy.Highs`` is created per call and never stored, so followers
+stay picklable and a result never depends on what was solved before it
+(see ENGINEERING.md: hot starts returned non-optimal answers on ~1% of price
+vectors). Used for the battery's MILP fallback and the single-level scenarios.
+"""
+from __future__ import annotations
+
+import highspy
+import numpy as np
+import scipy.sparse as sp
+
+from .response import Status
+
+__all__ = ["solve_highs", "STATUS_MAP"]
+
+#: HiGHS model status -> follower status; anything not listed is SOLVER_FAILED.
+STATUS_MAP = {
+    highspy.HighsModelStatus.kOptimal: Status.OPTIMAL,
+    highspy.HighsModelStatus.kInfeasible: Status.INFEASIBLE,
+    highspy.HighsModelStatus.kUnboundedOrInfeasible: Status.INFEASIBLE,
+}
+
+
+def solve_highs(
+    cost: np.ndarray,
+    A: sp.spmatrix,
+    row_lo: np.ndarray,
+    row_hi: np.ndarray,
+    col_lo: np.ndarray,
+    col_hi: np.ndarray,
+    integer: np.ndarray | None = None,
+    hessian: sp.spmatrix | None = None,
+    mip_rel_gap: float = 1e-9,
+) -> tuple[Status, np.ndarray, float]:
+    """Minimise ``cost @ x (+ x'Hx/2)`` s.t. ``row_lo <= A x <= row_hi``, bounds.
+
+    Returns (status, x (n_col,), objective); x is zeros unless OPTIMAL.
+    """
+    A = sp.csc_matrix(A)
+    lp = highspy.HighsLp()
+    lp.num_col_, lp.num_row_ = A.shape[1], A.shape[0]
+    lp.col_cost_ = np.asarray(cost, float)
+    lp.col_lower_, lp.col_upper_ = np.asarray(col_lo, float), np.asarray(col_hi, float)
+    lp.row_lower_, lp.row_upper_ = np.asarray(row_lo, float), np.asarray(row_hi, float)
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    lp.a_matrix_.start_ = A.indptr.astype(np.int32)
+    lp.a_matrix_.index_ = A.indices.astype(np.int32)
+    lp.a_matrix_.value_ = A.data
+    if integer is not None and np.any(integer):
+        lp.integrality_ = [highspy.HighsVarType.kInteger if i else highspy.HighsVarType.kContinuous
+                           for i in integer]
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    h.setOptionValue("random_seed", 0)
+    h.setOptionValue("threads", 1)
+    h.setOptionValue("mip_rel_gap", mip_rel_gap)
+    h.passModel(lp)
+    if hessian is not None:
+        H = sp.csc_matrix(sp.tril(hessian))  # HiGHS: lower triangle, column-wise
+        h.passHessian(H.shape[0], H.nnz, int(highspy.HessianFormat.kTriangular),
+                      H.indptr.astype(np.int32), H.indices.astype(np.int32), H.data)
+    h.run()
+    status = STATUS_MAP.get(h.getModelStatus(), Status.SOLVER_FAILED)
+    if status != Status.OPTIMAL:
+        return status, np.zeros(A.shape[1]), 0.0
+    x = np.asarray(h.getSolution().col_value, float)
+    return status, x, float(h.getInfo().objective_function_value)

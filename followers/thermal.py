@@ -1,0 +1,82 @@
+"""Air-conditioned buildings as virtual storage (island paper, sec. 2.1-2.3, appendix A).
+
+First-order ETP model of an aggregate of buildings, exact over each step::
+
+    T_in(t+1) = a * T_in(t) + (1 - a) * (T_out(t) - eta * R * P_ac(t)),  a = exp(-dt / (R C))
+    T_min <= T_in(t) <= T_max   (comfort band, PMV within +-1),  T_in(0) = T_set,
+    T_in(T) <= T_set            (the building hands back the cold it borrowed),
+    0 <= P_ac(t) <= P_max.
+
+Baseline: the AC holds the set point, P_base = clip((T_out - T_set) / (eta R), 0, P_max).
+Virtual storage power P_v = P_base - P_ac (positive = discharge). The storage
+operator earns (lam + R_e) * P_v per hour (eq. 19). The state handed to
+:func:`storage_dp.solve_storage` is -T_in, so cooling "charges" it.
+Units: degC, kW (electric), kWh/degC, degC/kW, yuan/kWh.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .response import Response, Status, check_prices
+from .storage_dp import StorageLP, solve_storage
+
+__all__ = ["ThermalBuildings"]
+
+
+@dataclass(frozen=True)
+class ThermalBuildings:
+    """An aggregate of air-conditioned buildings (R, C already aggregated)."""
+
+    t_out: np.ndarray          # (T,) outdoor temperature, degC
+    r_th: float                # equivalent thermal resistance, degC/kW
+    c_th: float                # equivalent thermal capacity, kWh/degC
+    cop: float                 # eta_AC, kW cooling per kW electric
+    p_max: float               # kW electric
+    t_min: float = 24.0
+    t_max: float = 28.0
+    t_set: float = 26.0
+    subsidy: float = 0.0       # lam, yuan/kWh of virtual discharge
+    dt: float = 1.0
+
+    def __post_init__(self) -> None:
+        for name in ("r_th", "c_th", "cop", "p_max"):
+            if not getattr(self, name) > 0:
+                raise ValueError(f"ThermalBuildings.{name} must be > 0, got {getattr(self, name)}")
+        if not self.t_min <= self.t_set <= self.t_max:
+            raise ValueError(f"ThermalBuildings: need t_min <= t_set <= t_max, got "
+                             f"{self.t_min}, {self.t_set}, {self.t_max}")
+
+    @property
+    def decay(self) -> float:
+        return float(np.exp(-self.dt / (self.r_th * self.c_th)))
+
+    @property
+    def baseline(self) -> np.ndarray:
+        """(T,) kW consumed when the set point is held."""
+        return np.clip((self.t_out - self.t_set) / (self.cop * self.r_th), 0.0, self.p_max)
+
+    def storage(self) -> StorageLP:
+        T, a = len(self.t_out), self.decay
+        gain = (1 - a) * self.cop * self.r_th            # degC of cooling per kW
+        return StorageLP(
+            s0=-self.t_set, s_lo=np.full(T + 1, -self.t_max), s_hi=np.full(T + 1, -self.t_min),
+            up_max=np.full(T, gain * self.p_max), dn_max=np.zeros(T),
+            drift=-(1 - a) * np.asarray(self.t_out, float), decay=a, s_final=-self.t_set)
+
+    def profit(self, prices: np.ndarray, p_ac: np.ndarray) -> np.ndarray:
+        """(n,) virtual-storage revenue sum (lam + R) * (P_base - P_ac) * dt."""
+        return ((self.subsidy + prices) * (self.baseline - p_ac)).sum(axis=1) * self.dt
+
+    def respond(self, prices: np.ndarray) -> Response:
+        """Optimal AC schedule for every row of ``prices`` (n, T) yuan/kWh."""
+        p = check_prices(prices, len(self.t_out), "ThermalBuildings")
+        m = self.storage()
+        gain = (1 - m.decay) * self.cop * self.r_th
+        c = (self.subsidy + p) * self.dt / gain
+        u, s, feas = solve_storage(m, c, c)
+        p_ac = np.where(feas[:, None], u / gain, 0.0)
+        status = np.where(feas, Status.OPTIMAL, Status.INFEASIBLE).astype(np.int8)
+        return Response(np.where(feas, self.profit(p, p_ac), 0.0), status,
+                        {"p_ac": p_ac, "t_in": -s, "p_virtual": self.baseline - p_ac})
