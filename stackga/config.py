@@ -1,0 +1,62 @@
+"""GA configuration: one frozen dataclass shared by every engine.
+
+What the two probabilities mean (the same in both engines):
+
+* ``crossover_prob`` (paper: 0.89) -- per mating pair: each pair of parents
+  chosen by binary tournament is recombined by simulated binary crossover
+  (SBX, ``sbx_eta``) with this probability, otherwise copied unchanged.
+  Inside a recombined pair each gene is exchanged with probability 0.5
+  (pymoo ``SBX(prob=crossover_prob, prob_var=0.5)``; DEAP
+  ``cxSimulatedBinaryBounded`` applied with ``cxpb=crossover_prob``).
+* ``mutation_prob`` (paper: 0.076) -- per gene: every gene of every child is
+  perturbed by polynomial mutation (``pm_eta``) with this probability
+  (pymoo ``PM(prob=1.0, prob_var=mutation_prob)``; DEAP
+  ``mutPolynomialBounded(indpb=mutation_prob)`` applied with ``mutpb=1``).
+
+Survival is elitist, as the paper's step 9 ("keep the individuals with the
+higher leader profit"): parents and children are pooled and the best
+``pop_size`` survive, feasible before infeasible, then by leader objective.
+Generation 1 is the initial population; ``generations`` counts it, so a run
+makes ``pop_size * generations`` follower evaluations.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass
+
+__all__ = ["GAConfig", "ENGINES"]
+
+ENGINES = ("pymoo", "deap")
+
+
+@dataclass(frozen=True)
+class GAConfig:
+    pop_size: int = 100
+    generations: int = 300
+    crossover_prob: float = 0.89
+    mutation_prob: float = 0.076
+    seed: int = 1
+    engine: str = "pymoo"
+    sbx_eta: float = 15.0
+    pm_eta: float = 20.0
+
+    def __post_init__(self) -> None:
+        for name in ("crossover_prob", "mutation_prob"):
+            v = getattr(self, name)
+            if not isinstance(v, (int, float)) or not math.isfinite(v) or not 0.0 <= v <= 1.0:
+                raise ValueError(f"GAConfig.{name} must be a probability in [0, 1], got {v!r}")
+        if not isinstance(self.pop_size, int) or self.pop_size < 2 or self.pop_size % 2:
+            raise ValueError(f"GAConfig.pop_size must be an even integer >= 2, got {self.pop_size!r}")
+        if not isinstance(self.generations, int) or self.generations < 1:
+            raise ValueError(f"GAConfig.generations must be an integer >= 1, got {self.generations!r}")
+        if not isinstance(self.seed, int) or self.seed < 0:
+            raise ValueError(f"GAConfig.seed must be a non-negative integer, got {self.seed!r}")
+        if self.engine not in ENGINES:
+            raise ValueError(f"GAConfig.engine must be one of {ENGINES}, got {self.engine!r}")
+        for name in ("sbx_eta", "pm_eta"):
+            v = getattr(self, name)
+            if not isinstance(v, (int, float)) or not math.isfinite(v) or v < 0:
+                raise ValueError(f"GAConfig.{name} must be a finite number >= 0, got {v!r}")
+
+    def to_dict(self) -> dict:
+        return asdict(self)

@@ -1,0 +1,124 @@
+"""DEAP adapter: the only module that knows DEAP.
+
+DEAP's own operators draw from Python's global ``random`` module, which breaks
+reproducibility when runs share a process. Here the algorithm follows DEAP's
+(mu + lambda) scheme with a DEAP ``Toolbox``, ``Fitness`` and ``selBest``,
+while the three random operators are DEAP's ``selTournament``,
+``cxSimulatedBinaryBounded`` and ``mutPolynomialBounded`` rewritten to draw
+from the run's own ``random.Random(seed)``. No global ``creator`` classes are
+registered. Each generation's new individuals are evaluated in one batch.
+"""
+from __future__ import annotations
+
+import random
+
+import numpy as np
+from deap import base, tools
+
+from ..config import GAConfig
+from ..game import Game
+from ..log import GenerationLog
+
+
+class _Fitness(base.Fitness):
+    # lexicographic: first feasibility (-violation), then the leader objective
+    weights = (1.0, 1.0)
+
+
+class _Individual(list):
+    def __init__(self, values):
+        super().__init__(values)
+        self.fitness = _Fitness()
+        self.leader = -np.inf
+        self.followers = None
+
+
+def sel_tournament(rng: random.Random, pop, k: int, size: int = 2):
+    """DEAP ``selTournament`` with an explicit random source."""
+    return [max((pop[rng.randrange(len(pop))] for _ in range(size)),
+                key=lambda ind: ind.fitness) for _ in range(k)]
+
+
+def cx_sbx(rng: random.Random, a, b, eta: float, low, up) -> None:
+    """DEAP ``cxSimulatedBinaryBounded`` with an explicit random source (in place)."""
+    for i, (xl, xu) in enumerate(zip(low, up)):
+        if rng.random() > 0.5 or abs(a[i] - b[i]) <= 1e-14:
+            continue
+        x1, x2 = min(a[i], b[i]), max(a[i], b[i])
+        r = rng.random()
+
+        def spread(beta):
+            alpha = 2.0 - beta ** -(eta + 1)
+            if r <= 1.0 / alpha:
+                return (r * alpha) ** (1.0 / (eta + 1))
+            return (1.0 / (2.0 - r * alpha)) ** (1.0 / (eta + 1))
+
+        c1 = 0.5 * (x1 + x2 - spread(1.0 + 2.0 * (x1 - xl) / (x2 - x1)) * (x2 - x1))
+        c2 = 0.5 * (x1 + x2 + spread(1.0 + 2.0 * (xu - x2) / (x2 - x1)) * (x2 - x1))
+        c1, c2 = min(max(c1, xl), xu), min(max(c2, xl), xu)
+        if rng.random() <= 0.5:
+            c1, c2 = c2, c1
+        a[i], b[i] = c1, c2
+
+
+def mut_polynomial(rng: random.Random, ind, eta: float, low, up, indpb: float) -> None:
+    """DEAP ``mutPolynomialBounded`` with an explicit random source (in place)."""
+    for i, (xl, xu) in enumerate(zip(low, up)):
+        if rng.random() > indpb or xu <= xl:
+            continue
+        x, r, power = ind[i], rng.random(), 1.0 / (eta + 1.0)
+        if r < 0.5:
+            xy = 1.0 - (x - xl) / (xu - xl)
+            dq = (2.0 * r + (1.0 - 2.0 * r) * xy ** (eta + 1)) ** power - 1.0
+        else:
+            xy = 1.0 - (xu - x) / (xu - xl)
+            dq = 1.0 - (2.0 * (1.0 - r) + 2.0 * (r - 0.5) * xy ** (eta + 1)) ** power
+        ind[i] = min(max(x + dq * (xu - xl), xl), xu)
+
+
+def _evaluate(game: Game, individuals) -> int:
+    """Repair and evaluate a batch in one call; returns the infeasible count."""
+    X = game.project(np.array(individuals, dtype=float))
+    ev = game.evaluate(X)
+    F = np.column_stack([ev.followers[k] for k in game.followers])
+    for j, ind in enumerate(individuals):
+        ind[:] = X[j].tolist()
+        feasible = bool(ev.feasible[j])
+        ind.leader = float(ev.leader[j]) if feasible else -np.inf
+        ind.followers = F[j]
+        ind.fitness.values = (-float(ev.violation[j]), ind.leader if feasible else 0.0)
+    return int((~ev.feasible).sum())
+
+
+def _record(log: GenerationLog, gen: int, evals: int, pop, n_infeasible: int) -> None:
+    log.record(gen, evals, np.array([ind.leader for ind in pop]),
+               np.array([ind.fitness.values[0] >= 0 for ind in pop]),
+               np.array([ind.followers for ind in pop]), n_infeasible)
+
+
+def run(game: Game, config: GAConfig, log: GenerationLog) -> np.ndarray:
+    """Run the GA; returns the best leader vector (n_var,)."""
+    rng = random.Random(config.seed)
+    low, up = game.lb.tolist(), game.ub.tolist()
+    tb = base.Toolbox()
+    tb.register("select", sel_tournament, rng)
+    tb.register("mate", cx_sbx, rng, eta=config.sbx_eta, low=low, up=up)
+    tb.register("mutate", mut_polynomial, rng, eta=config.pm_eta, low=low, up=up,
+                indpb=config.mutation_prob)
+    pop = [_Individual([rng.uniform(a, b) for a, b in zip(low, up)])
+           for _ in range(config.pop_size)]
+    evals = len(pop)
+    _record(log, 1, evals, pop, _evaluate(game, pop))
+    for gen in range(2, config.generations + 1):
+        offspring = [_Individual(ind) for ind in tb.select(pop, len(pop))]
+        for a, b in zip(offspring[::2], offspring[1::2]):
+            if rng.random() < config.crossover_prob:
+                tb.mate(a, b)
+        for ind in offspring:
+            tb.mutate(ind)
+        n_bad = _evaluate(game, offspring)
+        evals += len(offspring)
+        pop = tools.selBest(pop + offspring, config.pop_size)
+        _record(log, gen, evals, pop, n_bad)
+    best = tools.selBest(pop, 1)[0]
+    return np.array(best, dtype=float)

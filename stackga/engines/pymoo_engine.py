@@ -1,0 +1,71 @@
+"""pymoo adapter: the only module that knows pymoo's Problem, Repair and Callback."""
+from __future__ import annotations
+
+import numpy as np
+from pymoo.algorithms.soo.nonconvex.ga import GA
+from pymoo.core.callback import Callback
+from pymoo.core.problem import Problem
+from pymoo.core.repair import Repair
+from pymoo.operators.crossover.sbx import SBX
+from pymoo.operators.mutation.pm import PM
+from pymoo.operators.sampling.rnd import FloatRandomSampling
+from pymoo.optimize import minimize
+
+from ..config import GAConfig
+from ..game import Game
+from ..log import GenerationLog
+
+
+class _GameProblem(Problem):
+    """Vectorized: the whole population goes to ``Game.evaluate`` in one call."""
+
+    def __init__(self, game: Game) -> None:
+        super().__init__(n_var=game.n_var, n_obj=1, n_ieq_constr=1, xl=game.lb, xu=game.ub)
+        self.game = game
+        self.infeasible_since_log = 0
+
+    def _evaluate(self, X, out, *args, **kwargs):
+        ev = self.game.evaluate(X)
+        feasible = ev.feasible
+        out["F"] = np.where(feasible, -ev.leader, 0.0)[:, None]
+        out["G"] = ev.violation[:, None]
+        out["L"] = np.where(feasible, ev.leader, -np.inf)
+        out["FO"] = np.column_stack([ev.followers[k] for k in self.game.followers])
+        self.infeasible_since_log += int((~feasible).sum())
+
+
+class _ProjectionRepair(Repair):
+    def _do(self, problem, X, **kwargs):
+        return problem.game.project(X)
+
+
+class _LogCallback(Callback):
+    def __init__(self, log: GenerationLog) -> None:
+        super().__init__()
+        self.log = log
+
+    def notify(self, algorithm):
+        pop, problem = algorithm.pop, algorithm.problem
+        self.log.record(algorithm.n_gen, algorithm.evaluator.n_eval, pop.get("L"),
+                        pop.get("CV")[:, 0] <= 0, pop.get("FO"), problem.infeasible_since_log)
+        problem.infeasible_since_log = 0
+
+
+def run(game: Game, config: GAConfig, log: GenerationLog) -> np.ndarray:
+    """Run the GA; returns the best leader vector (n_var,)."""
+    algorithm = GA(
+        pop_size=config.pop_size,
+        sampling=FloatRandomSampling(),
+        crossover=SBX(prob=config.crossover_prob, prob_var=0.5, eta=config.sbx_eta),
+        mutation=PM(prob=1.0, prob_var=config.mutation_prob, eta=config.pm_eta),
+        repair=_ProjectionRepair(),
+        eliminate_duplicates=False,
+    )
+    res = minimize(_GameProblem(game), algorithm, ("n_gen", config.generations),
+                   seed=config.seed, callback=_LogCallback(log), verbose=False,
+                   save_history=False, copy_algorithm=False)
+    pop = res.algorithm.pop
+    L, feasible = pop.get("L"), pop.get("CV")[:, 0] <= 0
+    idx = int(np.argmax(np.where(feasible, L, -np.inf))) if feasible.any() else \
+        int(np.argmin(pop.get("CV")[:, 0]))
+    return np.array(pop[idx].X, dtype=float)

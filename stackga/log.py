@@ -1,0 +1,47 @@
+"""Per-generation log, one record per generation (as DEAP's Logbook), shared by engines."""
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+__all__ = ["GenerationLog"]
+
+
+class GenerationLog:
+    """Collects one row per generation.
+
+    Columns: gen, evals (cumulative follower evaluations), best / mean / worst
+    leader objective over the feasible survivors, ``f_<follower>`` objective of
+    each follower at the generation's best, infeasible (individuals evaluated
+    in this generation that were infeasible), seconds (since the start).
+    """
+
+    def __init__(self, follower_names, on_generation=None) -> None:
+        self.names = list(follower_names)
+        self.rows: list[dict] = []
+        self.on_generation = on_generation
+        self.t0 = time.perf_counter()
+
+    def record(self, gen: int, evals: int, leader: np.ndarray, feasible: np.ndarray,
+               follower_objs: np.ndarray, n_infeasible: int) -> dict:
+        """``leader`` (n,), ``feasible`` (n,) of the survivors; ``follower_objs`` (n, k)."""
+        ok = np.flatnonzero(feasible)
+        row = {"gen": gen, "evals": evals}
+        if len(ok):
+            best = ok[np.argmax(leader[ok])]
+            row.update(best=float(leader[best]), mean=float(leader[ok].mean()),
+                       worst=float(leader[ok].min()))
+            row.update({f"f_{k}": float(follower_objs[best, j]) for j, k in enumerate(self.names)})
+        else:
+            row.update(best=np.nan, mean=np.nan, worst=np.nan)
+            row.update({f"f_{k}": np.nan for k in self.names})
+        row.update(infeasible=int(n_infeasible), seconds=time.perf_counter() - self.t0)
+        self.rows.append(row)
+        if self.on_generation is not None:
+            self.on_generation(row)
+        return row
+
+    def columns(self) -> dict[str, np.ndarray]:
+        keys = self.rows[0].keys() if self.rows else ["gen"]
+        return {k: np.array([r[k] for r in self.rows]) for k in keys}

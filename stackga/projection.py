@@ -1,0 +1,80 @@
+"""Exact Euclidean projection onto the leader's feasible set {lb <= x <= ub, A x <= b}.
+
+Used as the GA's repair: an individual already in the set is returned
+unchanged (bit for bit); any other is replaced by the nearest point of the set.
+
+* one linear row (the island's average-price cap): x* = clip(x - mu a, lb, ub)
+  with the multiplier mu >= 0 found by bisection on the monotone function
+  a . x*(mu), vectorized over the population, to machine precision, keeping
+  the feasible side of the bracket;
+* several rows: a small convex QP per violating individual (HiGHS).
+"""
+from __future__ import annotations
+
+import numpy as np
+import scipy.sparse as sp
+
+from followers.highs_model import solve_highs
+
+__all__ = ["project", "is_feasible"]
+
+TOL = 1e-9
+
+
+def is_feasible(X, lb, ub, A, b, tol: float = TOL) -> np.ndarray:
+    """(n,) True where the row is inside the box and satisfies A x <= b (+tol)."""
+    ok = np.all((X >= lb) & (X <= ub), axis=1)
+    if A is not None and len(b):
+        ok &= np.all(X @ A.T <= b + tol * (1 + np.abs(b)), axis=1)
+    return ok
+
+
+def _project_one_row(X, lb, ub, a, b):
+    Y = np.clip(X, lb, ub)
+    bad = Y @ a > b
+    if not bad.any():
+        return Y
+    Z = X[bad]
+    lo = np.zeros(len(Z))
+    hi = np.ones(len(Z))
+    while True:                               # grow the bracket until feasible
+        f = np.clip(Z - hi[:, None] * a, lb, ub) @ a
+        if np.all(f <= b):
+            break
+        hi = np.where(f > b, hi * 2, hi)
+        if np.any(hi > 1e300):
+            raise ValueError("projection: {lb <= x <= ub, a x <= b} is empty")
+    for _ in range(200):
+        mid = 0.5 * (lo + hi)
+        if np.all((mid == lo) | (mid == hi)):
+            break
+        feas = np.clip(Z - mid[:, None] * a, lb, ub) @ a <= b
+        hi = np.where(feas, mid, hi)
+        lo = np.where(feas, lo, mid)
+    Y[bad] = np.clip(Z - hi[:, None] * a, lb, ub)
+    return Y
+
+
+def _project_qp(x, lb, ub, A, b):
+    n = len(x)
+    status, y, _ = solve_highs(-2 * x, sp.csr_matrix(A), np.full(len(b), -np.inf), b, lb, ub,
+                               hessian=2 * sp.identity(n))
+    if status != 0:
+        raise ValueError("projection: {lb <= x <= ub, A x <= b} is empty")
+    return np.clip(y, lb, ub)
+
+
+def project(X: np.ndarray, lb: np.ndarray, ub: np.ndarray, A=None, b=None) -> np.ndarray:
+    """Project every row of ``X`` (n, n_var) onto the feasible set; feasible rows unchanged."""
+    X = np.asarray(X, dtype=float)
+    out = X.copy()
+    todo = ~is_feasible(X, lb, ub, A, b if b is not None else np.zeros(0))
+    if not todo.any():
+        return out
+    if A is None or len(b) == 0:
+        out[todo] = np.clip(X[todo], lb, ub)
+    elif len(b) == 1:
+        out[todo] = _project_one_row(X[todo], lb, ub, A[0], b[0])
+    else:
+        out[todo] = np.array([_project_qp(x, lb, ub, A, b) for x in X[todo]])
+    return out

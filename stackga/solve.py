@@ -1,0 +1,51 @@
+"""``solve(game, config)``: run the GA (or the exact single-level solve) and
+recompute every reported figure at the best leader vector."""
+from __future__ import annotations
+
+import time
+from typing import Callable
+
+import numpy as np
+
+from .config import GAConfig
+from .engines import get_engine
+from .game import Game
+from .log import GenerationLog
+from .result import Result
+
+__all__ = ["solve", "result_at"]
+
+
+def result_at(game: Game, x: np.ndarray, **kwargs) -> Result:
+    """Evaluate ``game`` at one leader vector and package everything as a Result."""
+    x = np.asarray(x, dtype=float)
+    ev = game.evaluate(x[None, :])
+    arrays = {f"leader.x": x}
+    arrays.update({f"leader.{k}": v[0] for k, v in ev.arrays.items()})
+    for name, r in ev.responses.items():
+        arrays.update({f"{name}.{k}": v[0] for k, v in r.arrays.items()})
+    report = game.meta.get("report", lambda ev, x: {})(ev, x) if callable(game.meta.get("report")) else {}
+    report["feasible"] = bool(ev.feasible[0])
+    report["status"] = ev.status_counts()
+    meta = {k: v for k, v in game.meta.items() if not callable(v)}
+    return Result(game=game.name, x=x, leader=float(ev.leader[0]),
+                  followers={k: float(v[0]) for k, v in ev.followers.items()},
+                  arrays=arrays, meta=meta, report=report, **kwargs)
+
+
+def solve(game: Game, config: GAConfig | None = None,
+          on_generation: Callable[[dict], None] | None = None) -> Result:
+    """Solve a game. Fixed-price games (``game.single_level``) are solved exactly
+    without a GA; otherwise the engine named in ``config`` runs the GA.
+
+    ``on_generation(row)`` is called with each generation's log row.
+    """
+    config = config or GAConfig()
+    t0 = time.perf_counter()
+    if game.single_level is not None:
+        x = game.single_level()
+        return result_at(game, x, config=None, seconds=time.perf_counter() - t0)
+    log = GenerationLog(game.followers, on_generation)
+    x = get_engine(config.engine)(game, config, log)
+    return result_at(game, x, log=log.columns(), config=config.to_dict(),
+                     seconds=time.perf_counter() - t0)

@@ -1,0 +1,178 @@
+"""The engine: a published bilevel optimum, determinism, repair, config, save/load."""
+import numpy as np
+import pytest
+from scipy.optimize import linprog
+
+import stackga
+from followers import Response
+from stackga import GAConfig, Game, LeaderOutcome
+
+# Bard (1998), example 5.1.1 (also PAO's bard511 and BilevelJuMP's tests):
+#   min_x  x - 4y   s.t. x >= 0,  y in argmin_y { y : -x - y <= -3, -2x + y <= 0,
+#                                                2x + y <= 12, 3x - 2y <= 4, y >= 0 }
+#   optimum x = 4, y = 4, F = -12.
+BARD_X, BARD_Y, BARD_F = 4.0, 4.0, -12.0
+TOL_X = 0.05                    # a GA approaches the optimum; tolerances are named
+TOL_F = 5 * TOL_X               # F = 8 - 5x on the follower's active branch below x = 4
+
+
+class BardFollower:
+    """The follower's LP solved row by row with scipy's HiGHS (an independent solver)."""
+
+    def respond(self, X):
+        n = len(X)
+        y, status = np.zeros(n), np.zeros(n, np.int8)
+        A = np.array([[-1.0], [1.0], [1.0], [-2.0]])
+        for i, x in enumerate(X[:, 0]):
+            r = linprog([1.0], A_ub=A, b_ub=[-3 + x, 2 * x, 12 - 2 * x, 4 - 3 * x],
+                        bounds=[(0, None)], method="highs")
+            if r.status == 0:
+                y[i] = r.x[0]
+            else:
+                status[i] = 1
+        return Response(np.where(status == 0, -y, 0.0), status, {"y": y[:, None]})
+
+
+def bard_leader(X, prices, responses):
+    y = responses["follower"].arrays["y"][:, 0]
+    return LeaderOutcome(-(X[:, 0] - 4 * y), np.zeros(len(X)), {})
+
+
+def bard_game():
+    return Game("bard511", lb=[0.0], ub=[8.0], followers={"follower": BardFollower()},
+                leader=bard_leader)
+
+
+@pytest.mark.parametrize("engine", ["pymoo", "deap"])
+def test_bard_511_known_optimum(engine):
+    res = stackga.solve(bard_game(), GAConfig(pop_size=20, generations=80, seed=3, engine=engine))
+    assert res.x[0] == pytest.approx(BARD_X, abs=TOL_X)
+    assert res.arrays["follower.y"][0] == pytest.approx(BARD_Y, abs=2 * TOL_X)
+    assert -res.leader == pytest.approx(BARD_F, abs=TOL_F)
+    assert res.report["feasible"]
+    # the log is monotone under elitism and counts the infeasible individuals (x > 4)
+    assert np.all(np.diff(res.log["best"]) >= -1e-12)
+    assert res.log["infeasible"].sum() > 0
+    assert list(res.log["gen"]) == list(range(1, 81))
+    assert res.log["evals"][-1] == 20 * 80
+
+
+def toy_game(n_var=6):
+    """Leader sells at prices x to a linear-demand follower; average price capped."""
+    class Demand:
+        def respond(self, P):
+            q = np.clip(10 - 4 * P, 0, None)
+            return Response((10 * q - 2 * q ** 2 - P * q).sum(1), np.zeros(len(P), np.int8),
+                            {"q": q})
+
+    def leader(X, P, r):
+        q = r["demand"].arrays["q"]
+        return LeaderOutcome((X * q).sum(1) - (q ** 2).sum(1) * 0.1, np.zeros(len(X)), {"q": q})
+
+    return Game("toy", lb=np.zeros(n_var), ub=np.full(n_var, 3.0),
+                followers={"demand": Demand()}, leader=leader,
+                A=np.ones((1, n_var)), b=[1.0 * n_var])
+
+
+@pytest.mark.parametrize("engine", ["pymoo", "deap"])
+def test_same_seed_same_result(engine):
+    cfg = GAConfig(pop_size=16, generations=15, seed=7, engine=engine)
+    a, b = stackga.solve(toy_game(), cfg), stackga.solve(toy_game(), cfg)
+    np.testing.assert_array_equal(a.x, b.x)
+    np.testing.assert_array_equal(a.log["best"], b.log["best"])
+    np.testing.assert_array_equal(a.log["mean"], b.log["mean"])
+    c = stackga.solve(toy_game(), GAConfig(pop_size=16, generations=15, seed=8, engine=engine))
+    assert not np.array_equal(a.log["mean"], c.log["mean"])
+
+
+@pytest.mark.parametrize("engine", ["pymoo", "deap"])
+def test_every_evaluated_individual_is_feasible(engine):
+    g = toy_game()
+    seen = []
+    original = g.evaluate
+
+    def spy(X):
+        seen.append(np.array(X))
+        return original(X)
+
+    g.evaluate = spy
+    stackga.solve(g, GAConfig(pop_size=10, generations=5, seed=1, engine=engine))
+    X = np.vstack(seen)
+    assert np.all(X >= g.lb) and np.all(X <= g.ub)
+    assert np.all(X.sum(1) <= g.b[0] + 1e-9)
+
+
+def test_projection_exact_and_identity_on_feasible():
+    g = toy_game()
+    rng = np.random.default_rng(0)
+    X = rng.uniform(-1, 4, (50, 6))
+    Y = g.project(X)
+    assert g.is_feasible(Y).all()
+    feas = g.is_feasible(X)
+    np.testing.assert_array_equal(Y[feas], X[feas])
+    # optimality of the projection: compare with a QP solved by HiGHS through the general path
+    from stackga.projection import _project_qp
+    for i in np.flatnonzero(~feas)[:10]:
+        ref = _project_qp(X[i], g.lb, g.ub, np.vstack([g.A, g.A * 0.0]), np.r_[g.b, 1.0])
+        np.testing.assert_allclose(Y[i], ref, atol=1e-6)
+        assert np.linalg.norm(Y[i] - X[i]) <= np.linalg.norm(ref - X[i]) + 1e-9
+
+
+def test_projection_several_rows():
+    lb, ub = np.zeros(3), np.ones(3)
+    A = np.array([[1.0, 1.0, 0.0], [0.0, 1.0, 1.0]])
+    b = np.array([1.0, 1.0])
+    from stackga.projection import project
+    Y = project(np.array([[1.0, 1.0, 1.0], [0.2, 0.2, 0.2]]), lb, ub, A, b)
+    np.testing.assert_allclose(Y[0], [2 / 3, 1 / 3, 2 / 3], atol=1e-6)
+    np.testing.assert_array_equal(Y[1], [0.2, 0.2, 0.2])
+
+
+@pytest.mark.parametrize("kw,field", [
+    ({"crossover_prob": 1.2}, "crossover_prob"), ({"mutation_prob": -0.1}, "mutation_prob"),
+    ({"mutation_prob": float("nan")}, "mutation_prob"), ({"pop_size": 7}, "pop_size"),
+    ({"generations": 0}, "generations"), ({"engine": "ga"}, "engine"), ({"seed": -1}, "seed")])
+def test_config_errors_name_field_and_value(kw, field):
+    with pytest.raises(ValueError, match=field):
+        GAConfig(**kw)
+
+
+def test_game_errors():
+    with pytest.raises(ValueError, match="lb"):
+        Game("g", lb=[1.0], ub=[0.0], followers={}, leader=None)
+    with pytest.raises(ValueError, match="no x satisfies"):
+        Game("g", lb=[1.0, 1.0], ub=[2.0, 2.0], followers={}, leader=None, A=[[1, 1]], b=[1.0])
+    g = toy_game()
+    with pytest.raises(ValueError, match="shape"):
+        g.evaluate(np.zeros((3, 5)))
+    with pytest.raises(ValueError, match="not finite"):
+        g.evaluate(np.full((1, 6), np.nan))
+
+
+def test_follower_failure_marks_individual_infeasible():
+    class Flaky:
+        def respond(self, P):
+            status = (P[:, 0] > 1.5).astype(np.int8)
+            return Response(np.where(status == 0, 1.0, 0.0), status, {})
+
+    g = Game("flaky", lb=[0.0], ub=[3.0], followers={"f": Flaky()},
+             leader=lambda X, P, r: LeaderOutcome(X[:, 0], np.zeros(len(X))))
+    ev = g.evaluate(np.array([[1.0], [2.0]]))
+    assert list(ev.feasible) == [True, False]
+    assert ev.leader[1] == -np.inf and not np.isnan(ev.leader).any()
+    assert ev.status_counts()["f"] == {"OPTIMAL": 1, "INFEASIBLE": 1}
+    res = stackga.solve(g, GAConfig(pop_size=10, generations=10, seed=0))
+    assert res.x[0] <= 1.5 and res.report["feasible"]
+
+
+def test_save_load_roundtrip(tmp_path):
+    res = stackga.solve(toy_game(), GAConfig(pop_size=10, generations=4, seed=2))
+    res.save(tmp_path / "run")
+    back = stackga.Result.load(tmp_path / "run")
+    np.testing.assert_array_equal(back.x, res.x)
+    assert back.leader == res.leader and back.followers == res.followers
+    for k in res.log:
+        np.testing.assert_array_equal(back.log[k], res.log[k])
+    for k in res.arrays:
+        np.testing.assert_array_equal(back.arrays[k], res.arrays[k])
+    assert back.config == res.config
