@@ -1,0 +1,15 @@
+"""Case definitions: each case module builds a :class:`stackga.Game` from its data.
+
+``cases.get(name)`` returns the case module, with a clear error for unknown names.
+"""
+from __future__ import annotations
+
+import importlib
+
+CASES = ("island",)
+
+
+def get(name: str):
+    if name not in CASES:
+        raise ValueError(f"unknown case {name!r}; available: {', '.join(CASES)}")
+    return importlib.import_module(f"cases.{name}")

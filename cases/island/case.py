@@ -1,0 +1,150 @@
+"""Island microgrid with joint virtual storage (case ``island``).
+
+Paper: LI Dongdong, CHEN Tianxu, SHEN Yunwei, LIN Shunfu, "Collaborative
+Optimization of Island Microgrid Based on Joint Virtual Energy Storage System
+Strategy", Proceedings of the CSEE (received 2023-06-19); seed 002 in
+``shared/seeds``, restated in ``shared/MODELS.md``.
+
+Leader, microgrid operator (MGO): internal price R_e(t), t = 0..23 (yuan/kWh)
+    max f_ier = sum_t [ R_e(t) * P_DL(t) - C_grid(t) ]                      (eq. 16)
+    C_grid = max(P_grid, 0) * R_buy(t) + min(P_grid, 0) * R_sell(t)
+    R_e_min <= R_e(t) <= R_e_max,  sum_t R_e(t) <= 24 * R_mean_max          (eq. 18)
+    P_grid = P_DL - P_wt + P_bt_ch - P_bt_dis - P_v   (power balance, eq. 24)
+    -P_gs_max <= P_grid <= P_gb_max (eq. 17): surplus wind beyond the export
+    limit is curtailed; import beyond P_gb_max makes the individual infeasible.
+    Accounting (eq. 16, kept as the paper writes it): the MGO's revenue is the
+    users' purchase R_e * P_DL only.
+Follower 1, users (eq. 22-23): closed form, followers/users.py.
+Follower 2, storage operator (eq. 19-21): battery (MILP: min power, active-hour
+    limit), plus in scenario 4 the virtual storage of AC buildings (ETP model)
+    and the EV fleet; P_v = baseline - scheduled consumption of AC + EV.
+    P_DL = P_d + P_s where P_d (the island's load before flexibility) includes
+    the AC and EV baseline consumption.
+
+Scenarios (table 2 of the paper):
+    1  internal price = TOU; battery and flexible load planned centrally for the
+       MGO's profit (one MILP, no GA); no virtual storage
+    2  internal price = TOU; users and storage operator each act for themselves
+       (users' benefit is maximal at TOU; the battery, which does not enter the
+       users' benefit, follows its operator's best response); no GA
+    3  Stackelberg game (GA over R_e), no virtual storage
+    4  Stackelberg game with virtual storage
+Variants (sec. 5.3, on any scenario): wind x0.8 / x1.2, load x0.8 / x1.2.
+Units: kW, kWh, yuan/kWh, yuan; hourly steps.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from followers import Battery, EVFleet, FlexibleUsers, Response, StorageOperator, ThermalBuildings
+from stackga.game import Game, LeaderOutcome
+
+from . import data_io
+from .central import plan_for_mgo
+
+SCENARIOS = (1, 2, 3, 4)
+VARIANTS = {"base": (1.0, 1.0), "wind-0.8": (0.8, 1.0), "wind-1.2": (1.2, 1.0),
+            "load-0.8": (1.0, 0.8), "load-1.2": (1.0, 1.2)}
+T = 24
+
+
+def _check_choice(scenario, variant) -> None:
+    if scenario not in SCENARIOS:
+        raise ValueError(f"island: unknown scenario {scenario!r}; choose one of {SCENARIOS}")
+    if variant not in VARIANTS:
+        raise ValueError(f"island: unknown variant {variant!r}; choose one of {tuple(VARIANTS)}")
+
+
+def make_battery(p: dict, integer: bool = True) -> Battery:
+    return Battery(capacity=p["bt_capacity_kwh"], p_max=p["bt_p_max_kw"], soc_min=p["bt_soc_min"],
+                   soc_max=p["bt_soc_max"], soc0=p["bt_soc0"], eta_c=p["bt_eta_c"],
+                   eta_d=p["bt_eta_d"], alpha=p["bt_alpha"], p_min=p["bt_p_min_kw"],
+                   max_active_hours=int(p["bt_max_active_hours"]), integer=integer)
+
+
+def make_virtual(data: data_io.IslandData) -> dict:
+    p, h, ev = data.params, data.hourly, data.ev
+    n = p["ac_units"]
+    ac = ThermalBuildings(t_out=h["t_out_c"], r_th=p["ac_r_th"] / n, c_th=p["ac_c_th"] * n,
+                          cop=p["ac_cop"], p_max=p["ac_p_max_kw"] * n, t_min=p["ac_t_min"],
+                          t_max=p["ac_t_max"], t_set=p["ac_t_set"], subsidy=p["vs_subsidy"])
+    need = p["ev_soc_min"] + ev["mileage_km"] * ev["kwh_per_100km"] / 100 / ev["battery_kwh"]
+    fleet = EVFleet(arr=np.ceil(ev["arrival_h"]).astype(int) % T,
+                    dep=np.floor(ev["departure_h"]).astype(int) % T,
+                    battery=ev["battery_kwh"], soc_arr=ev["soc_arrival"],
+                    soc_need=np.minimum(need, p["ev_soc_max"]), p_ev=p["ev_p_kw"],
+                    eta_c=p["ev_eta_c"], eta_d=p["ev_eta_d"], soc_min=p["ev_soc_min"],
+                    soc_max=p["ev_soc_max"], subsidy=p["vs_subsidy"], kappa=p["ev_loss_price"])
+    return {"ac": ac, "ev": fleet}
+
+
+class FixedPlan:
+    """A follower whose decisions were fixed by a central plan (scenario 1).
+
+    Its objective is still the follower's own, evaluated at the plan."""
+
+    def __init__(self, arrays: dict, objective) -> None:
+        self.arrays, self.objective = arrays, objective
+
+    def respond(self, prices: np.ndarray) -> Response:
+        n = len(prices)
+        arrays = {k: np.repeat(v[None], n, axis=0) for k, v in self.arrays.items()}
+        return Response(self.objective(prices, arrays), np.zeros(n, np.int8), arrays)
+
+
+def build(scenario: int = 4, variant: str = "base", data_dir=None,
+          integer_battery: bool = True) -> Game:
+    """The island game for one scenario (1-4) and sensitivity variant."""
+    _check_choice(scenario, variant)
+    data = data_io.load(data_dir)
+    p, h = data.params, data.hourly
+    wind_k, load_k = VARIANTS[variant]
+    wind = h["wind_kw"] * wind_k
+    base_load = h["base_load_kw"] * load_k
+    users = FlexibleUsers(rigid=base_load, flex_max=h["flex_max_kw"] * load_k,
+                          a=p["users_a"], b=p["users_b"])
+    battery = make_battery(p, integer_battery)
+    virtual = make_virtual(data) if scenario == 4 else {}
+    so = StorageOperator(battery, virtual)
+    buy, sell = h["grid_buy"], h["grid_sell"]
+    imax, emax = p["grid_import_max_kw"], p["grid_export_max_kw"]
+    tou = h["tou_price"]
+
+    def leader(X, prices, responses):
+        load = responses["users"].arrays["load"]
+        s = responses["so"].arrays
+        grid = load - wind + s["bt_ch"] - s["bt_dis"] - s["p_virtual"]
+        curtail = np.maximum(-emax - grid, 0.0)
+        grid = grid + curtail
+        cost = np.maximum(grid, 0) * buy + np.minimum(grid, 0) * sell
+        profit = (prices * load - cost).sum(axis=1)
+        violation = np.maximum(grid - imax, 0.0).sum(axis=1)
+        return LeaderOutcome(profit, violation, {"grid": grid, "curtail": curtail,
+                                                 "wind": np.broadcast_to(wind, grid.shape)})
+
+    followers = {"users": users, "so": so}
+    single_level = None
+    if scenario in (1, 2):
+        single_level = lambda: tou.copy()                      # noqa: E731
+        lb, ub = tou, tou
+    else:
+        lb, ub = np.full(T, p["re_min"]), np.full(T, p["re_max"])
+    if scenario == 1:
+        plan = plan_for_mgo(users, battery, wind, tou, buy, sell, imax, emax)
+        followers = {
+            "users": FixedPlan({"load": plan["load"], "flex": plan["load"] - base_load},
+                               lambda P, a: users.utility(a["load"], P)),
+            "so": FixedPlan({"bt_ch": plan["ch"], "bt_dis": plan["dis"], "bt_soc": plan["soc"],
+                             "p_virtual": np.zeros(T)},
+                            lambda P, a: battery.profit(P, a["bt_ch"], a["bt_dis"])),
+        }
+    from .report import report
+    return Game(
+        name="island", lb=lb, ub=ub, followers=followers, leader=leader,
+        A=None if scenario in (1, 2) else np.ones((1, T)),
+        b=None if scenario in (1, 2) else np.array([T * p["re_mean_max"]]),
+        single_level=single_level,
+        meta={"case": "island", "scenario": scenario, "variant": variant,
+              "integer_battery": integer_battery, "tou": tou.tolist(),
+              "base_load": base_load.tolist(), "report": report},
+    )
