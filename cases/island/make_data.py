@@ -23,7 +23,7 @@ EV_SEED = 20231          # the fleet is sampled once with this seed
 # (reached with the flexible load on top).
 BASE_LOAD = [1350, 1200, 1050, 980, 950, 960, 1000, 1150, 1400, 1650, 1900, 2000,
              2000, 1900, 1650, 1550, 1600, 1750, 1950, 2100, 2150, 2150, 2050, 1950]
-FLEX_MAX = [300] * T                      # users' flexible ("generalized") load headroom, kW
+FLEX_MAX = [600] * T                      # users' flexible ("generalized") load headroom, kW
 # Wind of 3 x 2 MW turbines on a typical summer day, kW.
 # Text: high 08-10 and 18-20, low 11-13.
 WIND = [1900, 1750, 1600, 1500, 1450, 1500, 1750, 2200, 2800, 3000, 2600, 1200,

@@ -1,0 +1,160 @@
+"""The island case: data validation, invariants, scenarios, engines, CLI."""
+import shutil
+
+import numpy as np
+import pytest
+
+import cases
+import cases.island as island
+import stackga
+from cases.island import data_io
+from stackga import GAConfig
+from stackga.cli import main
+
+
+@pytest.fixture
+def data_copy(tmp_path):
+    d = tmp_path / "data"
+    shutil.copytree(data_io.DATA_DIR, d)
+    return d
+
+
+def edit(path, old, new):
+    text = path.read_text()
+    assert old in text
+    path.write_text(text.replace(old, new, 1))
+
+
+def test_data_ships_with_the_package():
+    data = island.load()
+    assert len(data.hourly["wind_kw"]) == 24 and len(data.ev["arrival_h"]) == 60
+    assert data.params["users_a"] == 1.5 and data.params["users_b"] == 0.0009
+    assert data.params["re_mean_max"] == pytest.approx(data.hourly["tou_price"].mean())
+
+
+def test_missing_column_named(data_copy):
+    edit(data_copy / "hourly.csv", "wind_kw", "wind")
+    with pytest.raises(island.DataError, match=r"hourly.csv.*missing column 'wind_kw'"):
+        island.build(data_dir=data_copy)
+
+
+def test_nan_named_with_row(data_copy):
+    lines = (data_copy / "hourly.csv").read_text().splitlines()
+    cells = lines[5].split(",")
+    cells[3] = "nan"                                   # wind_kw of hour 4 (file line 6)
+    lines[5] = ",".join(cells)
+    (data_copy / "hourly.csv").write_text("\n".join(lines) + "\n")
+    with pytest.raises(island.DataError, match=r"hourly.csv: column 'wind_kw', row 6"):
+        island.build(data_dir=data_copy)
+
+
+def test_negative_capacity_named(data_copy):
+    edit(data_copy / "parameters.csv", "bt_capacity_kwh,4000", "bt_capacity_kwh,-4000")
+    with pytest.raises(island.DataError, match=r"parameters.csv.*bt_capacity_kwh.*negative"):
+        island.build(data_dir=data_copy)
+
+
+def test_negative_ev_battery_named(data_copy):
+    lines = (data_copy / "ev_fleet.csv").read_text().splitlines()
+    cells = lines[3].split(",")
+    cells[4] = "-40"
+    lines[3] = ",".join(cells)
+    (data_copy / "ev_fleet.csv").write_text("\n".join(lines) + "\n")
+    with pytest.raises(island.DataError, match=r"ev_fleet.csv: column 'battery_kwh', row 4"):
+        island.build(data_dir=data_copy)
+
+
+@pytest.mark.parametrize("kw,text", [({"scenario": 5}, "unknown scenario 5"),
+                                     ({"variant": "wind-2"}, "unknown variant 'wind-2'")])
+def test_unknown_choice_named(kw, text):
+    with pytest.raises(ValueError, match=text):
+        island.build(**kw)
+    with pytest.raises(ValueError, match="unknown case 'mars'"):
+        cases.get("mars")
+
+
+@pytest.mark.parametrize("scenario", [3, 4])
+def test_power_balance_and_leader_objective(scenario):
+    g = island.build(scenario=scenario)
+    X = g.project(np.random.default_rng(scenario).uniform(0.3, 1.2, (40, 24)))
+    ev = g.evaluate(X)
+    so, load = ev.responses["so"].arrays, ev.responses["users"].arrays["load"]
+    wind = ev.arrays["wind"]
+    used = wind - ev.arrays["curtail"]
+    residual = used + ev.arrays["grid"] + so["bt_dis"] - so["bt_ch"] + so["p_virtual"] - load
+    assert np.abs(residual).max() < 1e-8
+    assert np.all(ev.arrays["curtail"] >= 0) and np.all(ev.arrays["curtail"] <= wind + 1e-9)
+    data = island.load()
+    buy, sell = data.hourly["grid_buy"], data.hourly["grid_sell"]
+    g_ = ev.arrays["grid"]
+    profit = (X * load).sum(1) - (np.where(g_ > 0, g_ * buy, g_ * sell)).sum(1)
+    np.testing.assert_allclose(ev.leader[ev.feasible], profit[ev.feasible], rtol=1e-12)
+    assert np.all(ev.arrays["grid"] >= -data.params["grid_export_max_kw"] - 1e-9)
+    if scenario == 3:
+        assert np.all(so["p_virtual"] == 0)
+
+
+def test_scenario1_is_the_mgo_optimum():
+    s1 = stackga.solve(island.build(scenario=1))
+    s2 = stackga.solve(island.build(scenario=2))
+    relaxed = stackga.solve(island.build(scenario=1, integer_battery=False))
+    # scenario 2's plan is feasible for the MGO's central problem: it cannot be better
+    assert s1.report["f_ier"] >= s2.report["f_ier"] - 1e-6
+    # the LP relaxation bounds the MILP from above
+    assert relaxed.report["f_ier"] >= s1.report["f_ier"] - 1e-6
+    assert not s1.log and s1.report["feasible"] and s1.config is None
+    np.testing.assert_array_equal(s1.x, island.load().hourly["tou_price"])
+    # scenario 2 = users at their own optimum: nobody can give them more at the TOU price
+    assert s2.report["f_user"] >= s1.report["f_user"] - 1e-6
+
+
+def test_scenario2_users_are_at_their_best_response():
+    g = island.build(scenario=2)
+    res = stackga.solve(g)
+    tou = island.load().hourly["tou_price"][None]
+    best = g.followers["users"].respond(tou)
+    assert res.report["f_user"] == pytest.approx(best.objective[0])
+
+
+@pytest.mark.parametrize("engine", ["pymoo", "deap"])
+def test_short_game_run_deterministic_and_feasible(engine):
+    cfg = GAConfig(pop_size=12, generations=6, seed=5, engine=engine)
+    a = stackga.solve(island.build(scenario=4), cfg)
+    b = stackga.solve(island.build(scenario=4), cfg)
+    np.testing.assert_array_equal(a.x, b.x)
+    np.testing.assert_array_equal(a.log["best"], b.log["best"])
+    assert a.report["feasible"]
+    assert a.x.sum() <= 24 * island.load().params["re_mean_max"] + 1e-9
+    assert np.all(np.diff(a.log["best"]) >= -1e-9)
+    # the reported figures are recomputed from x, not read from the log
+    assert a.report["f_ier"] == pytest.approx(a.log["best"][-1])
+    again = stackga.result_at(island.build(scenario=4), a.x)
+    assert again.report["f_ier"] == a.report["f_ier"]
+
+
+@pytest.mark.parametrize("variant", ["wind-0.8", "load-1.2"])
+def test_variants_scale_the_data(variant):
+    base = island.build(scenario=3)
+    g = island.build(scenario=3, variant=variant)
+    k = 0.8 if variant == "wind-0.8" else 1.2
+    x = island.load().hourly["tou_price"][None]
+    if variant.startswith("wind"):
+        np.testing.assert_allclose(g.evaluate(x).arrays["wind"], k * base.evaluate(x).arrays["wind"])
+    else:
+        np.testing.assert_allclose(g.followers["users"].rigid, k * base.followers["users"].rigid)
+
+
+def test_cli_run_writes_results(tmp_path, capsys):
+    out = tmp_path / "s2"
+    assert main(["run", "island", "--scenario", "2", "--out", str(out)]) == 0
+    text = capsys.readouterr().out
+    assert "f_ier" in text and "paper" in text
+    res = stackga.Result.load(out)
+    assert res.meta["scenario"] == 2 and (out / "balance_s2.png").exists()
+
+
+def test_cli_errors_are_clear(capsys):
+    assert main(["run", "mars"]) == 2
+    assert "unknown case 'mars'" in capsys.readouterr().err
+    assert main(["run", "island", "--mutation-prob", "1.5", "--generations", "2"]) == 2
+    assert "mutation_prob" in capsys.readouterr().err
