@@ -16,6 +16,7 @@ With ``integer=False`` the LP relaxation is the model. Units: kW, kWh, yuan.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 import scipy.sparse as sp
@@ -63,6 +64,10 @@ class Battery:
         return self.integer and (self.p_min > 0 or (n is not None and n < self.T))
 
     def storage(self) -> StorageLP:
+        return self._storage
+
+    @cached_property
+    def _storage(self) -> StorageLP:
         T, e = self.T, self.capacity
         return StorageLP(
             s0=self.soc0 * e, s_lo=np.full(T + 1, self.soc_min * e),
@@ -75,11 +80,18 @@ class Battery:
         """(n,) operator's battery profit for powers (n, T) at prices (n, T)."""
         return ((prices - self.alpha) * dis - (prices + self.alpha) * ch).sum(axis=1) * self.dt
 
+    def dp_costs(self, p: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Cost of raising / revenue of lowering the stored energy by 1 kWh, (n, T) each."""
+        return (p + self.alpha) / self.eta_c, (p - self.alpha) * self.eta_d
+
     def respond(self, prices: np.ndarray) -> Response:
         """Optimal plan for every row of ``prices`` (n, T) yuan/kWh."""
         p = check_prices(prices, self.T, "Battery")
-        u, soc, feas = solve_storage(self.storage(), (p + self.alpha) / self.eta_c,
-                                     (p - self.alpha) * self.eta_d)
+        return self.from_dp(p, *solve_storage(self.storage(), *self.dp_costs(p)))
+
+    def from_dp(self, p, u, soc, feas) -> Response:
+        """The response from the relaxation's solution; MILP where binaries bind."""
+        soc = soc.copy()
         ch = np.maximum(u, 0.0) / (self.eta_c * self.dt)
         dis = np.maximum(-u, 0.0) * self.eta_d / self.dt
         status = np.where(feas, Status.OPTIMAL, Status.INFEASIBLE).astype(np.int8)
@@ -100,6 +112,10 @@ class Battery:
 
     def milp_matrices(self):
         """The MILP in HiGHS form (minimise): columns ch, dis, E(1..T), X_ch, X_dis."""
+        return self._milp_matrices
+
+    @cached_property
+    def _milp_matrices(self):
         T, dt, e = self.T, self.dt, self.capacity
         eye, z = sp.identity(T, format="csr"), sp.csr_matrix((T, T))
         shift = sp.eye(T, k=-1, format="csr")

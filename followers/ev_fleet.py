@@ -21,6 +21,7 @@ Units: kW, kWh, hours, yuan.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -68,6 +69,7 @@ class EVFleet:
             raise ValueError(f"EVFleet.soc_need[{i}] = {self.soc_need[i]:.3f} exceeds soc_max "
                              f"{self.soc_max}: the trip cannot be served")
 
+    @cached_property
     def _baseline_energy(self) -> tuple[np.ndarray, np.ndarray]:
         """Per-EV baseline: (power (n_ev, T) kW, energy at each hour start (n_ev, T+1) kWh).
 
@@ -90,14 +92,18 @@ class EVFleet:
         energy[:, T] = e
         return power, energy
 
-    @property
+    @cached_property
     def baseline(self) -> np.ndarray:
         """(T,) kW fleet consumption without the scheme."""
-        return self._baseline_energy()[0].sum(axis=0)
+        return self._baseline_energy[0].sum(axis=0)
 
     def storage(self) -> StorageLP:
+        return self._storage
+
+    @cached_property
+    def _storage(self) -> StorageLP:
         T, on = self.T, plugged(self.arr, self.dep, self.T)
-        _, e_base = self._baseline_energy()
+        _, e_base = self._baseline_energy
         leave = np.maximum(self.soc_need * self.battery, e_base[np.arange(len(self.arr)), self.dep])
         on_k = np.concatenate([on, on[:, :1]], axis=1)            # plugged at time k = 0..T
         drift = np.zeros(T)
@@ -119,13 +125,19 @@ class EVFleet:
         loss = self.kappa * ((1 - self.eta_c) * ch + (1 / self.eta_d - self.eta_d) * dis)
         return ((self.subsidy + prices) * pv - loss).sum(axis=1) * self.dt
 
-    def respond(self, prices: np.ndarray) -> Response:
-        """Optimal fleet schedule for every row of ``prices`` (n, T) yuan/kWh."""
-        p = check_prices(prices, self.T, "EVFleet")
+    def dp_costs(self, p: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Cost of raising / revenue of lowering the fleet's energy by 1 kWh, (n, T) each."""
         lam, k = self.subsidy + p, self.kappa
         c_up = (lam + k * (1 - self.eta_c)) / self.eta_c
         c_dn = (lam - k * (1 / self.eta_d - self.eta_d)) * self.eta_d
-        u, e, feas = solve_storage(self.storage(), c_up / self.dt, c_dn / self.dt)
+        return c_up / self.dt, c_dn / self.dt
+
+    def respond(self, prices: np.ndarray) -> Response:
+        """Optimal fleet schedule for every row of ``prices`` (n, T) yuan/kWh."""
+        p = check_prices(prices, self.T, "EVFleet")
+        return self.from_dp(p, *solve_storage(self.storage(), *self.dp_costs(p)))
+
+    def from_dp(self, p, u, e, feas) -> Response:
         ch = np.where(feas[:, None], np.maximum(u, 0) / (self.eta_c * self.dt), 0.0)
         dis = np.where(feas[:, None], np.maximum(-u, 0) * self.eta_d / self.dt, 0.0)
         status = np.where(feas, Status.OPTIMAL, Status.INFEASIBLE).astype(np.int8)

@@ -33,7 +33,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["StorageLP", "solve_storage"]
+__all__ = ["StorageLP", "solve_storage", "stack"]
 
 
 @dataclass(frozen=True)
@@ -61,40 +61,65 @@ class StorageLP:
 
     @property
     def T(self) -> int:
-        return len(self.up_max)
+        return np.shape(self.up_max)[-1]
 
 
-def _terminal(m: StorageLP, n: int, big_m: float) -> tuple[np.ndarray, np.ndarray]:
+def stack(models: list[StorageLP], reps: list[int]) -> StorageLP:
+    """One StorageLP with per-row data: model k repeated ``reps[k]`` times.
+
+    Lets several storages (battery, fleet, building) be solved in one call."""
+    def rows(name):
+        return np.concatenate([np.broadcast_to(np.asarray(getattr(m, name), float),
+                                               (r,) + np.shape(getattr(m, name)))
+                               for m, r in zip(models, reps)])
+    return StorageLP(**{f: rows(f) for f in ("s0", "s_lo", "s_hi", "up_max", "dn_max",
+                                             "drift", "decay", "s_final")})
+
+
+def _per_row(m: StorageLP, n: int) -> dict:
+    """Every field broadcast to per-row arrays: scalars (n,), series (n, T) or (n, T + 1)."""
+    T = np.shape(m.up_max)[-1]
+    out = {}
+    for name, shape in (("s0", (n,)), ("decay", (n,)), ("s_final", (n,)),
+                        ("s_lo", (n, T + 1)), ("s_hi", (n, T + 1)), ("up_max", (n, T)),
+                        ("dn_max", (n, T)), ("drift", (n, T))):
+        out[name] = np.broadcast_to(np.asarray(getattr(m, name), float), shape)
+    return out
+
+
+def _terminal(m: dict, big_m: float) -> tuple[np.ndarray, np.ndarray]:
     """V_T: 0 where s_T >= s_final, exact penalty slope big_m below it."""
-    lo, hi = m.s_lo[-1], m.s_hi[-1]
-    below = float(np.clip(m.s_final - lo, 0.0, hi - lo))
+    lo, hi = m["s_lo"][:, -1], m["s_hi"][:, -1]
+    below = np.clip(m["s_final"] - lo, 0.0, hi - lo)
+    n = len(lo)
     slopes = np.tile([big_m, 0.0], (n, 1))
-    lengths = np.tile([below, hi - lo - below], (n, 1))
+    lengths = np.column_stack([below, hi - lo - below])
     return slopes, lengths
 
 
 def _step_back(slopes, lengths, c_up, c_dn, C, D, a, lo_next, lo, hi, d, big_m):
-    """V_t from V_{t+1}; returns sorted (slopes, lengths) on [lo, hi]."""
-    n = slopes.shape[0]
+    """V_t from V_{t+1}; every argument after the costs is per row (n,).
+    Returns sorted (slopes, lengths) on [lo, hi]."""
     s = np.concatenate([slopes, c_up[:, None], c_dn[:, None]], axis=1)
-    ln = np.concatenate([lengths, np.full((n, 1), C), np.full((n, 1), D)], axis=1)
+    ln = np.concatenate([lengths, C[:, None], D[:, None]], axis=1)
     key = np.where(ln > 0.0, -s, np.inf)            # zero-length segments last
     order = np.argsort(key, axis=1, kind="stable")
     s = np.take_along_axis(s, order, axis=1)
     ln = np.take_along_axis(ln, order, axis=1)
     keep = int((ln > 0.0).sum(axis=1).max(initial=1))
-    s, ln = s[:, :keep] * a, ln[:, :keep] / a       # V_t(s) = W(a s)
+    s, ln = s[:, :keep] * a[:, None], ln[:, :keep] / a[:, None]   # V_t(s) = W(a s)
     w_lo = (lo_next - d - C) / a                    # left end of W(a s) in s
     total = hi - lo
     cum = np.cumsum(ln, axis=1)
-    trim_l = max(lo - w_lo, 0.0)
+    trim_l = np.maximum(lo - w_lo, 0.0)[:, None]
     ln = ln - np.clip(trim_l - (cum - ln), 0.0, ln)
     cum = np.cumsum(ln, axis=1)
-    ext_l = float(np.clip(w_lo - lo, 0.0, total))
-    ln = ln - np.clip(cum - (total - ext_l), 0.0, ln)
+    ext_l = np.clip(w_lo - lo, 0.0, total)
+    ln = ln - np.clip(cum - (total - ext_l)[:, None], 0.0, ln)
     ext_r = np.maximum(total - ext_l - ln.sum(axis=1), 0.0)
+    n = len(lo)
     s = np.concatenate([np.full((n, 1), big_m), s, np.full((n, 1), -big_m)], axis=1)
-    ln = np.concatenate([np.full((n, 1), ext_l), ln, ext_r[:, None]], axis=1)
+    ln = np.concatenate([ext_l[:, None], ln, ext_r[:, None]], axis=1)
     return s, ln
 
 
@@ -104,7 +129,7 @@ def solve_storage(
     """Solve the storage LP for every row of the cost matrices.
 
     Args:
-        m: the storage data.
+        m: the storage data, shared by all rows or per row (see :func:`stack`).
         c_up: (n, T) cost per unit increase of the state.
         c_dn: (n, T) revenue per unit decrease of the state, ``<= c_up``.
         big_m: exact-penalty slope; default 1e4 x the largest |cost| (+1).
@@ -117,32 +142,33 @@ def solve_storage(
     c_up = np.asarray(c_up, dtype=float)
     c_dn = np.asarray(c_dn, dtype=float)
     n, T = c_up.shape
+    r = _per_row(m, n)
     if big_m is None:
         scale = max(np.abs(c_up).max(initial=0.0), np.abs(c_dn).max(initial=0.0))
-        big_m = 1e4 * (scale + 1.0) / m.decay ** T
+        big_m = 1e4 * (scale + 1.0) / float(r["decay"].min(initial=1.0)) ** T
     values = [None] * (T + 1)
-    values[T] = _terminal(m, n, big_m)
+    values[T] = _terminal(r, big_m)
     for t in range(T - 1, 0, -1):
         values[t] = _step_back(
-            *values[t + 1], c_up[:, t], c_dn[:, t], m.up_max[t], m.dn_max[t],
-            m.decay, m.s_lo[t + 1], m.s_lo[t], m.s_hi[t], m.drift[t], big_m,
-        )
+            *values[t + 1], c_up[:, t], c_dn[:, t], r["up_max"][:, t], r["dn_max"][:, t],
+            r["decay"], r["s_lo"][:, t + 1], r["s_lo"][:, t], r["s_hi"][:, t], r["drift"][:, t],
+            big_m)
     s = np.empty((n, T + 1))
     u = np.empty((n, T))
-    s[:, 0] = m.s0
-    tol = 1e-9 * (1.0 + float(np.max(np.abs(m.s_hi))))
+    s[:, 0] = r["s0"]
+    tol = 1e-9 * (1.0 + np.abs(r["s_hi"]).max(axis=1))
     for t in range(T):
         slopes, lengths = values[t + 1]
-        lo = m.s_lo[t + 1] - m.drift[t]
-        z = m.decay * s[:, t]
+        lo = r["s_lo"][:, t + 1] - r["drift"][:, t]
+        z = r["decay"] * s[:, t]
         y_up = lo + np.where(slopes > c_up[:, t, None], lengths, 0.0).sum(axis=1)
         y_dn = lo + np.where(slopes >= c_dn[:, t, None], lengths, 0.0).sum(axis=1)
         y = np.where(
-            y_up > z + tol, np.minimum(y_up, z + m.up_max[t]),
-            np.where(y_dn < z - tol, np.maximum(y_dn, z - m.dn_max[t]), z),
+            y_up > z + tol, np.minimum(y_up, z + r["up_max"][:, t]),
+            np.where(y_dn < z - tol, np.maximum(y_dn, z - r["dn_max"][:, t]), z),
         )
         u[:, t] = y - z
-        s[:, t + 1] = y + m.drift[t]
-    viol = np.maximum(m.s_lo[1:] - s[:, 1:], s[:, 1:] - m.s_hi[1:]).max(axis=1)
-    viol = np.maximum(viol, m.s_final - s[:, -1])
+        s[:, t + 1] = y + r["drift"][:, t]
+    viol = np.maximum(r["s_lo"][:, 1:] - s[:, 1:], s[:, 1:] - r["s_hi"][:, 1:]).max(axis=1)
+    viol = np.maximum(viol, r["s_final"] - s[:, -1])
     return u, s, viol <= 1e3 * tol

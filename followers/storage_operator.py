@@ -4,9 +4,10 @@ virtual storage units (AC buildings, EV fleet), eq. 19-21.
     f_ser = sum_t [ C_BT(t) + C_virtual(t) - C_m(t) ]
 
 The SO's problem separates: no constraint couples the battery and the
-virtual units, so each part is solved on its own (exactly, population-wide)
-and the objectives add up. An individual's SO response is OPTIMAL only if
-every part is.
+virtual units, so each part is solved on its own and the objectives add up.
+All parts go through the storage recursion together, as one stacked batch of
+``n_units * n_pop`` rows (one call instead of one per unit). An individual's
+SO response is OPTIMAL only if every part is.
 """
 from __future__ import annotations
 
@@ -15,7 +16,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .battery import Battery
-from .response import Response, Status
+from .response import Response, Status, check_prices
+from .storage_dp import solve_storage, stack
 
 __all__ = ["StorageOperator"]
 
@@ -25,13 +27,28 @@ class StorageOperator:
     """A battery and a tuple of named virtual storage units (``respond``-able)."""
 
     battery: Battery
-    virtual: dict = field(default_factory=dict)   # name -> follower with a "p_virtual" array
+    virtual: dict = field(default_factory=dict)   # name -> storage follower with "p_virtual"
+    _stacked: dict = field(default_factory=dict, compare=False, repr=False)
+
+    def _storage(self, n: int):
+        """The units' StorageLPs stacked for a population of n (cached per n)."""
+        if n not in self._stacked:
+            units = [self.battery, *self.virtual.values()]
+            self._stacked[n] = stack([u.storage() for u in units], [n] * len(units))
+        return self._stacked[n]
 
     def respond(self, prices: np.ndarray) -> Response:
         """Arrays: ``bt_ch``, ``bt_dis``, ``bt_soc``, ``p_virtual`` (n, T) kW
         (total, discharge positive) and each unit's arrays prefixed ``<name>_``."""
-        parts = {"bt": self.battery.respond(prices)}
-        parts.update({name: unit.respond(prices) for name, unit in self.virtual.items()})
+        p = check_prices(prices, self.battery.T, "StorageOperator")
+        n = len(p)
+        units = {"bt": self.battery, **self.virtual}
+        costs = [u.dp_costs(p) for u in units.values()]
+        u, s, feas = solve_storage(self._storage(n), np.vstack([c[0] for c in costs]),
+                                   np.vstack([c[1] for c in costs]))
+        parts = {name: unit.from_dp(p, u[k * n:(k + 1) * n], s[k * n:(k + 1) * n],
+                                    feas[k * n:(k + 1) * n])
+                 for k, (name, unit) in enumerate(units.items())}
         status = np.max([r.status for r in parts.values()], axis=0).astype(np.int8)
         ok = status == Status.OPTIMAL
         objective = np.where(ok, sum(r.objective for r in parts.values()), 0.0)

@@ -16,6 +16,7 @@ Units: degC, kW (electric), kWh/degC, degC/kW, yuan/kWh.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -52,12 +53,16 @@ class ThermalBuildings:
     def decay(self) -> float:
         return float(np.exp(-self.dt / (self.r_th * self.c_th)))
 
-    @property
+    @cached_property
     def baseline(self) -> np.ndarray:
         """(T,) kW consumed when the set point is held."""
         return np.clip((self.t_out - self.t_set) / (self.cop * self.r_th), 0.0, self.p_max)
 
     def storage(self) -> StorageLP:
+        return self._storage
+
+    @cached_property
+    def _storage(self) -> StorageLP:
         T, a = len(self.t_out), self.decay
         gain = (1 - a) * self.cop * self.r_th            # degC of cooling per kW
         return StorageLP(
@@ -69,13 +74,22 @@ class ThermalBuildings:
         """(n,) virtual-storage revenue sum (lam + R) * (P_base - P_ac) * dt."""
         return ((self.subsidy + prices) * (self.baseline - p_ac)).sum(axis=1) * self.dt
 
+    @property
+    def _gain(self) -> float:
+        return (1 - self.decay) * self.cop * self.r_th      # degC of cooling per kW
+
+    def dp_costs(self, p: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Cost per degC of cooling (the state is -T_in), (n, T) twice."""
+        c = (self.subsidy + p) * self.dt / self._gain
+        return c, c
+
     def respond(self, prices: np.ndarray) -> Response:
         """Optimal AC schedule for every row of ``prices`` (n, T) yuan/kWh."""
         p = check_prices(prices, len(self.t_out), "ThermalBuildings")
-        m = self.storage()
-        gain = (1 - m.decay) * self.cop * self.r_th
-        c = (self.subsidy + p) * self.dt / gain
-        u, s, feas = solve_storage(m, c, c)
+        return self.from_dp(p, *solve_storage(self.storage(), *self.dp_costs(p)))
+
+    def from_dp(self, p, u, s, feas) -> Response:
+        gain = self._gain
         p_ac = np.where(feas[:, None], u / gain, 0.0)
         status = np.where(feas, Status.OPTIMAL, Status.INFEASIBLE).astype(np.int8)
         return Response(np.where(feas, self.profit(p, p_ac), 0.0), status,

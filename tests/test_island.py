@@ -19,6 +19,15 @@ def data_copy(tmp_path):
     return d
 
 
+def set_cell(path, line, column, value):
+    """Overwrite one cell of a CSV file (``line`` counts from 1, the header)."""
+    lines = path.read_text().splitlines()
+    cells = lines[line - 1].split(",")
+    cells[column] = value
+    lines[line - 1] = ",".join(cells)
+    path.write_text("\n".join(lines) + "\n")
+
+
 def edit(path, old, new):
     text = path.read_text()
     assert old in text
@@ -39,11 +48,7 @@ def test_missing_column_named(data_copy):
 
 
 def test_nan_named_with_row(data_copy):
-    lines = (data_copy / "hourly.csv").read_text().splitlines()
-    cells = lines[5].split(",")
-    cells[3] = "nan"                                   # wind_kw of hour 4 (file line 6)
-    lines[5] = ",".join(cells)
-    (data_copy / "hourly.csv").write_text("\n".join(lines) + "\n")
+    set_cell(data_copy / "hourly.csv", 6, 3, "nan")     # wind_kw of hour 4
     with pytest.raises(island.DataError, match=r"hourly.csv: column 'wind_kw', row 6"):
         island.build(data_dir=data_copy)
 
@@ -55,11 +60,7 @@ def test_negative_capacity_named(data_copy):
 
 
 def test_negative_ev_battery_named(data_copy):
-    lines = (data_copy / "ev_fleet.csv").read_text().splitlines()
-    cells = lines[3].split(",")
-    cells[4] = "-40"
-    lines[3] = ",".join(cells)
-    (data_copy / "ev_fleet.csv").write_text("\n".join(lines) + "\n")
+    set_cell(data_copy / "ev_fleet.csv", 4, 4, "-40")   # battery_kwh of EV 2
     with pytest.raises(island.DataError, match=r"ev_fleet.csv: column 'battery_kwh', row 4"):
         island.build(data_dir=data_copy)
 
@@ -158,3 +159,21 @@ def test_cli_errors_are_clear(capsys):
     assert "unknown case 'mars'" in capsys.readouterr().err
     assert main(["run", "island", "--mutation-prob", "1.5", "--generations", "2"]) == 2
     assert "mutation_prob" in capsys.readouterr().err
+
+
+def test_non_numeric_cell_named(data_copy):
+    set_cell(data_copy / "hourly.csv", 3, 4, "warm")   # t_out_c of hour 1
+    with pytest.raises(island.DataError, match=r"column 't_out_c', row 3: 'warm' is not a number"):
+        island.build(data_dir=data_copy)
+
+
+def test_game_copies_and_followers_pickle():
+    """pymoo's history and process pools copy the problem: no solver handle may be held."""
+    import copy
+    import pickle
+    g = island.build(scenario=4)
+    g.evaluate(island.load().hourly["tou_price"][None])      # warm every cache
+    pickle.loads(pickle.dumps(g.followers))
+    h = copy.deepcopy(g)
+    x = island.load().hourly["tou_price"][None]
+    assert h.evaluate(x).leader[0] == g.evaluate(x).leader[0]

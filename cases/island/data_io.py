@@ -32,7 +32,18 @@ class IslandData:
     params: dict[str, float]
 
 
-def read_table(path: Path, columns, numeric_only=True) -> dict[str, np.ndarray]:
+def _number(raw: str, where: str) -> float:
+    """Parse one cell; ``where`` names file, column and row for the error."""
+    try:
+        v = float(raw)
+    except ValueError:
+        raise DataError(f"{where}: {raw!r} is not a number") from None
+    if not np.isfinite(v):
+        raise DataError(f"{where}: value {raw!r} is not finite")
+    return v
+
+
+def read_table(path: Path, columns) -> dict[str, np.ndarray]:
     if not path.exists():
         raise DataError(f"{path}: file not found")
     with open(path, newline="") as f:
@@ -44,20 +55,9 @@ def read_table(path: Path, columns, numeric_only=True) -> dict[str, np.ndarray]:
         rows = list(reader)
     if not rows:
         raise DataError(f"{path}: no data rows")
-    out = {}
-    for c in columns:
-        vals = []
-        for i, r in enumerate(rows, start=2):          # row 1 is the header
-            raw = (r.get(c) or "").strip()
-            try:
-                v = float(raw)
-            except ValueError:
-                raise DataError(f"{path}: column {c!r}, row {i}: {raw!r} is not a number") from None
-            if not np.isfinite(v):
-                raise DataError(f"{path}: column {c!r}, row {i}: value {raw!r} is not finite")
-            vals.append(v)
-        out[c] = np.array(vals)
-    return out
+    # row 1 of the file is the header
+    return {c: np.array([_number((r.get(c) or "").strip(), f"{path}: column {c!r}, row {i}")
+                         for i, r in enumerate(rows, start=2)]) for c in columns}
 
 
 def read_params(path: Path, tou_mean: float) -> dict[str, float]:
@@ -68,15 +68,8 @@ def read_params(path: Path, tou_mean: float) -> dict[str, float]:
     params = {}
     for i, r in enumerate(rows, start=2):
         name, raw = r.get("name"), (r.get("value") or "").strip()
-        if raw == "tou_mean":
-            v = tou_mean
-        else:
-            try:
-                v = float(raw)
-            except ValueError:
-                raise DataError(f"{path}: column 'value', row {i} ({name}): {raw!r} is not a number") from None
-        if not np.isfinite(v):
-            raise DataError(f"{path}: column 'value', row {i} ({name}): {raw!r} is not finite")
+        v = tou_mean if raw == "tou_mean" else \
+            _number(raw, f"{path}: column 'value', row {i} ({name})")
         if name in NONNEGATIVE_PARAMS and v < 0:
             raise DataError(f"{path}: column 'value', row {i} ({name}): negative value {v}")
         params[name] = v
