@@ -51,64 +51,43 @@ def _case(name: str):
 
 def cmd_run(a) -> int:
     import stackga
-    from cases.island.compare import PAPER_TABLE2, PAPER_TABLE3, battery_cells
-    from cases.island.plots import write_figures
     case = _case(a.case)
+    scenario = a.scenario if a.scenario is not None else case.DEFAULT_SCENARIO
     cfg = _config(a)
-    game = case.build(scenario=a.scenario, variant=a.variant, integer_battery=not a.lp_battery)
-    res = stackga.solve(game, cfg, on_generation=Progress(cfg.generations, f"scenario {a.scenario}"))
-    out = Path(a.out or f"runs/{a.case}-s{a.scenario}-{a.variant}")
+    game = case.build(scenario=scenario, variant=a.variant, integer_battery=not a.lp_battery)
+    res = stackga.solve(game, cfg, on_generation=Progress(cfg.generations, f"scenario {scenario}"))
+    out = Path(a.out or f"runs/{a.case}-s{scenario}-{a.variant}")
     res.save(out)
-    write_figures({a.scenario: res}, out)
-    rep = res.report
-    p2, p3 = PAPER_TABLE2[a.scenario], PAPER_TABLE3[a.scenario]
-    h, m, e = battery_cells(rep)
-    print(f"island, scenario {a.scenario}, variant {a.variant}"
-          f"{'' if res.log else ' (fixed TOU price: exact single-level solve, no GA)'}")
-    print(f"{'':22}{'ours':>14}{'paper':>10}")
-    print(f"{'f_ier  (MGO, yuan)':22}{rep['f_ier']:>14.1f}{p2[0]:>10}")
-    print(f"{'f_ser  (storage, yuan)':22}{rep['f_ser']:>14.1f}{p2[1]:>10}")
-    print(f"{'f_user (users, yuan)':22}{rep['f_user']:>14.1f}{p2[2]:>10}")
-    print(f"{'battery ch/dis hours':22}{h:>14}{p3[0]:>10}")
-    print(f"{'battery max kW':22}{m:>14}{p3[1]:>10}")
-    print(f"{'battery total kWh':22}{e:>14}{p3[2]:>10}")
-    print(f"feasible: {rep['feasible']}; wind curtailed {rep['wind_curtailed_kwh']:.1f} kWh; "
-          f"grid import {rep['grid_import_kwh']:.0f} kWh, export {rep['grid_export_kwh']:.0f} kWh")
-    print("(ours: reconstructed data, see cases/island/README.md; paper: its own data)")
+    case.write_figures({scenario: res}, out)
+    print(case.summarize(res))
     print(f"{res.seconds:.1f} s; results and figures in {out}/")
     return 0
 
 
 def cmd_compare(a) -> int:
-    from cases.island.compare import run_all, summary
-    from cases.island.plots import write_figures
-    _case(a.case)
-    cfg = _config(a)
+    case = _case(a.case)
     t0 = time.perf_counter()
-    scen, var = run_all(cfg, on_run=lambda s: print(f"solving {s} ...", file=sys.stderr)
-                        if sys.stderr.isatty() else None)
-    text = summary(scen, var)
+    live = sys.stderr.isatty()
+    text, results = case.compare(_config(a), on_run=lambda s: print(f"solving {s} ...",
+                                                                     file=sys.stderr) if live else None)
     print(text)
     out = Path(a.out or f"runs/{a.case}-compare")
-    for sc, r in scen.items():
-        r.save(out / f"scenario{sc}")
-    for v, r in var.items():
-        if v != "base":
-            r.save(out / f"scenario4-{v}")
+    for name, r in results.items():
+        r.save(out / name)
     (out / "summary.txt").write_text(text + "\n")
-    write_figures(scen, out)
+    case.write_figures({r.meta["scenario"]: r for name, r in results.items()
+                        if r.meta.get("variant") == "base"}, out)
     print(f"\n{time.perf_counter() - t0:.1f} s; results in {out}/")
     return 0
 
 
 def cmd_figures(a) -> int:
-    """Regenerate the README's figures (scenarios 1-4 of the island case)."""
+    """Regenerate the README's figures (every scenario of the case)."""
     import stackga
-    from cases.island.plots import write_figures
     case = _case(a.case)
     cfg = _config(a)
-    results = {sc: stackga.solve(case.build(scenario=sc), cfg) for sc in (1, 2, 3, 4)}
-    for p in write_figures(results, a.out):
+    results = {sc: stackga.solve(case.build(scenario=sc), cfg) for sc in case.SCENARIOS}
+    for p in case.write_figures(results, a.out):
         print(p)
     return 0
 
@@ -118,7 +97,8 @@ def main(argv=None) -> int:
     sub = ap.add_subparsers(dest="command", required=True)
     r = sub.add_parser("run", help="solve one scenario, print its table, write results and figures")
     r.add_argument("case")
-    r.add_argument("--scenario", type=int, default=4, choices=(1, 2, 3, 4))
+    r.add_argument("--scenario", type=int, default=None,
+                   help="the case's scenario (island: 1-4, default 4)")
     r.add_argument("--variant", default="base",
                    help="base, wind-0.8, wind-1.2, load-0.8 or load-1.2")
     r.add_argument("--lp-battery", action="store_true",

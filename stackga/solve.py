@@ -24,7 +24,8 @@ def result_at(game: Game, x: np.ndarray, **kwargs) -> Result:
     arrays.update({f"leader.{k}": v[0] for k, v in ev.arrays.items()})
     for name, r in ev.responses.items():
         arrays.update({f"{name}.{k}": v[0] for k, v in r.arrays.items()})
-    report = game.meta.get("report", lambda ev, x: {})(ev, x) if callable(game.meta.get("report")) else {}
+    hook = game.meta.get("report")          # case figures: report(evaluation, x) -> dict
+    report = hook(ev, x) if callable(hook) else {}
     report["feasible"] = bool(ev.feasible[0])
     report["status"] = ev.status_counts()
     meta = {k: v for k, v in game.meta.items() if not callable(v)}

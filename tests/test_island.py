@@ -47,21 +47,20 @@ def test_missing_column_named(data_copy):
         island.build(data_dir=data_copy)
 
 
-def test_nan_named_with_row(data_copy):
-    set_cell(data_copy / "hourly.csv", 6, 3, "nan")     # wind_kw of hour 4
-    with pytest.raises(island.DataError, match=r"hourly.csv: column 'wind_kw', row 6"):
+@pytest.mark.parametrize("file,line,col,value,message", [
+    ("hourly.csv", 6, 3, "nan", r"hourly.csv: column 'wind_kw', row 6: value 'nan' is not finite"),
+    ("hourly.csv", 3, 4, "warm", r"hourly.csv: column 't_out_c', row 3: 'warm' is not a number"),
+    ("ev_fleet.csv", 4, 4, "-40", r"ev_fleet.csv: column 'battery_kwh', row 4: non-positive"),
+])
+def test_bad_cell_named_with_file_column_row(data_copy, file, line, col, value, message):
+    set_cell(data_copy / file, line, col, value)
+    with pytest.raises(island.DataError, match=message):
         island.build(data_dir=data_copy)
 
 
 def test_negative_capacity_named(data_copy):
     edit(data_copy / "parameters.csv", "bt_capacity_kwh,4000", "bt_capacity_kwh,-4000")
     with pytest.raises(island.DataError, match=r"parameters.csv.*bt_capacity_kwh.*negative"):
-        island.build(data_dir=data_copy)
-
-
-def test_negative_ev_battery_named(data_copy):
-    set_cell(data_copy / "ev_fleet.csv", 4, 4, "-40")   # battery_kwh of EV 2
-    with pytest.raises(island.DataError, match=r"ev_fleet.csv: column 'battery_kwh', row 4"):
         island.build(data_dir=data_copy)
 
 
@@ -161,12 +160,6 @@ def test_cli_errors_are_clear(capsys):
     assert "mutation_prob" in capsys.readouterr().err
 
 
-def test_non_numeric_cell_named(data_copy):
-    set_cell(data_copy / "hourly.csv", 3, 4, "warm")   # t_out_c of hour 1
-    with pytest.raises(island.DataError, match=r"column 't_out_c', row 3: 'warm' is not a number"):
-        island.build(data_dir=data_copy)
-
-
 def test_game_copies_and_followers_pickle():
     """pymoo's history and process pools copy the problem: no solver handle may be held."""
     import copy
@@ -190,3 +183,13 @@ def test_compare_tables_and_claims_from_our_results():
     text = summary(scen, var)
     assert "Table 2" in text and "Table 3" in text and "27120" in text
     assert text.count("[holds]") + text.count("[FAILS]") == 11
+
+
+def test_cli_compare_writes_every_run(tmp_path, capsys):
+    out = tmp_path / "cmp"
+    assert main(["compare", "island", "--pop-size", "4", "--generations", "2", "--out", str(out)]) == 0
+    assert "Qualitative claims" in capsys.readouterr().out
+    names = sorted(p.name for p in out.iterdir() if p.is_dir())
+    assert names == ["scenario1", "scenario2", "scenario3", "scenario4", "scenario4-load-0.8",
+                     "scenario4-load-1.2", "scenario4-wind-0.8", "scenario4-wind-1.2"]
+    assert (out / "summary.txt").exists() and (out / "prices.png").exists()

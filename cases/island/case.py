@@ -41,6 +41,7 @@ from stackga.game import Game, LeaderOutcome
 
 from . import data_io
 from .central import plan_for_mgo
+from .report import report
 
 SCENARIOS = (1, 2, 3, 4)
 VARIANTS = {"base": (1.0, 1.0), "wind-0.8": (0.8, 1.0), "wind-1.2": (1.2, 1.0),
@@ -138,7 +139,6 @@ def build(scenario: int = 4, variant: str = "base", data_dir=None,
                              "p_virtual": np.zeros(T)},
                             lambda P, a: battery.profit(P, a["bt_ch"], a["bt_dis"])),
         }
-    from .report import report
     return Game(
         name="island", lb=lb, ub=ub, followers=followers, leader=leader,
         A=None if scenario in (1, 2) else np.ones((1, T)),
