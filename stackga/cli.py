@@ -60,6 +60,9 @@ def cmd_run(a) -> int:
     res.save(out)
     case.write_figures({scenario: res}, out)
     print(case.summarize(res))
+    odd = {f: c for f, c in res.statuses.items() if set(c) - {"OPTIMAL"}}
+    if odd:
+        print(f"follower statuses over the run (individuals marked infeasible): {odd}")
     print(f"{res.seconds:.1f} s; results and figures in {out}/")
     return 0
 

@@ -20,8 +20,16 @@ class GenerationLog:
     def __init__(self, follower_names, on_generation=None) -> None:
         self.names = list(follower_names)
         self.rows: list[dict] = []
+        self.statuses: dict[str, dict[str, int]] = {}   # follower -> status -> count, whole run
         self.on_generation = on_generation
         self.t0 = time.perf_counter()
+
+    def tally(self, counts: dict[str, dict[str, int]]) -> None:
+        """Add one evaluation's per-follower status counts to the run's totals."""
+        for follower, by_status in counts.items():
+            total = self.statuses.setdefault(follower, {})
+            for status, k in by_status.items():
+                total[status] = total.get(status, 0) + k
 
     def record(self, gen: int, evals: int, leader: np.ndarray, feasible: np.ndarray,
                follower_objs: np.ndarray, n_infeasible: int) -> dict:

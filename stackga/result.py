@@ -58,6 +58,7 @@ class Result:
         arrays: "<follower>.<array>" or "leader.<array>" -> hourly array at x.
         log: column -> (n_gen,) per-generation log (empty for single-level runs).
         config: GA configuration (dict) or None; report: case figures computed from x.
+        statuses: follower -> status name -> count over every evaluation of the run.
         versions: package versions; seconds: wall time of the run.
     """
 
@@ -70,6 +71,7 @@ class Result:
     config: dict | None = None
     meta: dict = field(default_factory=dict)
     report: dict = field(default_factory=dict)
+    statuses: dict = field(default_factory=dict)
     versions: dict = field(default_factory=package_versions)
     seconds: float = 0.0
 
@@ -78,7 +80,7 @@ class Result:
         d.mkdir(parents=True, exist_ok=True)
         doc = {"game": self.game, "x": self.x.tolist(), "leader": self.leader,
                "followers": self.followers, "config": self.config, "meta": self.meta,
-               "report": self.report, "versions": self.versions, "seconds": self.seconds}
+               "report": self.report, "statuses": self.statuses, "versions": self.versions, "seconds": self.seconds}
         (d / "run.json").write_text(json.dumps(doc, indent=2, default=_jsonable))
         _write_columns(d / "log.csv", self.log)
         T = len(self.x)
@@ -94,6 +96,7 @@ class Result:
         return cls(game=doc["game"], x=np.array(doc["x"]), leader=doc["leader"],
                    followers=doc["followers"], arrays=arrays, log=_read_columns(d / "log.csv"),
                    config=doc["config"], meta=doc["meta"], report=doc["report"],
+                   statuses=doc.get("statuses", {}),
                    versions=doc["versions"], seconds=doc["seconds"])
 
 

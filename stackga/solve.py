@@ -48,5 +48,5 @@ def solve(game: Game, config: GAConfig | None = None,
         return result_at(game, x, config=None, seconds=time.perf_counter() - t0)
     log = GenerationLog(game.followers, on_generation)
     x = get_engine(config.engine)(game, config, log)
-    return result_at(game, x, log=log.columns(), config=config.to_dict(),
+    return result_at(game, x, log=log.columns(), config=config.to_dict(), statuses=log.statuses,
                      seconds=time.perf_counter() - t0)

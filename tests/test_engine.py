@@ -161,8 +161,12 @@ def test_follower_failure_marks_individual_infeasible():
     assert list(ev.feasible) == [True, False]
     assert ev.leader[1] == -np.inf and not np.isnan(ev.leader).any()
     assert ev.status_counts()["f"] == {"OPTIMAL": 1, "INFEASIBLE": 1}
-    res = stackga.solve(g, GAConfig(pop_size=10, generations=10, seed=0))
-    assert res.x[0] <= 1.5 and res.report["feasible"]
+    for engine in ("pymoo", "deap"):
+        res = stackga.solve(g, GAConfig(pop_size=10, generations=10, seed=0, engine=engine))
+        assert res.x[0] <= 1.5 and res.report["feasible"]
+        counted = res.statuses["f"]
+        assert counted.get("INFEASIBLE", 0) == res.log["infeasible"].sum() > 0
+        assert sum(counted.values()) == res.log["evals"][-1]
 
 
 def test_save_load_roundtrip(tmp_path):
@@ -175,4 +179,4 @@ def test_save_load_roundtrip(tmp_path):
         np.testing.assert_array_equal(back.log[k], res.log[k])
     for k in res.arrays:
         np.testing.assert_array_equal(back.arrays[k], res.arrays[k])
-    assert back.config == res.config
+    assert back.config == res.config and back.statuses == res.statuses

@@ -76,10 +76,11 @@ def mut_polynomial(rng: random.Random, ind, eta: float, low, up, indpb: float) -
         ind[i] = min(max(x + dq * (xu - xl), xl), xu)
 
 
-def _evaluate(game: Game, individuals) -> int:
+def _evaluate(game: Game, individuals, log: GenerationLog) -> int:
     """Repair and evaluate a batch in one call; returns the infeasible count."""
     X = game.project(np.array(individuals, dtype=float))
     ev = game.evaluate(X)
+    log.tally(ev.status_counts())
     F = np.column_stack([ev.followers[k] for k in game.followers])
     for j, ind in enumerate(individuals):
         ind[:] = X[j].tolist()
@@ -108,7 +109,7 @@ def run(game: Game, config: GAConfig, log: GenerationLog) -> np.ndarray:
     pop = [_Individual([rng.uniform(a, b) for a, b in zip(low, up)])
            for _ in range(config.pop_size)]
     evals = len(pop)
-    _record(log, 1, evals, pop, _evaluate(game, pop))
+    _record(log, 1, evals, pop, _evaluate(game, pop, log))
     for gen in range(2, config.generations + 1):
         offspring = [_Individual(ind) for ind in tb.select(pop, len(pop))]
         for a, b in zip(offspring[::2], offspring[1::2]):
@@ -116,7 +117,7 @@ def run(game: Game, config: GAConfig, log: GenerationLog) -> np.ndarray:
                 tb.mate(a, b)
         for ind in offspring:
             tb.mutate(ind)
-        n_bad = _evaluate(game, offspring)
+        n_bad = _evaluate(game, offspring, log)
         evals += len(offspring)
         pop = tools.selBest(pop + offspring, config.pop_size)
         _record(log, gen, evals, pop, n_bad)

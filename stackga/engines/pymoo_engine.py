@@ -19,9 +19,10 @@ from ..log import GenerationLog
 class _GameProblem(Problem):
     """Vectorized: the whole population goes to ``Game.evaluate`` in one call."""
 
-    def __init__(self, game: Game) -> None:
+    def __init__(self, game: Game, log: GenerationLog) -> None:
         super().__init__(n_var=game.n_var, n_obj=1, n_ieq_constr=1, xl=game.lb, xu=game.ub)
         self.game = game
+        self.log = log
         self.infeasible_since_log = 0
 
     def _evaluate(self, X, out, *args, **kwargs):
@@ -32,6 +33,7 @@ class _GameProblem(Problem):
         out["L"] = np.where(feasible, ev.leader, -np.inf)
         out["FO"] = np.column_stack([ev.followers[k] for k in self.game.followers])
         self.infeasible_since_log += int((~feasible).sum())
+        self.log.tally(ev.status_counts())
 
 
 class _ProjectionRepair(Repair):
@@ -61,7 +63,7 @@ def run(game: Game, config: GAConfig, log: GenerationLog) -> np.ndarray:
         repair=_ProjectionRepair(),
         eliminate_duplicates=False,
     )
-    res = minimize(_GameProblem(game), algorithm, ("n_gen", config.generations),
+    res = minimize(_GameProblem(game, log), algorithm, ("n_gen", config.generations),
                    seed=config.seed, callback=_LogCallback(log), verbose=False,
                    save_history=False, copy_algorithm=False)
     pop = res.algorithm.pop
