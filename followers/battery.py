@@ -22,7 +22,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from .highs_model import solve_highs
-from .response import Response, Status, check_prices
+from .response import Response, check_prices, status_from
 from .storage_dp import StorageLP, solve_storage
 
 __all__ = ["Battery"]
@@ -94,7 +94,7 @@ class Battery:
         soc = soc.copy()
         ch = np.maximum(u, 0.0) / (self.eta_c * self.dt)
         dis = np.maximum(-u, 0.0) * self.eta_d / self.dt
-        status = np.where(feas, Status.OPTIMAL, Status.INFEASIBLE).astype(np.int8)
+        status = status_from(feas)
         if self.binaries_bind:
             for i in np.flatnonzero(feas & ~self._milp_feasible(ch, dis)):
                 status[i], ch[i], dis[i], soc[i] = self._solve_milp(p[i])

@@ -25,7 +25,7 @@ from functools import cached_property
 
 import numpy as np
 
-from .response import Response, Status, check_prices
+from .response import Response, check_prices, status_from
 from .storage_dp import StorageLP, solve_storage
 
 __all__ = ["EVFleet"]
@@ -140,6 +140,6 @@ class EVFleet:
     def from_dp(self, p, u, e, feas) -> Response:
         ch = np.where(feas[:, None], np.maximum(u, 0) / (self.eta_c * self.dt), 0.0)
         dis = np.where(feas[:, None], np.maximum(-u, 0) * self.eta_d / self.dt, 0.0)
-        status = np.where(feas, Status.OPTIMAL, Status.INFEASIBLE).astype(np.int8)
+        status = status_from(feas)
         return Response(np.where(feas, self.value(p, ch, dis), 0.0), status,
                         {"ch": ch, "dis": dis, "energy": e, "p_virtual": self.baseline - ch + dis})

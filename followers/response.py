@@ -7,7 +7,7 @@ from typing import Protocol
 
 import numpy as np
 
-__all__ = ["Status", "Response", "Follower", "check_prices"]
+__all__ = ["Status", "Response", "Follower", "check_prices", "status_from"]
 
 
 class Status(IntEnum):
@@ -59,3 +59,8 @@ def check_prices(prices: np.ndarray, T: int, who: str) -> np.ndarray:
         bad = np.argwhere(~np.isfinite(p))[0]
         raise ValueError(f"{who}: prices[{bad[0]}, {bad[1]}] = {p[tuple(bad)]} is not finite")
     return p
+
+
+def status_from(feasible: np.ndarray) -> np.ndarray:
+    """(n,) int8 statuses from a feasibility mask: OPTIMAL where True, else INFEASIBLE."""
+    return np.where(feasible, Status.OPTIMAL, Status.INFEASIBLE).astype(np.int8)

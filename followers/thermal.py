@@ -20,7 +20,7 @@ from functools import cached_property
 
 import numpy as np
 
-from .response import Response, Status, check_prices
+from .response import Response, check_prices, status_from
 from .storage_dp import StorageLP, solve_storage
 
 __all__ = ["ThermalBuildings"]
@@ -91,6 +91,6 @@ class ThermalBuildings:
     def from_dp(self, p, u, s, feas) -> Response:
         gain = self._gain
         p_ac = np.where(feas[:, None], u / gain, 0.0)
-        status = np.where(feas, Status.OPTIMAL, Status.INFEASIBLE).astype(np.int8)
+        status = status_from(feas)
         return Response(np.where(feas, self.profit(p, p_ac), 0.0), status,
                         {"p_ac": p_ac, "t_in": -s, "p_virtual": self.baseline - p_ac})

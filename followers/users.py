@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .response import Response, Status, check_prices
+from .response import Response, check_prices
 
 __all__ = ["FlexibleUsers"]
 

@@ -20,7 +20,7 @@ def result_at(game: Game, x: np.ndarray, **kwargs) -> Result:
     """Evaluate ``game`` at one leader vector and package everything as a Result."""
     x = np.asarray(x, dtype=float)
     ev = game.evaluate(x[None, :])
-    arrays = {f"leader.x": x}
+    arrays = {"leader.x": x}
     arrays.update({f"leader.{k}": v[0] for k, v in ev.arrays.items()})
     for name, r in ev.responses.items():
         arrays.update({f"{name}.{k}": v[0] for k, v in r.arrays.items()})
