@@ -30,7 +30,7 @@ class ScipyStorageOperator:
     def __init__(self, so):
         self.so = so
         self.bt = so.battery
-        A, lo, hi, clo, chi, integer = self.bt.milp_matrices()
+        A, lo, hi, clo, chi, integer = self.bt.milp_matrices
         self.milp_args = (LinearConstraint(A, lo, hi), Bounds(clo, chi),
                           integer.astype(int) if self.bt.binaries_bind else np.zeros(len(integer)))
 
@@ -51,7 +51,7 @@ class ScipyStorageOperator:
         return r.x[:T]
 
     def _ev(self, p, f):
-        T, m = len(p), f.storage()
+        T, m = len(p), f.storage
         lam = f.subsidy + p
         A = sp.hstack([-f.eta_c * sp.identity(T), sp.identity(T) / f.eta_d, sp.identity(T) - sp.eye(T, k=-1)])
         b = m.drift.copy()

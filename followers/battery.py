@@ -63,11 +63,9 @@ class Battery:
         n = self.max_active_hours
         return self.integer and (self.p_min > 0 or (n is not None and n < self.T))
 
-    def storage(self) -> StorageLP:
-        return self._storage
-
     @cached_property
-    def _storage(self) -> StorageLP:
+    def storage(self) -> StorageLP:
+        """The storage LP handed to the exact recursion (built once)."""
         T, e = self.T, self.capacity
         return StorageLP(
             s0=self.soc0 * e, s_lo=np.full(T + 1, self.soc_min * e),
@@ -87,7 +85,7 @@ class Battery:
     def respond(self, prices: np.ndarray) -> Response:
         """Optimal plan for every row of ``prices`` (n, T) yuan/kWh."""
         p = check_prices(prices, self.T, "Battery")
-        return self.from_dp(p, *solve_storage(self.storage(), *self.dp_costs(p)))
+        return self.from_dp(p, *solve_storage(self.storage, *self.dp_costs(p)))
 
     def from_dp(self, p, u, soc, feas) -> Response:
         """The response from the relaxation's solution; MILP where binaries bind."""
@@ -110,12 +108,9 @@ class Battery:
             ok &= active.sum(axis=1) <= self.max_active_hours
         return ok
 
-    def milp_matrices(self):
-        """The MILP in HiGHS form (minimise): columns ch, dis, E(1..T), X_ch, X_dis."""
-        return self._milp_matrices
-
     @cached_property
-    def _milp_matrices(self):
+    def milp_matrices(self):
+        """The MILP in HiGHS form (minimise): columns ch, dis, E(1..T), X_ch, X_dis (built once)."""
         T, dt, e = self.T, self.dt, self.capacity
         eye, z = sp.identity(T, format="csr"), sp.csr_matrix((T, T))
         shift = sp.eye(T, k=-1, format="csr")
@@ -146,7 +141,7 @@ class Battery:
         """One individual's MILP; returns (status, ch, dis, soc (T + 1,))."""
         self.stats["milp_solves"] += 1
         T, dt = self.T, self.dt
-        A, lo, hi, clo, chi, integer = self.milp_matrices()
+        A, lo, hi, clo, chi, integer = self.milp_matrices
         cost = np.r_[(price + self.alpha) * dt, -(price - self.alpha) * dt, np.zeros(3 * T)]
         status, x, _ = solve_highs(cost, A, lo, hi, clo, chi, integer)
         soc = np.r_[self.soc0 * self.capacity, x[2 * T:3 * T]]

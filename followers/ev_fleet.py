@@ -97,11 +97,9 @@ class EVFleet:
         """(T,) kW fleet consumption without the scheme."""
         return self._baseline_energy[0].sum(axis=0)
 
-    def storage(self) -> StorageLP:
-        return self._storage
-
     @cached_property
-    def _storage(self) -> StorageLP:
+    def storage(self) -> StorageLP:
+        """The storage LP handed to the exact recursion (built once)."""
         T, on = self.T, plugged(self.arr, self.dep, self.T)
         _, e_base = self._baseline_energy
         leave = np.maximum(self.soc_need * self.battery, e_base[np.arange(len(self.arr)), self.dep])
@@ -135,7 +133,7 @@ class EVFleet:
     def respond(self, prices: np.ndarray) -> Response:
         """Optimal fleet schedule for every row of ``prices`` (n, T) yuan/kWh."""
         p = check_prices(prices, self.T, "EVFleet")
-        return self.from_dp(p, *solve_storage(self.storage(), *self.dp_costs(p)))
+        return self.from_dp(p, *solve_storage(self.storage, *self.dp_costs(p)))
 
     def from_dp(self, p, u, e, feas) -> Response:
         ch = np.where(feas[:, None], np.maximum(u, 0) / (self.eta_c * self.dt), 0.0)

@@ -30,11 +30,11 @@ class StorageOperator:
     virtual: dict = field(default_factory=dict)   # name -> storage follower with "p_virtual"
     _stacked: dict = field(default_factory=dict, compare=False, repr=False)
 
-    def _storage(self, n: int):
+    def _stacked_storage(self, n: int):
         """The units' StorageLPs stacked for a population of n (cached per n)."""
         if n not in self._stacked:
             units = [self.battery, *self.virtual.values()]
-            self._stacked[n] = stack([u.storage() for u in units], [n] * len(units))
+            self._stacked[n] = stack([u.storage for u in units], [n] * len(units))
         return self._stacked[n]
 
     def respond(self, prices: np.ndarray) -> Response:
@@ -44,7 +44,7 @@ class StorageOperator:
         n = len(p)
         units = {"bt": self.battery, **self.virtual}
         costs = [u.dp_costs(p) for u in units.values()]
-        u, s, feas = solve_storage(self._storage(n), np.vstack([c[0] for c in costs]),
+        u, s, feas = solve_storage(self._stacked_storage(n), np.vstack([c[0] for c in costs]),
                                    np.vstack([c[1] for c in costs]))
         parts = {name: unit.from_dp(p, u[k * n:(k + 1) * n], s[k * n:(k + 1) * n],
                                     feas[k * n:(k + 1) * n])

@@ -58,11 +58,9 @@ class ThermalBuildings:
         """(T,) kW consumed when the set point is held."""
         return np.clip((self.t_out - self.t_set) / (self.cop * self.r_th), 0.0, self.p_max)
 
-    def storage(self) -> StorageLP:
-        return self._storage
-
     @cached_property
-    def _storage(self) -> StorageLP:
+    def storage(self) -> StorageLP:
+        """The storage LP handed to the exact recursion (built once)."""
         T, a = len(self.t_out), self.decay
         gain = (1 - a) * self.cop * self.r_th            # degC of cooling per kW
         return StorageLP(
@@ -86,7 +84,7 @@ class ThermalBuildings:
     def respond(self, prices: np.ndarray) -> Response:
         """Optimal AC schedule for every row of ``prices`` (n, T) yuan/kWh."""
         p = check_prices(prices, len(self.t_out), "ThermalBuildings")
-        return self.from_dp(p, *solve_storage(self.storage(), *self.dp_costs(p)))
+        return self.from_dp(p, *solve_storage(self.storage, *self.dp_costs(p)))
 
     def from_dp(self, p, u, s, feas) -> Response:
         gain = self._gain

@@ -103,7 +103,7 @@ def test_ev_fleet_invariants_and_baseline_feasible():
     f = fleet()
     r = f.respond(prices(5, seed=11))
     assert r.ok.all()
-    m = f.storage()
+    m = f.storage
     e = r.arrays["energy"]
     assert np.all(e[:, 1:] >= m.s_lo[1:] - 1e-6) and np.all(e[:, 1:] <= m.s_hi[1:] + 1e-6)
     np.testing.assert_allclose(
@@ -119,7 +119,7 @@ def test_ev_fleet_invariants_and_baseline_feasible():
 
 def test_ev_fleet_objective_equals_independent_lp():
     f = fleet()
-    m = f.storage()
+    m = f.storage
     P = prices(3, seed=5)
     r = f.respond(P)
     for i in range(3):

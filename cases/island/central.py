@@ -23,7 +23,7 @@ def plan_for_mgo(users, battery, wind, price, buy, sell, imax, emax) -> dict:
         t = int(np.argmax(buy < sell))
         raise ValueError(f"island: grid_buy[{t}] = {buy[t]} < grid_sell[{t}] = {sell[t]}: "
                          "the MGO could buy and sell in the same hour")
-    A_bt, lo_bt, hi_bt, clo_bt, chi_bt, int_bt = battery.milp_matrices()
+    A_bt, lo_bt, hi_bt, clo_bt, chi_bt, int_bt = battery.milp_matrices
     if not battery.binaries_bind:
         int_bt = np.zeros_like(int_bt)
     nb = A_bt.shape[1]
