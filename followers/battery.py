@@ -10,8 +10,12 @@ Exact method: the LP relaxation (drop P_min, N and the binaries) is solved
 for the whole population by :func:`storage_dp.solve_storage`. Where its
 optimum already satisfies the minimum power and the active-hour limit it is
 optimal for the MILP too (a relaxation's optimum that is feasible is
-optimal); only the other individuals are re-solved as a MILP with HiGHS.
-With ``integer=False`` the LP relaxation is the model. Units: kW, kWh, yuan.
+optimal). The other individuals are re-solved one by one: with P_min = 0
+only the active-hour limit binds and the compiled best-first branch and
+bound :func:`storage_kernel.active_hours_bnb` solves them exactly (a few
+microseconds per node); with P_min > 0, or past ``BNB_MAX_NODES`` nodes, a
+HiGHS MILP does. ``stats`` counts both. With ``integer=False`` the LP
+relaxation is the model. Units: kW, kWh, yuan.
 """
 from __future__ import annotations
 
@@ -22,10 +26,13 @@ import numpy as np
 import scipy.sparse as sp
 
 from .highs_model import solve_highs
-from .response import Response, check_prices, status_from
+from .response import Response, Status, check_prices, status_from
 from .storage_dp import StorageLP, solve_storage
+from .storage_kernel import active_hours_bnb
 
 __all__ = ["Battery"]
+
+BNB_MAX_NODES = 5_000   # per individual (~ one HiGHS MILP solve); beyond it HiGHS takes over
 
 
 @dataclass(frozen=True)
@@ -45,7 +52,8 @@ class Battery:
     integer: bool = True
     T: int = 24
     dt: float = 1.0
-    stats: dict = field(default_factory=lambda: {"milp_solves": 0}, compare=False, repr=False)
+    stats: dict = field(default_factory=lambda: dict.fromkeys(
+        ("bnb_solves", "bnb_nodes", "milp_solves"), 0), compare=False, repr=False)
 
     def __post_init__(self) -> None:
         for name in ("capacity", "p_max", "eta_c", "eta_d"):
@@ -95,7 +103,7 @@ class Battery:
         status = status_from(feas)
         if self.binaries_bind:
             for i in np.flatnonzero(feas & ~self._milp_feasible(ch, dis)):
-                status[i], ch[i], dis[i], soc[i] = self._solve_milp(p[i])
+                status[i], ch[i], dis[i], soc[i] = self._solve_binding(p[i])
         ch[status != 0] = dis[status != 0] = 0.0
         return Response(np.where(status == 0, self.profit(p, ch, dis), 0.0), status,
                         {"ch": ch, "dis": dis, "soc": soc})
@@ -136,6 +144,27 @@ class Battery:
         integer = np.r_[np.zeros(3 * T, bool), np.ones(2 * T, bool)]
         return sp.vstack(rows, format="csc"), np.concatenate(lo), np.concatenate(hi), \
             col_lo, col_hi, integer
+
+    def _solve_binding(self, price: np.ndarray):
+        """One individual whose relaxed optimum breaks the binaries' limits:
+        exact branch and bound when only the active-hour limit binds (p_min = 0),
+        the HiGHS MILP otherwise or when the search exceeds ``BNB_MAX_NODES``."""
+        if self.p_min > 0 or self.T > 62:
+            return self._solve_milp(price)
+        m, (c_up, c_dn) = self.storage, self.dp_costs(price[None, :])
+        tol = 1e-7 * self.p_max
+        big_m = 1e4 * (max(abs(c_up).max(), abs(c_dn).max()) + 1.0)
+        code, u, s, nodes = active_hours_bnb(
+            float(m.s0), 1.0, float(m.s_final), m.s_lo, m.s_hi, m.up_max, m.dn_max, m.drift,
+            c_up[0], c_dn[0], big_m, int(self.max_active_hours), tol * self.eta_c * self.dt,
+            tol * self.dt / self.eta_d, BNB_MAX_NODES)
+        self.stats["bnb_solves"] += 1
+        self.stats["bnb_nodes"] += nodes
+        if code == 2:
+            return self._solve_milp(price)
+        ch = np.maximum(u, 0.0) / (self.eta_c * self.dt)
+        dis = np.maximum(-u, 0.0) * self.eta_d / self.dt
+        return Status.OPTIMAL if code == 0 else Status.INFEASIBLE, ch, dis, s
 
     def _solve_milp(self, price: np.ndarray):
         """One individual's MILP; returns (status, ch, dis, soc (T + 1,))."""

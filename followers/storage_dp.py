@@ -25,7 +25,9 @@ The forward pass picks, among all optimal moves, the one closest to idle
 (``u = 0``): an explicit tie-break that depends only on the individual's own
 costs, never on the rest of the population.
 
-Cost: O(T^2 log T) per individual, all individuals in one numpy pass.
+Two kernels run this method: the compiled one (:mod:`followers.storage_kernel`,
+numba, the default; O(T^2) per individual) and the numpy reference below
+(O(T^2 log T) per individual, all individuals advanced one step per numpy call).
 """
 from __future__ import annotations
 
@@ -123,8 +125,12 @@ def _step_back(slopes, lengths, c_up, c_dn, C, D, a, lo_next, lo, hi, d, big_m):
     return s, ln
 
 
+KERNELS = ("compiled", "numpy")
+
+
 def solve_storage(
-    m: StorageLP, c_up: np.ndarray, c_dn: np.ndarray, big_m: float | None = None
+    m: StorageLP, c_up: np.ndarray, c_dn: np.ndarray, big_m: float | None = None,
+    kernel: str = "compiled",
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Solve the storage LP for every row of the cost matrices.
 
@@ -133,19 +139,43 @@ def solve_storage(
         c_up: (n, T) cost per unit increase of the state.
         c_dn: (n, T) revenue per unit decrease of the state, ``<= c_up``.
         big_m: exact-penalty slope; default 1e4 x the largest |cost| (+1).
+        kernel: ``"compiled"`` (numba, :mod:`followers.storage_kernel`) or
+            ``"numpy"`` (the vectorized reference below); same method, same
+            tie-break, results equal up to rounding.
 
     Returns:
         u: (n, T) optimal state changes (the one closest to 0 among optima).
         s: (n, T + 1) state trajectory, ``s[:, 0] == m.s0``.
         feasible: (n,) bool, False where no plan meets the bounds.
     """
+    if kernel not in KERNELS:
+        raise ValueError(f"solve_storage: kernel must be one of {KERNELS}, got {kernel!r}")
     c_up = np.asarray(c_up, dtype=float)
     c_dn = np.asarray(c_dn, dtype=float)
     n, T = c_up.shape
     r = _per_row(m, n)
     if big_m is None:
-        scale = max(np.abs(c_up).max(initial=0.0), np.abs(c_dn).max(initial=0.0))
-        big_m = 1e4 * (scale + 1.0) / float(r["decay"].min(initial=1.0)) ** T
+        big_m = default_big_m(r, c_up, c_dn)
+    if kernel == "compiled":
+        from .storage_kernel import solve_rows
+        return solve_rows(*(np.ascontiguousarray(r[k]) for k in _FIELDS),
+                          np.ascontiguousarray(c_up), np.ascontiguousarray(c_dn), float(big_m))
+    return _solve_numpy(r, c_up, c_dn, big_m)
+
+
+_FIELDS = ("s0", "decay", "s_final", "s_lo", "s_hi", "up_max", "dn_max", "drift")
+
+
+def default_big_m(r: dict, c_up: np.ndarray, c_dn: np.ndarray) -> float:
+    """Exact-penalty slope: 1e4 x the largest |cost| (+1), scaled for the decay."""
+    T = c_up.shape[1]
+    scale = max(np.abs(c_up).max(initial=0.0), np.abs(c_dn).max(initial=0.0))
+    return 1e4 * (scale + 1.0) / float(r["decay"].min(initial=1.0)) ** T
+
+
+def _solve_numpy(r: dict, c_up: np.ndarray, c_dn: np.ndarray, big_m: float):
+    """The vectorized numpy reference: all rows advance one step per numpy call."""
+    n, T = c_up.shape
     values = [None] * (T + 1)
     values[T] = _terminal(r, big_m)
     for t in range(T - 1, 0, -1):

@@ -2,8 +2,9 @@
 import numpy as np
 import pytest
 
-from followers.storage_dp import StorageLP, solve_storage
-from oracles import storage_lp
+from followers.storage_dp import KERNELS, StorageLP, solve_storage
+from followers.storage_kernel import active_hours_bnb
+from oracles import storage_cardinality_milp, storage_lp
 
 
 def random_storage(rng, T, trial):
@@ -17,8 +18,9 @@ def random_storage(rng, T, trial):
         s_final=float(rng.uniform(s_lo[-1], s_hi[-1])) if trial % 5 == 0 else -np.inf)
 
 
+@pytest.mark.parametrize("kernel", KERNELS)
 @pytest.mark.parametrize("trial", range(60))
-def test_matches_independent_lp(trial):
+def test_matches_independent_lp(trial, kernel):
     rng = np.random.default_rng(trial)
     T = int(rng.integers(2, 25))
     m = random_storage(rng, T, trial)
@@ -27,7 +29,7 @@ def test_matches_independent_lp(trial):
         c_up = np.round(c_up, 1)
     c_dn = c_up * (np.round(rng.uniform(0.5, 1.0, (5, T)), 1) if trial % 7 == 0 else
                    rng.uniform(0.5, 1.0, (5, T)))
-    u, s, feas = solve_storage(m, c_up, c_dn)
+    u, s, feas = solve_storage(m, c_up, c_dn, kernel=kernel)
     for i in range(5):
         ref = storage_lp(T, m.s0, m.s_lo, m.s_hi, m.up_max, m.dn_max, m.drift, m.decay,
                          m.s_final, c_up[i], c_dn[i])
@@ -41,6 +43,53 @@ def test_matches_independent_lp(trial):
         assert np.all(s[i, 1:] >= m.s_lo[1:] - 1e-7) and np.all(s[i, 1:] <= m.s_hi[1:] + 1e-7)
         assert s[i, -1] >= m.s_final - 1e-7
         assert np.all(u[i] <= m.up_max + 1e-9) and np.all(-u[i] <= m.dn_max + 1e-9)
+
+
+@pytest.mark.parametrize("trial", range(40))
+def test_kernels_agree(trial):
+    """The compiled kernel and the numpy reference: same plans up to rounding."""
+    rng = np.random.default_rng(1000 + trial)
+    T = int(rng.integers(2, 25))
+    m = random_storage(rng, T, trial)
+    c_up = np.round(rng.uniform(0.2, 2, (8, T)), 1 if trial % 2 else 6)
+    c_dn = c_up * rng.uniform(0.5, 1.0, (8, T))
+    a, b = (solve_storage(m, c_up, c_dn, kernel=k) for k in KERNELS)
+    np.testing.assert_array_equal(a[2], b[2])
+    np.testing.assert_allclose(a[0], b[0], atol=1e-9)
+    np.testing.assert_allclose(a[1], b[1], atol=1e-9)
+
+
+def test_unknown_kernel_named():
+    m = StorageLP(0.0, np.zeros(3), np.ones(3), np.ones(2), np.ones(2), np.zeros(2))
+    with pytest.raises(ValueError, match="kernel.*'fortran'"):
+        solve_storage(m, np.ones((1, 2)), np.ones((1, 2)), kernel="fortran")
+
+
+@pytest.mark.parametrize("trial", range(40))
+def test_active_hours_bnb_matches_milp(trial):
+    """Branch and bound on forbidden steps == a MILP with binaries, incl. drift,
+    decay, final-state bound and infeasible limits."""
+    rng = np.random.default_rng(2000 + trial)
+    T = int(rng.integers(3, 16))
+    m = random_storage(rng, T, trial)
+    n_active = int(rng.integers(0, T))
+    c_up = rng.uniform(0.2, 2, T)
+    c_dn = c_up * rng.uniform(0.5, 1.0, T)
+    big_m = 1e4 * (2.0 + 1.0) / m.decay ** T
+    code, u, s, nodes = active_hours_bnb(
+        m.s0, m.decay, m.s_final, m.s_lo, m.s_hi, m.up_max, m.dn_max, m.drift, c_up, c_dn,
+        big_m, n_active, 1e-9, 1e-9, 10**6)
+    ref = storage_cardinality_milp(T, m.s0, m.s_lo, m.s_hi, m.up_max, m.dn_max, m.drift,
+                                   m.decay, m.s_final, c_up, c_dn, n_active)
+    assert code == (0 if ref is not None else 1)
+    if ref is None:
+        return
+    value = -(c_up * np.maximum(u, 0)).sum() - (c_dn * np.minimum(u, 0)).sum()
+    assert value == pytest.approx(ref, rel=1e-6, abs=1e-6)
+    assert (np.abs(u) > 1e-9).sum() <= n_active
+    np.testing.assert_allclose(s[1:], m.decay * s[:-1] + u + m.drift, atol=1e-9)
+    assert np.all(s[1:] >= m.s_lo[1:] - 1e-7) and np.all(s[1:] <= m.s_hi[1:] + 1e-7)
+    assert s[-1] >= m.s_final - 1e-7
 
 
 def test_flat_prices_prefer_idle():
