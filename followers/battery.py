@@ -10,11 +10,10 @@ Exact method: the LP relaxation (drop P_min, N and the binaries) is solved
 for the whole population by :func:`storage_dp.solve_storage`. Where its
 optimum already satisfies the minimum power and the active-hour limit it is
 optimal for the MILP too (a relaxation's optimum that is feasible is
-optimal). The other individuals are re-solved one by one: with P_min = 0
-only the active-hour limit binds and the compiled best-first branch and
-bound :func:`storage_kernel.active_hours_bnb` solves them exactly (a few
-microseconds per node); with P_min > 0, or past ``BNB_MAX_NODES`` nodes, a
-HiGHS MILP does. ``stats`` counts both. With ``integer=False`` the LP
+optimal). The other individuals are re-solved one by one by the compiled,
+exact best-first branch and bound :func:`binaries_bnb.binaries_bnb` (a few
+microseconds per node); past ``BNB_MAX_NODES`` nodes a HiGHS MILP takes
+over. ``stats`` counts both. With ``integer=False`` the LP
 relaxation is the model. Units: kW, kWh, yuan.
 """
 from __future__ import annotations
@@ -25,14 +24,14 @@ from functools import cached_property
 import numpy as np
 import scipy.sparse as sp
 
+from .binaries_bnb import binaries_bnb
 from .highs_model import solve_highs
 from .response import Response, Status, check_prices, status_from
 from .storage_dp import StorageLP, solve_storage
-from .storage_kernel import active_hours_bnb
 
 __all__ = ["Battery"]
 
-BNB_MAX_NODES = 5_000   # per individual (~ one HiGHS MILP solve); beyond it HiGHS takes over
+BNB_MAX_NODES = 3_000   # per individual (~ one HiGHS MILP solve); beyond it HiGHS takes over
 
 
 @dataclass(frozen=True)
@@ -146,24 +145,26 @@ class Battery:
             col_lo, col_hi, integer
 
     def _solve_binding(self, price: np.ndarray):
-        """One individual whose relaxed optimum breaks the binaries' limits:
-        exact branch and bound when only the active-hour limit binds (p_min = 0),
-        the HiGHS MILP otherwise or when the search exceeds ``BNB_MAX_NODES``."""
-        if self.p_min > 0 or self.T > 62:
+        """One individual whose relaxed optimum breaks the binaries' limits: the
+        exact branch and bound, or the HiGHS MILP past ``BNB_MAX_NODES`` nodes
+        (or for T > 62 steps). Returns (status, ch, dis, soc (T + 1,))."""
+        if self.T > 62:
             return self._solve_milp(price)
         m, (c_up, c_dn) = self.storage, self.dp_costs(price[None, :])
-        tol = 1e-7 * self.p_max
+        tol, dt = 1e-7 * self.p_max, self.dt
         big_m = 1e4 * (max(abs(c_up).max(), abs(c_dn).max()) + 1.0)
-        code, u, s, nodes = active_hours_bnb(
+        n_max = self.T if self.max_active_hours is None else int(self.max_active_hours)
+        code, u, s, nodes = binaries_bnb(
             float(m.s0), 1.0, float(m.s_final), m.s_lo, m.s_hi, m.up_max, m.dn_max, m.drift,
-            c_up[0], c_dn[0], big_m, int(self.max_active_hours), tol * self.eta_c * self.dt,
-            tol * self.dt / self.eta_d, BNB_MAX_NODES)
+            c_up[0], c_dn[0], big_m, n_max, self.eta_c * self.p_min * dt,
+            self.p_min * dt / self.eta_d, tol * self.eta_c * dt, tol * dt / self.eta_d,
+            BNB_MAX_NODES)
         self.stats["bnb_solves"] += 1
         self.stats["bnb_nodes"] += nodes
         if code == 2:
             return self._solve_milp(price)
-        ch = np.maximum(u, 0.0) / (self.eta_c * self.dt)
-        dis = np.maximum(-u, 0.0) * self.eta_d / self.dt
+        ch = np.maximum(u, 0.0) / (self.eta_c * dt)
+        dis = np.maximum(-u, 0.0) * self.eta_d / dt
         return Status.OPTIMAL if code == 0 else Status.INFEASIBLE, ch, dis, s
 
     def _solve_milp(self, price: np.ndarray):

@@ -9,19 +9,16 @@ Value functions are stored as segments (slope, length), slopes decreasing,
 over the state interval [s_lo[t], s_hi[t]]. States from which the bounds can
 no longer be met carry the exact-penalty slope +-big_m.
 
-:func:`active_hours_bnb` solves the storage LP with an extra cardinality
-constraint "at most N steps with u_t != 0" exactly (best-first branch and
-bound; see its docstring). Compiled with ``cache=True``: the first call in a
-fresh install compiles (a few seconds), later processes load the cache.
+:mod:`followers.binaries_bnb` uses :func:`_solve_row` as its node solver.
+Compiled with ``cache=True``: the first call in a fresh install compiles (a
+few seconds), later processes load the cache.
 """
 from __future__ import annotations
-
-import heapq
 
 import numba as nb
 import numpy as np
 
-__all__ = ["solve_rows", "active_hours_bnb", "warm_up"]
+__all__ = ["solve_rows", "warm_up"]
 
 _JIT = dict(cache=True, nogil=True)
 
@@ -157,96 +154,12 @@ def solve_rows(s0, a, s_final, s_lo, s_hi, up, dn, drift, c_up, c_dn, big_m):
     return u, s, feas
 
 
-@nb.njit(**_JIT)
-def _active_mask(u, tol_up, tol_dn):
-    mask = 0
-    for t in range(len(u)):
-        if u[t] > tol_up or u[t] < -tol_dn:
-            mask |= 1 << t
-    return mask
-
-
-@nb.njit(**_JIT)
-def _popcount(x):
-    c = 0
-    while x:
-        x &= x - 1
-        c += 1
-    return c
-
-
-@nb.njit(**_JIT)
-def _solve_forbidden(mask, s0, a, s_final, s_lo, s_hi, up, dn, drift, c_up, c_dn, big_m,
-                     up_w, dn_w, vs, vl, vn, u, s):
-    """The row's LP with u_t = 0 forced for every bit t of ``mask``."""
-    for t in range(len(up)):
-        idle = (mask >> t) & 1
-        up_w[t] = 0.0 if idle else up[t]
-        dn_w[t] = 0.0 if idle else dn[t]
-    return _solve_row(s0, a, s_final, s_lo, s_hi, up_w, dn_w, drift, c_up, c_dn, big_m,
-                      vs, vl, vn, u, s)
-
-
-@nb.njit(**_JIT)
-def active_hours_bnb(s0, a, s_final, s_lo, s_hi, up, dn, drift, c_up, c_dn, big_m,
-                     n_max, tol_up, tol_dn, max_nodes):
-    """Exact optimum of one row's storage LP with at most ``n_max`` active steps.
-
-    A step is active when u_t > tol_up or u_t < -tol_dn. Best-first branch and
-    bound on sets F of forbidden steps (u_t = 0 for t in F): a node's bound is
-    its LP optimum without the count limit (a relaxation). If the node's LP
-    plan has an active set A with |A| > n_max, every feasible plan of the node
-    is idle at some step of A, so the children {F + t : t in A} cover the
-    node (duplicates are skipped). The first node popped whose plan meets the
-    limit is optimal: every other open node's bound is no lower.
-
-    Returns (status, u (T,), s (T + 1,), nodes): status 0 optimal,
-    1 infeasible, 2 node limit reached (the caller falls back to a MILP).
-    """
-    T = len(up)
-    K = 4 * T + 4
-    vs = np.empty((T + 1, K))
-    vl = np.empty((T + 1, K))
-    vn = np.empty(T + 1, np.int64)
-    up_w = np.empty(T)
-    dn_w = np.empty(T)
-    u = np.empty(T)
-    s = np.empty(T + 1)
-    feas, cost = _solve_forbidden(0, s0, a, s_final, s_lo, s_hi, up, dn, drift, c_up, c_dn,
-                                  big_m, up_w, dn_w, vs, vl, vn, u, s)
-    if not feas:
-        return 1, u, s, 1
-    heap = [(cost, 0, 0, _active_mask(u, tol_up, tol_dn))]
-    seen = {0}
-    nodes = 1
-    while len(heap) > 0:
-        cost, _, mask, act = heapq.heappop(heap)
-        if _popcount(act) <= n_max:
-            _solve_forbidden(mask, s0, a, s_final, s_lo, s_hi, up, dn, drift, c_up, c_dn,
-                             big_m, up_w, dn_w, vs, vl, vn, u, s)
-            return 0, u, s, nodes
-        for t in range(T):
-            if not (act >> t) & 1:
-                continue
-            child = mask | (1 << t)
-            if child in seen:
-                continue
-            seen.add(child)
-            nodes += 1
-            if nodes > max_nodes:
-                return 2, u, s, nodes
-            feas, c = _solve_forbidden(child, s0, a, s_final, s_lo, s_hi, up, dn, drift,
-                                       c_up, c_dn, big_m, up_w, dn_w, vs, vl, vn, u, s)
-            if feas:
-                heapq.heappush(heap, (c, nodes, child, _active_mask(u, tol_up, tol_dn)))
-    return 1, u, s, nodes
-
-
 def warm_up() -> None:
     """Compile (or load from the cache) every kernel on a tiny problem."""
     T = 2
     one, row = np.ones(1), np.ones((1, T))
     s_b = np.array([[0.0, 0.0, 0.0]]), np.array([[2.0, 2.0, 2.0]])
     solve_rows(one, one, one * 0.0, *s_b, row, row, row * 0.0, row, row * 0.5, 1e4)
-    active_hours_bnb(1.0, 1.0, 0.0, s_b[0][0], s_b[1][0], row[0], row[0], row[0] * 0.0,
-                     row[0], row[0] * 0.5, 1e4, 1, 1e-9, 1e-9, 10)
+    from .binaries_bnb import binaries_bnb
+    binaries_bnb(1.0, 1.0, 0.0, s_b[0][0], s_b[1][0], row[0], row[0], row[0] * 0.0,
+                 row[0], row[0] * 0.5, 1e4, 1, 0.5, 0.5, 1e-9, 1e-9, 10)

@@ -49,25 +49,32 @@ def battery_milp(price, cap, p_max, p_min, soc_min, soc_max, soc0, eta_c, eta_d,
     return -r.fun if r.status == 0 else None
 
 
-def storage_cardinality_milp(T, s0, s_lo, s_hi, up_max, dn_max, drift, decay, s_final,
-                             c_up, c_dn, n_active):
-    """storage_lp plus "at most n_active steps move": up <= C x, dn <= D x,
-    sum x <= n_active, x binary. Returns the maximal value or None."""
+def storage_binaries_milp(T, s0, s_lo, s_hi, up_max, dn_max, drift, decay, s_final,
+                          c_up, c_dn, n_active, up_min, dn_min):
+    """storage_lp plus on/off binaries: up_min x_up <= up <= C x_up,
+    dn_min x_dn <= dn <= D x_dn, x_up + x_dn <= 1, sum (x_up + x_dn) <= n_active.
+    Returns the maximal value or None."""
     eye = sp.identity(T)
     z = sp.csr_matrix((T, T))
-    dyn = sp.hstack([-eye, eye, eye - decay * sp.eye(T, k=-1), z])
+    # columns: up, dn, s(1..T), x_up, x_dn
+    dyn = sp.hstack([-eye, eye, eye - decay * sp.eye(T, k=-1), z, z])
     rhs = np.asarray(drift, float).copy()
     rhs[0] += decay * s0
-    link = sp.vstack([sp.hstack([eye, z, z, -sp.diags(up_max)]),
-                      sp.hstack([z, eye, z, -sp.diags(dn_max)])])
-    count = sp.hstack([sp.csr_matrix((1, 3 * T)), sp.csr_matrix(np.ones((1, T)))])
+    link_hi = sp.vstack([sp.hstack([eye, z, z, -sp.diags(up_max), z]),
+                         sp.hstack([z, eye, z, z, -sp.diags(dn_max)])])
+    link_lo = sp.vstack([sp.hstack([eye, z, z, -up_min * eye, z]),
+                         sp.hstack([z, eye, z, z, -dn_min * eye])])
+    one_way = sp.hstack([z, z, z, eye, eye])
+    count = sp.hstack([sp.csr_matrix((1, 3 * T)), sp.csr_matrix(np.ones((1, 2 * T)))])
     s_low = np.asarray(s_lo[1:], float).copy()
     s_low[-1] = max(s_low[-1], s_final)
-    r = milp(np.r_[c_up, -np.asarray(c_dn), np.zeros(2 * T)],
+    r = milp(np.r_[c_up, -np.asarray(c_dn), np.zeros(3 * T)],
              constraints=[LinearConstraint(dyn, rhs, rhs),
-                          LinearConstraint(link, -np.inf, 0.0),
+                          LinearConstraint(link_hi, -np.inf, 0.0),
+                          LinearConstraint(link_lo, 0.0, np.inf),
+                          LinearConstraint(one_way, -np.inf, 1.0),
                           LinearConstraint(count, -np.inf, n_active)],
-             bounds=Bounds(np.r_[np.zeros(2 * T), s_low, np.zeros(T)],
-                           np.r_[up_max, dn_max, s_hi[1:], np.ones(T)]),
-             integrality=np.r_[np.zeros(3 * T), np.ones(T)], options={"mip_rel_gap": 1e-9})
+             bounds=Bounds(np.r_[np.zeros(2 * T), s_low, np.zeros(2 * T)],
+                           np.r_[up_max, dn_max, s_hi[1:], np.ones(2 * T)]),
+             integrality=np.r_[np.zeros(3 * T), np.ones(2 * T)], options={"mip_rel_gap": 1e-9})
     return -r.fun if r.status == 0 else None

@@ -3,8 +3,8 @@ import numpy as np
 import pytest
 
 from followers.storage_dp import KERNELS, StorageLP, solve_storage
-from followers.storage_kernel import active_hours_bnb
-from oracles import storage_cardinality_milp, storage_lp
+from followers.binaries_bnb import binaries_bnb
+from oracles import storage_binaries_milp, storage_lp
 
 
 def random_storage(rng, T, trial):
@@ -65,28 +65,31 @@ def test_unknown_kernel_named():
         solve_storage(m, np.ones((1, 2)), np.ones((1, 2)), kernel="fortran")
 
 
-@pytest.mark.parametrize("trial", range(40))
-def test_active_hours_bnb_matches_milp(trial):
-    """Branch and bound on forbidden steps == a MILP with binaries, incl. drift,
-    decay, final-state bound and infeasible limits."""
+@pytest.mark.parametrize("trial", range(60))
+def test_binaries_bnb_matches_milp(trial):
+    """Branch and bound on the binaries == a MILP with binaries, incl. drift, decay,
+    final-state bound, minimum moves and infeasible limits."""
     rng = np.random.default_rng(2000 + trial)
     T = int(rng.integers(3, 16))
     m = random_storage(rng, T, trial)
-    n_active = int(rng.integers(0, T))
+    n_active = int(rng.integers(0, T + 1))
+    up_min, dn_min = (0.0, 0.0) if trial % 3 == 0 else tuple(rng.uniform(0.2, 1.5, 2))
     c_up = rng.uniform(0.2, 2, T)
     c_dn = c_up * rng.uniform(0.5, 1.0, T)
     big_m = 1e4 * (2.0 + 1.0) / m.decay ** T
-    code, u, s, nodes = active_hours_bnb(
+    code, u, s, nodes = binaries_bnb(
         m.s0, m.decay, m.s_final, m.s_lo, m.s_hi, m.up_max, m.dn_max, m.drift, c_up, c_dn,
-        big_m, n_active, 1e-9, 1e-9, 10**6)
-    ref = storage_cardinality_milp(T, m.s0, m.s_lo, m.s_hi, m.up_max, m.dn_max, m.drift,
-                                   m.decay, m.s_final, c_up, c_dn, n_active)
+        big_m, n_active, up_min, dn_min, 1e-9, 1e-9, 10**6)
+    ref = storage_binaries_milp(T, m.s0, m.s_lo, m.s_hi, m.up_max, m.dn_max, m.drift,
+                                m.decay, m.s_final, c_up, c_dn, n_active, up_min, dn_min)
     assert code == (0 if ref is not None else 1)
     if ref is None:
         return
     value = -(c_up * np.maximum(u, 0)).sum() - (c_dn * np.minimum(u, 0)).sum()
     assert value == pytest.approx(ref, rel=1e-6, abs=1e-6)
-    assert (np.abs(u) > 1e-9).sum() <= n_active
+    active = np.abs(u) > 1e-9
+    assert active.sum() <= n_active
+    assert np.all((u[active] >= up_min - 1e-9) | (u[active] <= -dn_min + 1e-9))
     np.testing.assert_allclose(s[1:], m.decay * s[:-1] + u + m.drift, atol=1e-9)
     assert np.all(s[1:] >= m.s_lo[1:] - 1e-7) and np.all(s[1:] <= m.s_hi[1:] + 1e-7)
     assert s[-1] >= m.s_final - 1e-7
