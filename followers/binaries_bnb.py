@@ -38,11 +38,26 @@ from .storage_kernel import _JIT, _solve_row
 
 __all__ = ["binaries_bnb"]
 
+MU_STEPS = 1   # bisection steps on each node's multiplier (1: the root's optimum; more
+#               cut nodes but cost more per node, measured no faster)
+
 
 @nb.njit(**_JIT)
-def _prepare(idle, chg, dis, mu, up, dn, drift, c_up, c_dn, up_min, dn_min,
-             up_w, dn_w, drift_w, cu_w, cd_w, shift):
-    """The node's storage LP: bounds, drift and (Lagrangian) costs per step."""
+def _work(T):
+    """Work arrays: value functions (vs, vl, vn), the node's LP data, the plan."""
+    K = 4 * T + 4
+    return (np.empty((T + 1, K)), np.empty((T + 1, K)), np.empty(T + 1, np.int64),
+            np.empty(T), np.empty(T), np.empty(T), np.empty(T), np.empty(T), np.empty(T),
+            np.empty(T), np.empty(T + 1))
+
+
+@nb.njit(**_JIT)
+def _solve_node(idle, chg, dis, mu, s0, a, s_final, s_lo, s_hi, up, dn, drift, c_up, c_dn,
+                big_m, up_min, dn_min, w):
+    """The node's LP with multiplier mu on the free steps; the plan goes to w's u, s.
+
+    Returns (feasible, cost of the plan at the node's (Lagrangian) costs)."""
+    vs, vl, vn, up_w, dn_w, drift_w, cu_w, cd_w, shift, u, s = w
     for t in range(len(up)):
         bit = np.int64(1) << t
         shift[t] = 0.0
@@ -52,12 +67,12 @@ def _prepare(idle, chg, dis, mu, up, dn, drift, c_up, c_dn, up_min, dn_min,
         if idle & bit:
             up_w[t] = 0.0
             dn_w[t] = 0.0
-        elif chg & bit:
+        elif chg & bit:                 # u in [up_min, C]: a shifted box
             up_w[t] = up[t] - up_min
             dn_w[t] = 0.0
             drift_w[t] = drift[t] + up_min
             shift[t] = up_min
-        elif dis & bit:
+        elif dis & bit:                 # u in [-D, -dn_min]
             up_w[t] = 0.0
             dn_w[t] = dn[t] - dn_min
             drift_w[t] = drift[t] - dn_min
@@ -69,6 +84,13 @@ def _prepare(idle, chg, dis, mu, up, dn, drift, c_up, c_dn, up_min, dn_min,
                 cu_w[t] += mu / up[t]
             if dn[t] > 0.0:
                 cd_w[t] -= mu / dn[t]
+    feas, _ = _solve_row(s0, a, s_final, s_lo, s_hi, up_w, dn_w, drift_w, cu_w, cd_w, big_m,
+                         vs, vl, vn, u, s)
+    cost = 0.0
+    for t in range(len(up)):
+        u[t] += shift[t]
+        cost += cu_w[t] * u[t] if u[t] > 0.0 else cd_w[t] * u[t]
+    return feas, cost
 
 
 @nb.njit(**_JIT)
@@ -82,7 +104,7 @@ def _popcount(x):
 
 @nb.njit(**_JIT)
 def _check(u, idle, chg, dis, n_max, up_min, dn_min, tol_up, tol_dn):
-    """(feasible, first free step below the minimum or -1, mask of free active steps)."""
+    """(binary-feasible, first free step below the minimum or -1, mask of free active steps)."""
     count = _popcount(chg) + _popcount(dis)
     small = -1
     act = np.int64(0)
@@ -104,162 +126,147 @@ def _check(u, idle, chg, dis, n_max, up_min, dn_min, tol_up, tol_dn):
 
 
 @nb.njit(**_JIT)
-def _cost(u, cu, cd):
+def _true_cost(u, c_up, c_dn):
     c = 0.0
     for t in range(len(u)):
-        c += cu[t] * u[t] if u[t] > 0.0 else cd[t] * u[t]
+        c += c_up[t] * u[t] if u[t] > 0.0 else c_dn[t] * u[t]
     return c
 
 
 @nb.njit(**_JIT)
+def _mu_cap(c_up, c_dn, up, dn):
+    """A multiplier large enough that no free step is worth moving."""
+    spread, cap = 0.0, 0.0
+    for t in range(len(up)):
+        spread = max(spread, c_up[t] - c_dn[t], abs(c_up[t]), abs(c_dn[t]))
+        cap = max(cap, up[t], dn[t])
+    return 2.0 * spread * cap + 1.0
+
+
+@nb.njit(**_JIT)
+def _lagrangian(idle, chg, dis, lo, hi, steps, s0, a, s_final, s_lo, s_hi, up, dn, drift,
+                c_up, c_dn, big_m, n_max, up_min, dn_min, tol_up, tol_dn, w):
+    """Best Lagrangian bound of a node over mu in [lo, hi] (bisection on the
+    supergradient sum_free |u_t| / cap_t - quota). Returns (bound, its mu, cost
+    of the cheapest binary-feasible plan met, its mu or -1)."""
+    u = w[9]
+    quota = n_max - _popcount(chg) - _popcount(dis)
+    best, best_mu, leaf_cost, leaf_mu = -np.inf, 0.0, np.inf, -1.0
+    for _ in range(steps):
+        mu = 0.5 * (lo + hi)
+        feas, value = _solve_node(idle, chg, dis, mu, s0, a, s_final, s_lo, s_hi, up, dn,
+                                  drift, c_up, c_dn, big_m, up_min, dn_min, w)
+        if not feas:
+            break
+        if value - mu * quota > best:
+            best, best_mu = value - mu * quota, mu
+        ok, _, _ = _check(u, idle, chg, dis, n_max, up_min, dn_min, tol_up, tol_dn)
+        if ok:
+            c = _true_cost(u, c_up, c_dn)
+            if c < leaf_cost:
+                leaf_cost, leaf_mu = c, mu
+        g = -float(quota)
+        for t in range(len(up)):
+            if (idle | chg | dis) & (np.int64(1) << t):
+                continue
+            if u[t] > 0.0 and up[t] > 0.0:
+                g += u[t] / up[t]
+            elif u[t] < 0.0 and dn[t] > 0.0:
+                g -= u[t] / dn[t]
+        if g > 0.0:
+            lo = mu
+        else:
+            hi = mu
+    return best, best_mu, leaf_cost, leaf_mu
+
+
+@nb.njit(**_JIT)
+def _children(idle, chg, dis, small, act, up, dn, up_min, dn_min, T):
+    """The branches of a node whose LP plan is not binary-feasible."""
+    out = [(idle, chg, dis)]
+    out.pop()
+    if small >= 0:                      # a partition of the step's states
+        bit = np.int64(1) << small
+        out.append((idle | bit, chg, dis))
+        if up[small] >= up_min:
+            out.append((idle, chg | bit, dis))
+        if dn[small] >= dn_min:
+            out.append((idle, chg, dis | bit))
+    else:                               # a cover: some active free step is idle
+        for t in range(T - 1, -1, -1):
+            bit = np.int64(1) << t
+            if act & bit:
+                out.append((idle | bit, chg, dis))
+    return out
+
+
+@nb.njit(**_JIT)
 def binaries_bnb(s0, a, s_final, s_lo, s_hi, up, dn, drift, c_up, c_dn, big_m,
-                 n_max, up_min, dn_min, tol_up, tol_dn, max_nodes):
+                 n_max, up_min, dn_min, tol_up, tol_dn, max_nodes, mu_steps=MU_STEPS):
     """Exact optimum of one row (arrays (T + 1,) and (T,), T <= 62) under the binaries.
 
     Returns (status, u (T,), s (T + 1,), nodes): status 0 optimal, 1 infeasible,
     2 node limit reached (the caller falls back to a MILP)."""
     T = len(up)
-    K = 4 * T + 4
-    vs, vl, vn = np.empty((T + 1, K)), np.empty((T + 1, K)), np.empty(T + 1, np.int64)
-    up_w, dn_w, drift_w = np.empty(T), np.empty(T), np.empty(T)
-    cu_w, cd_w, shift = np.empty(T), np.empty(T), np.empty(T)
-    u, s = np.empty(T), np.empty(T + 1)
-    # node store, indexed by node id; the heap holds (bound, id)
-    n_idle, n_chg, n_dis, n_leaf, n_mu = [0], [0], [0], [False], [0.0]
-    n_small, n_act = [0], [0]
+    w = _work(T)
+    zero = np.int64(0)
+    # node store by id: (idle, chg, dis, small, act, leaf) and mu; the heap holds (bound, id)
+    store = [(zero, zero, zero, zero, zero, zero)]
+    store.pop()
+    store_mu = [0.0]
+    store_mu.pop()
     heap = [(0.0, 0)]
     heap.pop()
-    seen = {(0, 0, 0)}
-    mu_root = 0.0
+    seen = {(zero, zero, zero)}
+    stack = [(zero, zero, zero)]
+    mu_top = 0.0
     nodes = 0
-    stack = [(np.int64(0), np.int64(0), np.int64(0))]
     while True:
-        # evaluate the children waiting on the stack
-        while len(stack) > 0:
+        while len(stack) > 0:                     # evaluate the waiting children
             idle, chg, dis = stack.pop()
             nodes += 1
             if nodes > max_nodes:
-                return 2, u, s, nodes
-            _prepare(idle, chg, dis, 0.0, up, dn, drift, c_up, c_dn, up_min, dn_min,
-                     up_w, dn_w, drift_w, cu_w, cd_w, shift)
-            feas, _ = _solve_row(s0, a, s_final, s_lo, s_hi, up_w, dn_w, drift_w, cu_w, cd_w,
-                                 big_m, vs, vl, vn, u, s)
+                return 2, w[9], w[10], nodes
+            feas, value = _solve_node(idle, chg, dis, 0.0, s0, a, s_final, s_lo, s_hi, up, dn,
+                                      drift, c_up, c_dn, big_m, up_min, dn_min, w)
             if not feas:
                 continue
-            u += shift
-            value = _cost(u, c_up, c_dn)
-            ok, small, act = _check(u, idle, chg, dis, n_max, up_min, dn_min, tol_up, tol_dn)
-            node = len(n_idle)
-            n_idle.append(idle)
-            n_chg.append(chg)
-            n_dis.append(dis)
-            n_small.append(small)
-            n_act.append(act)
-            n_mu.append(0.0)
-            n_leaf.append(ok)
-            if ok:
-                heapq.heappush(heap, (value, node))
-                continue
-            bound = value
-            if nodes == 1:
-                mu_root = _root_mu(s0, a, s_final, s_lo, s_hi, up, dn, drift, c_up, c_dn,
-                                   big_m, n_max, up_min, dn_min, up_w, dn_w, drift_w, cu_w,
-                                   cd_w, shift, vs, vl, vn, u, s)
-            if mu_root > 0.0:
-                free_quota = n_max - _popcount(chg) - _popcount(dis)
-                _prepare(idle, chg, dis, mu_root, up, dn, drift, c_up, c_dn, up_min, dn_min,
-                         up_w, dn_w, drift_w, cu_w, cd_w, shift)
-                feas, _ = _solve_row(s0, a, s_final, s_lo, s_hi, up_w, dn_w, drift_w, cu_w,
-                                     cd_w, big_m, vs, vl, vn, u, s)
-                if feas:
-                    u += shift
-                    bound = max(bound, _cost(u, cu_w, cd_w) - mu_root * free_quota)
-                    ok_mu, _, _ = _check(u, idle, chg, dis, n_max, up_min, dn_min,
-                                         tol_up, tol_dn)
-                    if ok_mu:           # a binary-feasible plan: a leaf with its true cost
-                        leaf = len(n_idle)
-                        n_idle.append(idle)
-                        n_chg.append(chg)
-                        n_dis.append(dis)
-                        n_small.append(-1)
-                        n_act.append(0)
-                        n_mu.append(mu_root)
-                        n_leaf.append(True)
-                        heapq.heappush(heap, (_cost(u, c_up, c_dn), leaf))
-            heapq.heappush(heap, (bound, node))
+            ok, small, act = _check(w[9], idle, chg, dis, n_max, up_min, dn_min, tol_up, tol_dn)
+            node = len(store)
+            store.append((idle, chg, dis, np.int64(small), act, np.int64(ok)))
+            store_mu.append(0.0)
+            if not ok and mu_steps > 0:
+                if nodes == 1:                    # the root sets the multiplier's range
+                    mu_top = 2.0 * _lagrangian(zero, zero, zero, 0.0, _mu_cap(c_up, c_dn, up, dn),
+                                               40, s0, a, s_final, s_lo, s_hi, up, dn, drift,
+                                               c_up, c_dn, big_m, n_max, up_min, dn_min,
+                                               tol_up, tol_dn, w)[1]
+                if mu_top > 0.0:
+                    bound, _, leaf_cost, leaf_mu = _lagrangian(
+                        idle, chg, dis, 0.0, mu_top, mu_steps, s0, a, s_final, s_lo, s_hi, up,
+                        dn, drift, c_up, c_dn, big_m, n_max, up_min, dn_min, tol_up, tol_dn, w)
+                    value = max(value, bound)
+                    if leaf_mu >= 0.0:            # a binary-feasible plan: a leaf, true cost
+                        heapq.heappush(heap, (leaf_cost, len(store)))
+                        store.append((idle, chg, dis, np.int64(-1), zero, np.int64(1)))
+                        store_mu.append(leaf_mu)
+            heapq.heappush(heap, (value, node))
         if len(heap) == 0:
-            return 1, u, s, nodes
+            return 1, w[9], w[10], nodes
         _, node = heapq.heappop(heap)
-        idle, chg, dis = n_idle[node], n_chg[node], n_dis[node]
-        if n_leaf[node]:
-            _prepare(idle, chg, dis, n_mu[node], up, dn, drift, c_up, c_dn, up_min, dn_min,
-                     up_w, dn_w, drift_w, cu_w, cd_w, shift)
-            _solve_row(s0, a, s_final, s_lo, s_hi, up_w, dn_w, drift_w, cu_w, cd_w, big_m,
-                       vs, vl, vn, u, s)
-            u += shift
-            return 0, u, s, nodes
-        small, act = n_small[node], n_act[node]
-        if small >= 0:
-            bit = np.int64(1) << small
-            children = [(idle | bit, chg, dis)]
-            if up[small] >= up_min:
-                children.append((idle, chg | bit, dis))
-            if dn[small] >= dn_min:
-                children.append((idle, chg, dis | bit))
-        else:
-            children = [(idle, chg, dis)]
-            children.pop()
-            for t in range(T - 1, -1, -1):
-                bit = np.int64(1) << t
-                if act & bit:
-                    children.append((idle | bit, chg, dis))
-        for c_idle, c_chg, c_dis in children:
+        idle, chg, dis, small, act, leaf = store[node]
+        if leaf:
+            _solve_node(idle, chg, dis, store_mu[node], s0, a, s_final, s_lo, s_hi, up, dn,
+                        drift, c_up, c_dn, big_m, up_min, dn_min, w)
+            return 0, w[9], w[10], nodes
+        for c_idle, c_chg, c_dis in _children(idle, chg, dis, small, act, up, dn, up_min,
+                                              dn_min, T):
             fixed = _popcount(c_chg) + _popcount(c_dis)
             if fixed > n_max:
                 continue
-            if fixed == n_max:               # no room left: every other step is idle
+            if fixed == n_max:                    # no room left: every other step is idle
                 c_idle = ((np.int64(1) << T) - 1) & ~(c_chg | c_dis)
             key = (c_idle, c_chg, c_dis)
-            if key in seen:
-                continue
-            seen.add(key)
-            stack.append(key)
-
-
-@nb.njit(**_JIT)
-def _root_mu(s0, a, s_final, s_lo, s_hi, up, dn, drift, c_up, c_dn, big_m, n_max,
-             up_min, dn_min, up_w, dn_w, drift_w, cu_w, cd_w, shift, vs, vl, vn, u, s):
-    """The multiplier maximising the root's Lagrangian bound (bisection on its
-    supergradient sum_t |u_t| / cap_t - n_max); 0 when the limit does not bind."""
-    T = len(up)
-    spread = 0.0
-    cap = 0.0
-    for t in range(T):
-        spread = max(spread, c_up[t] - c_dn[t], abs(c_up[t]), abs(c_dn[t]))
-        cap = max(cap, up[t], dn[t])
-    lo, hi = 0.0, 2.0 * spread * cap + 1.0
-    best_mu, best = 0.0, -np.inf
-    for _ in range(40):
-        mu = 0.5 * (lo + hi)
-        _prepare(0, 0, 0, mu, up, dn, drift, c_up, c_dn, up_min, dn_min,
-                 up_w, dn_w, drift_w, cu_w, cd_w, shift)
-        feas, _ = _solve_row(s0, a, s_final, s_lo, s_hi, up_w, dn_w, drift_w, cu_w, cd_w,
-                             big_m, vs, vl, vn, u, s)
-        if not feas:
-            return 0.0
-        g = -float(n_max)
-        for t in range(T):
-            if u[t] > 0.0 and up[t] > 0.0:
-                g += u[t] / up[t]
-            elif u[t] < 0.0 and dn[t] > 0.0:
-                g -= u[t] / dn[t]
-        value = _cost(u, cu_w, cd_w) - mu * n_max
-        if value > best:
-            best, best_mu = value, mu
-        if g > 0.0:
-            lo = mu
-        else:
-            hi = mu
-        if hi - lo <= 1e-6 * (1.0 + hi):
-            break
-    return best_mu
+            if key not in seen:
+                seen.add(key)
+                stack.append(key)
