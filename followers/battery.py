@@ -27,7 +27,7 @@ import scipy.sparse as sp
 from .binaries_bnb import binaries_bnb
 from .highs_model import solve_highs
 from .response import Response, Status, check_prices, status_from
-from .storage_dp import StorageLP, solve_storage
+from .storage_dp import StorageLP, default_big_m, solve_storage
 
 __all__ = ["Battery"]
 
@@ -152,7 +152,7 @@ class Battery:
             return self._solve_milp(price)
         m, (c_up, c_dn) = self.storage, self.dp_costs(price[None, :])
         tol, dt = 1e-7 * self.p_max, self.dt
-        big_m = 1e4 * (max(abs(c_up).max(), abs(c_dn).max()) + 1.0)
+        big_m = default_big_m(c_up, c_dn)
         n_max = self.T if self.max_active_hours is None else int(self.max_active_hours)
         code, u, s, nodes = binaries_bnb(
             float(m.s0), 1.0, float(m.s_final), m.s_lo, m.s_hi, m.up_max, m.dn_max, m.drift,

@@ -86,11 +86,8 @@ def _solve_node(idle, chg, dis, mu, s0, a, s_final, s_lo, s_hi, up, dn, drift, c
                 cd_w[t] -= mu / dn[t]
     feas, _ = _solve_row(s0, a, s_final, s_lo, s_hi, up_w, dn_w, drift_w, cu_w, cd_w, big_m,
                          vs, vl, vn, u, s)
-    cost = 0.0
-    for t in range(len(up)):
-        u[t] += shift[t]
-        cost += cu_w[t] * u[t] if u[t] > 0.0 else cd_w[t] * u[t]
-    return feas, cost
+    u += shift
+    return feas, _cost(u, cu_w, cd_w)
 
 
 @nb.njit(**_JIT)
@@ -126,7 +123,8 @@ def _check(u, idle, chg, dis, n_max, up_min, dn_min, tol_up, tol_dn):
 
 
 @nb.njit(**_JIT)
-def _true_cost(u, c_up, c_dn):
+def _cost(u, c_up, c_dn):
+    """sum_t c_up u_t+ - c_dn u_t- of a plan."""
     c = 0.0
     for t in range(len(u)):
         c += c_up[t] * u[t] if u[t] > 0.0 else c_dn[t] * u[t]
@@ -162,7 +160,7 @@ def _lagrangian(idle, chg, dis, lo, hi, steps, s0, a, s_final, s_lo, s_hi, up, d
             best, best_mu = value - mu * quota, mu
         ok, _, _ = _check(u, idle, chg, dis, n_max, up_min, dn_min, tol_up, tol_dn)
         if ok:
-            c = _true_cost(u, c_up, c_dn)
+            c = _cost(u, c_up, c_dn)
             if c < leaf_cost:
                 leaf_cost, leaf_mu = c, mu
         g = -float(quota)

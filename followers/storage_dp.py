@@ -35,6 +35,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .storage_kernel import solve_rows
+
 __all__ = ["StorageLP", "solve_storage", "stack"]
 
 
@@ -155,9 +157,8 @@ def solve_storage(
     n, T = c_up.shape
     r = _per_row(m, n)
     if big_m is None:
-        big_m = default_big_m(r, c_up, c_dn)
+        big_m = default_big_m(c_up, c_dn, float(r["decay"].min(initial=1.0)))
     if kernel == "compiled":
-        from .storage_kernel import solve_rows
         return solve_rows(*(np.ascontiguousarray(r[k]) for k in _FIELDS),
                           np.ascontiguousarray(c_up), np.ascontiguousarray(c_dn), float(big_m))
     return _solve_numpy(r, c_up, c_dn, big_m)
@@ -166,11 +167,12 @@ def solve_storage(
 _FIELDS = ("s0", "decay", "s_final", "s_lo", "s_hi", "up_max", "dn_max", "drift")
 
 
-def default_big_m(r: dict, c_up: np.ndarray, c_dn: np.ndarray) -> float:
-    """Exact-penalty slope: 1e4 x the largest |cost| (+1), scaled for the decay."""
-    T = c_up.shape[1]
+def default_big_m(c_up: np.ndarray, c_dn: np.ndarray, decay_min: float = 1.0) -> float:
+    """Exact-penalty slope for costs (..., T): 1e4 x the largest |cost| (+1),
+    scaled by decay_min ** -T so the penalty outweighs any discounted gain."""
+    T = np.shape(c_up)[-1]
     scale = max(np.abs(c_up).max(initial=0.0), np.abs(c_dn).max(initial=0.0))
-    return 1e4 * (scale + 1.0) / float(r["decay"].min(initial=1.0)) ** T
+    return 1e4 * (scale + 1.0) / decay_min ** T
 
 
 def _solve_numpy(r: dict, c_up: np.ndarray, c_dn: np.ndarray, big_m: float):
