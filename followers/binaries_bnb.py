@@ -84,7 +84,7 @@ def _solve_node(idle, chg, dis, mu, s0, a, s_final, s_lo, s_hi, up, dn, drift, c
                 cu_w[t] += mu / up[t]
             if dn[t] > 0.0:
                 cd_w[t] -= mu / dn[t]
-    feas, _ = _solve_row(s0, a, s_final, s_lo, s_hi, up_w, dn_w, drift_w, cu_w, cd_w, big_m,
+    feas = _solve_row(s0, a, s_final, s_lo, s_hi, up_w, dn_w, drift_w, cu_w, cd_w, big_m,
                          vs, vl, vn, u, s)
     u += shift
     return feas, _cost(u, cu_w, cd_w)

@@ -38,11 +38,6 @@ class Response:
         """(n,) bool: True where the response is a proven optimum."""
         return self.status == Status.OPTIMAL
 
-    def take(self, idx) -> "Response":
-        """The response of the individuals ``idx`` (a row subset)."""
-        return Response(self.objective[idx], self.status[idx],
-                        {k: v[idx] for k, v in self.arrays.items()})
-
 
 class Follower(Protocol):
     """A follower: ``respond(prices (n, T)) -> Response``, batch-first."""

@@ -83,7 +83,7 @@ def _step_back(src_s, src_l, n_src, c_up, c_dn, C, D, a, lo_next, lo, hi, d, big
 @nb.njit(**_JIT)
 def _solve_row(s0, a, s_final, s_lo, s_hi, up, dn, drift, c_up, c_dn, big_m,
                vs, vl, vn, u, s):
-    """One row: fills u (T,), s (T + 1,); returns (feasible, cost = sum c_up u+ - c_dn u-).
+    """One row: fills u (T,), s (T + 1,); returns whether the plan meets the bounds.
 
     vs, vl (T + 1, K) and vn (T + 1,) are work arrays for the value functions."""
     T = len(up)
@@ -107,7 +107,6 @@ def _solve_row(s0, a, s_final, s_lo, s_hi, up, dn, drift, c_up, c_dn, big_m,
         s_max = max(s_max, abs(s_hi[t]))
     tol = 1e-9 * (1.0 + s_max)
     s[0] = s0
-    cost = 0.0
     viol = -np.inf
     for t in range(T):
         lo = s_lo[t + 1] - drift[t]
@@ -129,10 +128,9 @@ def _solve_row(s0, a, s_final, s_lo, s_hi, up, dn, drift, c_up, c_dn, big_m,
             y = z
         u[t] = y - z
         s[t + 1] = y + drift[t]
-        cost += c_up[t] * u[t] if u[t] > 0.0 else c_dn[t] * u[t]
         viol = max(viol, s_lo[t + 1] - s[t + 1], s[t + 1] - s_hi[t + 1])
     viol = max(viol, s_final - s[T])
-    return viol <= 1e3 * tol, cost
+    return viol <= 1e3 * tol
 
 
 @nb.njit(**_JIT)
@@ -149,8 +147,8 @@ def solve_rows(s0, a, s_final, s_lo, s_hi, up, dn, drift, c_up, c_dn, big_m):
     s = np.empty((n, T + 1))
     feas = np.empty(n, np.bool_)
     for i in range(n):
-        feas[i], _ = _solve_row(s0[i], a[i], s_final[i], s_lo[i], s_hi[i], up[i], dn[i],
-                                drift[i], c_up[i], c_dn[i], big_m, vs, vl, vn, u[i], s[i])
+        feas[i] = _solve_row(s0[i], a[i], s_final[i], s_lo[i], s_hi[i], up[i], dn[i],
+                             drift[i], c_up[i], c_dn[i], big_m, vs, vl, vn, u[i], s[i])
     return u, s, feas
 
 
