@@ -1,97 +1,88 @@
-"""Read and validate the island case's CSV data; every error names file, column and row."""
+"""The island case's data files: their schemas, and loading them into ``IslandData``.
+
+Every file is checked by :mod:`stackga.data` (columns, units, ranges, the hour
+column, parameter names); errors name file, row, column or parameter, and value.
+"""
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
+from stackga.data import Column as C
+from stackga.data import DataError, Param as P, Params, ParamTable, Table, load_params, load_table
+
+__all__ = ["DATA_DIR", "SCHEMAS", "IslandData", "DataError", "load"]
+
 DATA_DIR = Path(__file__).parent / "data"
+T = 24
 
-HOURLY_COLUMNS = ("hour", "base_load_kw", "flex_max_kw", "wind_kw", "t_out_c", "tou_price",
-                  "grid_buy", "grid_sell")
-NONNEGATIVE_HOURLY = ("base_load_kw", "flex_max_kw", "wind_kw", "tou_price", "grid_buy")
-EV_COLUMNS = ("ev", "arrival_h", "departure_h", "mileage_km", "battery_kwh", "kwh_per_100km",
-              "soc_arrival")
-#: parameters that are capacities, powers, efficiencies or prices: must be >= 0
-NONNEGATIVE_PARAMS = ("wind_turbines_kw", "bt_capacity_kwh", "bt_p_max_kw", "bt_p_min_kw",
-                      "bt_max_active_hours", "bt_eta_c", "bt_eta_d", "bt_alpha", "ev_p_kw",
-                      "ev_eta_c", "ev_eta_d", "ac_units", "ac_r_th", "ac_c_th", "ac_cop",
-                      "ac_p_max_kw", "grid_import_max_kw", "grid_export_max_kw", "users_b")
+HOURLY = Table("hourly.csv", (
+    C("hour", "h", "count"),
+    C("base_load_kw", "kW", "nonneg", doc="island load before flexibility (incl. AC and EV baselines)"),
+    C("flex_max_kw", "kW", "nonneg", doc="users' flexible-load headroom"),
+    C("wind_kw", "kW", "nonneg", doc="wind output"),
+    C("t_out_c", "degC", "any", lo=-60.0, hi=60.0, doc="outdoor temperature"),
+    C("tou_price", "yuan/kWh", "nonneg", doc="TOU tariff (internal price of scenarios 1-2)"),
+    C("grid_buy", "yuan/kWh", "nonneg", doc="price of grid import"),
+    C("grid_sell", "yuan/kWh", "nonneg", doc="feed-in price of grid export"),
+), hours=T, row_orders=(("grid_sell", "grid_buy"),))
 
+EV_FLEET = Table("ev_fleet.csv", (
+    C("ev", "-", "count", doc="vehicle id"),
+    C("arrival_h", "h", "nonneg", hi=24.0, hi_open=True, doc="plug-in time of day"),
+    C("departure_h", "h", "nonneg", hi=24.0, hi_open=True, doc="plug-out time of day"),
+    C("mileage_km", "km", "nonneg", doc="the day's driving"),
+    C("battery_kwh", "kWh", "positive"),
+    C("kwh_per_100km", "kWh/100km", "positive"),
+    C("soc_arrival", "-", "fraction"),
+), key="ev")
 
-class DataError(ValueError):
-    """A data file is malformed; the message names the file, column and row."""
+PARAMETERS = ParamTable("parameters.csv", (
+    P("users_a", "yuan/kWh", "positive"), P("users_b", "yuan/kWh^2 per kW", "positive"),
+    P("wind_turbines_kw", "kW", "nonneg"),
+    P("bt_capacity_kwh", "kWh", "positive"), P("bt_p_max_kw", "kW", "positive"),
+    P("bt_p_min_kw", "kW", "nonneg"), P("bt_max_active_hours", "h", "count", hi=T),
+    P("bt_soc_min", "-", "fraction"), P("bt_soc_max", "-", "fraction"), P("bt_soc0", "-", "fraction"),
+    P("bt_eta_c", "-", "efficiency"), P("bt_eta_d", "-", "efficiency"),
+    P("bt_alpha", "yuan/kWh", "nonneg"), P("vs_subsidy", "yuan/kWh", "nonneg"),
+    P("ev_p_kw", "kW", "positive"), P("ev_eta_c", "-", "efficiency"), P("ev_eta_d", "-", "efficiency"),
+    P("ev_soc_min", "-", "fraction"), P("ev_soc_max", "-", "fraction"),
+    P("ev_loss_price", "yuan/kWh", "nonneg"),
+    P("ac_units", "-", "positive_count"), P("ac_r_th", "degC/kW", "positive"),
+    P("ac_c_th", "kWh/degC", "positive"), P("ac_cop", "-", "positive"),
+    P("ac_p_max_kw", "kW", "positive"),
+    P("ac_t_min", "degC", "any", lo=0.0, hi=50.0), P("ac_t_max", "degC", "any", lo=0.0, hi=50.0),
+    P("ac_t_set", "degC", "any", lo=0.0, hi=50.0),
+    P("re_min", "yuan/kWh", "nonneg"), P("re_max", "yuan/kWh", "positive"),
+    P("re_mean_max", "yuan/kWh", "nonneg", symbols=("tou_mean",)),
+    P("grid_import_max_kw", "kW", "nonneg"), P("grid_export_max_kw", "kW", "nonneg"),
+), orders=(
+    ("bt_soc_min", "bt_soc_max", True), ("bt_soc_min", "bt_soc0", False), ("bt_soc0", "bt_soc_max", False),
+    ("bt_p_min_kw", "bt_p_max_kw", False), ("ev_soc_min", "ev_soc_max", True),
+    ("ac_t_min", "ac_t_max", True), ("ac_t_min", "ac_t_set", False), ("ac_t_set", "ac_t_max", False),
+    ("re_min", "re_max", True), ("re_min", "re_mean_max", False),
+))
+
+#: every data file of the case, in the order ``stackga data island DIR`` writes them
+SCHEMAS = (HOURLY, EV_FLEET, PARAMETERS)
 
 
 @dataclass(frozen=True)
 class IslandData:
     hourly: dict[str, np.ndarray]     # column -> (24,)
     ev: dict[str, np.ndarray]         # column -> (n_ev,)
-    params: dict[str, float]
-
-
-def _number(raw: str, where: str) -> float:
-    """Parse one cell; ``where`` names file, column and row for the error."""
-    try:
-        v = float(raw)
-    except ValueError:
-        raise DataError(f"{where}: {raw!r} is not a number") from None
-    if not np.isfinite(v):
-        raise DataError(f"{where}: value {raw!r} is not finite")
-    return v
-
-
-def read_table(path: Path, columns) -> dict[str, np.ndarray]:
-    if not path.exists():
-        raise DataError(f"{path}: file not found")
-    with open(path, newline="") as f:
-        reader = csv.DictReader(f)
-        header = reader.fieldnames or []
-        for c in columns:
-            if c not in header:
-                raise DataError(f"{path}: missing column {c!r} (found {header})")
-        rows = list(reader)
-    if not rows:
-        raise DataError(f"{path}: no data rows")
-    # row 1 of the file is the header
-    return {c: np.array([_number((r.get(c) or "").strip(), f"{path}: column {c!r}, row {i}")
-                         for i, r in enumerate(rows, start=2)]) for c in columns}
-
-
-def read_params(path: Path, tou_mean: float) -> dict[str, float]:
-    if not path.exists():
-        raise DataError(f"{path}: file not found")
-    with open(path, newline="") as f:
-        rows = list(csv.DictReader(f))
-    params = {}
-    for i, r in enumerate(rows, start=2):
-        name, raw = r.get("name"), (r.get("value") or "").strip()
-        v = tou_mean if raw == "tou_mean" else \
-            _number(raw, f"{path}: column 'value', row {i} ({name})")
-        if name in NONNEGATIVE_PARAMS and v < 0:
-            raise DataError(f"{path}: column 'value', row {i} ({name}): negative value {v}")
-        params[name] = v
-    return params
+    params: Params                    # name -> value (and the row it came from)
+    folder: Path
 
 
 def load(data_dir=None) -> IslandData:
+    """Load and check the case's files from ``data_dir`` (default: the shipped data)."""
     d = Path(data_dir) if data_dir is not None else DATA_DIR
-    hourly = read_table(d / "hourly.csv", HOURLY_COLUMNS)
-    n = len(hourly["hour"])
-    if n != 24:
-        raise DataError(f"{d / 'hourly.csv'}: expected 24 hourly rows, found {n}")
-    for c in NONNEGATIVE_HOURLY:
-        bad = np.flatnonzero(hourly[c] < 0)
-        if len(bad):
-            raise DataError(f"{d / 'hourly.csv'}: column {c!r}, row {bad[0] + 2}: "
-                            f"negative value {hourly[c][bad[0]]}")
-    ev = read_table(d / "ev_fleet.csv", EV_COLUMNS)
-    for c in ("battery_kwh", "kwh_per_100km", "mileage_km"):
-        bad = np.flatnonzero(ev[c] < 0 if c == "mileage_km" else ev[c] <= 0)
-        if len(bad):
-            raise DataError(f"{d / 'ev_fleet.csv'}: column {c!r}, row {bad[0] + 2}: "
-                            f"non-positive value {ev[c][bad[0]]}")
-    params = read_params(d / "parameters.csv", float(hourly["tou_price"].mean()))
-    return IslandData(hourly, ev, params)
+    if not d.is_dir():
+        raise DataError(f"{d}: data folder not found")
+    hourly = load_table(d, HOURLY)
+    ev = load_table(d, EV_FLEET)
+    params = load_params(d, PARAMETERS, symbols={"tou_mean": float(hourly["tou_price"].mean())})
+    return IslandData(hourly, ev, params, d)
