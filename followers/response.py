@@ -15,7 +15,8 @@ class Status(IntEnum):
 
     OPTIMAL = 0
     INFEASIBLE = 1       # the follower's model has no feasible plan at these prices
-    SOLVER_FAILED = 2    # the solver returned no proven optimum
+    SOLVER_FAILED = 2    # the solver returned no proven optimum (or raised, or non-finite values)
+    UNBOUNDED = 3        # the follower's objective is unbounded at these prices
 
 
 @dataclass

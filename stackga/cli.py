@@ -1,4 +1,11 @@
-"""Command line: ``stackga run|compare|figures <case>`` (also ``python -m stackga``)."""
+"""Command line: ``stackga run|compare|figures|data <case>`` (also ``python -m stackga``).
+
+Exit codes: 0 done; 1 a follower or the leader broke its contract, or failed everywhere;
+2 bad input (the message names the field and value); 3 no feasible individual (the run
+is saved, and the message names the follower statuses and leader constraints that made
+every individual infeasible); 130 interrupted with Ctrl-C (the best so far is saved,
+marked ``interrupted`` in ``run.json``).
+"""
 from __future__ import annotations
 
 import argparse
@@ -6,7 +13,11 @@ import sys
 import time
 from pathlib import Path
 
+from . import interrupt, rundir
 from .config import GAConfig
+from .contract import ContractError, FollowerError
+
+EXIT_CONTRACT, EXIT_INPUT, EXIT_INFEASIBLE, EXIT_INTERRUPTED = 1, 2, 3, 130
 
 
 def _ga_args(p: argparse.ArgumentParser) -> None:
@@ -19,6 +30,13 @@ def _ga_args(p: argparse.ArgumentParser) -> None:
                    help="per gene (paper: 0.076)")
     p.add_argument("--seed", type=int, default=d.seed)
     p.add_argument("--engine", choices=("pymoo", "deap"), default=d.engine)
+    p.add_argument("--data", default=None, metavar="DIR",
+                   help="run on the case's data files in DIR (write them with 'stackga data CASE DIR')")
+
+
+def _out_args(p: argparse.ArgumentParser, default_help: str) -> None:
+    p.add_argument("--out", default=None, help=f"output folder (default: {default_help})")
+    p.add_argument("--overwrite", action="store_true", help="replace an existing non-empty --out folder")
 
 
 def _config(a) -> GAConfig:
@@ -33,15 +51,22 @@ class Progress:
     def __init__(self, total: int, label: str = "") -> None:
         self.total, self.label = total, label
         self.live = sys.stderr.isatty()
+        self.open = False
 
     def __call__(self, row: dict) -> None:
         if self.live:
             done = int(30 * row["gen"] / self.total)
             sys.stderr.write(f"\r{self.label} [{'#' * done}{'.' * (30 - done)}] "
                              f"gen {row['gen']}/{self.total}  best {row['best']:.1f}   ")
-            if row["gen"] == self.total:
+            self.open = row["gen"] != self.total
+            if not self.open:
                 sys.stderr.write("\n")
             sys.stderr.flush()
+
+    def close(self) -> None:
+        if self.open:
+            sys.stderr.write("\n")
+            self.open = False
 
 
 def _case(name: str):
@@ -49,37 +74,84 @@ def _case(name: str):
     return cases.get(name)
 
 
+def _out(a, stem: str) -> Path:
+    """The output folder, validated before any work (or a fresh one under runs/)."""
+    if a.out is not None:
+        return rundir.check_out(a.out, a.overwrite)
+    return rundir.fresh(stem)
+
+
+def _drop_if_empty(p: Path) -> None:
+    try:
+        p.rmdir()                                  # only removes an empty reservation
+    except OSError:
+        pass
+
+
 def cmd_run(a) -> int:
     import stackga
     case = _case(a.case)
     scenario = a.scenario if a.scenario is not None else case.DEFAULT_SCENARIO
     cfg = _config(a)
-    game = case.build(scenario=scenario, variant=a.variant, integer_battery=not a.lp_battery)
-    res = stackga.solve(game, cfg, on_generation=Progress(cfg.generations, f"scenario {scenario}"))
-    out = Path(a.out or f"runs/{a.case}-s{scenario}-{a.variant}")
-    res.save(out)
-    case.write_figures({scenario: res}, out)
+    out = _out(a, f"{a.case}-s{scenario}-{a.variant}")
+    progress = Progress(cfg.generations, f"scenario {scenario}")
+    try:
+        game = case.build(scenario=scenario, variant=a.variant, data_dir=a.data,
+                          integer_battery=not a.lp_battery)
+        res = stackga.solve(game, cfg, on_generation=progress)
+    finally:
+        progress.close()
+        if a.out is None:
+            _drop_if_empty(out)
+    with rundir.staged(out, overwrite=a.overwrite or a.out is None) as tmp:
+        res.write_files(tmp)
+        if res.report["feasible"]:
+            case.write_figures({scenario: res}, tmp)
+    if res.infeasibility:
+        print(f"stackga: {res.infeasibility}\nthe run is saved in {out}/ (no figures)", file=sys.stderr)
+        return EXIT_INFEASIBLE
+    if res.status == "interrupted":
+        print(f"stackga: interrupted at generation {len(res.log['gen'])} of {cfg.generations}; "
+              f"the best so far is saved in {out}/ (run.json status 'interrupted')", file=sys.stderr)
+        return EXIT_INTERRUPTED
     print(case.summarize(res))
     odd = {f: c for f, c in res.statuses.items() if set(c) - {"OPTIMAL"}}
     if odd:
         print(f"follower statuses over the run (individuals marked infeasible): {odd}")
+    for f, m in res.messages.items():
+        print(f"follower {f!r} raised for some individuals; first message: {m}")
     print(f"{res.seconds:.1f} s; results and figures in {out}/")
     return 0
 
 
 def cmd_compare(a) -> int:
     case = _case(a.case)
+    cfg = _config(a)
+    case.load(a.data)                              # bad data stops here, before any run
+    out = _out(a, f"{a.case}-compare")
     t0 = time.perf_counter()
     live = sys.stderr.isatty()
-    text, results = case.compare(_config(a), on_run=lambda s: print(f"solving {s} ...",
-                                                                     file=sys.stderr) if live else None)
+    try:
+        with interrupt.graceful() as stop:
+            text, results = case.compare(cfg, data_dir=a.data,
+                                         on_run=lambda s: print(f"solving {s} ...", file=sys.stderr)
+                                         if live else None)
+    finally:
+        if a.out is None:
+            _drop_if_empty(out)
+    with rundir.staged(out, overwrite=a.overwrite or a.out is None) as tmp:
+        for name, r in results.items():
+            (tmp / name).mkdir()
+            r.write_files(tmp / name)
+        (tmp / "summary.txt").write_text(text + "\n")
+        base = {r.meta["scenario"]: r for r in results.values()
+                if r.meta.get("variant") == "base" and r.report["feasible"]}
+        if base and not stop():
+            case.write_figures(base, tmp)
+    if stop():
+        print(f"stackga: {text}; they are saved in {out}/", file=sys.stderr)
+        return EXIT_INTERRUPTED
     print(text)
-    out = Path(a.out or f"runs/{a.case}-compare")
-    for name, r in results.items():
-        r.save(out / name)
-    (out / "summary.txt").write_text(text + "\n")
-    case.write_figures({r.meta["scenario"]: r for name, r in results.items()
-                        if r.meta.get("variant") == "base"}, out)
     print(f"\n{time.perf_counter() - t0:.1f} s; results in {out}/")
     return 0
 
@@ -89,14 +161,26 @@ def cmd_figures(a) -> int:
     import stackga
     case = _case(a.case)
     cfg = _config(a)
-    results = {sc: stackga.solve(case.build(scenario=sc), cfg) for sc in case.SCENARIOS}
-    for p in case.write_figures(results, a.out):
+    out = rundir.check_out(a.out, overwrite=True)  # a figures folder is refreshed in place
+    results = {sc: stackga.solve(case.build(scenario=sc, data_dir=a.data), cfg) for sc in case.SCENARIOS}
+    for p in case.write_figures(results, out):
         print(p)
     return 0
 
 
+def cmd_data(a) -> int:
+    """Write the case's data files to a folder, to edit and run with --data."""
+    from .data import export
+    case = _case(a.case)
+    for p in export(case.DATA_DIR, [s.file for s in case.DATA_SCHEMAS], a.dir, a.overwrite):
+        print(p)
+    print(f"edit them, then: stackga run {a.case} --data {a.dir}")
+    return 0
+
+
 def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(prog="stackga", description=__doc__)
+    ap = argparse.ArgumentParser(prog="stackga", description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = ap.add_subparsers(dest="command", required=True)
     r = sub.add_parser("run", help="solve one scenario, print its table, write results and figures")
     r.add_argument("case")
@@ -106,22 +190,33 @@ def main(argv=None) -> int:
                    help="base, wind-0.8, wind-1.2, load-0.8 or load-1.2")
     r.add_argument("--lp-battery", action="store_true",
                    help="relax the battery's binaries (LP relaxation)")
-    r.add_argument("--out", default=None)
+    _out_args(r, "a new folder runs/CASE-sS-VARIANT-DATE-TIME")
     _ga_args(r)
     c = sub.add_parser("compare", help="scenarios 1-4 and the sensitivity variants vs the paper")
     c.add_argument("case")
-    c.add_argument("--out", default=None)
+    _out_args(c, "a new folder runs/CASE-compare-DATE-TIME")
     _ga_args(c)
     f = sub.add_parser("figures", help="regenerate the README figures")
     f.add_argument("case")
-    f.add_argument("--out", default="figures")
     _ga_args(f)
+    f.add_argument("--out", default="figures", help="folder for the figures (default: figures)")
+    d = sub.add_parser("data", help="write the case's data files to DIR (to edit, then run with --data DIR)")
+    d.add_argument("case")
+    d.add_argument("dir")
+    d.add_argument("--overwrite", action="store_true", help="replace the files if DIR already has them")
     a = ap.parse_args(argv)
+    commands = {"run": cmd_run, "compare": cmd_compare, "figures": cmd_figures, "data": cmd_data}
     try:
-        return {"run": cmd_run, "compare": cmd_compare, "figures": cmd_figures}[a.command](a)
+        return commands[a.command](a)
     except ValueError as e:
         print(f"stackga: error: {e}", file=sys.stderr)
-        return 2
+        return EXIT_INPUT
+    except (ContractError, FollowerError) as e:
+        print(f"stackga: error: {e}", file=sys.stderr)
+        return EXIT_CONTRACT
+    except KeyboardInterrupt:
+        print("stackga: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
 
 
 if __name__ == "__main__":

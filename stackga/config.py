@@ -22,6 +22,7 @@ makes ``pop_size * generations`` follower evaluations.
 from __future__ import annotations
 
 import math
+import numbers
 from dataclasses import asdict, dataclass
 
 __all__ = ["GAConfig", "ENGINES"]
@@ -41,22 +42,32 @@ class GAConfig:
     pm_eta: float = 20.0
 
     def __post_init__(self) -> None:
+        # numpy scalars are welcome (they come out of sweeps); bools are not numbers here
+        for name in ("pop_size", "generations", "seed"):
+            v = getattr(self, name)
+            if isinstance(v, bool) or not isinstance(v, numbers.Integral):
+                raise ValueError(f"GAConfig.{name} must be an integer, got {v!r} ({type(v).__name__})")
+            object.__setattr__(self, name, int(v))
+        for name in ("crossover_prob", "mutation_prob", "sbx_eta", "pm_eta"):
+            v = getattr(self, name)
+            if isinstance(v, bool) or not isinstance(v, numbers.Real) or not math.isfinite(v):
+                raise ValueError(f"GAConfig.{name} must be a finite number, got {v!r}")
+            object.__setattr__(self, name, float(v))
         for name in ("crossover_prob", "mutation_prob"):
             v = getattr(self, name)
-            if not isinstance(v, (int, float)) or not math.isfinite(v) or not 0.0 <= v <= 1.0:
+            if not 0.0 <= v <= 1.0:
                 raise ValueError(f"GAConfig.{name} must be a probability in [0, 1], got {v!r}")
-        if not isinstance(self.pop_size, int) or self.pop_size < 2 or self.pop_size % 2:
+        if self.pop_size < 2 or self.pop_size % 2:
             raise ValueError(f"GAConfig.pop_size must be an even integer >= 2, got {self.pop_size!r}")
-        if not isinstance(self.generations, int) or self.generations < 1:
+        if self.generations < 1:
             raise ValueError(f"GAConfig.generations must be an integer >= 1, got {self.generations!r}")
-        if not isinstance(self.seed, int) or self.seed < 0:
+        if self.seed < 0:
             raise ValueError(f"GAConfig.seed must be a non-negative integer, got {self.seed!r}")
         if self.engine not in ENGINES:
             raise ValueError(f"GAConfig.engine must be one of {ENGINES}, got {self.engine!r}")
         for name in ("sbx_eta", "pm_eta"):
-            v = getattr(self, name)
-            if not isinstance(v, (int, float)) or not math.isfinite(v) or v < 0:
-                raise ValueError(f"GAConfig.{name} must be a finite number >= 0, got {v!r}")
+            if getattr(self, name) < 0:
+                raise ValueError(f"GAConfig.{name} must be >= 0, got {getattr(self, name)!r}")
 
     def to_dict(self) -> dict:
         return asdict(self)

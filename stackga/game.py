@@ -12,6 +12,8 @@ import numpy as np
 
 from followers.response import Response, Status
 
+from . import contract
+from .contract import ContractError
 from .projection import is_feasible, project
 
 __all__ = ["Game", "Evaluation", "LeaderOutcome"]
@@ -24,12 +26,15 @@ class LeaderOutcome:
     Attributes:
         objective: (n,) leader objective (money), maximised.
         violation: (n,) >= 0, how far the leader's own constraints are broken
-            (e.g. kW over the grid import limit); 0 where feasible.
-        arrays: name -> (n, T) leader-side arrays (grid power, curtailment...).
+            (e.g. kW over the grid import limit); 0 where feasible. Or a dict
+            name -> (n,) to name each constraint (the names appear in the run's
+            infeasibility counts and in the message of a run with no feasible
+            individual).
+        arrays: name -> (n, ...) leader-side arrays (grid power, curtailment...).
     """
 
     objective: np.ndarray
-    violation: np.ndarray
+    violation: np.ndarray | dict
     arrays: dict[str, np.ndarray] = field(default_factory=dict)
 
 
@@ -38,12 +43,14 @@ class Evaluation:
     """A population's evaluation (n individuals).
 
     Attributes:
-        leader: (n,) leader objective; -inf where a follower failed.
+        leader: (n,) leader objective; -inf where a follower is not OPTIMAL.
         followers: name -> (n,) follower objective.
-        responses: name -> the follower's :class:`Response`.
+        responses: name -> the follower's checked :class:`Response`.
         violation: (n,) constraint violation; > 0 means infeasible
             (a follower that is not OPTIMAL adds 1).
         arrays: leader-side arrays from :class:`LeaderOutcome`.
+        violations: leader constraint name -> (n,) violation (>= 0).
+        messages: follower -> first exception message of this batch (rows that raised).
     """
 
     leader: np.ndarray
@@ -51,18 +58,40 @@ class Evaluation:
     responses: dict[str, Response]
     violation: np.ndarray
     arrays: dict[str, np.ndarray]
+    violations: dict[str, np.ndarray] = field(default_factory=dict)
+    messages: dict[str, str] = field(default_factory=dict)
 
     @property
     def feasible(self) -> np.ndarray:
         return self.violation <= 0.0
 
     def status_counts(self) -> dict[str, dict[str, int]]:
-        """follower -> status name -> count, for every non-optimal status seen."""
+        """follower -> status name -> count, for every status seen."""
         out = {}
         for name, r in self.responses.items():
             codes, counts = np.unique(r.status, return_counts=True)
             out[name] = {Status(int(c)).name: int(k) for c, k in zip(codes, counts)}
         return out
+
+    def violation_counts(self) -> dict[str, int]:
+        """leader constraint name -> number of individuals breaking it (non-zero only)."""
+        return {k: int((v > 0).sum()) for k, v in self.violations.items() if (v > 0).any()}
+
+
+def _matrix(name: str, value, shape: tuple) -> np.ndarray:
+    """A finite float array of the given shape, or an error naming the field and entry."""
+    try:
+        a = np.asarray(value, dtype=float)
+    except (TypeError, ValueError):
+        raise ValueError(f"Game.{name} must be numeric, got {value!r}") from None
+    if len(shape) == 2 and a.ndim == 1 and shape[0] == 1:
+        a = a[None, :]
+    if a.shape != shape:
+        raise ValueError(f"Game.{name} must have shape {shape}, got {a.shape}")
+    if not np.all(np.isfinite(a)):
+        bad = tuple(int(i) for i in np.argwhere(~np.isfinite(a))[0])
+        raise ValueError(f"Game.{name}{list(bad)} = {a[bad]} is not finite")
+    return a
 
 
 @dataclass
@@ -71,14 +100,18 @@ class Game:
 
     Attributes:
         name: short identifier.
-        lb, ub: (n_var,) bounds of x.
+        lb, ub: (n_var,) finite bounds of x.
         followers: name -> follower with ``respond(prices (n, T)) -> Response``.
         leader: f(X (n, n_var), prices (n, T), responses) -> LeaderOutcome.
-        A, b: (m, n_var), (m,) linear leader constraints A x <= b (optional).
+        A, b: (m, n_var), (m,) linear leader constraints A x <= b (optional; both
+            or neither, finite; the set they leave with the bounds must not be empty).
         to_prices: X (n, n_var) -> the price matrix the followers see (default identity).
         single_level: for fixed-price scenarios, a function returning the exact
             solution x without a GA; ``stackga.solve`` then skips the GA.
         meta: free description (case, scenario, units) copied into results.
+
+    Every call of ``evaluate`` checks the follower and leader contracts
+    (:mod:`stackga.contract`).
     """
 
     name: str
@@ -91,29 +124,35 @@ class Game:
     to_prices: Callable | None = None
     single_level: Callable | None = None
     meta: dict = field(default_factory=dict)
+    _warned: set = field(default_factory=set, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        self.lb = np.asarray(self.lb, float)
-        self.ub = np.asarray(self.ub, float)
-        if self.lb.shape != self.ub.shape or self.lb.ndim != 1:
-            raise ValueError(f"Game.lb and Game.ub must be 1-D of equal length, got "
-                             f"{self.lb.shape} and {self.ub.shape}")
-        if not (np.all(np.isfinite(self.lb)) and np.all(np.isfinite(self.ub))):
-            raise ValueError("Game.lb and Game.ub must be finite")
+        lb = np.atleast_1d(np.asarray(self.lb, float))
+        if lb.ndim != 1 or len(lb) == 0:
+            raise ValueError(f"Game.lb must be a non-empty 1-D array, got shape {lb.shape}")
+        self.lb = _matrix("lb", lb, lb.shape)
+        self.ub = _matrix("ub", self.ub, lb.shape)
         if np.any(self.lb > self.ub):
             i = int(np.argmax(self.lb > self.ub))
             raise ValueError(f"Game: lb[{i}] = {self.lb[i]} > ub[{i}] = {self.ub[i]}")
+        if not callable(self.leader):
+            raise ValueError(f"Game.leader must be a function (X, prices, responses) -> "
+                             f"LeaderOutcome, got {self.leader!r}")
+        if not isinstance(self.followers, dict):
+            raise ValueError(f"Game.followers must be a dict name -> follower, got "
+                             f"{type(self.followers).__name__}")
+        for name, f in self.followers.items():
+            if not callable(getattr(f, "respond", None)):
+                raise ValueError(f"Game.followers[{name!r}] has no respond(prices) method")
+        if (self.A is None) != (self.b is None):
+            given, missing = ("A", "b") if self.b is None else ("b", "A")
+            raise ValueError(f"Game.{given} is given but Game.{missing} is None: "
+                             f"linear leader constraints need both A and b")
         if self.A is not None:
-            self.A = np.atleast_2d(np.asarray(self.A, float))
-            self.b = np.atleast_1d(np.asarray(self.b, float))
-            if self.A.shape != (len(self.b), self.n_var):
-                raise ValueError(f"Game.A must have shape ({len(self.b)}, {self.n_var}), "
-                                 f"got {self.A.shape}")
-            # an empty leader set is a configuration error, reported now
-            lowest = (np.where(self.A > 0, self.lb, self.ub) * self.A).sum(axis=1)
-            if len(self.b) == 1 and lowest[0] > self.b[0]:
-                raise ValueError(f"Game: no x satisfies the bounds and A x <= b "
-                                 f"(smallest A x is {lowest[0]:.6g} > b = {self.b[0]:.6g})")
+            b = np.atleast_1d(np.asarray(self.b, dtype=float))
+            self.b = _matrix("b", b, (len(b),))
+            self.A = _matrix("A", self.A, (len(self.b), self.n_var))
+            _check_nonempty(self.lb, self.ub, self.A, self.b)
 
     @property
     def n_var(self) -> int:
@@ -135,15 +174,41 @@ class Game:
         if not np.all(np.isfinite(X)):
             bad = np.argwhere(~np.isfinite(X))[0]
             raise ValueError(f"Game.evaluate: X[{bad[0]}, {bad[1]}] = {X[tuple(bad)]} is not finite")
+        n = len(X)
         prices = self.to_prices(X) if self.to_prices is not None else X
-        responses = {name: f.respond(prices) for name, f in self.followers.items()}
-        failed = np.zeros(len(X), bool)
+        if np.shape(prices)[:1] != (n,) or not np.all(np.isfinite(prices)):
+            raise ContractError(f"{self.name}: to_prices must return finite values with leading "
+                                f"dimension {n}, got shape {np.shape(prices)}")
+        answers = {name: contract.respond(name, f, prices, self._warned)
+                   for name, f in self.followers.items()}
+        responses = {k: a.response for k, a in answers.items()}
+        failed = np.zeros(n, bool)
         for r in responses.values():
             failed |= r.status != Status.OPTIMAL
         out = self.leader(X, prices, responses)
-        violation = np.maximum(np.asarray(out.violation, float), 0.0) + failed
-        leader = np.where(failed, -np.inf, out.objective)
-        if np.any(np.isnan(leader)):
-            raise FloatingPointError(f"{self.name}: leader objective is NaN for a feasible individual")
+        objective, violation, named = contract.check_leader(out, n)
+        bad = ~np.isfinite(objective) & ~failed
+        if bad.any():
+            i = int(np.argmax(bad))
+            raise ContractError(f"{self.name}: leader objective is {objective[i]} for individual {i}, "
+                                f"whose followers are all OPTIMAL")
+        violation = violation + failed
+        leader = np.where(failed, -np.inf, objective)
         return Evaluation(leader, {k: r.objective for k, r in responses.items()},
-                          responses, violation, out.arrays)
+                          responses, violation, out.arrays, named,
+                          {k: a.message for k, a in answers.items() if a.message})
+
+
+def _check_nonempty(lb: np.ndarray, ub: np.ndarray, A: np.ndarray, b: np.ndarray) -> None:
+    """Raise if no x satisfies lb <= x <= ub and A x <= b (an LP feasibility check)."""
+    lowest = (np.where(A > 0, lb, ub) * A).sum(axis=1)
+    if np.any(lowest > b + 1e-9 * np.maximum(1.0, np.abs(b))):
+        i = int(np.argmax(lowest - b))
+        raise ValueError(f"Game: no x satisfies the bounds and row {i} of A x <= b "
+                         f"(smallest A[{i}] x is {lowest[i]:.6g} > b[{i}] = {b[i]:.6g})")
+    if len(b) > 1:
+        from scipy.optimize import linprog
+        r = linprog(np.zeros(len(lb)), A_ub=A, b_ub=b, bounds=list(zip(lb, ub)), method="highs")
+        if r.status == 2:
+            raise ValueError(f"Game: no x satisfies the bounds and A x <= b together "
+                             f"({len(b)} rows; each row alone can be met)")

@@ -21,15 +21,22 @@ class GenerationLog:
         self.names = list(follower_names)
         self.rows: list[dict] = []
         self.statuses: dict[str, dict[str, int]] = {}   # follower -> status -> count, whole run
+        self.violations: dict[str, int] = {}             # leader constraint -> individuals breaking it
+        self.messages: dict[str, str] = {}               # follower -> first exception message
         self.on_generation = on_generation
         self.t0 = time.perf_counter()
 
-    def tally(self, counts: dict[str, dict[str, int]]) -> None:
-        """Add one evaluation's per-follower status counts to the run's totals."""
-        for follower, by_status in counts.items():
+    def tally(self, ev) -> None:
+        """Add one :class:`~stackga.game.Evaluation`'s follower statuses, leader
+        constraint breaches and first follower error messages to the run's totals."""
+        for follower, by_status in ev.status_counts().items():
             total = self.statuses.setdefault(follower, {})
             for status, k in by_status.items():
                 total[status] = total.get(status, 0) + k
+        for name, k in ev.violation_counts().items():
+            self.violations[name] = self.violations.get(name, 0) + k
+        for follower, message in ev.messages.items():
+            self.messages.setdefault(follower, message)
 
     def record(self, gen: int, evals: int, leader: np.ndarray, feasible: np.ndarray,
                follower_objs: np.ndarray, n_infeasible: int) -> dict:

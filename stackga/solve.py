@@ -7,13 +7,14 @@ from typing import Callable
 
 import numpy as np
 
+from . import interrupt
 from .config import GAConfig
 from .engines import get_engine
 from .game import Game
 from .log import GenerationLog
 from .result import Result
 
-__all__ = ["solve", "result_at"]
+__all__ = ["solve", "result_at", "explain_infeasible"]
 
 
 def result_at(game: Game, x: np.ndarray, **kwargs) -> Result:
@@ -29,9 +30,28 @@ def result_at(game: Game, x: np.ndarray, **kwargs) -> Result:
     report["feasible"] = bool(ev.feasible[0])
     report["status"] = ev.status_counts()
     meta = {k: v for k, v in game.meta.items() if not callable(v)}
-    return Result(game=game.name, x=x, leader=float(ev.leader[0]),
-                  followers={k: float(v[0]) for k, v in ev.followers.items()},
-                  arrays=arrays, meta=meta, report=report, **kwargs)
+    kwargs.setdefault("statuses", ev.status_counts())
+    kwargs.setdefault("violations", ev.violation_counts())
+    kwargs.setdefault("messages", ev.messages)
+    res = Result(game=game.name, x=x, leader=float(ev.leader[0]),
+                 followers={k: float(v[0]) for k, v in ev.followers.items()},
+                 arrays=arrays, meta=meta, report=report, **kwargs)
+    if not report["feasible"]:
+        res.infeasibility = explain_infeasible(res)
+    return res
+
+
+def explain_infeasible(res: Result) -> str:
+    """Why the result is infeasible: the follower statuses and leader constraints that
+    made the run's individuals infeasible, with counts."""
+    evals = int(res.log["evals"][-1]) if res.log else 1
+    causes = [f"follower {f!r} {s} for {k}" for f, by in res.statuses.items()
+              for s, k in by.items() if s != "OPTIMAL"]
+    causes += [f"leader constraint {c!r} broken by {k}" for c, k in res.violations.items()]
+    causes += [f"(follower {f!r} raised: {m})" for f, m in res.messages.items()]
+    where = "at the leader's vector" if not res.log else f"in {evals} evaluated individuals"
+    return (f"{res.game}: no feasible individual {where}: "
+            + ("; ".join(causes) if causes else "cause unknown"))
 
 
 def solve(game: Game, config: GAConfig | None = None,
@@ -39,7 +59,10 @@ def solve(game: Game, config: GAConfig | None = None,
     """Solve a game. Fixed-price games (``game.single_level``) are solved exactly
     without a GA; otherwise the engine named in ``config`` runs the GA.
 
-    ``on_generation(row)`` is called with each generation's log row.
+    ``on_generation(row)`` is called with each generation's log row. Ctrl-C (SIGINT)
+    stops the GA after the current generation; the result then holds the best so far
+    and ``status == "interrupted"``. A result whose best individual is infeasible
+    carries the reason in ``infeasibility``.
     """
     config = config or GAConfig()
     t0 = time.perf_counter()
@@ -47,6 +70,9 @@ def solve(game: Game, config: GAConfig | None = None,
         x = game.single_level()
         return result_at(game, x, config=None, seconds=time.perf_counter() - t0)
     log = GenerationLog(game.followers, on_generation)
-    x = get_engine(config.engine)(game, config, log)
+    with interrupt.graceful() as stop:
+        x = get_engine(config.engine)(game, config, log, stop)
     return result_at(game, x, log=log.columns(), config=config.to_dict(), statuses=log.statuses,
+                     violations=log.violations, messages=log.messages,
+                     status="interrupted" if stop() else "complete",
                      seconds=time.perf_counter() - t0)

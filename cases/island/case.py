@@ -37,6 +37,7 @@ from __future__ import annotations
 import numpy as np
 
 from followers import Battery, EVFleet, FlexibleUsers, Response, StorageOperator, ThermalBuildings
+from stackga.data import fingerprint
 from stackga.game import Game, LeaderOutcome
 
 from . import data_io
@@ -120,8 +121,9 @@ def build(scenario: int = 4, variant: str = "base", data_dir=None,
         cost = np.maximum(grid, 0) * buy + np.minimum(grid, 0) * sell
         profit = (prices * load - cost).sum(axis=1)
         violation = np.maximum(grid - imax, 0.0).sum(axis=1)
-        return LeaderOutcome(profit, violation, {"grid": grid, "curtail": curtail,
-                                                 "wind": np.broadcast_to(wind, grid.shape)})
+        return LeaderOutcome(profit, {"grid import above grid_import_max_kw": violation},
+                             {"grid": grid, "curtail": curtail,
+                              "wind": np.broadcast_to(wind, grid.shape)})
 
     followers = {"users": users, "so": so}
     single_level = None
@@ -146,5 +148,6 @@ def build(scenario: int = 4, variant: str = "base", data_dir=None,
         single_level=single_level,
         meta={"case": "island", "scenario": scenario, "variant": variant,
               "integer_battery": integer_battery, "tou": tou.tolist(),
+              "data": fingerprint(data.folder, data_io.SCHEMAS),
               "base_load": base_load.tolist(), "report": report},
     )

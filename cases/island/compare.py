@@ -6,8 +6,9 @@ are never used in a computation (their data differ from our reconstruction).
 from __future__ import annotations
 
 import stackga
+from stackga import interrupt
 
-from .case import build
+from .case import SCENARIOS, build
 
 # Table 2 and table 3 of the paper, for side-by-side display only.
 PAPER_TABLE2 = {1: (27120, 904, 14650), 2: (24876, 480, 17004),
@@ -19,18 +20,21 @@ PEAK_HOURS = [10, 11, 12, 19, 20, 21, 22, 23]           # 10-13 and 19-24
 SENSITIVITY = ("wind-0.8", "wind-1.2", "load-0.8", "load-1.2")
 
 
-def run_all(config: stackga.GAConfig, on_run=None) -> tuple[dict, dict]:
-    """Returns ({scenario: Result}, {variant: Result of scenario 4})."""
-    scen = {}
-    for sc in (1, 2, 3, 4):
+def run_all(config: stackga.GAConfig, on_run=None, data_dir=None) -> tuple[dict, dict]:
+    """Returns ({scenario: Result}, {variant: Result of scenario 4}). A stop requested
+    with Ctrl-C (``stackga.interrupt``) ends it early with the runs finished so far."""
+    runs = [(sc, "base") for sc in SCENARIOS] + [(4, v) for v in SENSITIVITY]
+    scen, var = {}, {}
+    for sc, v in runs:
+        if interrupt.requested():
+            break
         if on_run:
-            on_run(f"scenario {sc}")
-        scen[sc] = stackga.solve(build(scenario=sc), config)
-    var = {"base": scen[4]}
-    for v in SENSITIVITY:
-        if on_run:
-            on_run(f"scenario 4, {v}")
-        var[v] = stackga.solve(build(scenario=4, variant=v), config)
+            on_run(f"scenario {sc}" + ("" if v == "base" else f", {v}"))
+        r = stackga.solve(build(scenario=sc, variant=v, data_dir=data_dir), config)
+        if v == "base":
+            scen[sc] = r
+        if sc == 4:
+            var[v] = r
     return scen, var
 
 
@@ -139,11 +143,14 @@ def summarize(res) -> str:
     return "\n".join(lines)
 
 
-def compare(config: stackga.GAConfig, on_run=None) -> tuple[str, dict]:
+def compare(config: stackga.GAConfig, on_run=None, data_dir=None) -> tuple[str, dict]:
     """Run everything; returns (printed summary, {name: Result}) for saving."""
-    scen, var = run_all(config, on_run)
+    scen, var = run_all(config, on_run, data_dir)
     results = {f"scenario{sc}": r for sc, r in scen.items()}
     results.update({f"scenario4-{v}": r for v, r in var.items() if v != "base"})
+    if interrupt.requested() or any(r.status != "complete" for r in results.values()):
+        return (f"interrupted: {len(results)} of {len(SCENARIOS) + len(SENSITIVITY)} runs "
+                f"finished; no tables or claims"), results
     return summary(scen, var), results
 
 

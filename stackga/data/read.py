@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import difflib
+import hashlib
 import math
 import shutil
 from pathlib import Path
@@ -20,7 +21,7 @@ import numpy as np
 
 from .schema import Bounds, DataError, Param, ParamTable, Table
 
-__all__ = ["Params", "load_table", "load_params", "export"]
+__all__ = ["Params", "load_table", "load_params", "export", "fingerprint"]
 
 
 class Params(dict):
@@ -170,3 +171,10 @@ def export(src, files, dst, overwrite: bool = False) -> list[Path]:
         raise DataError(f"{dst}: already holds {', '.join(clash)}; pass --overwrite to replace")
     dst.mkdir(parents=True, exist_ok=True)
     return [Path(shutil.copyfile(src / f, dst / f)) for f in files]
+
+
+def fingerprint(folder, schemas) -> dict:
+    """Where a case's data came from: the folder and each file's sha256 (for run.json)."""
+    d = Path(folder).resolve()
+    return {"folder": str(d),
+            "sha256": {s.file: hashlib.sha256((d / s.file).read_bytes()).hexdigest() for s in schemas}}

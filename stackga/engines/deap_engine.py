@@ -80,7 +80,7 @@ def _evaluate(game: Game, individuals, log: GenerationLog) -> int:
     """Repair and evaluate a batch in one call; returns the infeasible count."""
     X = game.project(np.array(individuals, dtype=float))
     ev = game.evaluate(X)
-    log.tally(ev.status_counts())
+    log.tally(ev)
     F = np.column_stack([ev.followers[k] for k in game.followers])
     for j, ind in enumerate(individuals):
         ind[:] = X[j].tolist()
@@ -97,8 +97,9 @@ def _record(log: GenerationLog, gen: int, evals: int, pop, n_infeasible: int) ->
                np.array([ind.followers for ind in pop]), n_infeasible)
 
 
-def run(game: Game, config: GAConfig, log: GenerationLog) -> np.ndarray:
-    """Run the GA; returns the best leader vector (n_var,)."""
+def run(game: Game, config: GAConfig, log: GenerationLog, stop=lambda: False) -> np.ndarray:
+    """Run the GA; returns the best leader vector (n_var,). ``stop()`` True ends it
+    after the current generation."""
     rng = random.Random(config.seed)
     low, up = game.lb.tolist(), game.ub.tolist()
     tb = base.Toolbox()
@@ -111,6 +112,8 @@ def run(game: Game, config: GAConfig, log: GenerationLog) -> np.ndarray:
     evals = len(pop)
     _record(log, 1, evals, pop, _evaluate(game, pop, log))
     for gen in range(2, config.generations + 1):
+        if stop():
+            break
         offspring = [_Individual(ind) for ind in tb.select(pop, len(pop))]
         for a, b in zip(offspring[::2], offspring[1::2]):
             if rng.random() < config.crossover_prob:

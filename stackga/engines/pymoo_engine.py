@@ -9,7 +9,6 @@ from pymoo.core.repair import Repair
 from pymoo.operators.crossover.sbx import SBX
 from pymoo.operators.mutation.pm import PM
 from pymoo.operators.sampling.rnd import FloatRandomSampling
-from pymoo.optimize import minimize
 
 from ..config import GAConfig
 from ..game import Game
@@ -33,7 +32,7 @@ class _GameProblem(Problem):
         out["L"] = np.where(feasible, ev.leader, -np.inf)
         out["FO"] = np.column_stack([ev.followers[k] for k in self.game.followers])
         self.infeasible_since_log += int((~feasible).sum())
-        self.log.tally(ev.status_counts())
+        self.log.tally(ev)
 
 
 class _ProjectionRepair(Repair):
@@ -53,8 +52,9 @@ class _LogCallback(Callback):
         problem.infeasible_since_log = 0
 
 
-def run(game: Game, config: GAConfig, log: GenerationLog) -> np.ndarray:
-    """Run the GA; returns the best leader vector (n_var,)."""
+def run(game: Game, config: GAConfig, log: GenerationLog, stop=lambda: False) -> np.ndarray:
+    """Run the GA; returns the best leader vector (n_var,). ``stop()`` True ends it
+    after the current generation."""
     algorithm = GA(
         pop_size=config.pop_size,
         sampling=FloatRandomSampling(),
@@ -63,10 +63,12 @@ def run(game: Game, config: GAConfig, log: GenerationLog) -> np.ndarray:
         repair=_ProjectionRepair(),
         eliminate_duplicates=False,
     )
-    res = minimize(_GameProblem(game, log), algorithm, ("n_gen", config.generations),
-                   seed=config.seed, callback=_LogCallback(log), verbose=False,
-                   save_history=False, copy_algorithm=False)
-    pop = res.algorithm.pop
+    algorithm.setup(_GameProblem(game, log), termination=("n_gen", config.generations),
+                    seed=config.seed, callback=_LogCallback(log), verbose=False,
+                    save_history=False)
+    while algorithm.has_next() and not (algorithm.n_gen is not None and stop()):
+        algorithm.next()
+    pop = algorithm.pop
     L, feasible = pop.get("L"), pop.get("CV")[:, 0] <= 0
     idx = int(np.argmax(np.where(feasible, L, -np.inf))) if feasible.any() else \
         int(np.argmin(pop.get("CV")[:, 0]))

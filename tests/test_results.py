@@ -1,0 +1,128 @@
+"""Run folders: complete or absent, strict JSON, lossless arrays, refused when mixed or
+damaged (the file is named); Ctrl-C returns the best so far, marked interrupted."""
+import json
+import os
+import signal
+
+import numpy as np
+import pytest
+
+import stackga
+from followers import Response
+from stackga import GAConfig, Game, LeaderOutcome, Result
+from stackga.result import ResultError
+from stackga.rundir import RunDirError, check_out, fresh, staged
+
+
+def small_result(**kw):
+    arrays = {"leader.x": np.array([0.5, 1.5]),                   # length of x
+              "f.y": np.arange(6.0),                                # another length
+              "f.soc": np.arange(3.0),                              # length x + 1
+              "f.per_ev": np.arange(12.0).reshape(3, 4),            # 2-D
+              "f.cube": np.arange(8.0).reshape(2, 2, 2),            # 3-D
+              "f.total": np.array(7.25)}                            # a scalar
+    args = dict(game="g", x=np.array([0.5, 1.5]), leader=1.0, followers={"f": 2.0}, arrays=arrays,
+                log={"gen": np.array([1.0, 2.0]), "best": np.array([np.nan, 1.0])})
+    args.update(kw)
+    return Result(**args)
+
+
+def test_save_keeps_every_array_bit_for_bit(tmp_path):
+    r = small_result(leader=-np.inf, report={"f_ier": np.float64(np.nan), "hours": np.int64(3)})
+    r.save(tmp_path / "run")
+    back = Result.load(tmp_path / "run")
+    assert back.arrays.keys() == r.arrays.keys()
+    for k, v in r.arrays.items():
+        assert back.arrays[k].shape == np.shape(v)
+        np.testing.assert_array_equal(back.arrays[k], v)
+    assert back.leader == -np.inf and np.isnan(back.report["f_ier"]) and back.report["hours"] == 3
+    np.testing.assert_array_equal(back.log["best"], r.log["best"])
+    text = (tmp_path / "run" / "run.json").read_text()
+    assert "Infinity" not in text and "NaN" not in text                # strict JSON
+    doc = json.loads(text)
+    assert doc["leader"] is None and doc["nonfinite"]["leader"] == "-inf"
+
+
+def test_existing_folder_is_refused_and_overwrite_replaces_it_whole(tmp_path):
+    d = tmp_path / "run"
+    small_result().save(d)
+    with pytest.raises(RunDirError, match="exists and is not empty"):
+        small_result(leader=5.0).save(d)
+    (d / "old-notes.csv").write_text("a\n1\n")
+    small_result(leader=5.0).save(d, overwrite=True)
+    assert not (d / "old-notes.csv").exists() and Result.load(d).leader == 5.0
+    assert [p.name for p in tmp_path.iterdir()] == ["run"]              # no staging left
+
+
+def test_second_writer_is_refused_not_mixed(tmp_path):
+    d = tmp_path / "run"
+    with pytest.raises(RunDirError, match="filled by another run meanwhile; this run's files are kept in"):
+        with staged(d) as tmp:
+            small_result(leader=1.0).write_files(tmp)
+            small_result(leader=2.0).save(d)                           # the other run finishes first
+    assert Result.load(d).leader == 2.0
+
+
+def test_failure_while_saving_leaves_nothing(tmp_path):
+    d = tmp_path / "run"
+    with pytest.raises(KeyboardInterrupt):
+        with staged(d) as tmp:
+            (tmp / "log.csv").write_text("gen\n")
+            raise KeyboardInterrupt
+    assert not d.exists() and list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("damage,text", [
+    (lambda d: (d / "series.csv").write_text(""), r"series.csv: does not match .*run.json"),
+    (lambda d: (d / "log.csv").unlink(), r"log.csv: missing \(listed in .*run.json\)"),
+    (lambda d: (d / "states.csv").write_text("f.soc\n0.0\n1.0\n9.0\n"), r"states.csv: does not match"),
+    (lambda d: (d / "extra.csv").write_text("a\n1\n"), r"extra.csv: not part of the run"),
+    (lambda d: (d / "run.json").write_text('{"format": 2, "x": ['), r"run.json: not valid JSON"),
+    (lambda d: (d / "run.json").unlink(), r"run.json: not found"),
+    (lambda d: (d / "run.json").write_text('{"x": [1]}'), r"run.json: not a stackga run of format 2"),
+])
+def test_damaged_folder_is_refused_naming_the_file(tmp_path, damage, text):
+    d = tmp_path / "run"
+    small_result().save(d)
+    damage(d)
+    with pytest.raises(ResultError, match=text):
+        Result.load(d)
+
+
+def test_out_is_checked_before_any_work(tmp_path):
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(RunDirError, match="exists and is not a folder"):
+        check_out(tmp_path / "file")
+    with pytest.raises(RunDirError, match="cannot write there"):
+        check_out("/proc/stackga-test/out")
+    (tmp_path / "full").mkdir()
+    (tmp_path / "full" / "a").write_text("x")
+    with pytest.raises(RunDirError, match="not empty"):
+        check_out(tmp_path / "full")
+    assert check_out(tmp_path / "full", overwrite=True) == tmp_path / "full"
+    a, b = fresh("island-s4", root=tmp_path / "runs"), fresh("island-s4", root=tmp_path / "runs")
+    assert a != b and a.is_dir() and b.is_dir() and a.name.startswith("island-s4-")
+
+
+def counting_game():
+    class F:
+        def respond(self, P):
+            return Response(-(P ** 2).sum(1), np.zeros(len(P), np.int8), {"y": P})
+    return Game("g", lb=np.zeros(4), ub=np.ones(4), followers={"f": F()},
+                leader=lambda X, P, r: LeaderOutcome(X.sum(1), np.zeros(len(X))))
+
+
+@pytest.mark.parametrize("engine", ["pymoo", "deap"])
+def test_ctrl_c_returns_the_best_so_far_marked_interrupted(engine, tmp_path):
+    def on_generation(row):
+        if row["gen"] == 3:
+            os.kill(os.getpid(), signal.SIGINT)          # as Ctrl-C does
+    res = stackga.solve(counting_game(), GAConfig(pop_size=6, generations=50, engine=engine),
+                        on_generation=on_generation)
+    assert res.status == "interrupted" and 3 <= len(res.log["gen"]) <= 4
+    assert res.report["feasible"] and res.leader == pytest.approx(res.log["best"][-1])
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler   # handler restored
+    res.save(tmp_path / "run")
+    assert json.loads((tmp_path / "run" / "run.json").read_text())["status"] == "interrupted"
+    done = stackga.solve(counting_game(), GAConfig(pop_size=6, generations=5, engine=engine))
+    assert done.status == "complete"
