@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from pathlib import Path
+from contextlib import contextmanager
 
 from . import interrupt, rundir
 from .config import GAConfig
@@ -74,18 +74,36 @@ def _case(name: str):
     return cases.get(name)
 
 
-def _out(a, stem: str) -> Path:
-    """The output folder, validated before any work (or a fresh one under runs/)."""
-    if a.out is not None:
-        return rundir.check_out(a.out, a.overwrite)
-    return rundir.fresh(stem)
-
-
-def _drop_if_empty(p: Path) -> None:
+@contextmanager
+def _output(a, stem: str):
+    """The output folder, checked before any work (or a new one reserved under runs/,
+    removed again if the work fails). Commit into it with ``rundir.staged``."""
+    out = rundir.check_out(a.out, a.overwrite) if a.out is not None else rundir.fresh(stem)
     try:
-        p.rmdir()                                  # only removes an empty reservation
-    except OSError:
-        pass
+        yield out
+    except BaseException:
+        if a.out is None:
+            try:
+                out.rmdir()                        # the empty reservation only
+            except OSError:
+                pass
+        raise
+
+
+def _stopped(res, total: int, out) -> int | None:
+    """Exit code and message for an interrupted or infeasible result, else None.
+    ``out``: the folder the result was saved in, or None (not saved)."""
+    saved = f"saved in {out}/" if out is not None else "not saved"
+    if res.status == "interrupted":
+        feasible = "" if res.report["feasible"] else " (no feasible individual yet)"
+        print(f"stackga: interrupted at generation {len(res.log['gen'])} of {total}{feasible}; "
+              f"the best so far is {saved}" + (" (run.json status 'interrupted')" if out else ""),
+              file=sys.stderr)
+        return EXIT_INTERRUPTED
+    if res.infeasibility:
+        print(f"stackga: {res.infeasibility}; the run is {saved} (no figures)", file=sys.stderr)
+        return EXIT_INFEASIBLE
+    return None
 
 
 def cmd_run(a) -> int:
@@ -93,27 +111,21 @@ def cmd_run(a) -> int:
     case = _case(a.case)
     scenario = a.scenario if a.scenario is not None else case.DEFAULT_SCENARIO
     cfg = _config(a)
-    out = _out(a, f"{a.case}-s{scenario}-{a.variant}")
     progress = Progress(cfg.generations, f"scenario {scenario}")
-    try:
-        game = case.build(scenario=scenario, variant=a.variant, data_dir=a.data,
-                          integer_battery=not a.lp_battery)
-        res = stackga.solve(game, cfg, on_generation=progress)
-    finally:
-        progress.close()
-        if a.out is None:
-            _drop_if_empty(out)
-    with rundir.staged(out, overwrite=a.overwrite or a.out is None) as tmp:
-        res.write_files(tmp)
-        if res.report["feasible"]:
-            case.write_figures({scenario: res}, tmp)
-    if res.infeasibility:
-        print(f"stackga: {res.infeasibility}\nthe run is saved in {out}/ (no figures)", file=sys.stderr)
-        return EXIT_INFEASIBLE
-    if res.status == "interrupted":
-        print(f"stackga: interrupted at generation {len(res.log['gen'])} of {cfg.generations}; "
-              f"the best so far is saved in {out}/ (run.json status 'interrupted')", file=sys.stderr)
-        return EXIT_INTERRUPTED
+    with _output(a, f"{a.case}-s{scenario}-{a.variant}") as out:
+        try:
+            game = case.build(scenario=scenario, variant=a.variant, data_dir=a.data,
+                              integer_battery=not a.lp_battery)
+            res = stackga.solve(game, cfg, on_generation=progress)
+        finally:
+            progress.close()
+        with rundir.staged(out, overwrite=a.overwrite) as tmp:
+            res.write_files(tmp)
+            if res.report["feasible"]:
+                case.write_figures({scenario: res}, tmp)
+    code = _stopped(res, cfg.generations, out)
+    if code is not None:
+        return code
     print(case.summarize(res))
     odd = {f: c for f, c in res.statuses.items() if set(c) - {"OPTIMAL"}}
     if odd:
@@ -128,29 +140,28 @@ def cmd_compare(a) -> int:
     case = _case(a.case)
     cfg = _config(a)
     case.load(a.data)                              # bad data stops here, before any run
-    out = _out(a, f"{a.case}-compare")
     t0 = time.perf_counter()
     live = sys.stderr.isatty()
-    try:
+    with _output(a, f"{a.case}-compare") as out:
         with interrupt.graceful() as stop:
             text, results = case.compare(cfg, data_dir=a.data,
                                          on_run=lambda s: print(f"solving {s} ...", file=sys.stderr)
                                          if live else None)
-    finally:
-        if a.out is None:
-            _drop_if_empty(out)
-    with rundir.staged(out, overwrite=a.overwrite or a.out is None) as tmp:
-        for name, r in results.items():
-            (tmp / name).mkdir()
-            r.write_files(tmp / name)
-        (tmp / "summary.txt").write_text(text + "\n")
-        base = {r.meta["scenario"]: r for r in results.values()
-                if r.meta.get("variant") == "base" and r.report["feasible"]}
-        if base and not stop():
-            case.write_figures(base, tmp)
+        bad = [name for name, r in results.items() if r.infeasibility]
+        with rundir.staged(out, overwrite=a.overwrite) as tmp:
+            for name, r in results.items():
+                (tmp / name).mkdir()
+                r.write_files(tmp / name)
+            (tmp / "summary.txt").write_text(text + "\n")
+            if not (stop() or bad):
+                case.write_figures({r.meta["scenario"]: r for r in results.values()
+                                    if r.meta.get("variant") == "base"}, tmp)
     if stop():
         print(f"stackga: {text}; they are saved in {out}/", file=sys.stderr)
         return EXIT_INTERRUPTED
+    if bad:
+        print(f"stackga: {text}; the runs are saved in {out}/ (no figures)", file=sys.stderr)
+        return EXIT_INFEASIBLE
     print(text)
     print(f"\n{time.perf_counter() - t0:.1f} s; results in {out}/")
     return 0
@@ -161,8 +172,16 @@ def cmd_figures(a) -> int:
     import stackga
     case = _case(a.case)
     cfg = _config(a)
+    case.load(a.data)
     out = rundir.check_out(a.out, overwrite=True)  # a figures folder is refreshed in place
-    results = {sc: stackga.solve(case.build(scenario=sc, data_dir=a.data), cfg) for sc in case.SCENARIOS}
+    results = {}
+    with interrupt.graceful() as stop:
+        for sc in case.SCENARIOS:
+            results[sc] = res = stackga.solve(case.build(scenario=sc, data_dir=a.data), cfg)
+            code = _stopped(res, cfg.generations, None)
+            if code is not None or stop():
+                print(f"stackga: no figures written (stopped at scenario {sc})", file=sys.stderr)
+                return code or EXIT_INTERRUPTED
     for p in case.write_figures(results, out):
         print(p)
     return 0
@@ -214,6 +233,9 @@ def main(argv=None) -> int:
     except (ContractError, FollowerError) as e:
         print(f"stackga: error: {e}", file=sys.stderr)
         return EXIT_CONTRACT
+    except OSError as e:
+        print(f"stackga: error: {e.filename or ''}: {e.strerror or e}", file=sys.stderr)
+        return EXIT_INPUT
     except KeyboardInterrupt:
         print("stackga: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED

@@ -69,28 +69,31 @@ def _stack(name: str, parts: list, n: int) -> Response:
     return Response(objective, status, arrays)
 
 
-def _call(name: str, follower, prices: np.ndarray) -> Answer:
-    """Call ``respond``; if it raises, retry row by row."""
+def _call(name: str, follower, prices: np.ndarray, strict: bool) -> Answer:
+    """Call ``respond``; if it raises, retry row by row. With ``strict``, a follower that
+    fails for every row raises :class:`FollowerError`."""
     n = len(prices)
     try:
         return Answer(follower.respond(prices))
     except Exception as e:                               # noqa: BLE001 (any follower bug)
         first = _describe(e)
-        if n == 1:
-            raise FollowerError(f"follower {name!r} failed for every individual (1 of 1): {first}") from e
-    parts = []
-    for i in range(n):
+    parts, repaired = [], 0
+    for i in range(n if n > 1 else 0):
         try:
-            part = _check(name, follower.respond(prices[i:i + 1]), 1).response
+            row = _check(name, follower.respond(prices[i:i + 1]), 1)
+            parts.append(row.response)
+            repaired += row.repaired
         except ContractError:
             raise
         except Exception:                                # noqa: BLE001
-            part = None
-        parts.append(part)
-    raised = sum(p is None for p in parts)
+            parts.append(None)
+    raised = n if n == 1 else sum(p is None for p in parts)
     if raised == n:
-        raise FollowerError(f"follower {name!r} failed for every individual ({n} of {n}): {first}")
-    return Answer(_stack(name, parts, n), raised=raised, message=first)
+        if strict:
+            raise FollowerError(f"follower {name!r} failed for every individual ({n} of {n}): {first}")
+        return Answer(Response(np.zeros(n), np.full(n, Status.SOLVER_FAILED, np.int8), {}),
+                      raised=n, message=first)
+    return Answer(_stack(name, parts, n), repaired=repaired, raised=raised, message=first)
 
 
 def _check(name: str, r, n: int) -> Answer:
@@ -139,11 +142,14 @@ def _check(name: str, r, n: int) -> Answer:
     return Answer(Response(objective, status, arrays), repaired=repaired)
 
 
-def respond(name: str, follower, prices: np.ndarray, warned: set) -> Answer:
+def respond(name: str, follower, prices: np.ndarray, warned: set, strict: bool = True) -> Answer:
     """A follower's checked answer for ``prices`` (n, ...). Warns once per follower
-    (``warned`` holds the names already warned) when individuals were marked failed."""
-    answer = _call(name, follower, prices)
+    (``warned`` holds the names already warned) when individuals were marked failed.
+    With ``strict`` a follower failing for every individual raises FollowerError;
+    otherwise those individuals are SOLVER_FAILED (used for a single reported point)."""
+    answer = _call(name, follower, prices, strict)
     checked = _check(name, answer.response, len(prices))
+    checked.repaired += answer.repaired
     checked.raised, checked.message = answer.raised, answer.message
     for count, kind, what in ((checked.repaired, "nonfinite", "returned NaN or inf values"),
                               (checked.raised, "raised", f"raised ({checked.message})")):
@@ -151,28 +157,37 @@ def respond(name: str, follower, prices: np.ndarray, warned: set) -> Answer:
             warned.add((name, kind))
             warnings.warn(f"follower {name!r} {what} for {count} individual(s) of a batch of "
                           f"{len(prices)}; they are marked SOLVER_FAILED and counted in the "
-                          f"run's statuses (warned once)", RuntimeWarning, stacklevel=3)
+                          f"run's statuses (warned once a run)", RuntimeWarning, stacklevel=3)
     return checked
 
 
-def check_leader(out, n: int):
+def check_leader(out, n: int, failed: np.ndarray):
     """The leader's :class:`LeaderOutcome`: objective (n,), violation (n,) or a dict
-    name -> (n,), arrays with leading dimension n. Returns (objective, violation (n,),
-    named violations dict)."""
+    name -> (n,), arrays with leading dimension n. ``failed`` (n,) marks individuals
+    with a follower not OPTIMAL: the leader saw placeholder responses there, so their
+    objective and violations are not checked and not counted. Returns (objective,
+    violation (n,), named violations dict)."""
     from .game import LeaderOutcome
     if not isinstance(out, LeaderOutcome):
         raise ContractError(f"leader: returned {type(out).__name__}, expected stackga.LeaderOutcome")
     objective = np.asarray(out.objective, float)
     if objective.shape != (n,):
         raise ContractError(f"leader: objective has shape {objective.shape}, expected ({n},)")
+    bad = ~np.isfinite(objective) & ~failed
+    if bad.any():
+        i = int(np.argmax(bad))
+        raise ContractError(f"leader: objective is {objective[i]} for individual {i}, "
+                            f"whose followers are all OPTIMAL")
     named = out.violation if isinstance(out.violation, dict) else {"leader constraints": out.violation}
     checked = {}
     for k, v in named.items():
         v = np.asarray(v, float)
         if v.shape != (n,):
             raise ContractError(f"leader: violation {k!r} has shape {v.shape}, expected ({n},)")
+        v = np.where(failed, 0.0, v)
         if np.isnan(v).any():
-            raise ContractError(f"leader: violation {k!r} is NaN for individual {int(np.argmax(np.isnan(v)))}")
+            raise ContractError(f"leader: violation {k!r} is NaN for individual {int(np.argmax(np.isnan(v)))}, "
+                                f"whose followers are all OPTIMAL")
         checked[k] = np.maximum(v, 0.0)
     for k, a in out.arrays.items():
         if np.ndim(a) == 0 or np.shape(a)[0] != n:

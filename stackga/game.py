@@ -16,7 +16,11 @@ from . import contract
 from .contract import ContractError
 from .projection import is_feasible, project
 
-__all__ = ["Game", "Evaluation", "LeaderOutcome"]
+__all__ = ["Game", "Evaluation", "LeaderOutcome", "FOLLOWER_FAILED"]
+
+#: the violation of an individual with a follower not OPTIMAL: it ranks below every
+#: individual whose followers answered, however far those break the leader's limits
+FOLLOWER_FAILED = 1e12
 
 
 @dataclass
@@ -47,9 +51,10 @@ class Evaluation:
         followers: name -> (n,) follower objective.
         responses: name -> the follower's checked :class:`Response`.
         violation: (n,) constraint violation; > 0 means infeasible
-            (a follower that is not OPTIMAL adds 1).
+            (``FOLLOWER_FAILED`` where a follower is not OPTIMAL).
         arrays: leader-side arrays from :class:`LeaderOutcome`.
-        violations: leader constraint name -> (n,) violation (>= 0).
+        violations: leader constraint name -> (n,) violation (>= 0; 0 where a follower
+            is not OPTIMAL, as the leader saw placeholder responses there).
         messages: follower -> first exception message of this batch (rows that raised).
     """
 
@@ -166,8 +171,12 @@ class Game:
         return is_feasible(X, self.lb, self.ub, self.A,
                            self.b if self.b is not None else np.zeros(0))
 
-    def evaluate(self, X: np.ndarray) -> Evaluation:
-        """Followers' responses and leader objective for a population X (n, n_var)."""
+    def evaluate(self, X: np.ndarray, strict: bool = True) -> Evaluation:
+        """Followers' responses and leader objective for a population X (n, n_var).
+
+        With ``strict`` (the GA's batches) a follower that fails for every individual
+        raises :class:`~stackga.contract.FollowerError`; ``strict=False`` (one reported
+        point) marks them SOLVER_FAILED instead."""
         X = np.asarray(X, dtype=float)
         if X.ndim != 2 or X.shape[1] != self.n_var:
             raise ValueError(f"Game.evaluate: X must have shape (n_pop, {self.n_var}), got {X.shape}")
@@ -179,20 +188,15 @@ class Game:
         if np.shape(prices)[:1] != (n,) or not np.all(np.isfinite(prices)):
             raise ContractError(f"{self.name}: to_prices must return finite values with leading "
                                 f"dimension {n}, got shape {np.shape(prices)}")
-        answers = {name: contract.respond(name, f, prices, self._warned)
+        answers = {name: contract.respond(name, f, prices, self._warned, strict)
                    for name, f in self.followers.items()}
         responses = {k: a.response for k, a in answers.items()}
         failed = np.zeros(n, bool)
         for r in responses.values():
             failed |= r.status != Status.OPTIMAL
         out = self.leader(X, prices, responses)
-        objective, violation, named = contract.check_leader(out, n)
-        bad = ~np.isfinite(objective) & ~failed
-        if bad.any():
-            i = int(np.argmax(bad))
-            raise ContractError(f"{self.name}: leader objective is {objective[i]} for individual {i}, "
-                                f"whose followers are all OPTIMAL")
-        violation = violation + failed
+        objective, violation, named = contract.check_leader(out, n, failed)
+        violation = np.where(failed, FOLLOWER_FAILED, violation)
         leader = np.where(failed, -np.inf, objective)
         return Evaluation(leader, {k: r.objective for k, r in responses.items()},
                           responses, violation, out.arrays, named,

@@ -28,7 +28,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .rundir import staged
+from .rundir import check_out, staged
 
 __all__ = ["Result", "ResultError", "package_versions"]
 
@@ -73,35 +73,32 @@ def _read_csv(path: Path, text: str) -> dict[str, np.ndarray]:
     return out
 
 
-def _strict(obj, path: str, nonfinite: dict):
-    """A JSON-ready copy of ``obj``: numpy to Python, non-finite floats to None (recorded)."""
+def _strict(obj, path: list, nonfinite: list):
+    """A JSON-ready copy of ``obj``: numpy to Python, non-finite floats to None, each
+    recorded in ``nonfinite`` as [path (list of keys and indices), "nan"|"inf"|"-inf"]."""
     if isinstance(obj, dict):
-        return {str(k): _strict(v, f"{path}.{k}" if path else str(k), nonfinite) for k, v in obj.items()}
+        return {str(k): _strict(v, path + [str(k)], nonfinite) for k, v in obj.items()}
     if isinstance(obj, (list, tuple, np.ndarray)):
-        return [_strict(v, f"{path}[{i}]", nonfinite) for i, v in enumerate(list(obj))]
+        return [_strict(v, path + [i], nonfinite) for i, v in enumerate(list(obj))]
     if isinstance(obj, np.generic):
         obj = obj.item()
     if isinstance(obj, float) and not math.isfinite(obj):
-        nonfinite[path] = repr(obj)
+        nonfinite.append([path, repr(obj)])
         return None
     if obj is None or isinstance(obj, (bool, int, float, str)):
         return obj
     raise TypeError(f"run.json: {path} is a {type(obj).__name__}, not JSON serialisable")
 
 
-def _restore(doc: dict, nonfinite: dict) -> None:
+def _restore(doc: dict, nonfinite: list) -> None:
     """Put the non-finite floats recorded by ``_strict`` back in place."""
-    import re
-    for path, text in nonfinite.items():
-        keys = [k for part in path.split(".") for k in re.split(r"\[(\d+)\]", part) if k != ""]
+    for path, text in nonfinite:
         node = doc
-        for k in keys[:-1]:
-            node = node[int(k)] if isinstance(node, list) else node[k]
-        last = keys[-1]
-        if isinstance(node, list):
-            node[int(last)] = float(text)
-        else:
-            node[last] = float(text)
+        for k in path[:-1]:
+            node = node[k]
+        if node[path[-1]] is not None:
+            raise ValueError(f"nonfinite entry {path} is not null")
+        node[path[-1]] = float(text)
 
 
 @dataclass
@@ -109,7 +106,8 @@ class Result:
     """Attributes:
         game: game name; meta: the game's description (case, scenario, data...).
         x: (n_var,) best leader vector.
-        leader: leader objective at x; followers: name -> objective at x.
+        leader: leader objective at x; followers: name -> objective at x (None where
+            that follower is not OPTIMAL at x).
         arrays: "<follower>.<array>" or "leader.<array>" -> array at x (any shape).
         log: column -> (n_gen,) per-generation log (empty for single-level runs).
         config: GA configuration (dict) or None; report: case figures computed from x.
@@ -124,7 +122,7 @@ class Result:
     game: str
     x: np.ndarray
     leader: float
-    followers: dict[str, float]
+    followers: dict[str, float | None]
     arrays: dict[str, np.ndarray]
     log: dict[str, np.ndarray] = field(default_factory=dict)
     config: dict | None = None
@@ -160,7 +158,7 @@ class Result:
                 where[name] = {"file": fname, "shape": list(np.shape(v))}
             else:
                 fname = f"arrays/{name}.csv"
-                flat = a.reshape(a.shape[0], -1)
+                flat = a.reshape(a.shape[0], int(np.prod(a.shape[1:])))
                 files[fname] = _csv_text({f"c{j}": flat[:, j] for j in range(flat.shape[1])})
                 where[name] = {"file": fname, "shape": list(a.shape)}
         for fname, cols in groups.items():
@@ -179,8 +177,8 @@ class Result:
         doc.update({k: getattr(self, k) for k in self._SCALARS})
         doc["arrays"] = where
         doc["files"] = {rel: hashlib.sha256(text.encode()).hexdigest() for rel, text in files.items()}
-        nonfinite: dict[str, str] = {}
-        doc = _strict(doc, "", nonfinite)
+        nonfinite: list = []
+        doc = _strict(doc, [], nonfinite)
         doc["nonfinite"] = nonfinite
         (d / "run.json").write_text(json.dumps(doc, indent=2, allow_nan=False))
         return d
@@ -188,6 +186,7 @@ class Result:
     def save(self, directory, overwrite: bool = False) -> Path:
         """Save to ``directory`` atomically: it appears complete, or not at all.
         An existing non-empty folder is refused unless ``overwrite`` (then replaced whole)."""
+        check_out(directory, overwrite, what="Result.save:")
         with staged(directory, overwrite) as tmp:
             self.write_files(tmp)
         return Path(directory)
@@ -195,6 +194,7 @@ class Result:
     # -- reading -------------------------------------------------------------------
     @classmethod
     def load(cls, directory) -> "Result":
+        """Read a run folder written by :meth:`save`; every error names the file."""
         d = Path(directory)
         path = d / "run.json"
         if not d.is_dir():
@@ -209,7 +209,7 @@ class Result:
             raise ResultError(f"{path}: not a stackga run of format {FORMAT} "
                               f"(found format {doc.get('format') if isinstance(doc, dict) else None!r})")
         try:
-            _restore(doc, doc.get("nonfinite", {}))
+            _restore(doc, doc["nonfinite"])
             texts = {}
             for rel, digest in doc["files"].items():
                 f = d / rel
@@ -223,12 +223,25 @@ class Result:
             if stray:
                 raise ResultError(f"{d / stray[0]}: not part of the run in {path} (left from another run?)")
             tables = {rel: _read_csv(d / rel, t) for rel, t in texts.items()}
-            arrays = {}
+            arrays, used = {}, {"log.csv"}
             for name, w in doc["arrays"].items():
-                t = tables[w["file"]]
-                a = t[name] if name in t else np.column_stack(list(t.values()))
-                arrays[name] = a.reshape(w["shape"])
+                t, shape = tables[w["file"]], tuple(w["shape"])
+                a = t[name] if name in t else (np.column_stack(list(t.values())) if t
+                                               else np.zeros(shape[:1] + (0,)))
+                if a.size != int(np.prod(shape)):
+                    raise ResultError(f"{d / w['file']}: array {name!r} has {a.size} values, "
+                                      f"{path} says shape {list(shape)}")
+                arrays[name] = a.reshape(shape)
+                used.add(w["file"])
+            unlisted = [rel for rel in tables if rel not in used] + \
+                [f"{rel} column {k!r}" for rel, t in tables.items() if rel != "log.csv" and
+                 not rel.startswith("arrays/") for k in t if k not in doc["arrays"]]
+            if unlisted:
+                raise ResultError(f"{d / unlisted[0]}: not described in {path}'s arrays")
             kwargs = {k: doc[k] for k in cls._SCALARS}
-        except KeyError as e:
-            raise ResultError(f"{path}: missing entry {e}") from None
-        return cls(x=np.array(doc["x"], float), arrays=arrays, log=tables.get("log.csv", {}), **kwargs)
+            x = np.array(doc["x"], float)
+        except ResultError:
+            raise
+        except (KeyError, IndexError, TypeError, ValueError, AttributeError) as e:
+            raise ResultError(f"{path}: inconsistent or damaged ({type(e).__name__}: {e})") from None
+        return cls(x=x, arrays=arrays, log=tables.get("log.csv", {}), **kwargs)

@@ -1,11 +1,12 @@
 """Run directories that are complete or absent.
 
 ``check_out`` validates an output folder before any work (not a file, writable,
-empty unless ``overwrite``); ``fresh`` reserves a new folder under ``runs/``;
-``staged`` yields a temporary folder beside the target, and on success renames
-it into place in one step, so a killed run leaves no half-written directory and
-two runs to the same folder never mix their files (the second is refused, or,
-with ``overwrite``, replaces the first whole).
+empty unless ``overwrite``, and ``overwrite`` replaces only a folder stackga wrote);
+``fresh`` reserves a new empty folder under ``runs/``; ``staged`` yields a
+temporary folder beside the target and, on success, renames it into place in one
+step, so a killed run leaves no half-written folder and two runs to the same
+folder never mix their files: the second is refused (its files kept in the
+staging folder it names), or with ``overwrite`` replaces the first whole.
 """
 from __future__ import annotations
 
@@ -16,7 +17,10 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
-__all__ = ["RunDirError", "check_out", "fresh", "staged"]
+__all__ = ["RunDirError", "MARKER", "check_out", "fresh", "staged"]
+
+#: every folder ``staged`` commits holds this file; ``overwrite`` replaces only such folders
+MARKER = ".stackga"
 
 
 class RunDirError(ValueError):
@@ -27,17 +31,28 @@ def _nonempty(p: Path) -> bool:
     return p.is_dir() and any(p.iterdir())
 
 
+def _replaceable(p: Path, what: str) -> None:
+    """Refuse to replace anything but a folder stackga wrote, and never the working
+    directory or a folder above it."""
+    if Path.cwd().resolve().is_relative_to(p):
+        raise RunDirError(f"{what} {p}: is the working directory or above it; refusing to replace it")
+    if not (p / MARKER).is_file():
+        raise RunDirError(f"{what} {p}: exists, is not empty and was not written by stackga "
+                          f"(no {MARKER} file); --overwrite replaces only stackga's output folders")
+
+
 def check_out(path, overwrite: bool = False, what: str = "--out") -> Path:
-    """Validate ``path`` as an output folder now, before any work is done."""
-    p = Path(path)
+    """Validate ``path`` as an output folder now, before any work is done; returns it resolved."""
+    p = Path(path).resolve()
     if p.exists() and not p.is_dir():
         raise RunDirError(f"{what} {p}: exists and is not a folder")
-    if _nonempty(p) and not overwrite:
-        raise RunDirError(f"{what} {p}: exists and is not empty; choose another folder or pass --overwrite")
+    if _nonempty(p):
+        if not overwrite:
+            raise RunDirError(f"{what} {p}: exists and is not empty; choose another folder or pass --overwrite")
+        _replaceable(p, what)
     try:
         p.parent.mkdir(parents=True, exist_ok=True)
-        probe = tempfile.mkdtemp(prefix=f".{p.name}.probe-", dir=p.parent)
-        os.rmdir(probe)
+        os.rmdir(tempfile.mkdtemp(prefix=f".{p.name}.probe-", dir=p.parent))
     except OSError as e:
         raise RunDirError(f"{what} {p}: cannot write there ({e.strerror or e})") from None
     return p
@@ -49,7 +64,7 @@ def fresh(stem: str, root="runs") -> Path:
     check_out(root / stem, overwrite=True, what="run folder")
     base = f"{stem}-{time.strftime('%Y%m%d-%H%M%S')}"
     for k in range(1, 10_000):
-        p = root / (base if k == 1 else f"{base}-{k}")
+        p = root.resolve() / (base if k == 1 else f"{base}-{k}")
         try:
             p.mkdir()
             return p
@@ -59,13 +74,21 @@ def fresh(stem: str, root="runs") -> Path:
 
 
 def _commit(tmp: Path, p: Path, overwrite: bool) -> None:
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(tmp, 0o777 & ~umask)                 # mkdtemp made it private
+    (tmp / MARKER).write_text("written by stackga; --overwrite may replace this folder\n")
     try:
         os.rename(tmp, p)                         # atomic; replaces an absent or empty folder
         return
     except OSError:
-        if not p.exists() or p.is_file() or not overwrite:
+        if p.is_file() or not overwrite:
             reason = "is a file" if p.is_file() else "was filled by another run meanwhile"
             raise RunDirError(f"{p}: {reason}; this run's files are kept in {tmp}") from None
+        try:
+            _replaceable(p, "output folder")
+        except RunDirError as e:
+            raise RunDirError(f"{e}; this run's files are kept in {tmp}") from None
     old = p.with_name(f".{p.name}.old-{os.getpid()}")
     os.rename(p, old)
     os.rename(tmp, p)
@@ -75,10 +98,10 @@ def _commit(tmp: Path, p: Path, overwrite: bool) -> None:
 @contextmanager
 def staged(path, overwrite: bool = False):
     """Yield a temporary folder beside ``path``; rename it to ``path`` when the block ends
-    without error (an error or Ctrl-C removes it and leaves ``path`` as it was)."""
-    p = Path(path)
-    if _nonempty(p) and not overwrite:
-        raise RunDirError(f"{p}: exists and is not empty; choose another folder or pass --overwrite")
+    without error (an error or Ctrl-C removes it and leaves ``path`` as it was). Check the
+    target with :func:`check_out` before the work; a target filled meanwhile is refused
+    here, and this run's files are kept in the staging folder the error names."""
+    p = Path(path).resolve()
     p.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{p.name}.partial-", dir=p.parent))
     try:

@@ -18,15 +18,22 @@ __all__ = ["solve", "result_at", "explain_infeasible"]
 
 
 def result_at(game: Game, x: np.ndarray, **kwargs) -> Result:
-    """Evaluate ``game`` at one leader vector and package everything as a Result."""
+    """Evaluate ``game`` at one leader vector and package everything as a Result.
+
+    A follower that is not OPTIMAL at x reports no objective (None) and no arrays, and
+    the case's figures (``meta["report"]``) are computed only where every follower is
+    OPTIMAL: no placeholder value is ever reported as a result."""
     x = np.asarray(x, dtype=float)
-    ev = game.evaluate(x[None, :])
+    ev = game.evaluate(x[None, :], strict=False)
+    ok = {name: bool(r.ok[0]) for name, r in ev.responses.items()}
     arrays = {"leader.x": x}
-    arrays.update({f"leader.{k}": v[0] for k, v in ev.arrays.items()})
+    if all(ok.values()):
+        arrays.update({f"leader.{k}": v[0] for k, v in ev.arrays.items()})
     for name, r in ev.responses.items():
-        arrays.update({f"{name}.{k}": v[0] for k, v in r.arrays.items()})
+        if ok[name]:
+            arrays.update({f"{name}.{k}": v[0] for k, v in r.arrays.items()})
     hook = game.meta.get("report")          # case figures: report(evaluation, x) -> dict
-    report = hook(ev, x) if callable(hook) else {}
+    report = hook(ev, x) if callable(hook) and all(ok.values()) else {}
     report["feasible"] = bool(ev.feasible[0])
     report["status"] = ev.status_counts()
     meta = {k: v for k, v in game.meta.items() if not callable(v)}
@@ -34,7 +41,7 @@ def result_at(game: Game, x: np.ndarray, **kwargs) -> Result:
     kwargs.setdefault("violations", ev.violation_counts())
     kwargs.setdefault("messages", ev.messages)
     res = Result(game=game.name, x=x, leader=float(ev.leader[0]),
-                 followers={k: float(v[0]) for k, v in ev.followers.items()},
+                 followers={k: float(v[0]) if ok[k] else None for k, v in ev.followers.items()},
                  arrays=arrays, meta=meta, report=report, **kwargs)
     if not report["feasible"]:
         res.infeasibility = explain_infeasible(res)
@@ -67,9 +74,11 @@ def solve(game: Game, config: GAConfig | None = None,
     config = config or GAConfig()
     t0 = time.perf_counter()
     if game.single_level is not None:
+        game._warned.clear()
         x = game.single_level()
         return result_at(game, x, config=None, seconds=time.perf_counter() - t0)
     log = GenerationLog(game.followers, on_generation)
+    game._warned.clear()                    # "warned once" is per run
     with interrupt.graceful() as stop:
         x = get_engine(config.engine)(game, config, log, stop)
     return result_at(game, x, log=log.columns(), config=config.to_dict(), statuses=log.statuses,

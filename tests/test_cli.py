@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 
@@ -97,16 +98,92 @@ def test_no_feasible_individual_exits_non_zero_naming_the_cause(tmp_path, capsys
 
 
 def test_ctrl_c_in_a_real_process_saves_the_best_so_far(tmp_path):
+    """SIGINT to a real `stackga run` on a terminal (a pty, so the progress bar shows when
+    the GA is under way): exit 130, one line, no traceback, the best so far saved."""
+    import pty
+    import select
     out = tmp_path / "run"
-    env = dict(os.environ, PYTHONUNBUFFERED="1")
+    master, slave = pty.openpty()
     p = subprocess.Popen([sys.executable, "-m", "stackga", "run", "island", "--scenario", "3",
                           "--generations", "1000000", "--out", str(out)],
-                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
-    time.sleep(8)                                   # imports, kernels from cache, GA under way
+                         stdout=subprocess.PIPE, stderr=slave, text=True)
+    os.close(slave)
+    seen, deadline = b"", time.time() + 120
+    while b"gen 3/" not in seen and time.time() < deadline:
+        if select.select([master], [], [], 1.0)[0]:
+            seen += os.read(master, 4096)
+    assert b"gen 3/" in seen, seen
     p.send_signal(signal.SIGINT)
-    stdout, stderr = p.communicate(timeout=60)
-    assert p.returncode == 130, stderr
-    assert "Traceback" not in stderr and len(stderr.strip().splitlines()) == 1, stderr
-    assert "interrupted at generation" in stderr
+    p.wait(timeout=60)
+    while select.select([master], [], [], 0.5)[0]:
+        try:
+            chunk = os.read(master, 4096)
+        except OSError:
+            break
+        if not chunk:
+            break
+        seen += chunk
+    os.close(master)
+    text = seen.decode(errors="replace")
+    after_bar = [line for line in text.replace("\r", "\n").splitlines() if line.strip()
+                 and "gen " not in line]
+    assert p.returncode == 130, text
+    assert "Traceback" not in text and len(after_bar) == 1, after_bar
+    assert after_bar[0].startswith("stackga: interrupted at generation")
     res = stackga.Result.load(out)
-    assert res.status == "interrupted" and res.report["feasible"] and len(res.log["gen"]) > 1
+    assert res.status == "interrupted" and res.report["feasible"] and len(res.log["gen"]) >= 3
+
+
+def test_out_filled_during_the_run_keeps_this_runs_files(tmp_path, monkeypatch, capsys):
+    out = tmp_path / "run"
+    solve = stackga.solve
+
+    def solve_then_someone_writes(*args, **kw):
+        res = solve(*args, **kw)
+        (out).mkdir()
+        (out / "theirs.txt").write_text("another run got here first")
+        return res
+
+    monkeypatch.setattr(stackga, "solve", solve_then_someone_writes)
+    assert main(["run", "island", "--scenario", "2", "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "was filled by another run meanwhile; this run's files are kept in" in err
+    kept = Path(err.split("kept in ")[1].split()[0])
+    assert stackga.Result.load(kept).meta["scenario"] == 2
+    assert sorted(p.name for p in out.iterdir()) == ["theirs.txt"]
+
+
+@pytest.mark.parametrize("command", ["compare", "figures"])
+def test_compare_and_figures_exit_3_without_feasible_individual(tmp_path, capsys, command):
+    d = tmp_path / "mydata"
+    main(["data", "island", str(d)])
+    rewrite_param(d / "parameters.csv", "grid_import_max_kw", "0")
+    args = [command, "island", "--data", str(d), "--out", str(tmp_path / "out")] + FAST
+    assert main(args) == 3
+    err = capsys.readouterr().err
+    assert "island: no feasible individual at the leader's vector: follower 'users' INFEASIBLE" in err
+    if command == "compare":      # scenario 1 has no central plan; the GA scenarios break the limit
+        assert "leader constraint 'grid import above grid_import_max_kw' broken by 8" in err
+        assert (tmp_path / "out" / "scenario3" / "run.json").exists()
+    assert not list((tmp_path / "out").rglob("*.png"))
+
+
+@pytest.mark.parametrize("command", ["compare", "figures"])
+def test_compare_and_figures_stop_on_ctrl_c(tmp_path, capsys, monkeypatch, command):
+    solve, calls = stackga.solve, []
+
+    def interrupted_in_the_third(game, config=None, on_generation=None):
+        calls.append(game.meta["scenario"])
+        def kill(row):
+            if len(calls) == 3 and row["gen"] == 1:          # scenario 3, the first GA
+                os.kill(os.getpid(), signal.SIGINT)
+        return solve(game, config, on_generation=kill)
+
+    monkeypatch.setattr(stackga, "solve", interrupted_in_the_third)
+    out = tmp_path / "out"
+    assert main([command, "island", "--out", str(out), "--pop-size", "4", "--generations", "30"]) == 130
+    assert "interrupted" in capsys.readouterr().err and calls == [1, 2, 3]
+    assert not list(out.rglob("*.png"))
+    if command == "compare":
+        assert sorted(p.name for p in out.iterdir() if p.is_dir()) == ["scenario1", "scenario2", "scenario3"]
+        assert stackga.Result.load(out / "scenario3").status == "interrupted"

@@ -176,7 +176,7 @@ def test_unbounded_status_is_a_status():
 @pytest.mark.parametrize("out,text", [
     (lambda X: LeaderOutcome(X, np.zeros(len(X))), r"leader: objective has shape \(\d+, 3\)"),
     (lambda X: LeaderOutcome(X.sum(1), np.zeros(1)), r"leader: violation 'leader constraints' has shape"),
-    (lambda X: LeaderOutcome(np.full(len(X), np.nan), np.zeros(len(X))), "leader objective is nan for individual 0"),
+    (lambda X: LeaderOutcome(np.full(len(X), np.nan), np.zeros(len(X))), "leader: objective is nan for individual 0, whose followers"),
     (lambda X: LeaderOutcome(X.sum(1), {"cap": np.full(len(X), np.nan)}), "violation 'cap' is NaN"),
     (lambda X: (X.sum(1), np.zeros(len(X))), "expected stackga.LeaderOutcome"),
 ])
@@ -193,15 +193,17 @@ def test_no_feasible_individual_is_explained_and_saved_as_strict_json(tmp_path):
     res = stackga.solve(game(NaNSome(), leader=capped), GAConfig(pop_size=6, generations=3))
     assert not res.report["feasible"] and res.infeasibility
     assert "no feasible individual in 18 evaluated individuals" in res.infeasibility
-    assert "leader constraint 'sum at most -1' broken by 18" in res.infeasibility
-    assert "follower 'f' SOLVER_FAILED" in res.infeasibility
+    broken, failed = res.violations["sum at most -1"], res.statuses["f"]["SOLVER_FAILED"]
+    assert broken + failed == 18 and broken > 0 and failed > 0     # each individual counted once
+    assert f"leader constraint 'sum at most -1' broken by {broken}" in res.infeasibility
+    assert f"follower 'f' SOLVER_FAILED for {failed}" in res.infeasibility
     res.save(tmp_path / "run")
 
     def refuse(token):
         raise AssertionError(f"run.json holds {token}")
 
     doc = json.loads((tmp_path / "run" / "run.json").read_text(), parse_constant=refuse)
-    assert doc["leader"] is not None or "leader" in doc["nonfinite"]
+    assert doc["report"]["feasible"] is False and doc["infeasibility"] == res.infeasibility
     assert all(np.isnan(v).sum() == len(v) for k, v in res.log.items() if k in ("best", "mean"))
     back = stackga.Result.load(tmp_path / "run")
     assert back.infeasibility == res.infeasibility
@@ -226,3 +228,59 @@ def test_config_takes_numpy_numbers():
                  crossover_prob=np.float32(0.5))
     assert (c.pop_size, c.generations, c.seed) == (10, 3, 4) and type(c.pop_size) is int
     assert c == GAConfig(pop_size=10, generations=3, seed=4, crossover_prob=0.5)
+
+
+class RaisesOrInfeasible:
+    """Raises above 0.5 in x0, INFEASIBLE below: no individual is ever feasible."""
+
+    def respond(self, P):
+        if (P[:, 0] > 0.5).any():
+            raise ArithmeticError("diverged")
+        return Response(np.zeros(len(P)), np.full(len(P), Status.INFEASIBLE, np.int8), {"y": P})
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+@pytest.mark.parametrize("engine", ENGINES)
+def test_best_point_whose_follower_raised_is_explained_not_fatal(engine):
+    res = stackga.solve(game(RaisesOrInfeasible()), GAConfig(pop_size=6, generations=4, engine=engine))
+    assert not res.report["feasible"] and res.followers == {"f": None}
+    assert list(res.arrays) == ["leader.x"]                     # no placeholder arrays reported
+    assert "follower 'f' INFEASIBLE for" in res.infeasibility
+    assert "follower 'f' SOLVER_FAILED for" in res.infeasibility and "diverged" in res.infeasibility
+    single = game(RaisesOrInfeasible(), lb=np.ones(3), ub=np.ones(3))
+    single.single_level = lambda: np.ones(3)
+    res = stackga.solve(single)
+    assert res.report["status"] == {"f": {"SOLVER_FAILED": 1}} and "diverged" in res.infeasibility
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+def test_leader_nan_on_placeholder_rows_is_ignored():
+    def share(X, P, r):                                   # 0/0 where the follower failed
+        y = r["f"].arrays["y"][:, 0]
+        return LeaderOutcome(X.sum(1), {"share cap": X[:, 0] / y - 1.0})
+    ev = game(NaNSome("array"), leader=share).evaluate(np.array([[0.2, 0.2, 0.2], [0.9, 0.0, 0.0]]))
+    assert list(ev.feasible) == [True, False] and ev.violation_counts() == {}
+
+
+def test_failed_individuals_rank_below_every_answered_one():
+    def capped(X, P, r):
+        return LeaderOutcome(X.sum(1), {"cap": 1e6 * X[:, 1]})
+    with pytest.warns(RuntimeWarning):
+        ev = game(NaNSome(), leader=capped).evaluate(np.array([[0.2, 0.9, 0.0], [0.9, 0.0, 0.0]]))
+    assert 0 < ev.violation[0] < ev.violation[1]
+
+
+def test_warned_once_a_run_including_rows_retried():
+    class NaNAndRaise:
+        def respond(self, P):
+            if len(P) > 1:
+                raise ArithmeticError("batch")
+            return Response(np.full(1, np.nan if P[0, 0] > 0.5 else 0.0), np.zeros(1, np.int8), {})
+
+    g = game(NaNAndRaise())
+    for _ in range(2):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            stackga.solve(g, GAConfig(pop_size=6, generations=3))
+        texts = [str(w.message) for w in caught]
+        assert sum("returned NaN or inf" in t for t in texts) == 1, texts

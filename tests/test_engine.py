@@ -91,9 +91,9 @@ def test_every_evaluated_individual_is_feasible(engine):
     seen = []
     original = g.evaluate
 
-    def spy(X):
+    def spy(X, **kw):
         seen.append(np.array(X))
-        return original(X)
+        return original(X, **kw)
 
     g.evaluate = spy
     stackga.solve(g, GAConfig(pop_size=10, generations=5, seed=1, engine=engine))

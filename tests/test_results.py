@@ -20,7 +20,8 @@ def small_result(**kw):
               "f.soc": np.arange(3.0),                              # length x + 1
               "f.per_ev": np.arange(12.0).reshape(3, 4),            # 2-D
               "f.cube": np.arange(8.0).reshape(2, 2, 2),            # 3-D
-              "f.total": np.array(7.25)}                            # a scalar
+              "f.total": np.array(7.25),                            # a scalar
+              "f.none": np.zeros((0, 3)), "f.flat": np.zeros((3, 0))}  # empty dimensions
     args = dict(game="g", x=np.array([0.5, 1.5]), leader=1.0, followers={"f": 2.0}, arrays=arrays,
                 log={"gen": np.array([1.0, 2.0]), "best": np.array([np.nan, 1.0])})
     args.update(kw)
@@ -28,7 +29,8 @@ def small_result(**kw):
 
 
 def test_save_keeps_every_array_bit_for_bit(tmp_path):
-    r = small_result(leader=-np.inf, report={"f_ier": np.float64(np.nan), "hours": np.int64(3)})
+    r = small_result(leader=-np.inf, report={"f_ier": np.float64(np.nan), "hours": np.int64(3),
+                                             "cost (x1.5)": [1.0, np.inf], "a[0]": {"b.c": -np.inf}})
     r.save(tmp_path / "run")
     back = Result.load(tmp_path / "run")
     assert back.arrays.keys() == r.arrays.keys()
@@ -36,11 +38,12 @@ def test_save_keeps_every_array_bit_for_bit(tmp_path):
         assert back.arrays[k].shape == np.shape(v)
         np.testing.assert_array_equal(back.arrays[k], v)
     assert back.leader == -np.inf and np.isnan(back.report["f_ier"]) and back.report["hours"] == 3
+    assert back.report["cost (x1.5)"] == [1.0, np.inf] and back.report["a[0]"] == {"b.c": -np.inf}
     np.testing.assert_array_equal(back.log["best"], r.log["best"])
     text = (tmp_path / "run" / "run.json").read_text()
     assert "Infinity" not in text and "NaN" not in text                # strict JSON
     doc = json.loads(text)
-    assert doc["leader"] is None and doc["nonfinite"]["leader"] == "-inf"
+    assert doc["leader"] is None and [["leader"], "-inf"] in doc["nonfinite"]
 
 
 def test_existing_folder_is_refused_and_overwrite_replaces_it_whole(tmp_path):
@@ -72,6 +75,12 @@ def test_failure_while_saving_leaves_nothing(tmp_path):
     assert not d.exists() and list(tmp_path.iterdir()) == []
 
 
+def edit_json(d, change):
+    doc = json.loads((d / "run.json").read_text())
+    change(doc)
+    (d / "run.json").write_text(json.dumps(doc))
+
+
 @pytest.mark.parametrize("damage,text", [
     (lambda d: (d / "series.csv").write_text(""), r"series.csv: does not match .*run.json"),
     (lambda d: (d / "log.csv").unlink(), r"log.csv: missing \(listed in .*run.json\)"),
@@ -80,6 +89,12 @@ def test_failure_while_saving_leaves_nothing(tmp_path):
     (lambda d: (d / "run.json").write_text('{"format": 2, "x": ['), r"run.json: not valid JSON"),
     (lambda d: (d / "run.json").unlink(), r"run.json: not found"),
     (lambda d: (d / "run.json").write_text('{"x": [1]}'), r"run.json: not a stackga run of format 2"),
+    (lambda d: edit_json(d, lambda doc: doc["arrays"]["f.per_ev"].update(shape=[4, 4])),
+     r"f.per_ev.csv: array 'f.per_ev' has 12 values, .*run.json says shape \[4, 4\]"),
+    (lambda d: edit_json(d, lambda doc: doc["arrays"].pop("f.y")), r"arrays_6.csv: not described in"),
+    (lambda d: edit_json(d, lambda doc: doc.update(files=[1])), r"run.json: inconsistent or damaged"),
+    (lambda d: edit_json(d, lambda doc: doc["nonfinite"].append([["x", 9], "nan"])),
+     r"run.json: inconsistent or damaged"),
 ])
 def test_damaged_folder_is_refused_naming_the_file(tmp_path, damage, text):
     d = tmp_path / "run"
@@ -99,7 +114,10 @@ def test_out_is_checked_before_any_work(tmp_path):
     (tmp_path / "full" / "a").write_text("x")
     with pytest.raises(RunDirError, match="not empty"):
         check_out(tmp_path / "full")
-    assert check_out(tmp_path / "full", overwrite=True) == tmp_path / "full"
+    with pytest.raises(RunDirError, match="was not written by stackga"):
+        check_out(tmp_path / "full", overwrite=True)                    # only our own folders
+    small_result().save(tmp_path / "ours")
+    assert check_out(tmp_path / "ours", overwrite=True) == (tmp_path / "ours").resolve()
     a, b = fresh("island-s4", root=tmp_path / "runs"), fresh("island-s4", root=tmp_path / "runs")
     assert a != b and a.is_dir() and b.is_dir() and a.name.startswith("island-s4-")
 
@@ -126,3 +144,21 @@ def test_ctrl_c_returns_the_best_so_far_marked_interrupted(engine, tmp_path):
     assert json.loads((tmp_path / "run" / "run.json").read_text())["status"] == "interrupted"
     done = stackga.solve(counting_game(), GAConfig(pop_size=6, generations=5, engine=engine))
     assert done.status == "complete"
+
+
+def test_overwrite_never_replaces_the_working_directory(tmp_path, monkeypatch):
+    small_result().save(tmp_path / "run")
+    monkeypatch.chdir(tmp_path / "run")
+    for target in (".", str(tmp_path)):
+        with pytest.raises(RunDirError, match="working directory or above it|not written by stackga"):
+            check_out(target, overwrite=True)
+    assert (tmp_path / "run" / "run.json").exists()
+
+
+def test_run_folder_permissions_follow_the_umask(tmp_path):
+    old = os.umask(0o022)
+    try:
+        small_result().save(tmp_path / "run")
+    finally:
+        os.umask(old)
+    assert (tmp_path / "run").stat().st_mode & 0o777 == 0o755

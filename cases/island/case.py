@@ -36,7 +36,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from followers import Battery, EVFleet, FlexibleUsers, Response, StorageOperator, ThermalBuildings
+from followers import (Battery, EVFleet, FlexibleUsers, Response, Status, StorageOperator,
+                       ThermalBuildings)
 from stackga.data import fingerprint
 from stackga.game import Game, LeaderOutcome
 
@@ -85,13 +86,13 @@ class FixedPlan:
 
     Its objective is still the follower's own, evaluated at the plan."""
 
-    def __init__(self, arrays: dict, objective) -> None:
-        self.arrays, self.objective = arrays, objective
+    def __init__(self, arrays: dict, objective, status: Status = Status.OPTIMAL) -> None:
+        self.arrays, self.objective, self.status = arrays, objective, status
 
     def respond(self, prices: np.ndarray) -> Response:
         n = len(prices)
         arrays = {k: np.repeat(v[None], n, axis=0) for k, v in self.arrays.items()}
-        return Response(self.objective(prices, arrays), np.zeros(n, np.int8), arrays)
+        return Response(self.objective(prices, arrays), np.full(n, self.status, np.int8), arrays)
 
 
 def build(scenario: int = 4, variant: str = "base", data_dir=None,
@@ -134,12 +135,16 @@ def build(scenario: int = 4, variant: str = "base", data_dir=None,
         lb, ub = np.full(T, p["re_min"]), np.full(T, p["re_max"])
     if scenario == 1:
         plan = plan_for_mgo(users, battery, wind, tou, buy, sell, imax, emax)
+        status = Status.OPTIMAL if plan is not None else Status.INFEASIBLE
+        if plan is None:            # the MGO has no feasible central plan (e.g. import limit 0)
+            zero = np.zeros(T)
+            plan = {"load": base_load, "ch": zero, "dis": zero, "soc": np.zeros(T + 1)}
         followers = {
             "users": FixedPlan({"load": plan["load"], "flex": plan["load"] - base_load},
-                               lambda P, a: users.utility(a["load"], P)),
+                               lambda P, a: users.utility(a["load"], P), status),
             "so": FixedPlan({"bt_ch": plan["ch"], "bt_dis": plan["dis"], "bt_soc": plan["soc"],
                              "p_virtual": np.zeros(T)},
-                            lambda P, a: battery.profit(P, a["bt_ch"], a["bt_dis"])),
+                            lambda P, a: battery.profit(P, a["bt_ch"], a["bt_dis"]), status),
         }
     return Game(
         name="island", lb=lb, ub=ub, followers=followers, leader=leader,

@@ -42,7 +42,7 @@ def plan_for_mgo(users, battery, wind, price, buy, sell, imax, emax) -> dict:
     status, x, obj = solve_highs(cost, A, lo, hi, col_lo, col_hi,
                                  np.r_[int_bt, np.zeros(4 * T, bool)])
     if status != Status.OPTIMAL:
-        raise ValueError(f"island scenario 1: the MGO's central plan is {status.name}")
+        return None                 # no central plan: scenario 1 reports its followers infeasible
     ch, dis = x[:T], x[T:2 * T]
     return {"load": users.rigid + x[nb:nb + T], "ch": ch, "dis": dis,
             "soc": np.r_[battery.soc0 * battery.capacity, x[2 * T:3 * T]]}

@@ -35,6 +35,8 @@ def run_all(config: stackga.GAConfig, on_run=None, data_dir=None) -> tuple[dict,
             scen[sc] = r
         if sc == 4:
             var[v] = r
+        if r.status == "interrupted":
+            break
     return scen, var
 
 
@@ -144,13 +146,19 @@ def summarize(res) -> str:
 
 
 def compare(config: stackga.GAConfig, on_run=None, data_dir=None) -> tuple[str, dict]:
-    """Run everything; returns (printed summary, {name: Result}) for saving."""
+    """Run everything; returns (printed summary, {name: Result}) for saving. If a run was
+    interrupted or found no feasible individual, the text says so instead of tables."""
     scen, var = run_all(config, on_run, data_dir)
     results = {f"scenario{sc}": r for sc, r in scen.items()}
     results.update({f"scenario4-{v}": r for v, r in var.items() if v != "base"})
-    if interrupt.requested() or any(r.status != "complete" for r in results.values()):
-        return (f"interrupted: {len(results)} of {len(SCENARIOS) + len(SENSITIVITY)} runs "
-                f"finished; no tables or claims"), results
+    total = len(SCENARIOS) + len(SENSITIVITY)
+    done = [k for k, r in results.items() if r.status == "complete"]
+    if len(done) < total:
+        return f"interrupted: {len(done)} of {total} runs finished; no tables or claims", results
+    bad = [r.infeasibility for r in results.values() if r.infeasibility]
+    if bad:
+        return (f"{len(bad)} of {total} runs found no feasible individual; no tables or claims:\n  "
+                + "\n  ".join(bad)), results
     return summary(scen, var), results
 
 

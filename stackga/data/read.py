@@ -75,6 +75,8 @@ def _number(raw: str, bounds: Bounds, unit: str, where: str) -> float:
     if raw == "":
         raise DataError(f"{where}: empty cell")
     try:
+        if "_" in raw:                            # float() takes 5_00; a data cell should not
+            raise ValueError
         v = float(raw)
     except ValueError:
         raise DataError(f"{where}: {raw!r} is not a number") from None
@@ -169,6 +171,8 @@ def export(src, files, dst, overwrite: bool = False) -> list[Path]:
     clash = [f for f in files if (dst / f).exists()]
     if clash and not overwrite:
         raise DataError(f"{dst}: already holds {', '.join(clash)}; pass --overwrite to replace")
+    if dst.exists() and dst.resolve() == src.resolve():
+        raise DataError(f"{dst}: is the folder the data comes from")
     dst.mkdir(parents=True, exist_ok=True)
     return [Path(shutil.copyfile(src / f, dst / f)) for f in files]
 
