@@ -1,6 +1,7 @@
 """The baseline a user would write: every follower of every individual solved on
 its own with scipy.optimize (milp for the battery, linprog for AC and EV,
-minimize for the users' QP). Same models and arrays as the stackga followers."""
+minimize for the users' QP; the EV fleet's per-EV LPs as one block LP per
+individual). Same models and arrays as the stackga followers."""
 from __future__ import annotations
 
 import numpy as np
@@ -50,18 +51,36 @@ class ScipyStorageOperator:
         r = linprog(np.r_[th.subsidy + p, np.zeros(T)], A_eq=A, b_eq=b, bounds=bounds, method="highs")
         return r.x[:T]
 
+    def _ev_matrices(self, f):
+        """The per-EV LPs of the whole fleet as one block LP (built once): variables
+        ch, dis of each EV in each of its plugged hours; energy bounds after every hour
+        and the departure requirement as rows of A_ub."""
+        if getattr(self, "_ev_lp", None) is None:
+            blocks, rhs, hours = [], [], []
+            e0 = f.soc_arr * f.battery
+            for k in range(len(f.arr)):
+                L = int((f.dep[k] - f.arr[k]) % f.T)
+                hours.append((f.arr[k] + np.arange(L)) % f.T)
+                tri = np.tril(np.ones((L, L))) * f.dt
+                E = np.hstack([f.eta_c * tri, -tri / f.eta_d])            # energy gained
+                blocks.append(np.vstack([E, -E, -E[-1:]]))
+                rhs.append(np.r_[np.full(L, f.soc_max * f.battery[k] - e0[k]),
+                                 np.full(L, e0[k] - f.soc_min * f.battery[k]), e0[k] - f.leave[k]])
+            self._ev_lp = (sp.block_diag(blocks, format="csr"), np.concatenate(rhs), hours)
+        return self._ev_lp
+
     def _ev(self, p, f):
-        T, m = len(p), f.storage
+        A, b, hours = self._ev_matrices(f)
         lam = f.subsidy + p
-        A = sp.hstack([-f.eta_c * sp.identity(T), sp.identity(T) / f.eta_d, sp.identity(T) - sp.eye(T, k=-1)])
-        b = m.drift.copy()
-        b[0] += m.s0
-        lo = np.r_[np.zeros(2 * T), m.s_lo[1:]]
-        lo[-1] = max(lo[-1], m.s0)
-        hi = np.r_[m.up_max / f.eta_c, m.dn_max * f.eta_d, m.s_hi[1:]]
-        c = np.r_[lam + f.kappa * (1 - f.eta_c), -(lam - f.kappa * (1 / f.eta_d - f.eta_d)), np.zeros(T)]
-        r = linprog(c, A_eq=A, b_eq=b, bounds=list(zip(lo, hi)), method="highs")
-        return r.x[:T], r.x[T:2 * T]
+        c_ch, c_dis = lam + f.kappa * (1 - f.eta_c), -(lam - f.kappa * (1 / f.eta_d - f.eta_d))
+        c = np.concatenate([np.r_[w * c_ch[h], w * c_dis[h]] for w, h in zip(f.weight, hours)])
+        r = linprog(c, A_ub=A, b_ub=b, bounds=(0, f.p_ev), method="highs")
+        ch, dis, at = np.zeros(f.T), np.zeros(f.T), 0
+        for w, h in zip(f.weight, hours):
+            np.add.at(ch, h, w * r.x[at:at + len(h)])
+            np.add.at(dis, h, w * r.x[at + len(h):at + 2 * len(h)])
+            at += 2 * len(h)
+        return ch, dis
 
     def respond(self, P):
         n, T = P.shape

@@ -1,34 +1,50 @@
-"""An EV fleet aggregated into one virtual storage (island paper, eq. 3-4, 19).
+"""An EV fleet as virtual storage, exact per EV (island paper, eq. 3-4, 19).
 
-Each EV i is plugged in over the cyclic hour window [arr_i, dep_i) (evening
-to next morning), arrives with energy B_i * soc_arr_i and leaves with
-``dep_energy_i``. The fleet is one storage whose state E(t) is the energy of
-the EVs plugged in at time t::
+The day repeats. EV i is plugged in from the start of hour ``arr_i`` to the start
+of hour ``dep_i`` (cyclic: an EV arriving at 18 and leaving at 7 is plugged in
+hours 18..23 and 0..6, one session, one run of its state of charge). It arrives
+with energy ``B_i soc_arr_i`` and plans its own charge ``ch_i(t)`` and V2G
+discharge ``dis_i(t)``::
 
-    E(t+1) = E(t) + (eta_c * P_ch - P_dis / eta_d) * dt + arrivals(t+1) - departures(t+1)
-    sum_{i plugged at t} B_i soc_min <= E(t) <= sum_{i plugged at t} B_i soc_max
-    0 <= P_ch, P_dis <= n_plugged(t) * P_ev,   E(T) >= E(0)
+    E_i(t+1) = E_i(t) + (eta_c ch_i(t) - dis_i(t) / eta_d) dt
+    B_i soc_min <= E_i <= B_i soc_max   at the end of every plugged hour
+    0 <= ch_i(t), dis_i(t) <= p_ev      (0 when not plugged)
+    E_i(departure) >= leave_i
 
-This aggregate is a relaxation of the per-EV model (energy may move between
-plugged-in EVs, and the per-EV binaries mu_ch, mu_dis are dropped); it is the
-usual virtual-battery model of a fleet. Baseline: every EV charges at full
-power from arrival until full. Virtual storage power P_v = baseline - (P_ch - P_dis).
+Departure requirement ``leave_i`` (``departure=``): "baseline" (default) at least
+the energy the baseline leaves with, and at least SOC_min + trip energy (eq. 4),
+so the scheme only shifts energy in time; "trip": SOC_min + trip energy only.
+Baseline: every EV charges at full power from arrival until SOC_max.
+EV i stands for ``weight_i`` identical vehicles (default 1; the load variants
+scale the fleet this way). Virtual storage power, fleet total:
+P_v(t) = sum_i weight_i (baseline_i(t) - ch_i(t) + dis_i(t)).
 Storage operator's value (eq. 19):
-    sum_t (lam + R) * P_v - kappa * [ (1 - eta_c) * P_ch + (1/eta_d - eta_d) * P_dis ]
-where kappa (yuan/kWh, default 1 as the paper writes it) prices the losses.
-Units: kW, kWh, hours, yuan.
+    sum_t (lam + R) * P_v - kappa * sum_i weight_i [ (1 - eta_c) ch_i + (1/eta_d - eta_d) dis_i ]
+with kappa (yuan/kWh, default 1 as the paper writes it) pricing the losses.
+
+Method: every EV is its own storage LP. Rotating each EV's time axis so that it
+ends at its departure hour, all EVs leaving at the same hour (with the same
+battery and requirement) share one storage LP that they enter at different
+steps with different states; one backward pass per (individual, group) serves
+them all (:func:`followers.storage_dp.solve_storage_starts`). The island's 60
+EVs form 3 such groups, so a population of 100 costs 300 backward passes and
+6,000 short forward passes. Units: kW, kWh, hours, yuan.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-from functools import cached_property
+from dataclasses import dataclass, field
 
+import numba as nb
 import numpy as np
 
 from .response import Response, check_prices, status_from
-from .storage_dp import StorageLP, solve_storage
+from .storage_dp import StorageLP, solve_storage_starts, stack
+from .storage_dp import _FIELDS, _per_row, default_big_m
+from .storage_kernel import _JIT, _backward, _targets, _tolerance
 
-__all__ = ["EVFleet"]
+__all__ = ["EVFleet", "plugged"]
+
+DEPARTURE_RULES = ("baseline", "trip")
 
 
 def plugged(arr: np.ndarray, dep: np.ndarray, T: int) -> np.ndarray:
@@ -36,6 +52,85 @@ def plugged(arr: np.ndarray, dep: np.ndarray, T: int) -> np.ndarray:
     t = np.arange(T)[None, :]
     a, d = arr[:, None], dep[:, None]
     return np.where(a <= d, (t >= a) & (t < d), (t >= a) | (t < d))
+
+
+@nb.njit(**_JIT)
+def _to_hours(u, s, ev, ind, step, dep, weight, eta_c, eta_d, dt, n, n_ev, T):
+    """Per-start plans (rotated steps) -> per-EV hourly arrays and weighted fleet totals.
+
+    Returns car_ch, car_dis (n, n_ev, T) kW, car_energy (n, n_ev, T) kWh at the start of
+    each plugged hour and of the departure hour (0 otherwise), total ch, dis (n, T)."""
+    car_ch = np.zeros((n, n_ev, T))
+    car_dis = np.zeros((n, n_ev, T))
+    car_e = np.zeros((n, n_ev, T))
+    tot_ch = np.zeros((n, T))
+    tot_dis = np.zeros((n, T))
+    for j in range(len(ev)):
+        e, i, d, w = ev[j], ind[j], dep[j], weight[ev[j]]
+        for t in range(step[j], T):
+            h = (d + t) % T
+            c = max(u[j, t], 0.0) / (eta_c * dt)
+            x = max(-u[j, t], 0.0) * eta_d / dt
+            car_ch[i, e, h] = c
+            car_dis[i, e, h] = x
+            car_e[i, e, h] = s[j, t]
+            tot_ch[i, h] += w * c
+            tot_dis[i, h] += w * x
+        car_e[i, e, d] = s[j, T]
+    return car_ch, car_dis, car_e, tot_ch, tot_dis
+
+
+@nb.njit(**_JIT)
+def _fleet_totals(a, s_final, s_lo, s_hi, up, dn, drift, c_up, c_dn, big_m, first, step, state,
+                  ind, dep, w, eta_c, eta_d, dt, n):
+    """What ``solve_starts`` + ``_to_hours`` give for the fleet totals, without storing any
+    per-EV plan: returns ch, dis (n, T) weighted fleet totals by hour, feasible (n,).
+
+    Specialised to the fleet's storages (no decay, no drift, constant power and state
+    bounds): the forward pass is ``_follow``'s, on a scalar state."""
+    R, T = c_up.shape
+    K = 4 * T + 4
+    vs = np.empty((T + 1, K))
+    vl = np.empty((T + 1, K))
+    vn = np.empty(T + 1, np.int64)
+    y_up = np.empty(T)
+    y_dn = np.empty(T)
+    ch = np.zeros((n, T))
+    dis = np.zeros((n, T))
+    feas = np.ones(n, np.bool_)
+    for r in range(R):
+        if first[r] == first[r + 1]:
+            continue
+        k_min = T
+        for j in range(first[r], first[r + 1]):
+            k_min = min(k_min, step[j])
+        _backward(a[r], s_final[r], s_lo[r], s_hi[r], up[r], dn[r], drift[r], c_up[r], c_dn[r],
+                  big_m, max(k_min + 1, 1), vs, vl, vn)
+        _targets(k_min, s_lo[r], drift[r], c_up[r], c_dn[r], vs, vl, vn, y_up, y_dn)
+        tol = _tolerance(s_hi[r])
+        lo, hi, cap_up, cap_dn = s_lo[r, T], s_hi[r, T], up[r, 0], dn[r, 0]
+        for j in range(first[r], first[r + 1]):
+            i = ind[j]
+            z = state[j]
+            h = (dep[j] + step[j]) % T               # hour of day of step t: dep + t (mod T)
+            for t in range(step[j], T):
+                if y_up[t] > z + tol:
+                    y = min(y_up[t], z + cap_up)
+                elif y_dn[t] < z - tol:
+                    y = max(y_dn[t], z - cap_dn)
+                else:
+                    y = z
+                if y > z:
+                    ch[i, h] += w[j] * ((y - z) / (eta_c * dt))
+                elif y < z:
+                    dis[i, h] += w[j] * ((z - y) * eta_d / dt)
+                z = y
+                if z < lo - 1e3 * tol or z > hi + 1e3 * tol:
+                    feas[i] = False
+                h = h + 1 if h + 1 < T else 0
+            if z < s_final[r] - 1e3 * tol:          # the plan must end at >= s_final
+                feas[i] = False
+    return ch, dis, feas
 
 
 @dataclass(frozen=True)
@@ -46,7 +141,7 @@ class EVFleet:
     dep: np.ndarray            # departure hour (unplugged at the start of this hour)
     battery: np.ndarray        # kWh
     soc_arr: np.ndarray        # state of charge on arrival
-    soc_need: np.ndarray       # minimum state of charge on departure (eq. 4)
+    soc_need: np.ndarray       # SOC_min + trip energy, as a state of charge (eq. 4)
     p_ev: float = 7.0          # kW per EV, charge and discharge
     eta_c: float = 0.92
     eta_d: float = 0.92
@@ -54,90 +149,185 @@ class EVFleet:
     soc_max: float = 0.9
     subsidy: float = 0.0       # lam, yuan/kWh
     kappa: float = 1.0         # price of the loss terms, yuan/kWh
+    weight: np.ndarray | None = None   # vehicles each EV stands for (default 1)
+    departure: str = "baseline"
     T: int = 24
     dt: float = 1.0
+    _cache: dict = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         n = len(self.arr)
+        put = object.__setattr__
+        put(self, "arr", np.asarray(self.arr, np.int64))
+        put(self, "dep", np.asarray(self.dep, np.int64))
+        put(self, "weight", np.ones(n) if self.weight is None
+            else np.broadcast_to(np.asarray(self.weight, float), (n,)).copy())
         for name in ("dep", "battery", "soc_arr", "soc_need"):
             if len(getattr(self, name)) != n:
                 raise ValueError(f"EVFleet.{name} must have {n} entries, got {len(getattr(self, name))}")
+        for name in ("arr", "dep"):
+            v = getattr(self, name)
+            if np.any((v < 0) | (v >= self.T)):
+                i = int(np.argmax((v < 0) | (v >= self.T)))
+                raise ValueError(f"EVFleet.{name}[{i}] = {v[i]} is not an hour in 0..{self.T - 1}")
         if np.any(self.arr == self.dep):
-            raise ValueError("EVFleet: an EV arrives and departs in the same hour")
-        if np.any(self.soc_need > self.soc_max + 1e-12):
-            i = int(np.argmax(self.soc_need))
-            raise ValueError(f"EVFleet.soc_need[{i}] = {self.soc_need[i]:.3f} exceeds soc_max "
-                             f"{self.soc_max}: the trip cannot be served")
+            i = int(np.argmax(self.arr == self.dep))
+            raise ValueError(f"EVFleet: EV {i} arrives and departs in the same hour ({self.arr[i]})")
+        if self.departure not in DEPARTURE_RULES:
+            raise ValueError(f"EVFleet.departure must be one of {DEPARTURE_RULES}, got {self.departure!r}")
+        if np.any(self.weight < 0):
+            raise ValueError("EVFleet.weight must be >= 0")
+        self._check_reachable()
 
-    @cached_property
-    def _baseline_energy(self) -> tuple[np.ndarray, np.ndarray]:
-        """Per-EV baseline: (power (n_ev, T) kW, energy at each hour start (n_ev, T+1) kWh).
+    # -- the sessions, on each EV's rotated time axis (step T = its departure) ------------
+    @property
+    def step(self) -> np.ndarray:
+        """(n_ev,) the step at which EV i arrives on its rotated axis: (arr - dep) mod T."""
+        return (self.arr - self.dep) % self.T
 
-        Simulated over two days so EVs plugged in at midnight carry yesterday's charge.
-        """
-        T, on = self.T, plugged(self.arr, self.dep, self.T)
-        full = self.soc_max * self.battery
-        e = np.where(on[:, 0] & (self.arr != 0), full, self.soc_arr * self.battery)
-        power = np.zeros((len(self.arr), T))
-        energy = np.zeros((len(self.arr), T + 1))
-        for day in range(2):
-            for t in range(T):
-                e = np.where(self.arr == t, self.soc_arr * self.battery, e)
-                if day == 1:
-                    energy[:, t] = e
-                p = np.where(on[:, t], np.clip((full - e) / (self.eta_c * self.dt), 0, self.p_ev), 0.0)
-                e = e + self.eta_c * p * self.dt
-                if day == 1:
-                    power[:, t] = p
-        energy[:, T] = e
-        return power, energy
+    @property
+    def _bounds(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Per EV: (arrival energy, lowest and highest energy) kWh."""
+        b = np.asarray(self.battery, float)
+        return np.asarray(self.soc_arr, float) * b, self.soc_min * b, self.soc_max * b
 
-    @cached_property
+    def _session_baseline(self) -> tuple[np.ndarray, np.ndarray]:
+        """Per EV: baseline power on the rotated axis (n_ev, T) and energy at departure."""
+        e, _, hi = self._bounds
+        e = e.copy()
+        power = np.zeros((len(self.arr), self.T))
+        for t in range(self.T):
+            on = t >= self.step
+            p = np.where(on, np.clip((hi - e) / (self.eta_c * self.dt), 0.0, self.p_ev), 0.0)
+            power[:, t] = p
+            e = e + self.eta_c * p * self.dt
+        return power, e
+
+    @property
+    def leave(self) -> np.ndarray:
+        """(n_ev,) energy each EV must leave with, kWh."""
+        need = np.asarray(self.soc_need, float) * np.asarray(self.battery, float)
+        return np.maximum(need, self._session_baseline()[1]) if self.departure == "baseline" else need
+
+    def _check_reachable(self) -> None:
+        """An EV whose limits cannot all be met is a configuration error, named here."""
+        e0, lo, hi = self._bounds
+        up, dn = self.eta_c * self.p_ev * self.dt, self.p_ev * self.dt / self.eta_d
+        low, high = e0.copy(), e0.copy()
+        leave = self.leave
+        for t in range(self.T):
+            on = t >= self.step
+            low = np.where(on, np.maximum(low - dn, lo), low)
+            high = np.where(on, np.minimum(high + up, hi), high)
+            bad = on & (low > high + 1e-9)
+            if bad.any():
+                i = int(np.argmax(bad))
+                raise ValueError(f"EVFleet: EV {i} cannot stay within [{lo[i]:g}, {hi[i]:g}] kWh "
+                                 f"from its arrival energy {e0[i]:g} kWh")
+        short = high < leave - 1e-9
+        if short.any():
+            i = int(np.argmax(short))
+            raise ValueError(f"EVFleet: EV {i} cannot reach its departure energy {leave[i]:g} kWh "
+                             f"(at most {high[i]:g} kWh in {self.T - self.step[i]} h)")
+
+    @property
     def baseline(self) -> np.ndarray:
-        """(T,) kW fleet consumption without the scheme."""
-        return self._baseline_energy[0].sum(axis=0)
+        """(T,) kW fleet consumption without the scheme, by hour of day."""
+        if "baseline" not in self._cache:
+            power = self._session_baseline()[0]
+            hours = (self.dep[:, None] + np.arange(self.T)[None, :]) % self.T
+            total = np.zeros(self.T)
+            np.add.at(total, hours, self.weight[:, None] * power)
+            self._cache["baseline"] = total
+        return self._cache["baseline"]
 
-    @cached_property
-    def storage(self) -> StorageLP:
-        """The storage LP handed to the exact recursion (built once)."""
-        T, on = self.T, plugged(self.arr, self.dep, self.T)
-        _, e_base = self._baseline_energy
-        leave = np.maximum(self.soc_need * self.battery, e_base[np.arange(len(self.arr)), self.dep])
-        on_k = np.concatenate([on, on[:, :1]], axis=1)            # plugged at time k = 0..T
-        drift = np.zeros(T)
-        for k in range(1, T + 1):
-            arriving = self.arr == k % T
-            departing = self.dep == k % T
-            drift[k - 1] = (self.soc_arr * self.battery)[arriving].sum() - leave[departing].sum()
-        e0 = (e_base[:, 0] * on[:, 0]).sum()
-        n_on = on.sum(axis=0)
-        return StorageLP(
-            s0=e0, s_lo=(on_k * self.battery[:, None]).sum(axis=0) * self.soc_min,
-            s_hi=(on_k * self.battery[:, None]).sum(axis=0) * self.soc_max,
-            up_max=self.eta_c * self.p_ev * n_on * self.dt,
-            dn_max=self.p_ev * n_on * self.dt / self.eta_d, drift=drift, s_final=e0)
+    def _groups(self):
+        """EVs sharing a storage LP (departure hour, battery, requirement): (keys, group of EV)."""
+        if "groups" not in self._cache:
+            keys = np.column_stack([self.dep, np.asarray(self.battery, float), self.leave])
+            uniq, group = np.unique(keys, axis=0, return_inverse=True)
+            _, lo, hi = self._bounds
+            first = [int(np.argmax(group == g)) for g in range(len(uniq))]
+            T = self.T
+            models = [StorageLP(s0=0.0, s_lo=np.full(T + 1, lo[i]), s_hi=np.full(T + 1, hi[i]),
+                                up_max=np.full(T, self.eta_c * self.p_ev * self.dt),
+                                dn_max=np.full(T, self.p_ev * self.dt / self.eta_d),
+                                drift=np.zeros(T), s_final=float(uniq[g, 2]))
+                      for g, i in enumerate(first)]
+            self._cache["groups"] = (uniq[:, 0].astype(np.int64), group.reshape(-1), models)
+        return self._cache["groups"]
 
+    def _starts(self, n: int):
+        """For a population of n: the stacked storage (row g * n + i) and the starts,
+        sorted by row: (storage, row, ev, individual, step, state, departure)."""
+        key = ("starts", n)
+        if key not in self._cache:
+            dep_g, group, models = self._groups()
+            G = len(models)
+            ev = np.concatenate([np.flatnonzero(group == g) for g in range(G) for _ in range(n)])
+            ind = np.concatenate([np.full((group == g).sum(), i) for g in range(G) for i in range(n)])
+            row = group[ev] * n + ind
+            e0 = self._bounds[0]
+            self._cache[key] = (stack(models, [n] * G), row, ev, ind, self.step[ev], e0[ev],
+                                self.dep[ev], dep_g)
+        return self._cache[key]
+
+    # -- the follower ------------------------------------------------------------------------
     def value(self, prices, ch, dis) -> np.ndarray:
-        """(n,) operator's value of the fleet schedule (eq. 19 terms), yuan."""
+        """(n,) operator's value of the fleet schedule (eq. 19 terms) from the fleet's
+        weighted totals ch, dis (n, T), yuan."""
         pv = self.baseline - ch + dis
         loss = self.kappa * ((1 - self.eta_c) * ch + (1 / self.eta_d - self.eta_d) * dis)
         return ((self.subsidy + prices) * pv - loss).sum(axis=1) * self.dt
 
     def dp_costs(self, p: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Cost of raising / revenue of lowering the fleet's energy by 1 kWh, (n, T) each."""
+        """Cost of raising / revenue of lowering an EV's energy by 1 kWh, (n, T) each."""
         lam, k = self.subsidy + p, self.kappa
         c_up = (lam + k * (1 - self.eta_c)) / self.eta_c
         c_dn = (lam - k * (1 / self.eta_d - self.eta_d)) * self.eta_d
         return c_up / self.dt, c_dn / self.dt
 
-    def respond(self, prices: np.ndarray) -> Response:
-        """Optimal fleet schedule for every row of ``prices`` (n, T) yuan/kWh."""
-        p = check_prices(prices, self.T, "EVFleet")
-        return self.from_dp(p, *solve_storage(self.storage, *self.dp_costs(p)))
+    def _rotated_costs(self, p: np.ndarray, dep_g: np.ndarray):
+        """Costs (G * n, T) on each group's rotated axis, row g * n + i."""
+        T = self.T
+        c_up, c_dn = self.dp_costs(p)
+        rot = (dep_g[:, None] + np.arange(T)[None, :]) % T          # (G, T) hour of each step
+        return (c_up[:, rot].transpose(1, 0, 2).reshape(-1, T),
+                c_dn[:, rot].transpose(1, 0, 2).reshape(-1, T))
 
-    def from_dp(self, p, u, e, feas) -> Response:
-        ch = np.where(feas[:, None], np.maximum(u, 0) / (self.eta_c * self.dt), 0.0)
-        dis = np.where(feas[:, None], np.maximum(-u, 0) * self.eta_d / self.dt, 0.0)
-        status = status_from(feas)
-        return Response(np.where(feas, self.value(p, ch, dis), 0.0), status,
-                        {"ch": ch, "dis": dis, "energy": e, "p_virtual": self.baseline - ch + dis})
+    def respond(self, prices: np.ndarray) -> Response:
+        """Optimal plan of every EV for every row of ``prices`` (n, T) yuan/kWh.
+
+        Arrays: ``ch``, ``dis``, ``p_virtual`` (n, T) kW, weighted fleet totals by hour.
+        The per-EV plans behind them: :meth:`describe`."""
+        p = check_prices(prices, self.T, "EVFleet")
+        n = len(p)
+        storage, row, ev, ind, step, state, dep, dep_g = self._starts(n)
+        key = ("fields", n)
+        if key not in self._cache:
+            r = _per_row(storage, len(dep_g) * n)
+            first = np.searchsorted(row, np.arange(len(dep_g) * n + 1))
+            self._cache[key] = ([np.ascontiguousarray(r[k]) for k in _FIELDS[1:]], first,
+                                np.ascontiguousarray(self.weight[ev]))
+        fields, first, w = self._cache[key]
+        c_up, c_dn = self._rotated_costs(p, dep_g)
+        ch, dis, feas = _fleet_totals(*fields, c_up, c_dn, float(default_big_m(c_up, c_dn)), first,
+                                      step, state, ind, dep, w, self.eta_c, self.eta_d, self.dt, n)
+        ch[~feas], dis[~feas] = 0.0, 0.0
+        return Response(np.where(feas, self.value(p, ch, dis), 0.0), status_from(feas),
+                        {"ch": ch, "dis": dis, "p_virtual": self.baseline - ch + dis})
+
+    def describe(self, prices: np.ndarray) -> dict[str, np.ndarray]:
+        """Per-EV plans for the rows of ``prices`` (n, T) (for reporting a result; the same
+        optimum as :meth:`respond`): ``car_ch``, ``car_dis`` (n, n_ev, T) kW per vehicle,
+        ``car_energy`` (n, n_ev, T) kWh at the start of each plugged hour and of the
+        departure hour (0 otherwise). Weighted and summed over EVs they give the fleet
+        totals ``ch``, ``dis`` of :meth:`respond`."""
+        p = check_prices(prices, self.T, "EVFleet")
+        n, T = p.shape
+        storage, row, ev, ind, step, state, dep, dep_g = self._starts(n)
+        u, s, _ = solve_storage_starts(storage, *self._rotated_costs(p, dep_g), row, step, state)
+        car_ch, car_dis, car_e, _, _ = _to_hours(u, s, ev, ind, step, dep, self.weight,
+                                                   self.eta_c, self.eta_d, self.dt, n,
+                                                   len(self.arr), T)
+        return {"car_ch": car_ch, "car_dis": car_dis, "car_energy": car_e}

@@ -35,9 +35,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .storage_kernel import solve_rows
+from .storage_kernel import solve_rows, solve_starts
 
-__all__ = ["StorageLP", "solve_storage", "stack"]
+__all__ = ["StorageLP", "solve_storage", "solve_storage_starts", "stack"]
 
 
 @dataclass(frozen=True)
@@ -162,6 +162,45 @@ def solve_storage(
         return solve_rows(*(np.ascontiguousarray(r[k]) for k in _FIELDS),
                           np.ascontiguousarray(c_up), np.ascontiguousarray(c_dn), float(big_m))
     return _solve_numpy(r, c_up, c_dn, big_m)
+
+
+def solve_storage_starts(
+    m: StorageLP, c_up: np.ndarray, c_dn: np.ndarray, row: np.ndarray, step: np.ndarray,
+    state: np.ndarray, big_m: float | None = None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Solve many entries into each row's storage LP with one backward pass per row.
+
+    Start j enters row ``row[j]`` (of ``m`` and the cost matrices) at step ``step[j]``
+    with state ``state[j]`` and then plans optimally to the end, under that row's bounds,
+    costs and final bound (``m.s0`` is not used). Every start is its own LP: the same
+    method and tie-break as :func:`solve_storage`, which is the case ``step = 0``.
+
+    Returns u (S, T) (0 before the start), s (S, T + 1) (held at ``state`` before the
+    start) and feasible (S,) for the S starts, in the order given.
+    """
+    c_up = np.asarray(c_up, dtype=float)
+    c_dn = np.asarray(c_dn, dtype=float)
+    n, T = c_up.shape
+    row, step = np.asarray(row, np.int64), np.asarray(step, np.int64)
+    if row.shape != step.shape or np.shape(state) != row.shape:
+        raise ValueError("solve_storage_starts: row, step and state must have one entry per start")
+    if len(row) and (row.min() < 0 or row.max() >= n or step.min() < 0 or step.max() >= T):
+        raise ValueError(f"solve_storage_starts: rows must be in 0..{n - 1} and steps in 0..{T - 1}")
+    r = _per_row(m, n)
+    if big_m is None:
+        big_m = default_big_m(c_up, c_dn, float(r["decay"].min(initial=1.0)))
+    presorted = bool(np.all(row[1:] >= row[:-1]))
+    order = np.arange(len(row)) if presorted else np.argsort(row, kind="stable")
+    first = np.searchsorted(row[order], np.arange(n + 1))
+    fields = [np.ascontiguousarray(r[k]) for k in _FIELDS[1:]]
+    u, s, feas = solve_starts(*fields, np.ascontiguousarray(c_up), np.ascontiguousarray(c_dn),
+                              float(big_m), first, np.ascontiguousarray(step[order]),
+                              np.ascontiguousarray(np.asarray(state, float)[order]))
+    if presorted:
+        return u, s, feas
+    back = np.empty_like(order)
+    back[order] = np.arange(len(order))
+    return u[back], s[back], feas[back]
 
 
 _FIELDS = ("s0", "decay", "s_final", "s_lo", "s_hi", "up_max", "dn_max", "drift")

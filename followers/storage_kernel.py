@@ -9,7 +9,9 @@ Value functions are stored as segments (slope, length), slopes decreasing,
 over the state interval [s_lo[t], s_hi[t]]. States from which the bounds can
 no longer be met carry the exact-penalty slope +-big_m.
 
-:mod:`followers.binaries_bnb` uses :func:`_solve_row` as its node solver.
+:mod:`followers.binaries_bnb` uses :func:`_solve_row` as its node solver;
+:func:`solve_starts` serves many entry points (step, state) per row with one
+backward pass (an EV fleet: every car leaving at the same hour shares it).
 Compiled with ``cache=True``: the first call in a fresh install compiles (a
 few seconds), later processes load the cache.
 """
@@ -18,7 +20,7 @@ from __future__ import annotations
 import numba as nb
 import numpy as np
 
-__all__ = ["solve_rows", "warm_up"]
+__all__ = ["solve_rows", "solve_starts", "warm_up"]
 
 _JIT = dict(cache=True, nogil=True)
 
@@ -81,11 +83,8 @@ def _step_back(src_s, src_l, n_src, c_up, c_dn, C, D, a, lo_next, lo, hi, d, big
 
 
 @nb.njit(**_JIT)
-def _solve_row(s0, a, s_final, s_lo, s_hi, up, dn, drift, c_up, c_dn, big_m,
-               vs, vl, vn, u, s):
-    """One row: fills u (T,), s (T + 1,); returns whether the plan meets the bounds.
-
-    vs, vl (T + 1, K) and vn (T + 1,) are work arrays for the value functions."""
+def _backward(a, s_final, s_lo, s_hi, up, dn, drift, c_up, c_dn, big_m, t_stop, vs, vl, vn):
+    """Value functions V_t for t = T down to t_stop (>= 1) into vs, vl (T + 1, K), vn (T + 1,)."""
     T = len(up)
     lo, hi = s_lo[T], s_hi[T]
     below = min(max(s_final - lo, 0.0), hi - lo)
@@ -99,38 +98,76 @@ def _solve_row(s0, a, s_final, s_lo, s_hi, up, dn, drift, c_up, c_dn, big_m,
         vl[T, n] = hi - lo - below
         n += 1
     vn[T] = n
-    for t in range(T - 1, 0, -1):
+    for t in range(T - 1, t_stop - 1, -1):
         vn[t] = _step_back(vs[t + 1], vl[t + 1], vn[t + 1], c_up[t], c_dn[t], up[t], dn[t],
                            a, s_lo[t + 1], s_lo[t], s_hi[t], drift[t], big_m, vs[t], vl[t])
-    s_max = 0.0
-    for t in range(T + 1):
-        s_max = max(s_max, abs(s_hi[t]))
-    tol = 1e-9 * (1.0 + s_max)
-    s[0] = s0
-    viol = -np.inf
-    for t in range(T):
+
+
+@nb.njit(**_JIT)
+def _targets(k, s_lo, drift, c_up, c_dn, vs, vl, vn, y_up, y_dn):
+    """For steps t >= k, the optimal policy's targets (independent of the state): from
+    a (decayed) state z the plan moves toward y_up[t] if above z, else toward y_dn[t] if
+    below z, else stays (the move closest to idle among optima)."""
+    T = len(c_up)
+    for t in range(k, T):
         lo = s_lo[t + 1] - drift[t]
-        z = a * s[t]
-        y_up = 0.0
-        y_dn = 0.0
+        yu = 0.0
+        yd = 0.0
         for j in range(vn[t + 1]):
             if vs[t + 1, j] > c_up[t]:
-                y_up += vl[t + 1, j]
+                yu += vl[t + 1, j]
             if vs[t + 1, j] >= c_dn[t]:
-                y_dn += vl[t + 1, j]
-        y_up += lo
-        y_dn += lo
-        if y_up > z + tol:
-            y = min(y_up, z + up[t])
-        elif y_dn < z - tol:
-            y = max(y_dn, z - dn[t])
+                yd += vl[t + 1, j]
+        y_up[t] = yu + lo
+        y_dn[t] = yd + lo
+
+
+@nb.njit(**_JIT)
+def _tolerance(s_hi):
+    """Feasibility tolerance of a row: 1e-9 x (1 + largest |state bound|)."""
+    s_max = 0.0
+    for t in range(len(s_hi)):
+        s_max = max(s_max, abs(s_hi[t]))
+    return 1e-9 * (1.0 + s_max)
+
+
+@nb.njit(inline="always", **_JIT)
+def _follow(s0, k, a, s_final, s_lo, s_hi, up, dn, drift, r, y_up, y_dn, tol, u, s, j):
+    """The plan from state s0 at step k along the targets, for row r of the (rows, T)
+    storage data: fills u[j, k:], s[j, k:] (entries before k are the caller's). Returns
+    whether the plan meets the bounds. (Indices, not row views, keep it cheap.)"""
+    T = up.shape[1]
+    s[j, k] = s0
+    viol = -np.inf
+    for t in range(k, T):
+        z = a * s[j, t]
+        if y_up[t] > z + tol:
+            y = min(y_up[t], z + up[r, t])
+        elif y_dn[t] < z - tol:
+            y = max(y_dn[t], z - dn[r, t])
         else:
             y = z
-        u[t] = y - z
-        s[t + 1] = y + drift[t]
-        viol = max(viol, s_lo[t + 1] - s[t + 1], s[t + 1] - s_hi[t + 1])
-    viol = max(viol, s_final - s[T])
+        u[j, t] = y - z
+        s[j, t + 1] = y + drift[r, t]
+        viol = max(viol, s_lo[r, t + 1] - s[j, t + 1], s[j, t + 1] - s_hi[r, t + 1])
+    viol = max(viol, s_final - s[j, T])
     return viol <= 1e3 * tol
+
+
+@nb.njit(**_JIT)
+def _solve_row(s0, a, s_final, s_lo, s_hi, up, dn, drift, c_up, c_dn, big_m,
+               vs, vl, vn, u, s):
+    """One row: fills u (T,), s (T + 1,); returns whether the plan meets the bounds.
+
+    vs, vl (T + 1, K) and vn (T + 1,) are work arrays for the value functions."""
+    _backward(a, s_final, s_lo, s_hi, up, dn, drift, c_up, c_dn, big_m, 1, vs, vl, vn)
+    y_up = np.empty(len(up))
+    y_dn = np.empty(len(up))
+    _targets(0, s_lo, drift, c_up, c_dn, vs, vl, vn, y_up, y_dn)
+    T = len(up)
+    return _follow(s0, 0, a, s_final, s_lo.reshape(1, T + 1), s_hi.reshape(1, T + 1),
+                   up.reshape(1, T), dn.reshape(1, T), drift.reshape(1, T), 0, y_up, y_dn,
+                   _tolerance(s_hi), u.reshape(1, T), s.reshape(1, T + 1), 0)
 
 
 @nb.njit(**_JIT)
@@ -152,12 +189,49 @@ def solve_rows(s0, a, s_final, s_lo, s_hi, up, dn, drift, c_up, c_dn, big_m):
     return u, s, feas
 
 
+@nb.njit(**_JIT)
+def solve_starts(a, s_final, s_lo, s_hi, up, dn, drift, c_up, c_dn, big_m, first, step, state):
+    """Many starts per row: the starts of row r are first[r] .. first[r + 1] - 1; start j
+    enters row r's storage at step[j] with state state[j]. One backward pass per row
+    serves all its starts. Returns u (S, T), s (S, T + 1), feasible (S,) per start."""
+    R, T = c_up.shape
+    S = len(step)
+    K = 4 * T + 4
+    vs = np.empty((T + 1, K))
+    vl = np.empty((T + 1, K))
+    vn = np.empty(T + 1, np.int64)
+    u = np.empty((S, T))
+    s = np.empty((S, T + 1))
+    feas = np.empty(S, np.bool_)
+    y_up = np.empty(T)
+    y_dn = np.empty(T)
+    for r in range(R):
+        if first[r] == first[r + 1]:
+            continue
+        k_min = T
+        for j in range(first[r], first[r + 1]):
+            k_min = min(k_min, step[j])
+        _backward(a[r], s_final[r], s_lo[r], s_hi[r], up[r], dn[r], drift[r], c_up[r], c_dn[r],
+                  big_m, max(k_min + 1, 1), vs, vl, vn)
+        _targets(k_min, s_lo[r], drift[r], c_up[r], c_dn[r], vs, vl, vn, y_up, y_dn)
+        tol = _tolerance(s_hi[r])
+        for j in range(first[r], first[r + 1]):
+            for t in range(step[j]):                 # before its start: idle, state held
+                u[j, t] = 0.0
+                s[j, t] = state[j]
+            feas[j] = _follow(state[j], step[j], a[r], s_final[r], s_lo, s_hi, up, dn, drift, r,
+                              y_up, y_dn, tol, u, s, j)
+    return u, s, feas
+
+
 def warm_up() -> None:
     """Compile (or load from the cache) every kernel on a tiny problem."""
     T = 2
     one, row = np.ones(1), np.ones((1, T))
     s_b = np.array([[0.0, 0.0, 0.0]]), np.array([[2.0, 2.0, 2.0]])
     solve_rows(one, one, one * 0.0, *s_b, row, row, row * 0.0, row, row * 0.5, 1e4)
+    solve_starts(one, one * 0.0, *s_b, row, row, row * 0.0, row, row * 0.5, 1e4,
+                 np.array([0, 1]), np.array([1]), one)
     from .binaries_bnb import binaries_bnb
     binaries_bnb(1.0, 1.0, 0.0, s_b[0][0], s_b[1][0], row[0], row[0], row[0] * 0.0,
                  row[0], row[0] * 0.5, 1e4, 1, 0.5, 0.5, 1e-9, 1e-9, 10)

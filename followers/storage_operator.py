@@ -5,9 +5,11 @@ virtual storage units (AC buildings, EV fleet), eq. 19-21.
 
 The SO's problem separates: no constraint couples the battery and the
 virtual units, so each part is solved on its own and the objectives add up.
-All parts go through the storage recursion together, as one stacked batch of
-``n_units * n_pop`` rows (one call instead of one per unit). An individual's
-SO response is OPTIMAL only if every part is.
+The parts that are single storages (battery, AC buildings) go through the
+storage recursion together, as one stacked batch of ``n_units * n_pop`` rows
+(one call instead of one per unit); a unit with its own batched method (the
+per-EV fleet) answers through ``respond``. An individual's SO response is
+OPTIMAL only if every part is.
 """
 from __future__ import annotations
 
@@ -30,10 +32,15 @@ class StorageOperator:
     virtual: dict = field(default_factory=dict)   # name -> storage follower with "p_virtual"
     _stacked: dict = field(default_factory=dict, compare=False, repr=False)
 
+    def _stackable(self) -> dict:
+        """Units solved as one stacked storage recursion (those exposing ``storage``)."""
+        units = {"bt": self.battery, **self.virtual}
+        return {k: u for k, u in units.items() if hasattr(u, "storage")}
+
     def _stacked_storage(self, n: int):
-        """The units' StorageLPs stacked for a population of n (cached per n)."""
+        """The stackable units' StorageLPs stacked for a population of n (cached per n)."""
         if n not in self._stacked:
-            units = [self.battery, *self.virtual.values()]
+            units = list(self._stackable().values())
             self._stacked[n] = stack([u.storage for u in units], [n] * len(units))
         return self._stacked[n]
 
@@ -42,13 +49,15 @@ class StorageOperator:
         (total, discharge positive) and each unit's arrays prefixed ``<name>_``."""
         p = check_prices(prices, self.battery.T, "StorageOperator")
         n = len(p)
-        units = {"bt": self.battery, **self.virtual}
+        units = self._stackable()
         costs = [u.dp_costs(p) for u in units.values()]
         u, s, feas = solve_storage(self._stacked_storage(n), np.vstack([c[0] for c in costs]),
                                    np.vstack([c[1] for c in costs]))
         parts = {name: unit.from_dp(p, u[k * n:(k + 1) * n], s[k * n:(k + 1) * n],
                                     feas[k * n:(k + 1) * n])
                  for k, (name, unit) in enumerate(units.items())}
+        parts.update({name: unit.respond(p) for name, unit in self.virtual.items()
+                      if name not in units})               # units with their own method
         status = np.max([r.status for r in parts.values()], axis=0).astype(np.int8)
         ok = status == Status.OPTIMAL
         objective = np.where(ok, sum(r.objective for r in parts.values()), 0.0)
@@ -57,3 +66,10 @@ class StorageOperator:
                                   np.zeros_like(arrays["bt_ch"]))
         arrays["p_virtual"][~ok] = 0.0
         return Response(objective, status, arrays)
+
+    def describe(self, prices: np.ndarray) -> dict[str, np.ndarray]:
+        """Reporting detail of the units that have it (the per-EV plans), prefixed
+        ``<name>_``, for the rows of ``prices`` (n, T)."""
+        p = check_prices(prices, self.battery.T, "StorageOperator")
+        return {f"{name}_{k}": v for name, unit in self.virtual.items()
+                if hasattr(unit, "describe") for k, v in unit.describe(p).items()}

@@ -9,6 +9,7 @@ marked ``interrupted`` in ``run.json``).
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from contextlib import contextmanager
@@ -139,13 +140,16 @@ def cmd_run(a) -> int:
 def cmd_compare(a) -> int:
     case = _case(a.case)
     cfg = _config(a)
+    for name in ("seeds", "jobs"):
+        if getattr(a, name) < 1:
+            raise ValueError(f"--{name} must be >= 1, got {getattr(a, name)}")
     case.load(a.data)                              # bad data stops here, before any run
     t0 = time.perf_counter()
     live = sys.stderr.isatty()
     with _output(a, f"{a.case}-compare") as out:
         with interrupt.graceful() as stop:
-            text, results = case.compare(cfg, data_dir=a.data,
-                                         on_run=lambda s: print(f"solving {s} ...", file=sys.stderr)
+            text, results = case.compare(cfg, data_dir=a.data, seeds=a.seeds, jobs=a.jobs,
+                                         on_run=lambda s: print(f"done: {s}", file=sys.stderr)
                                          if live else None)
         bad = [name for name, r in results.items() if r.infeasibility]
         with rundir.staged(out, overwrite=a.overwrite) as tmp:
@@ -154,8 +158,7 @@ def cmd_compare(a) -> int:
                 r.write_files(tmp / name)
             (tmp / "summary.txt").write_text(text + "\n")
             if not (stop() or bad):
-                case.write_figures({r.meta["scenario"]: r for r in results.values()
-                                    if r.meta.get("variant") == "base"}, tmp)
+                case.write_compare_figures(results, tmp, seeds=a.seeds, first_seed=a.seed)
     if stop():
         print(f"stackga: {text}; they are saved in {out}/", file=sys.stderr)
         return EXIT_INTERRUPTED
@@ -206,15 +209,19 @@ def main(argv=None) -> int:
     r.add_argument("--scenario", type=int, default=None,
                    help="the case's scenario (island: 1-4, default 4)")
     r.add_argument("--variant", default="base",
-                   help="base, wind-0.8, wind-1.2, load-0.8 or load-1.2")
+                   help="base, wind-0.8, wind-1.2, load-0.8, load-1.2 or battery-2mw")
     r.add_argument("--lp-battery", action="store_true",
                    help="relax the battery's binaries (LP relaxation)")
     _out_args(r, "a new folder runs/CASE-sS-VARIANT-DATE-TIME")
     _ga_args(r)
-    c = sub.add_parser("compare", help="scenarios 1-4 and the sensitivity variants vs the paper")
+    c = sub.add_parser("compare", help="scenarios 1-4 and the variants over several seeds vs the paper")
     c.add_argument("case")
     _out_args(c, "a new folder runs/CASE-compare-DATE-TIME")
     _ga_args(c)
+    c.add_argument("--seeds", type=int, default=5,
+                   help="GA seeds per scenario and variant: --seed, --seed + 1, ... (default 5)")
+    c.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
+                   help="parallel processes (default: the number of cores; results do not depend on it)")
     f = sub.add_parser("figures", help="regenerate the README figures")
     f.add_argument("case")
     _ga_args(f)

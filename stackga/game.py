@@ -106,7 +106,9 @@ class Game:
     Attributes:
         name: short identifier.
         lb, ub: (n_var,) finite bounds of x.
-        followers: name -> follower with ``respond(prices (n, T)) -> Response``.
+        followers: name -> follower with ``respond(prices (n, T)) -> Response`` (and,
+            optionally, ``describe(prices) -> dict`` of extra arrays that
+            ``stackga.result_at`` adds to a reported result, e.g. per-EV plans).
         leader: f(X (n, n_var), prices (n, T), responses) -> LeaderOutcome.
         A, b: (m, n_var), (m,) linear leader constraints A x <= b (optional; both
             or neither, finite; the set they leave with the bounds must not be empty).
@@ -171,6 +173,14 @@ class Game:
         return is_feasible(X, self.lb, self.ub, self.A,
                            self.b if self.b is not None else np.zeros(0))
 
+    def prices(self, X: np.ndarray) -> np.ndarray:
+        """The price matrix the followers see for a population X (n, n_var)."""
+        prices = self.to_prices(X) if self.to_prices is not None else X
+        if np.shape(prices)[:1] != (len(X),) or not np.all(np.isfinite(prices)):
+            raise ContractError(f"{self.name}: to_prices must return finite values with leading "
+                                f"dimension {len(X)}, got shape {np.shape(prices)}")
+        return prices
+
     def evaluate(self, X: np.ndarray, strict: bool = True) -> Evaluation:
         """Followers' responses and leader objective for a population X (n, n_var).
 
@@ -184,10 +194,7 @@ class Game:
             bad = np.argwhere(~np.isfinite(X))[0]
             raise ValueError(f"Game.evaluate: X[{bad[0]}, {bad[1]}] = {X[tuple(bad)]} is not finite")
         n = len(X)
-        prices = self.to_prices(X) if self.to_prices is not None else X
-        if np.shape(prices)[:1] != (n,) or not np.all(np.isfinite(prices)):
-            raise ContractError(f"{self.name}: to_prices must return finite values with leading "
-                                f"dimension {n}, got shape {np.shape(prices)}")
+        prices = self.prices(X)
         answers = {name: contract.respond(name, f, prices, self._warned, strict)
                    for name, f in self.followers.items()}
         responses = {k: a.response for k, a in answers.items()}

@@ -32,6 +32,9 @@ def result_at(game: Game, x: np.ndarray, **kwargs) -> Result:
     for name, r in ev.responses.items():
         if ok[name]:
             arrays.update({f"{name}.{k}": v[0] for k, v in r.arrays.items()})
+            describe = getattr(game.followers[name], "describe", None)
+            if callable(describe):                     # reporting detail (e.g. per-EV plans)
+                arrays.update({f"{name}.{k}": v[0] for k, v in describe(game.prices(x[None])).items()})
     hook = game.meta.get("report")          # case figures: report(evaluation, x) -> dict
     report = hook(ev, x) if callable(hook) and all(ok.values()) else {}
     report["feasible"] = bool(ev.feasible[0])

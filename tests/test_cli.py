@@ -70,9 +70,9 @@ def test_data_round_trip(tmp_path, capsys):
     assert sorted(p.name for p in d.iterdir()) == ["ev_fleet.csv", "hourly.csv", "parameters.csv"]
     assert main(["data", "island", str(d)]) == 2
     assert "already holds" in capsys.readouterr().err
-    assert main(["run", "island", "--scenario", "2", "--data", str(d), "--out", str(tmp_path / "a")]) == 0
+    assert main(["run", "island", "--scenario", "1", "--data", str(d), "--out", str(tmp_path / "a")]) == 0
     rewrite_param(d / "parameters.csv", "bt_p_max_kw", "250")
-    assert main(["run", "island", "--scenario", "2", "--data", str(d), "--out", str(tmp_path / "b")]) == 0
+    assert main(["run", "island", "--scenario", "1", "--data", str(d), "--out", str(tmp_path / "b")]) == 0
     a, b = (stackga.Result.load(tmp_path / n) for n in ("a", "b"))
     assert a.meta["data"]["folder"] == str(d.resolve())
     assert a.meta["data"]["sha256"]["parameters.csv"] != b.meta["data"]["sha256"]["parameters.csv"]
@@ -162,12 +162,14 @@ def test_compare_and_figures_exit_3_without_feasible_individual(tmp_path, capsys
     main(["data", "island", str(d)])
     rewrite_param(d / "parameters.csv", "grid_import_max_kw", "0")
     args = [command, "island", "--data", str(d), "--out", str(tmp_path / "out")] + FAST
+    if command == "compare":
+        args += ["--seeds", "1", "--jobs", "1"]
     assert main(args) == 3
     err = capsys.readouterr().err
     assert "island: no feasible individual at the leader's vector: follower 'users' INFEASIBLE" in err
     if command == "compare":      # scenario 1 has no central plan; the GA scenarios break the limit
         assert "leader constraint 'grid import above grid_import_max_kw' broken by 8" in err
-        assert (tmp_path / "out" / "scenario3" / "run.json").exists()
+        assert (tmp_path / "out" / "scenario3-seed1" / "run.json").exists()
     assert not list((tmp_path / "out").rglob("*.png"))
 
 
@@ -175,18 +177,22 @@ def test_compare_and_figures_exit_3_without_feasible_individual(tmp_path, capsys
 def test_compare_and_figures_stop_on_ctrl_c(tmp_path, capsys, monkeypatch, command):
     solve, calls = stackga.solve, []
 
-    def interrupted_in_the_third(game, config=None, on_generation=None):
+    def interrupted_in_scenario_3(game, config=None, on_generation=None):
         calls.append(game.meta["scenario"])
         def kill(row):
-            if len(calls) == 3 and row["gen"] == 1:          # scenario 3, the first GA
+            if game.meta["scenario"] == 3 and row["gen"] == 1:          # the first GA
                 os.kill(os.getpid(), signal.SIGINT)
         return solve(game, config, on_generation=kill)
 
-    monkeypatch.setattr(stackga, "solve", interrupted_in_the_third)
+    monkeypatch.setattr(stackga, "solve", interrupted_in_scenario_3)
     out = tmp_path / "out"
-    assert main([command, "island", "--out", str(out), "--pop-size", "4", "--generations", "30"]) == 130
-    assert "interrupted" in capsys.readouterr().err and calls == [1, 2, 3]
+    args = [command, "island", "--out", str(out), "--pop-size", "4", "--generations", "30"]
+    if command == "compare":
+        args += ["--seeds", "2", "--jobs", "1"]
+    assert main(args) == 130
+    assert "interrupted" in capsys.readouterr().err and calls[-1] == 3 and calls.count(3) == 1
     assert not list(out.rglob("*.png"))
     if command == "compare":
-        assert sorted(p.name for p in out.iterdir() if p.is_dir()) == ["scenario1", "scenario2", "scenario3"]
-        assert stackga.Result.load(out / "scenario3").status == "interrupted"
+        assert sorted(p.name for p in out.iterdir() if p.is_dir()) == [
+            "scenario1", "scenario2", "scenario2-operator", "scenario3-seed1"]
+        assert stackga.Result.load(out / "scenario3-seed1").status == "interrupted"

@@ -7,7 +7,9 @@ from scipy.optimize import linprog
 
 from followers import Battery, EVFleet, FlexibleUsers, StorageOperator, ThermalBuildings
 from followers import battery as battery_module
+from followers.ev_fleet import plugged
 from followers.highs_model import solve_highs
+from oracle_ev import per_ev_fleet_lp
 from oracles import battery_milp
 
 T = 24
@@ -117,44 +119,91 @@ def test_thermal_equals_lp_in_temperatures():
         atol=1e-6)
 
 
-def test_ev_fleet_invariants_and_baseline_feasible():
-    f = fleet()
-    r = f.respond(prices(5, seed=11))
-    assert r.ok.all()
-    m = f.storage
-    e = r.arrays["energy"]
-    assert np.all(e[:, 1:] >= m.s_lo[1:] - 1e-6) and np.all(e[:, 1:] <= m.s_hi[1:] + 1e-6)
-    np.testing.assert_allclose(
-        e[:, 1:], e[:, :-1] + f.eta_c * r.arrays["ch"] - r.arrays["dis"] / f.eta_d + m.drift,
-        atol=1e-6)
-    # power limits from the plugged-in count
-    n_on = (m.up_max / f.eta_c / f.p_ev).round()
-    assert np.all(r.arrays["ch"] <= n_on * f.p_ev + 1e-6)
-    # the baseline itself is a feasible plan, so the optimum is at least its value
-    base = f.baseline[None].repeat(5, 0)
-    assert np.all(r.objective >= f.value(prices(5, seed=11), base, 0 * base) - 1e-6)
+def oracle_fleet(f, P_row):
+    return per_ev_fleet_lp(P_row, f.arr, f.dep, f.battery, f.soc_arr, f.soc_need, p_ev=f.p_ev,
+                           eta_c=f.eta_c, eta_d=f.eta_d, soc_min=f.soc_min, soc_max=f.soc_max,
+                           subsidy=f.subsidy, kappa=f.kappa, weight=f.weight, departure=f.departure)
 
 
-def test_ev_fleet_objective_equals_independent_lp():
-    f = fleet()
-    m = f.storage
-    P = prices(3, seed=5)
+def mixed_fleet(departure="baseline", seed=3, n_ev=24):
+    """Overnight sessions across midnight, daytime ones, one-hour ones (23 -> 0), and
+    weights: every shape of window the rotation has to get right."""
+    rng = np.random.default_rng(seed)
+    arr = np.r_[rng.integers(16, 24, n_ev - 6), [8, 9, 13, 23, 0, 22]]
+    dep = np.r_[rng.integers(5, 9, n_ev - 6), [17, 12, 18, 0, 5, 23]]
+    return EVFleet(arr=arr, dep=dep, battery=rng.choice([30.0, 40.0, 60.0], n_ev),
+                   soc_arr=rng.uniform(0.3, 0.85, n_ev), soc_need=rng.uniform(0.25, 0.6, n_ev),
+                   weight=rng.uniform(0.5, 2.0, n_ev), subsidy=0.1, eta_d=0.9,
+                   departure=departure)
+
+
+@pytest.mark.parametrize("departure", ["baseline", "trip"])
+def test_ev_fleet_equals_independent_per_ev_lp(departure):
+    f = mixed_fleet(departure)
+    P = prices(6, seed=5, lo=-0.1, hi=1.5)
     r = f.respond(P)
-    for i in range(3):
-        lam = f.subsidy + P[i]
-        # variables ch(T), dis(T), E(1..T): min (lam + k(1-eta_c)) ch - (lam - k(1/eta_d-eta_d)) dis
-        A = sp.hstack([-f.eta_c * sp.identity(T), sp.identity(T) / f.eta_d,
-                       sp.identity(T) - sp.eye(T, k=-1)])
-        b = m.drift.copy()
-        b[0] += m.s0
-        lo = np.r_[np.zeros(2 * T), m.s_lo[1:]]
-        lo[-1] = max(lo[-1], m.s0)
-        hi = np.r_[m.up_max / f.eta_c, m.dn_max * f.eta_d, m.s_hi[1:]]
-        ref = linprog(np.r_[lam + f.kappa * (1 - f.eta_c),
-                            -(lam - f.kappa * (1 / f.eta_d - f.eta_d)), np.zeros(T)],
-                      A_eq=A, b_eq=b, bounds=list(zip(lo, hi)), method="highs")
-        assert ref.status == 0
-        assert r.objective[i] == pytest.approx((lam * f.baseline).sum() - ref.fun, rel=1e-6)
+    assert r.ok.all()
+    for i in range(len(P)):
+        ref = oracle_fleet(f, P[i])
+        assert ref["status"] == 0
+        assert r.objective[i] == pytest.approx(ref["objective"], rel=1e-6, abs=1e-6)
+        np.testing.assert_allclose(f.leave, ref["leave"], rtol=1e-12)
+        np.testing.assert_allclose(f.baseline, (f.weight[:, None] * ref["baseline"]).sum(0), atol=1e-9)
+
+
+def test_ev_fleet_totals_split_into_feasible_per_ev_plans():
+    f = mixed_fleet("trip", seed=8)
+    P = prices(4, seed=9)
+    r, d = f.respond(P), f.describe(P)
+    ch, dis, e = d["car_ch"], d["car_dis"], d["car_energy"]
+    on = plugged(f.arr, f.dep, T)
+    w = f.weight[None, :, None]
+    np.testing.assert_allclose((w * ch).sum(1), r.arrays["ch"], atol=1e-9)
+    np.testing.assert_allclose((w * dis).sum(1), r.arrays["dis"], atol=1e-9)
+    assert np.all(ch[:, ~on] == 0) and np.all(dis[:, ~on] == 0)            # only when plugged
+    assert ch.min() >= 0 and dis.min() >= 0
+    assert ch.max() <= f.p_ev + 1e-9 and dis.max() <= f.p_ev + 1e-9
+    lo, hi = f.soc_min * f.battery, f.soc_max * f.battery
+    for k in range(len(f.arr)):                  # walk each car's session hour by hour
+        h, energy = int(f.arr[k]), f.soc_arr[k] * f.battery[k]
+        np.testing.assert_allclose(e[:, k, h], energy)
+        while h != f.dep[k]:
+            energy = e[:, k, h] + f.eta_c * ch[:, k, h] - dis[:, k, h] / f.eta_d
+            h = (h + 1) % T
+            np.testing.assert_allclose(e[:, k, h], energy, atol=1e-9)
+            assert np.all(energy >= lo[k] - 1e-9) and np.all(energy <= hi[k] + 1e-9)
+        assert np.all(e[:, k, f.dep[k]] >= f.leave[k] - 1e-9)               # leaves with enough
+    # the per-EV plans are optimal: their value is the follower's objective
+    assert np.allclose(f.value(P, (w * ch).sum(1), (w * dis).sum(1)), r.objective, rtol=1e-12)
+
+
+def test_ev_fleet_shuffled_cars_change_nothing():
+    f = mixed_fleet("trip", seed=4)
+    order = np.random.default_rng(0).permutation(len(f.arr))
+    g = EVFleet(arr=f.arr[order], dep=f.dep[order], battery=f.battery[order],
+                soc_arr=f.soc_arr[order], soc_need=f.soc_need[order], weight=f.weight[order],
+                subsidy=f.subsidy, eta_d=f.eta_d, departure=f.departure)
+    P = prices(8, seed=2)
+    a, b = f.respond(P), g.respond(P)
+    np.testing.assert_allclose(a.objective, b.objective, rtol=1e-12)
+    np.testing.assert_allclose(a.arrays["p_virtual"], b.arrays["p_virtual"], atol=1e-9)
+    np.testing.assert_allclose(f.describe(P)["car_ch"][:, order], g.describe(P)["car_ch"], atol=1e-12)
+    rows = f.respond(P[3:4])
+    np.testing.assert_array_equal(rows.objective[0], a.objective[3])         # batch == row
+
+
+@pytest.mark.parametrize("kw,text", [
+    ({"soc_need": np.full(3, 0.95)}, "EV 0 cannot reach its departure energy"),
+    ({"arr": np.array([18, 7, 24])}, r"EVFleet.arr\[2\] = 24 is not an hour"),
+    ({"dep": np.array([18, 8, 9])}, "EV 0 arrives and departs in the same hour"),
+    ({"departure": "full"}, "EVFleet.departure must be one of"),
+])
+def test_ev_fleet_bad_configuration_is_named(kw, text):
+    args = dict(arr=np.array([18, 7, 20]), dep=np.array([7, 8, 9]), battery=np.full(3, 40.0),
+                soc_arr=np.full(3, 0.5), soc_need=np.full(3, 0.6), departure="trip")
+    args.update(kw)
+    with pytest.raises(ValueError, match=text):
+        EVFleet(**args)
 
 
 def storage_operator():

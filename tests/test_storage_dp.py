@@ -110,3 +110,33 @@ def test_infeasible_is_flagged_not_nan():
                   np.zeros(T), 1.0, 10.0)
     u, s, feas = solve_storage(m, np.ones((2, T)), np.ones((2, T)) * 0.5)
     assert not feas.any() and np.isfinite(u).all()
+
+
+def test_many_starts_equal_separate_lps():
+    """solve_storage_starts (one backward pass per row, many entries) gives each start
+    exactly the plan of its own LP (capacity 0 before the start)."""
+    from followers.storage_dp import solve_storage_starts
+    rng = np.random.default_rng(7)
+    n, T, per = 40, 24, 12
+    m = StorageLP(s0=np.zeros(n), s_lo=np.full((n, T + 1), 8.0), s_hi=np.full((n, T + 1), 36.0),
+                  up_max=np.full((n, T), 6.44), dn_max=np.full((n, T), 7.6), drift=np.zeros((n, T)),
+                  s_final=rng.uniform(20, 36, n))
+    p = rng.uniform(0.3, 1.2, (n, T))
+    p[:, 3:7] = p[:, 3:4]                                       # ties
+    cu, cd = (p + 0.08) / 0.92, (p - 0.16) * 0.92
+    S = n * per
+    row = rng.permutation(np.repeat(np.arange(n), per))        # unsorted on purpose
+    step, state = rng.integers(0, 24, S), rng.uniform(10, 34, S)
+    u, s, feas = solve_storage_starts(m, cu, cd, row, step, state)
+    up = m.up_max[row].copy()
+    dn = m.dn_max[row].copy()
+    before = np.arange(T)[None] < step[:, None]
+    up[before], dn[before] = 0.0, 0.0
+    alone = StorageLP(s0=state, s_lo=m.s_lo[row], s_hi=m.s_hi[row], up_max=up, dn_max=dn,
+                      drift=np.zeros((S, T)), s_final=m.s_final[row])
+    u2, s2, feas2 = solve_storage(alone, cu[row], cd[row])
+    assert feas.any() and not feas.all()                       # both outcomes occur
+    np.testing.assert_array_equal(feas, feas2)
+    np.testing.assert_allclose(u[feas], u2[feas], atol=1e-12)
+    np.testing.assert_allclose(s[feas], s2[feas], atol=1e-12)
+    assert np.all(u[before] == 0) and np.all(s[:, :-1][before] == state[:, None].repeat(T, 1)[before])

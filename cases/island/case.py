@@ -24,12 +24,17 @@ Follower 2, storage operator (eq. 19-21): battery (MILP: min power, active-hour
 Scenarios (table 2 of the paper):
     1  internal price = TOU; battery and flexible load planned centrally for the
        MGO's profit (one MILP, no GA); no virtual storage
-    2  internal price = TOU; users and storage operator each act for themselves
-       (users' benefit is maximal at TOU; the battery, which does not enter the
-       users' benefit, follows its operator's best response); no GA
+    2  internal price = TOU; only the users' benefit counts: users take their
+       own optimum; the battery does not enter the users' benefit, so its plan
+       is a tie, broken as the paper's text reads (sec. 5.2: "relies more on the
+       grid than on the battery"): the battery idles (``s2_battery="grid"``;
+       "operator" gives its operator's best response instead); no GA
     3  Stackelberg game (GA over R_e), no virtual storage
     4  Stackelberg game with virtual storage
-Variants (sec. 5.3, on any scenario): wind x0.8 / x1.2, load x0.8 / x1.2.
+Variants (sec. 5.3, on any scenario): wind x0.8 / x1.2, load x0.8 / x1.2 (the
+rigid and flexible load, the AC dwellings and the EV fleet all scale by the
+factor); battery-2mw: the battery's power limit at its 2 MW rating instead of
+the 500 kW inferred from table 3.
 Units: kW, kWh, yuan/kWh, yuan; hourly steps.
 """
 from __future__ import annotations
@@ -46,16 +51,22 @@ from .central import plan_for_mgo
 from .report import report
 
 SCENARIOS = (1, 2, 3, 4)
-VARIANTS = {"base": (1.0, 1.0), "wind-0.8": (0.8, 1.0), "wind-1.2": (1.2, 1.0),
-            "load-0.8": (1.0, 0.8), "load-1.2": (1.0, 1.2)}
+#: sensitivity variants (sec. 5.3) and the battery-limit check: each scales or replaces data
+VARIANTS = {"base": {}, "wind-0.8": {"wind": 0.8}, "wind-1.2": {"wind": 1.2},
+            "load-0.8": {"load": 0.8}, "load-1.2": {"load": 1.2},
+            "battery-2mw": {"bt_p_max_kw": 2000.0}}
+#: scenario 2's battery plan is a tie for the users (it does not enter their benefit)
+S2_BATTERY = ("grid", "operator")
 T = 24
 
 
-def _check_choice(scenario, variant) -> None:
+def _check_choice(scenario, variant, s2_battery) -> None:
     if scenario not in SCENARIOS:
         raise ValueError(f"island: unknown scenario {scenario!r}; choose one of {SCENARIOS}")
     if variant not in VARIANTS:
         raise ValueError(f"island: unknown variant {variant!r}; choose one of {tuple(VARIANTS)}")
+    if s2_battery not in S2_BATTERY:
+        raise ValueError(f"island: unknown s2_battery {s2_battery!r}; choose one of {S2_BATTERY}")
 
 
 def make_battery(p: dict, integer: bool = True) -> Battery:
@@ -65,9 +76,11 @@ def make_battery(p: dict, integer: bool = True) -> Battery:
                    max_active_hours=int(p["bt_max_active_hours"]), integer=integer)
 
 
-def make_virtual(data: data_io.IslandData) -> dict:
+def make_virtual(data: data_io.IslandData, scale: float = 1.0, departure: str = "baseline") -> dict:
+    """The virtual storage of scenario 4: AC dwellings and the per-EV fleet, both scaled
+    by ``scale`` (the load variants: load x k has k times the dwellings and vehicles)."""
     p, h, ev = data.params, data.hourly, data.ev
-    n = p["ac_units"]
+    n = p["ac_units"] * scale
     ac = ThermalBuildings(t_out=h["t_out_c"], r_th=p["ac_r_th"] / n, c_th=p["ac_c_th"] * n,
                           cop=p["ac_cop"], p_max=p["ac_p_max_kw"] * n, t_min=p["ac_t_min"],
                           t_max=p["ac_t_max"], t_set=p["ac_t_set"], subsidy=p["vs_subsidy"])
@@ -77,7 +90,8 @@ def make_virtual(data: data_io.IslandData) -> dict:
                     battery=ev["battery_kwh"], soc_arr=ev["soc_arrival"],
                     soc_need=np.minimum(need, p["ev_soc_max"]), p_ev=p["ev_p_kw"],
                     eta_c=p["ev_eta_c"], eta_d=p["ev_eta_d"], soc_min=p["ev_soc_min"],
-                    soc_max=p["ev_soc_max"], subsidy=p["vs_subsidy"], kappa=p["ev_loss_price"])
+                    soc_max=p["ev_soc_max"], subsidy=p["vs_subsidy"], kappa=p["ev_loss_price"],
+                    weight=np.full(len(ev["ev"]), scale), departure=departure)
     return {"ac": ac, "ev": fleet}
 
 
@@ -96,18 +110,24 @@ class FixedPlan:
 
 
 def build(scenario: int = 4, variant: str = "base", data_dir=None,
-          integer_battery: bool = True) -> Game:
-    """The island game for one scenario (1-4) and sensitivity variant."""
-    _check_choice(scenario, variant)
+          integer_battery: bool = True, s2_battery: str = "grid") -> Game:
+    """The island game for one scenario (1-4) and variant (``VARIANTS``).
+
+    ``s2_battery``: scenario 2's battery plan, a tie for the users: "grid" (default,
+    the paper's reading: the island relies on the grid, the battery idles) or
+    "operator" (the storage operator's own best response at the TOU price)."""
+    _check_choice(scenario, variant, s2_battery)
     data = data_io.load(data_dir)
-    p, h = data.params, data.hourly
-    wind_k, load_k = VARIANTS[variant]
+    p, h = dict(data.params), data.hourly
+    change = VARIANTS[variant]
+    wind_k, load_k = change.get("wind", 1.0), change.get("load", 1.0)
+    p.update({k: v for k, v in change.items() if k in p})
     wind = h["wind_kw"] * wind_k
     base_load = h["base_load_kw"] * load_k
     users = FlexibleUsers(rigid=base_load, flex_max=h["flex_max_kw"] * load_k,
                           a=p["users_a"], b=p["users_b"])
     battery = make_battery(p, integer_battery)
-    virtual = make_virtual(data) if scenario == 4 else {}
+    virtual = make_virtual(data, scale=load_k) if scenario == 4 else {}
     so = StorageOperator(battery, virtual)
     buy, sell = h["grid_buy"], h["grid_sell"]
     imax, emax = p["grid_import_max_kw"], p["grid_export_max_kw"]
@@ -133,6 +153,11 @@ def build(scenario: int = 4, variant: str = "base", data_dir=None,
         lb, ub = tou, tou
     else:
         lb, ub = np.full(T, p["re_min"]), np.full(T, p["re_max"])
+    if scenario == 2 and s2_battery == "grid":      # the battery idles: the grid balances
+        zero = np.zeros(T)
+        followers["so"] = FixedPlan({"bt_ch": zero, "bt_dis": zero, "p_virtual": zero,
+                                     "bt_soc": np.full(T + 1, battery.soc0 * battery.capacity)},
+                                    lambda P, a: battery.profit(P, a["bt_ch"], a["bt_dis"]))
     if scenario == 1:
         plan = plan_for_mgo(users, battery, wind, tou, buy, sell, imax, emax)
         status = Status.OPTIMAL if plan is not None else Status.INFEASIBLE
@@ -151,8 +176,9 @@ def build(scenario: int = 4, variant: str = "base", data_dir=None,
         A=None if scenario in (1, 2) else np.ones((1, T)),
         b=None if scenario in (1, 2) else np.array([T * p["re_mean_max"]]),
         single_level=single_level,
-        meta={"case": "island", "scenario": scenario, "variant": variant,
+        meta={"case": "island", "scenario": scenario, "variant": variant, "s2_battery": s2_battery,
               "integer_battery": integer_battery, "tou": tou.tolist(),
               "data": fingerprint(data.folder, data_io.SCHEMAS),
+              "price_bounds": [p["re_min"], p["re_max"]],
               "base_load": base_load.tolist(), "report": report},
     )
