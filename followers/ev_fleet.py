@@ -40,7 +40,7 @@ import numpy as np
 from .response import Response, check_prices, status_from
 from .storage_dp import StorageLP, solve_storage_starts, stack
 from .storage_dp import _FIELDS, _per_row, default_big_m
-from .storage_kernel import _JIT, _backward, _targets, _tolerance
+from .storage_kernel import _JIT, row_policy
 
 __all__ = ["EVFleet", "plugged"]
 
@@ -101,13 +101,8 @@ def _fleet_totals(a, s_final, s_lo, s_hi, up, dn, drift, c_up, c_dn, big_m, firs
     for r in range(R):
         if first[r] == first[r + 1]:
             continue
-        k_min = T
-        for j in range(first[r], first[r + 1]):
-            k_min = min(k_min, step[j])
-        _backward(a[r], s_final[r], s_lo[r], s_hi[r], up[r], dn[r], drift[r], c_up[r], c_dn[r],
-                  big_m, max(k_min + 1, 1), vs, vl, vn)
-        _targets(k_min, s_lo[r], drift[r], c_up[r], c_dn[r], vs, vl, vn, y_up, y_dn)
-        tol = _tolerance(s_hi[r])
+        tol = row_policy(r, a, s_final, s_lo, s_hi, up, dn, drift, c_up, c_dn, big_m, first, step,
+                         vs, vl, vn, y_up, y_dn)
         lo, hi, cap_up, cap_dn = s_lo[r, T], s_hi[r, T], up[r, 0], dn[r, 0]
         for j in range(first[r], first[r + 1]):
             i = ind[j]

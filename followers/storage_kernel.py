@@ -190,6 +190,22 @@ def solve_rows(s0, a, s_final, s_lo, s_hi, up, dn, drift, c_up, c_dn, big_m):
 
 
 @nb.njit(**_JIT)
+def row_policy(r, a, s_final, s_lo, s_hi, up, dn, drift, c_up, c_dn, big_m, first, step,
+               vs, vl, vn, y_up, y_dn):
+    """Row r's optimal policy for its starts first[r] .. first[r + 1] - 1: the value
+    functions back to the earliest start, the targets y_up, y_dn from there; returns
+    the row's feasibility tolerance."""
+    T = c_up.shape[1]
+    k_min = T
+    for j in range(first[r], first[r + 1]):
+        k_min = min(k_min, step[j])
+    _backward(a[r], s_final[r], s_lo[r], s_hi[r], up[r], dn[r], drift[r], c_up[r], c_dn[r],
+              big_m, max(k_min + 1, 1), vs, vl, vn)
+    _targets(k_min, s_lo[r], drift[r], c_up[r], c_dn[r], vs, vl, vn, y_up, y_dn)
+    return _tolerance(s_hi[r])
+
+
+@nb.njit(**_JIT)
 def solve_starts(a, s_final, s_lo, s_hi, up, dn, drift, c_up, c_dn, big_m, first, step, state):
     """Many starts per row: the starts of row r are first[r] .. first[r + 1] - 1; start j
     enters row r's storage at step[j] with state state[j]. One backward pass per row
@@ -208,13 +224,8 @@ def solve_starts(a, s_final, s_lo, s_hi, up, dn, drift, c_up, c_dn, big_m, first
     for r in range(R):
         if first[r] == first[r + 1]:
             continue
-        k_min = T
-        for j in range(first[r], first[r + 1]):
-            k_min = min(k_min, step[j])
-        _backward(a[r], s_final[r], s_lo[r], s_hi[r], up[r], dn[r], drift[r], c_up[r], c_dn[r],
-                  big_m, max(k_min + 1, 1), vs, vl, vn)
-        _targets(k_min, s_lo[r], drift[r], c_up[r], c_dn[r], vs, vl, vn, y_up, y_dn)
-        tol = _tolerance(s_hi[r])
+        tol = row_policy(r, a, s_final, s_lo, s_hi, up, dn, drift, c_up, c_dn, big_m, first, step,
+                         vs, vl, vn, y_up, y_dn)
         for j in range(first[r], first[r + 1]):
             for t in range(step[j]):                 # before its start: idle, state held
                 u[j, t] = 0.0
