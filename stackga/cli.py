@@ -35,6 +35,13 @@ def _ga_args(p: argparse.ArgumentParser) -> None:
                    help="run on the case's data files in DIR (write them with 'stackga data CASE DIR')")
 
 
+def _seed_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--seeds", type=int, default=5,
+                   help="GA seeds per scenario and variant: --seed, --seed + 1, ... (default 5)")
+    p.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
+                   help="parallel processes (default: the number of cores; results do not depend on it)")
+
+
 def _out_args(p: argparse.ArgumentParser, default_help: str) -> None:
     p.add_argument("--out", default=None, help=f"output folder (default: {default_help})")
     p.add_argument("--overwrite", action="store_true", help="replace an existing non-empty --out folder")
@@ -140,9 +147,7 @@ def cmd_run(a) -> int:
 def cmd_compare(a) -> int:
     case = _case(a.case)
     cfg = _config(a)
-    for name in ("seeds", "jobs"):
-        if getattr(a, name) < 1:
-            raise ValueError(f"--{name} must be >= 1, got {getattr(a, name)}")
+    _check_counts(a)
     case.load(a.data)                              # bad data stops here, before any run
     t0 = time.perf_counter()
     live = sys.stderr.isatty()
@@ -171,23 +176,29 @@ def cmd_compare(a) -> int:
 
 
 def cmd_figures(a) -> int:
-    """Regenerate the README's figures (every scenario of the case)."""
-    import stackga
+    """Regenerate the README's figures: the figures of ``compare`` (every scenario, the
+    median-seed runs, the convergence band across seeds), without the tables."""
     case = _case(a.case)
     cfg = _config(a)
+    _check_counts(a)
     case.load(a.data)
     out = rundir.check_out(a.out, overwrite=True)  # a figures folder is refreshed in place
-    results = {}
     with interrupt.graceful() as stop:
-        for sc in case.SCENARIOS:
-            results[sc] = res = stackga.solve(case.build(scenario=sc, data_dir=a.data), cfg)
-            code = _stopped(res, cfg.generations, None)
-            if code is not None or stop():
-                print(f"stackga: no figures written (stopped at scenario {sc})", file=sys.stderr)
-                return code or EXIT_INTERRUPTED
-    for p in case.write_figures(results, out):
+        text, results = case.compare(cfg, data_dir=a.data, seeds=a.seeds, jobs=a.jobs)
+    bad = [r for r in results.values() if r.infeasibility or r.status != "complete"]
+    if stop() or bad:
+        code = _stopped(bad[0], cfg.generations, None) if bad else EXIT_INTERRUPTED
+        print(f"stackga: no figures written ({text.splitlines()[0]})", file=sys.stderr)
+        return code or EXIT_INTERRUPTED
+    for p in case.write_compare_figures(results, out, seeds=a.seeds, first_seed=a.seed):
         print(p)
     return 0
+
+
+def _check_counts(a) -> None:
+    for name in ("seeds", "jobs"):
+        if getattr(a, name) < 1:
+            raise ValueError(f"--{name} must be >= 1, got {getattr(a, name)}")
 
 
 def cmd_data(a) -> int:
@@ -218,13 +229,11 @@ def main(argv=None) -> int:
     c.add_argument("case")
     _out_args(c, "a new folder runs/CASE-compare-DATE-TIME")
     _ga_args(c)
-    c.add_argument("--seeds", type=int, default=5,
-                   help="GA seeds per scenario and variant: --seed, --seed + 1, ... (default 5)")
-    c.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
-                   help="parallel processes (default: the number of cores; results do not depend on it)")
-    f = sub.add_parser("figures", help="regenerate the README figures")
+    _seed_args(c)
+    f = sub.add_parser("figures", help="regenerate the README figures (compare's figures, no tables)")
     f.add_argument("case")
     _ga_args(f)
+    _seed_args(f)
     f.add_argument("--out", default="figures", help="folder for the figures (default: figures)")
     d = sub.add_parser("data", help="write the case's data files to DIR (to edit, then run with --data DIR)")
     d.add_argument("case")

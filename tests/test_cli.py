@@ -161,9 +161,8 @@ def test_compare_and_figures_exit_3_without_feasible_individual(tmp_path, capsys
     d = tmp_path / "mydata"
     main(["data", "island", str(d)])
     rewrite_param(d / "parameters.csv", "grid_import_max_kw", "0")
-    args = [command, "island", "--data", str(d), "--out", str(tmp_path / "out")] + FAST
-    if command == "compare":
-        args += ["--seeds", "1", "--jobs", "1"]
+    args = [command, "island", "--data", str(d), "--out", str(tmp_path / "out"),
+            "--seeds", "1", "--jobs", "1"] + FAST
     assert main(args) == 3
     err = capsys.readouterr().err
     assert "island: no feasible individual at the leader's vector: follower 'users' INFEASIBLE" in err
@@ -186,9 +185,8 @@ def test_compare_and_figures_stop_on_ctrl_c(tmp_path, capsys, monkeypatch, comma
 
     monkeypatch.setattr(stackga, "solve", interrupted_in_scenario_3)
     out = tmp_path / "out"
-    args = [command, "island", "--out", str(out), "--pop-size", "4", "--generations", "30"]
-    if command == "compare":
-        args += ["--seeds", "2", "--jobs", "1"]
+    args = [command, "island", "--out", str(out), "--pop-size", "4", "--generations", "30",
+            "--seeds", "2", "--jobs", "1"]
     assert main(args) == 130
     assert "interrupted" in capsys.readouterr().err and calls[-1] == 3 and calls.count(3) == 1
     assert not list(out.rglob("*.png"))

@@ -152,6 +152,13 @@ def test_compare_tables_and_claims_over_seeds():
     assert len(re.findall(r"^  holds \d/3  ", text, re.M)) == 15     # "holds k/3" per claim
     held = sum(r[0].holds for r in rows)
     assert f"holds {held}/3  scenario 4 improves the MGO over scenario 3" in text
+    # eq. 16 + 22: f_ier + f_user <= 24 a^2 / (2 b) - grid cost, whatever the prices
+    a, b = results["scenario1"].meta["users_a"], results["scenario1"].meta["users_b"]
+    for r in results.values():
+        g = r.arrays["leader.grid"]
+        cost = (np.maximum(g, 0) * r.meta["grid_buy"] + np.minimum(g, 0) * r.meta["grid_sell"]).sum()
+        assert r.report["f_ier"] + r.report["f_user"] <= 24 * a ** 2 / (2 * b) - cost + 1e-6
+    assert "Bound (eq. 16 + 22" in text
     # tables show the median-seed run
     s3 = [scen[3] for scen, _ in per_seed]
     assert f"{median_run(s3).report['f_ier']:>10.1f}" in text.split("Table 3")[0]

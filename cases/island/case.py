@@ -179,6 +179,7 @@ def build(scenario: int = 4, variant: str = "base", data_dir=None,
         meta={"case": "island", "scenario": scenario, "variant": variant, "s2_battery": s2_battery,
               "integer_battery": integer_battery, "tou": tou.tolist(),
               "data": fingerprint(data.folder, data_io.SCHEMAS),
-              "price_bounds": [p["re_min"], p["re_max"]],
+              "price_bounds": [p["re_min"], p["re_max"]], "users_a": p["users_a"],
+              "users_b": p["users_b"], "grid_buy": buy.tolist(), "grid_sell": sell.tolist(),
               "base_load": base_load.tolist(), "report": report},
     )

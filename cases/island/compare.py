@@ -161,9 +161,27 @@ def sensitivity_table(per_seed: list[tuple[dict, dict]]) -> str:
     return "\n".join(lines)
 
 
+def welfare_bound(per_seed: list[tuple[dict, dict]], a: float, b: float) -> str:
+    """f_ier + f_user = sum_t (a P - b/2 P^2) - grid cost <= 24 a^2 / (2 b) - grid cost
+    (eq. 16 + eq. 22: the internal payments cancel), for any loads and prices."""
+    cap = 24 * a ** 2 / (2 * b)
+    lines = [f"Bound (eq. 16 + 22, a = {a:g}, b = {b:g}): f_ier + f_user <= 24 a^2/(2b) - grid cost "
+             f"= {cap:.0f} yuan - grid cost",
+             f"{'scenario':>8} {'ours f_ier + f_user':>20} {'our bound':>10} | {'paper':>7}"]
+    for sc in (1, 2, 3, 4):
+        r = median_run([scen[sc] for scen, _ in per_seed])
+        grid = r.arrays["leader.grid"]
+        cost = (np.maximum(grid, 0) * r.meta["grid_buy"] + np.minimum(grid, 0) * r.meta["grid_sell"]).sum()
+        lines.append(f"{sc:>8} {r.report['f_ier'] + r.report['f_user']:>20.1f} {cap - cost:>10.1f} | "
+                     f"{PAPER_TABLE2[sc][0] + PAPER_TABLE2[sc][2]:>7}")
+    return "\n".join(lines)
+
+
 def summary(results: dict, seeds: list[int]) -> str:
     per_seed = by_seed(results, seeds)
-    return "\n\n".join([tables(per_seed), tie_break_effect(results), sensitivity_table(per_seed),
+    a, b = results["scenario1"].meta["users_a"], results["scenario1"].meta["users_b"]
+    return "\n\n".join([tables(per_seed), welfare_bound(per_seed, a, b), tie_break_effect(results),
+                        sensitivity_table(per_seed),
                         format_claims([claims(scen, var) for scen, var in per_seed], seeds)])
 
 
