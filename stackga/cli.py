@@ -182,7 +182,7 @@ def cmd_figures(a) -> int:
     cfg = _config(a)
     _check_counts(a)
     case.load(a.data)
-    out = rundir.check_out(a.out, overwrite=True)  # a figures folder is refreshed in place
+    out = rundir.check_writable(a.out)             # a figures folder is refreshed in place
     with interrupt.graceful() as stop:
         text, results = case.compare(cfg, data_dir=a.data, seeds=a.seeds, jobs=a.jobs)
     bad = [r for r in results.values() if r.infeasibility or r.status != "complete"]

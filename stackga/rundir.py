@@ -17,7 +17,7 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
-__all__ = ["RunDirError", "MARKER", "check_out", "fresh", "staged"]
+__all__ = ["RunDirError", "MARKER", "check_out", "check_writable", "fresh", "staged"]
 
 #: every folder ``staged`` commits holds this file; ``overwrite`` replaces only such folders
 MARKER = ".stackga"
@@ -41,6 +41,19 @@ def _replaceable(p: Path, what: str) -> None:
                           f"(no {MARKER} file); --overwrite replaces only stackga's output folders")
 
 
+def check_writable(path, what: str = "--out") -> Path:
+    """``path`` can hold files: not a file, and its parent writable; returns it resolved."""
+    p = Path(path).resolve()
+    if p.exists() and not p.is_dir():
+        raise RunDirError(f"{what} {p}: exists and is not a folder")
+    try:
+        p.parent.mkdir(parents=True, exist_ok=True)
+        os.rmdir(tempfile.mkdtemp(prefix=f".{p.name}.probe-", dir=p.parent))
+    except OSError as e:
+        raise RunDirError(f"{what} {p}: cannot write there ({e.strerror or e})") from None
+    return p
+
+
 def check_out(path, overwrite: bool = False, what: str = "--out") -> Path:
     """Validate ``path`` as an output folder now, before any work is done; returns it resolved."""
     p = Path(path).resolve()
@@ -50,12 +63,7 @@ def check_out(path, overwrite: bool = False, what: str = "--out") -> Path:
         if not overwrite:
             raise RunDirError(f"{what} {p}: exists and is not empty; choose another folder or pass --overwrite")
         _replaceable(p, what)
-    try:
-        p.parent.mkdir(parents=True, exist_ok=True)
-        os.rmdir(tempfile.mkdtemp(prefix=f".{p.name}.probe-", dir=p.parent))
-    except OSError as e:
-        raise RunDirError(f"{what} {p}: cannot write there ({e.strerror or e})") from None
-    return p
+    return check_writable(p, what)
 
 
 def fresh(stem: str, root="runs") -> Path:
