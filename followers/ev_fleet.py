@@ -20,7 +20,8 @@ scale the fleet this way). Virtual storage power, fleet total:
 P_v(t) = sum_i weight_i (baseline_i(t) - ch_i(t) + dis_i(t)).
 Storage operator's value (eq. 19):
     sum_t (lam + R) * P_v - kappa * sum_i weight_i [ (1 - eta_c) ch_i + (1/eta_d - eta_d) dis_i ]
-with kappa (yuan/kWh, default 1 as the paper writes it) pricing the losses.
+with kappa (yuan/kWh) pricing the losses (the paper writes the loss terms in kW with no
+price; the island case reads them at 1 yuan/kWh).
 
 Method: every EV is its own storage LP. Rotating each EV's time axis so that it
 ends at its departure hour, all EVs leaving at the same hour (with the same
@@ -37,8 +38,8 @@ from dataclasses import dataclass, field
 import numba as nb
 import numpy as np
 
-from .response import Response, check_prices, status_from
-from .storage_dp import StorageLP, solve_storage_starts, stack
+from .response import Response, Status, check_prices, status_from
+from .storage_dp import StorageLP, outside_method, solve_storage_starts, stack
 from .storage_dp import _FIELDS, _per_row, default_big_m
 from .storage_kernel import _JIT, row_policy
 
@@ -143,7 +144,7 @@ class EVFleet:
     soc_min: float = 0.2
     soc_max: float = 0.9
     subsidy: float = 0.0       # lam, yuan/kWh
-    kappa: float = 1.0         # price of the loss terms, yuan/kWh
+    kappa: float = 1.0         # price of the loss terms, yuan/kWh (a reading of eq. 19)
     weight: np.ndarray | None = None   # vehicles each EV stands for (default 1)
     departure: str = "baseline"
     T: int = 24
@@ -249,6 +250,9 @@ class EVFleet:
                                 dn_max=np.full(T, self.p_ev * self.dt / self.eta_d),
                                 drift=np.zeros(T), s_final=float(uniq[g, 2]))
                       for g, i in enumerate(first)]
+            # _fleet_totals relies on this shape: no decay, no drift, constant bounds
+            assert all(m.decay == 1.0 and not np.any(m.drift) and np.ptp(m.s_lo) == 0 == np.ptp(m.s_hi)
+                       and np.ptp(m.up_max) == 0 == np.ptp(m.dn_max) for m in models)
             self._cache["groups"] = (uniq[:, 0].astype(np.int64), group.reshape(-1), models)
         return self._cache["groups"]
 
@@ -308,16 +312,20 @@ class EVFleet:
         c_up, c_dn = self._rotated_costs(p, dep_g)
         ch, dis, feas = _fleet_totals(*fields, c_up, c_dn, float(default_big_m(c_up, c_dn)), first,
                                       step, state, ind, dep, w, self.eta_c, self.eta_d, self.dt, n)
-        ch[~feas], dis[~feas] = 0.0, 0.0
-        return Response(np.where(feas, self.value(p, ch, dis), 0.0), status_from(feas),
+        status = status_from(feas)
+        status[outside_method(*self.dp_costs(p))] = Status.SOLVER_FAILED
+        ok = status == Status.OPTIMAL
+        ch[~ok], dis[~ok] = 0.0, 0.0
+        return Response(np.where(ok, self.value(p, ch, dis), 0.0), status,
                         {"ch": ch, "dis": dis, "p_virtual": self.baseline - ch + dis})
 
     def describe(self, prices: np.ndarray) -> dict[str, np.ndarray]:
         """Per-EV plans for the rows of ``prices`` (n, T) (for reporting a result; the same
         optimum as :meth:`respond`): ``car_ch``, ``car_dis`` (n, n_ev, T) kW per vehicle,
         ``car_energy`` (n, n_ev, T) kWh at the start of each plugged hour and of the
-        departure hour (0 otherwise). Weighted and summed over EVs they give the fleet
-        totals ``ch``, ``dis`` of :meth:`respond`."""
+        departure hour (0 otherwise); ``car_weight``, ``car_arrival``, ``car_departure``
+        (n, n_ev). Weighted and summed over EVs they give the fleet totals ``ch``, ``dis``
+        of :meth:`respond`."""
         p = check_prices(prices, self.T, "EVFleet")
         n, T = p.shape
         storage, row, ev, ind, step, state, dep, dep_g = self._starts(n)
@@ -325,4 +333,7 @@ class EVFleet:
         car_ch, car_dis, car_e, _, _ = _to_hours(u, s, ev, ind, step, dep, self.weight,
                                                    self.eta_c, self.eta_d, self.dt, n,
                                                    len(self.arr), T)
-        return {"car_ch": car_ch, "car_dis": car_dis, "car_energy": car_e}
+        each = np.ones((n, 1))
+        return {"car_ch": car_ch, "car_dis": car_dis, "car_energy": car_e,
+                "car_weight": each * self.weight, "car_arrival": each * self.arr,
+                "car_departure": each * self.dep}

@@ -37,7 +37,7 @@ import numpy as np
 
 from .storage_kernel import solve_rows, solve_starts
 
-__all__ = ["StorageLP", "solve_storage", "solve_storage_starts", "stack"]
+__all__ = ["StorageLP", "outside_method", "solve_storage", "solve_storage_starts", "stack"]
 
 
 @dataclass(frozen=True)
@@ -201,6 +201,14 @@ def solve_storage_starts(
     back = np.empty_like(order)
     back[order] = np.arange(len(order))
     return u[back], s[back], feas[back]
+
+
+def outside_method(c_up: np.ndarray, c_dn: np.ndarray) -> np.ndarray:
+    """(n,) rows whose costs break the recursion's premise c_up >= c_dn (a stage reward
+    that is not concave: e.g. prices so negative that discharging and recharging in the
+    same hour pays). Followers mark them SOLVER_FAILED instead of reporting a wrong plan."""
+    tol = 1e-12 * (1.0 + np.abs(c_up))
+    return np.any(c_up < c_dn - tol, axis=1)
 
 
 _FIELDS = ("s0", "decay", "s_final", "s_lo", "s_hi", "up_max", "dn_max", "drift")

@@ -5,7 +5,7 @@ import pytest
 import scipy.sparse as sp
 from scipy.optimize import linprog
 
-from followers import Battery, EVFleet, FlexibleUsers, StorageOperator, ThermalBuildings
+from followers import Battery, EVFleet, FlexibleUsers, Status, StorageOperator, ThermalBuildings
 from followers import battery as battery_module
 from followers.ev_fleet import plugged
 from followers.highs_model import solve_highs
@@ -252,3 +252,15 @@ def test_bad_battery_parameters_named():
         Battery(capacity=-1, p_max=1)
     with pytest.raises(ValueError, match="p_min"):
         Battery(capacity=1, p_max=1, p_min=2)
+
+
+def test_costs_outside_the_recursion_are_solver_failed_not_wrong():
+    """Prices so negative that the stage reward is not concave (c_up < c_dn): the recursion's
+    premise fails, so the individual is SOLVER_FAILED, never a wrong OPTIMAL plan."""
+    f = EVFleet(arr=np.array([18]), dep=np.array([7]), battery=np.array([40.0]),
+                soc_arr=np.array([0.5]), soc_need=np.array([0.5]), kappa=0.0, departure="trip")
+    P = np.vstack([np.full(T, -0.5), np.full(T, 0.5)])
+    r = f.respond(P)
+    assert list(r.status) == [Status.SOLVER_FAILED, Status.OPTIMAL]
+    ref = oracle_fleet(f, P[1])
+    assert r.objective[1] == pytest.approx(ref["objective"], rel=1e-9)

@@ -95,16 +95,70 @@ def test_short_game_run_deterministic_and_feasible(engine, scenario):
     assert again.report["f_ier"] == a.report["f_ier"]
 
 
-@pytest.mark.parametrize("variant", ["wind-0.8", "load-1.2"])
+@pytest.mark.parametrize("variant", ["wind-0.8", "load-1.2", "load-0.8", "battery-2mw"])
 def test_variants_scale_the_data(variant):
-    base = island.build(scenario=3)
-    g = island.build(scenario=3, variant=variant)
-    k = 0.8 if variant == "wind-0.8" else 1.2
+    base = island.build(scenario=4)
+    g = island.build(scenario=4, variant=variant)
     x = island.load().hourly["tou_price"][None]
+    ev, ev0 = g.evaluate(x), base.evaluate(x)
     if variant.startswith("wind"):
-        np.testing.assert_allclose(g.evaluate(x).arrays["wind"], k * base.evaluate(x).arrays["wind"])
-    else:
+        np.testing.assert_allclose(ev.arrays["wind"], 0.8 * ev0.arrays["wind"])
+    elif variant.startswith("load"):
+        k = float(variant.split("-")[1])
         np.testing.assert_allclose(g.followers["users"].rigid, k * base.followers["users"].rigid)
+        so, so0 = ev.responses["so"].arrays, ev0.responses["so"].arrays
+        for part in ("ac_p_virtual", "ev_p_virtual"):           # the virtual storage scales too
+            np.testing.assert_allclose(so[part], k * so0[part], rtol=1e-9, atol=1e-9)
+    else:
+        assert g.followers["so"].battery.p_max == 2000 and base.followers["so"].battery.p_max == 500
+
+
+def test_scenario2_battery_tie_break():
+    grid = stackga.solve(island.build(scenario=2))
+    operator = stackga.solve(island.build(scenario=2, s2_battery="operator"))
+    assert grid.arrays["so.bt_ch"].max() == 0 and grid.arrays["so.bt_dis"].max() == 0
+    assert grid.report["f_ser"] == 0 and operator.report["f_ser"] > 0
+    assert grid.report["f_user"] == operator.report["f_user"]            # a tie for the users
+    with pytest.raises(ValueError, match="unknown s2_battery 'both'"):
+        island.build(scenario=2, s2_battery="both")
+
+
+def test_ev_session_shorter_than_an_hour_is_named(data_copy):
+    path = data_copy / "ev_fleet.csv"
+    lines = path.read_text().splitlines()
+    cells = lines[3].split(",")
+    cells[1], cells[2] = "8.3", "8.9"
+    lines[3] = ",".join(cells)
+    path.write_text("\n".join(lines) + "\n")
+    with pytest.raises(island.DataError, match=r"ev_fleet.csv: row 4: arrival_h = 8.3, departure_h = 8.9"):
+        island.build(data_dir=data_copy)
+
+
+def test_saved_run_carries_per_ev_plans(tmp_path):
+    res = stackga.solve(island.build(scenario=4, variant="load-1.2"), GAConfig(pop_size=6, generations=2))
+    res.save(tmp_path / "r")
+    a = stackga.Result.load(tmp_path / "r").arrays
+    w = a["so.ev_car_weight"][:, None]
+    assert a["so.ev_car_ch"].shape == (60, 24) and np.all(w == 1.2)
+    np.testing.assert_allclose((w * a["so.ev_car_ch"]).sum(0), a["so.ev_ch"], atol=1e-9)
+
+
+def test_parallel_compare_stops_on_ctrl_c():
+    import os
+    import signal
+
+    from cases.island.compare import jobs_for, run_all
+    from stackga import interrupt
+    done = []
+
+    def first_done(name):
+        done.append(name)
+        if len(done) == 1:
+            os.kill(os.getpid(), signal.SIGINT)          # Ctrl-C in the parent
+    with interrupt.graceful():
+        out = run_all(GAConfig(pop_size=4, generations=2), [1, 2], jobs=2, on_run=first_done)
+    assert 1 <= len(out) <= 3 < len(jobs_for([1, 2]))   # no run started after the stop
+    assert list(out) == [j[0] for j in jobs_for([1, 2]) if j[0] in out]
 
 
 def test_cli_run_writes_results(tmp_path, capsys):

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import signal
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 
 import numpy as np
 
@@ -55,8 +55,10 @@ def _quiet_worker() -> None:
 
 def run_all(config: stackga.GAConfig, seeds: list[int], data_dir=None, jobs: int = 1,
             on_run=None) -> dict[str, stackga.Result]:
-    """name -> Result for every run of ``jobs_for(seeds)``. ``jobs`` > 1 runs them in that
-    many processes; a stop requested with Ctrl-C ends it with the runs finished so far."""
+    """name -> Result for every run of ``jobs_for(seeds)``, in that order. ``jobs`` > 1 runs
+    them in that many processes, never more than ``jobs`` at a time; a stop requested
+    with Ctrl-C ends it with the runs finished so far (the running ones stop at their
+    current generation). ``on_run(name)`` is called as each run finishes."""
     todo = jobs_for(seeds)
     cfg = config.to_dict()
     results = {}
@@ -64,23 +66,29 @@ def run_all(config: stackga.GAConfig, seeds: list[int], data_dir=None, jobs: int
         for job in todo:
             if interrupt.requested():
                 break
+            results[job[0]] = r = _run(job, cfg, data_dir)
             if on_run:
                 on_run(job[0])
-            results[job[0]] = r = _run(job, cfg, data_dir)
             if r.status == "interrupted":
                 break
         return results
-    with ProcessPoolExecutor(jobs, mp_context=mp.get_context("spawn"),
-                             initializer=_quiet_worker) as pool:
-        futures = [(job, pool.submit(_run, job, cfg, data_dir)) for job in todo]
-        for job, fut in futures:                  # in order: the same dict as one by one
-            if interrupt.requested():
-                pool.shutdown(cancel_futures=True)
-            if fut.cancelled():
-                continue
-            if on_run:
-                on_run(job[0])
-            results[job[0]] = fut.result()
+    pool = ProcessPoolExecutor(jobs, mp_context=mp.get_context("spawn"), initializer=_quiet_worker)
+    try:
+        running, queue = {}, list(todo)
+        while queue or running:
+            while queue and len(running) < jobs and not interrupt.requested():
+                job = queue.pop(0)
+                running[pool.submit(_run, job, cfg, data_dir)] = job
+            if not running:
+                break
+            done, _ = wait(running, return_when=FIRST_COMPLETED)
+            for fut in done:
+                job = running.pop(fut)
+                results[job[0]] = fut.result()
+                if on_run:
+                    on_run(job[0])
+    finally:
+        pool.shutdown(wait=False, cancel_futures=True)      # nothing is left running normally
     return {job[0]: results[job[0]] for job in todo if job[0] in results}
 
 
@@ -121,7 +129,7 @@ def tables(per_seed: list[tuple[dict, dict]]) -> str:
           f"{'scenario':>8} {'f_ier':>10} {'f_ser':>9} {'f_user':>10} {'f_ier range':>20} | "
           f"{'f_ier':>7} {'f_ser':>6} {'f_user':>7}"]
     t3 = [f"Table 3 -- battery use, charge/discharge: ours ({head}) | paper",
-          f"{'scenario':>8} {'hours':>7} {'max kW':>9} {'total kWh':>11} {'kWh range':>18} | "
+          f"{'scenario':>8} {'hours':>7} {'max kW':>9} {'total kWh':>11} {'throughput range':>18} | "
           f"{'hours':>6} {'max kW':>8} {'total kWh':>10}"]
     for sc, rs in runs.items():
         m, p2, p3 = median_run(rs).report, PAPER_TABLE2[sc], PAPER_TABLE3[sc]

@@ -77,6 +77,18 @@ class IslandData:
     folder: Path
 
 
+def _check_sessions(path: Path, ev: dict) -> None:
+    """Every EV must be plugged in for at least one whole hour (the model is hourly: an EV
+    is available from the hour after it arrives to the hour its departure falls in)."""
+    a, d = ev["arrival_h"], ev["departure_h"]
+    whole = np.floor(np.where(d > a, d, d + T)) - np.ceil(a)
+    bad = np.flatnonzero(whole < 1)
+    if len(bad):
+        i = int(bad[0])
+        raise DataError(f"{path}: row {i + 2}: arrival_h = {a[i]:g}, departure_h = {d[i]:g}: "
+                        f"the EV is plugged in for no whole hour")
+
+
 def load(data_dir=None) -> IslandData:
     """Load and check the case's files from ``data_dir`` (default: the shipped data)."""
     d = Path(data_dir) if data_dir is not None else DATA_DIR
@@ -84,5 +96,6 @@ def load(data_dir=None) -> IslandData:
         raise DataError(f"{d}: data folder not found")
     hourly = load_table(d, HOURLY)
     ev = load_table(d, EV_FLEET)
+    _check_sessions(d / EV_FLEET.file, ev)
     params = load_params(d, PARAMETERS, symbols={"tou_mean": float(hourly["tou_price"].mean())})
     return IslandData(hourly, ev, params, d)

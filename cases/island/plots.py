@@ -97,7 +97,8 @@ def plot_load(r):
     axes[2].plot(HOURS, base_ev, color="k", lw=1, label="EV baseline (charging)")
     axes[2].plot(HOURS, a["so.ev_ch"] - a["so.ev_dis"], color=c, label="EV scheduled: charge (+) / V2G (-)")
     axes[1].set_title("(b) air conditioning")
-    axes[2].set_title("(c) electric vehicles (60 per-EV plans summed)")
+    n_ev = len(a["so.ev_car_ch"]) if "so.ev_car_ch" in a else "the"
+    axes[2].set_title(f"(c) electric vehicles ({n_ev} per-EV plans summed)")
     for ax in axes:
         ax.set_ylabel("kW")
         ax.legend(fontsize=8)
