@@ -243,6 +243,11 @@ def warm_up() -> None:
     solve_rows(one, one, one * 0.0, *s_b, row, row, row * 0.0, row, row * 0.5, 1e4)
     solve_starts(one, one * 0.0, *s_b, row, row, row * 0.0, row, row * 0.5, 1e4,
                  np.array([0, 1]), np.array([1]), one)
+    from .ev_fleet import EVFleet
+    EVFleet(arr=np.array([18]), dep=np.array([7]), battery=np.array([40.0]), soc_arr=np.array([0.5]),
+            soc_need=np.array([0.5])).describe(np.full((1, 24), 0.5))
+    EVFleet(arr=np.array([18]), dep=np.array([7]), battery=np.array([40.0]), soc_arr=np.array([0.5]),
+            soc_need=np.array([0.5])).respond(np.full((1, 24), 0.5))
     from .binaries_bnb import binaries_bnb
     binaries_bnb(1.0, 1.0, 0.0, s_b[0][0], s_b[1][0], row[0], row[0], row[0] * 0.0,
                  row[0], row[0] * 0.5, 1e4, 1, 0.5, 0.5, 1e-9, 1e-9, 10)

@@ -1,4 +1,5 @@
-"""Command line: ``stackga run|compare|figures|data <case>`` (also ``python -m stackga``).
+"""Command line: ``stackga run|compare|figures|data|sweep <case>``, ``stackga plot DIR``
+(also ``python -m stackga``).
 
 Exit codes: 0 done; 1 a follower or the leader broke its contract, or failed everywhere;
 2 bad input (the message names the field and value); 3 no feasible individual (the run
@@ -201,6 +202,83 @@ def _check_counts(a) -> None:
             raise ValueError(f"--{name} must be >= 1, got {getattr(a, name)}")
 
 
+def _list(kind):
+    """argparse type: a comma-separated list of numbers, e.g. ``0.6,0.8,0.89``."""
+    def parse(text: str):
+        try:
+            return [kind(v) for v in text.split(",") if v.strip()]
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a comma-separated list of "
+                                             f"{kind.__name__} values, got {text!r}") from None
+    return parse
+
+
+class SweepProgress:
+    """One bar per sweep on a terminal: runs done, best so far, time left; silent otherwise."""
+
+    def __init__(self, total: int) -> None:
+        self.total, self.done, self.best = total, 0, -float("inf")
+        self.live, self.t0 = sys.stderr.isatty(), time.perf_counter()
+
+    def __call__(self, spec, res) -> None:
+        self.done += 1
+        if res.report.get("feasible"):
+            self.best = max(self.best, res.leader)
+        if self.live:
+            el = time.perf_counter() - self.t0
+            left = el / self.done * (self.total - self.done)
+            bar = "#" * int(30 * self.done / self.total)
+            sys.stderr.write(f"\r[{bar:<30}] runs {self.done}/{self.total}  best {self.best:.1f}  "
+                             f"~{left:.0f} s left   " + ("\n" if self.done == self.total else ""))
+            sys.stderr.flush()
+
+
+def cmd_sweep(a) -> int:
+    from .experiments import Sweep, run_sweep
+    from .experiments.plots import plot_sweep
+    case = _case(a.case)
+    if a.seeds < 1 or a.jobs < 1:
+        raise ValueError(f"--seeds and --jobs must be >= 1, got {a.seeds} and {a.jobs}")
+    case.load(a.data)                              # bad data stops here, before any run
+    grid = {"crossover_prob": a.crossover_prob, "mutation_prob": a.mutation_prob,
+            "pop_size": a.pop_size}
+    scenario = a.scenario if a.scenario is not None else case.DEFAULT_SCENARIO
+    sweep = Sweep(case=a.case, game={"scenario": scenario, "variant": a.variant, "data_dir": a.data},
+                  grid=grid, seeds=[a.seed + k for k in range(a.seeds)],
+                  base={"generations": a.generations, "engine": a.engine})
+    if a.resume and a.out is None:
+        raise ValueError("--resume needs --out: the folder of the sweep to finish")
+    out = a.out or rundir.fresh(f"{a.case}-sweep")
+    progress = SweepProgress(len(sweep.settings()) * len(sweep.seeds))
+    with interrupt.graceful() as stop:
+        table, results = run_sweep(sweep, case.build, out, jobs=a.jobs, resume=a.resume,
+                                   on_done=progress)
+    total = len(sweep.settings()) * len(sweep.seeds)
+    if stop() or len(table) < total or any(r["status"] != "complete" for r in table):
+        done = sum(r["status"] == "complete" for r in table)
+        print(f"stackga: interrupted: {done} of {total} runs finished and saved in {out}/; "
+              f"finish with: stackga sweep ... --out {out} --resume", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    print(f"{'setting':>28} {'median':>10} {'min':>10} {'max':>10} {'gen of best':>11}")
+    for st in sweep.settings():
+        label = sweep.label(st)
+        rows = [r for r in table if r["name"].startswith(label + "_seed")]
+        v = [r["leader"] for r in rows]
+        g = sorted(r["best_generation"] for r in rows)
+        print(f"{label:>28} {sorted(v)[(len(v) - 1) // 2]:>10.1f} {min(v):>10.1f} {max(v):>10.1f} "
+              f"{g[(len(g) - 1) // 2]:>11}")
+    plot_sweep(out, results)
+    print(f"{len(table)} runs; runs.csv, generations.csv, figures and run folders in {out}/")
+    return 0
+
+
+def cmd_plot(a) -> int:
+    from .experiments.plots import plot_folder
+    for p in plot_folder(a.dir):
+        print(p)
+    return 0
+
+
 def cmd_data(a) -> int:
     """Write the case's data files to a folder, to edit and run with --data."""
     from .data import export
@@ -239,8 +317,29 @@ def main(argv=None) -> int:
     d.add_argument("case")
     d.add_argument("dir")
     d.add_argument("--overwrite", action="store_true", help="replace the files if DIR already has them")
+    w = sub.add_parser("sweep", help="GA settings x seeds, in parallel: tidy tables, figures, run folders")
+    w.add_argument("case")
+    d = GAConfig()
+    w.add_argument("--crossover-prob", type=_list(float), default=[d.crossover_prob],
+                   help="comma-separated values (per mating pair; paper 0.89)")
+    w.add_argument("--mutation-prob", type=_list(float), default=[d.mutation_prob],
+                   help="comma-separated values (per gene; paper 0.076)")
+    w.add_argument("--pop-size", type=_list(int), default=[d.pop_size], help="comma-separated values")
+    w.add_argument("--generations", type=int, default=d.generations)
+    w.add_argument("--engine", choices=("pymoo", "deap"), default=d.engine)
+    w.add_argument("--seed", type=int, default=d.seed, help="first seed (default 1)")
+    w.add_argument("--seeds", type=int, default=10, help="seeds per setting (default 10)")
+    w.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="parallel processes")
+    w.add_argument("--scenario", type=int, default=None)
+    w.add_argument("--variant", default="base")
+    w.add_argument("--data", default=None, metavar="DIR")
+    w.add_argument("--out", default=None, help="sweep folder (default: a new runs/CASE-sweep-DATE-TIME)")
+    w.add_argument("--resume", action="store_true", help="finish the sweep in --out without redoing its runs")
+    pl = sub.add_parser("plot", help="regenerate the figures of a sweep or run folder")
+    pl.add_argument("dir")
     a = ap.parse_args(argv)
-    commands = {"run": cmd_run, "compare": cmd_compare, "figures": cmd_figures, "data": cmd_data}
+    commands = {"run": cmd_run, "compare": cmd_compare, "figures": cmd_figures, "data": cmd_data,
+                "sweep": cmd_sweep, "plot": cmd_plot}
     try:
         return commands[a.command](a)
     except ValueError as e:

@@ -10,14 +10,10 @@ one by one.
 """
 from __future__ import annotations
 
-import multiprocessing as mp
-import signal
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
-
 import numpy as np
 
 import stackga
-from stackga import interrupt
+from stackga.experiments import RunSpec, run_many
 
 from .case import build
 from .claims import battery_hours, battery_throughput, claims, format_claims
@@ -40,56 +36,22 @@ def jobs_for(seeds: list[int]) -> list[tuple]:
     return out
 
 
-def _run(job, config: dict, data_dir) -> stackga.Result:
-    """One run (top level, so a process pool can call it)."""
-    _, sc, variant, s2_battery, seed = job
-    cfg = stackga.GAConfig(**{**config, "seed": seed if seed is not None else config["seed"]})
-    return stackga.solve(build(scenario=sc, variant=variant, data_dir=data_dir,
-                               s2_battery=s2_battery), cfg)
-
-
-def _quiet_worker() -> None:
-    """Workers ignore Ctrl-C between runs (inside a run, ``solve`` stops it cleanly)."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+def specs_for(config: stackga.GAConfig, seeds: list[int], data_dir=None) -> list[RunSpec]:
+    """The runs of :func:`jobs_for` as run specs for :func:`stackga.experiments.run_many`."""
+    cfg = config.to_dict()
+    return [RunSpec(name, build, {"scenario": sc, "variant": variant, "data_dir": data_dir,
+                                  "s2_battery": s2_battery},
+                    {**cfg, "seed": seed if seed is not None else cfg["seed"]})
+            for name, sc, variant, s2_battery, seed in jobs_for(seeds)]
 
 
 def run_all(config: stackga.GAConfig, seeds: list[int], data_dir=None, jobs: int = 1,
             on_run=None) -> dict[str, stackga.Result]:
-    """name -> Result for every run of ``jobs_for(seeds)``, in that order. ``jobs`` > 1 runs
-    them in that many processes, never more than ``jobs`` at a time; a stop requested
-    with Ctrl-C ends it with the runs finished so far (the running ones stop at their
-    current generation). ``on_run(name)`` is called as each run finishes."""
-    todo = jobs_for(seeds)
-    cfg = config.to_dict()
-    results = {}
-    if jobs <= 1:
-        for job in todo:
-            if interrupt.requested():
-                break
-            results[job[0]] = r = _run(job, cfg, data_dir)
-            if on_run:
-                on_run(job[0])
-            if r.status == "interrupted":
-                break
-        return results
-    pool = ProcessPoolExecutor(jobs, mp_context=mp.get_context("spawn"), initializer=_quiet_worker)
-    try:
-        running, queue = {}, list(todo)
-        while queue or running:
-            while queue and len(running) < jobs and not interrupt.requested():
-                job = queue.pop(0)
-                running[pool.submit(_run, job, cfg, data_dir)] = job
-            if not running:
-                break
-            done, _ = wait(running, return_when=FIRST_COMPLETED)
-            for fut in done:
-                job = running.pop(fut)
-                results[job[0]] = fut.result()
-                if on_run:
-                    on_run(job[0])
-    finally:
-        pool.shutdown(wait=False, cancel_futures=True)      # nothing is left running normally
-    return {job[0]: results[job[0]] for job in todo if job[0] in results}
+    """name -> Result for every run of ``jobs_for(seeds)``, in that order, in ``jobs``
+    processes (:func:`stackga.experiments.run_many`). ``on_run(name)`` is called as each
+    run finishes; Ctrl-C ends it with the runs finished so far."""
+    done = (lambda spec, res: on_run(spec.name)) if on_run else None
+    return run_many(specs_for(config, seeds, data_dir), jobs, done)
 
 
 def by_seed(results: dict, seeds: list[int]) -> list[tuple[dict, dict]]:
@@ -237,5 +199,5 @@ def figure_runs(results: dict, seeds: list[int]) -> dict:
     return {sc: median_run([scen[sc] for scen, _ in per_seed]) for sc in (1, 2, 3, 4)}
 
 
-__all__ = ["run_all", "jobs_for", "summary", "summarize", "compare", "claims", "tables",
+__all__ = ["run_all", "jobs_for", "specs_for", "summary", "summarize", "compare", "claims", "tables",
            "figure_runs", "median_run", "by_seed"]

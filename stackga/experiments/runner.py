@@ -1,0 +1,90 @@
+"""Run many independent GA runs, in this process or in a local process pool.
+
+Parallel over runs, never over individuals (one task per individual costs more than
+the follower solve). A run is a :class:`RunSpec`: a module-level ``build`` function
+(picklable by reference) with its keyword arguments, and a GA configuration. Every
+run is seeded, so the results do not depend on the number of processes or their
+order; they are returned in the order of the specs. Ctrl-C (inside
+:func:`stackga.interrupt.graceful`) stops submitting runs; the running ones stop at
+their current generation and come back marked ``interrupted``.
+"""
+from __future__ import annotations
+
+import multiprocessing as mp
+import signal
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from dataclasses import dataclass, field
+from typing import Callable
+
+from .. import interrupt
+from ..config import GAConfig
+from ..result import Result
+
+__all__ = ["RunSpec", "execute", "run_many"]
+
+
+@dataclass(frozen=True)
+class RunSpec:
+    """One run: ``build(**kwargs) -> Game`` solved with ``GAConfig(**config)``."""
+
+    name: str
+    build: Callable
+    kwargs: dict = field(default_factory=dict)
+    config: dict = field(default_factory=dict)
+
+
+def execute(spec: RunSpec) -> Result:
+    """Build and solve one run (a top-level function, so a process pool can call it)."""
+    import stackga                  # looked up at call time: ``stackga.solve`` may be wrapped
+    return stackga.solve(spec.build(**spec.kwargs), GAConfig(**spec.config))
+
+
+def _worker_init() -> None:
+    """Once per worker process: load the compiled follower kernels (from numba's cache) and
+    the GA engines, so no run pays for them, and ignore Ctrl-C between runs (inside a run,
+    ``solve`` stops it cleanly)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    from followers.storage_kernel import warm_up
+    warm_up()
+    from ..engines import deap_engine, pymoo_engine  # noqa: F401  (imported once, not per run)
+
+
+def run_many(specs: list[RunSpec], jobs: int = 1,
+             on_done: Callable[[RunSpec, Result], None] | None = None) -> dict[str, Result]:
+    """name -> Result of every spec, in the specs' order. ``jobs`` > 1 runs them in that many
+    processes (spawned), never more than ``jobs`` at a time. ``on_done(spec, result)`` is
+    called in this process as each run finishes (e.g. to save it at once)."""
+    names = [s.name for s in specs]
+    if len(set(names)) != len(names):
+        raise ValueError("run_many: run names must be distinct")
+    results: dict[str, Result] = {}
+
+    def finish(spec, res):
+        results[spec.name] = res
+        if on_done:
+            on_done(spec, res)
+
+    if jobs <= 1:
+        for spec in specs:
+            if interrupt.requested():
+                break
+            res = execute(spec)
+            finish(spec, res)
+            if res.status == "interrupted":
+                break
+        return results
+    pool = ProcessPoolExecutor(jobs, mp_context=mp.get_context("spawn"), initializer=_worker_init)
+    try:
+        running, queue = {}, list(specs)
+        while queue or running:
+            while queue and len(running) < jobs and not interrupt.requested():
+                spec = queue.pop(0)
+                running[pool.submit(execute, spec)] = spec
+            if not running:
+                break
+            done, _ = wait(running, return_when=FIRST_COMPLETED)
+            for fut in done:
+                finish(running.pop(fut), fut.result())
+    finally:
+        pool.shutdown(wait=False, cancel_futures=True)      # nothing is left running normally
+    return {n: results[n] for n in names if n in results}
