@@ -272,6 +272,54 @@ def cmd_sweep(a) -> int:
     return 0
 
 
+def cmd_tune(a) -> int:
+    from .experiments.plots import plot_tuning
+    from .experiments.tune import Tuning, tune
+    case = _case(a.case)
+    if a.seeds < 2 or a.jobs < 1:
+        raise ValueError(f"--seeds must be >= 2 and --jobs >= 1, got {a.seeds} and {a.jobs}")
+    case.load(a.data)
+    if a.resume and a.out is None:
+        raise ValueError("--resume needs --out: the folder of the tuning to continue")
+    scenario = a.scenario if a.scenario is not None else case.DEFAULT_SCENARIO
+    base = {"generations": a.generations, "engine": a.engine}
+    if not a.pop_sizes:
+        base["pop_size"] = a.pop_size
+    tuning = Tuning(case=a.case, game={"scenario": scenario, "variant": a.variant, "data_dir": a.data},
+                    seeds=[a.seed + k for k in range(a.seeds)], trials=a.trials,
+                    pop_sizes=a.pop_sizes or [], budget=a.budget if a.pop_sizes else None,
+                    base=base, sampler_seed=a.sampler_seed)
+    out = a.out or rundir.fresh(f"{a.case}-tune")
+    live = sys.stderr.isatty()
+
+    def progress(trial):
+        if live:
+            sys.stderr.write(f"\rtrial {trial.number + 1}/{a.trials}  value {trial.value:.1f}   ")
+            sys.stderr.flush()
+    try:
+        with interrupt.graceful():
+            report = tune(tuning, case.build, out, jobs=a.jobs, resume=a.resume, on_trial=progress)
+    except KeyboardInterrupt:
+        print(f"\nstackga: interrupted; finished runs are saved in {out}/; continue with: "
+              f"stackga tune ... --out {out} --resume", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    if live:
+        sys.stderr.write("\n")
+    plot_tuning(out)
+    best, paper, test = report.get("best"), report.get("paper"), report.get("test")
+    print(f"{report['trials']} trials ({report.get('pruned_trials', 0)} stopped early by the "
+          f"Wilcoxon pruner), {len(tuning.seeds)} seeds each")
+    for name, r in (("best", best), ("paper", paper)):
+        if r:
+            vals = ", ".join(f"{v:.1f}" for v in r["values"])
+            print(f"{name:>6}: {r['params']}  mean {r['mean']:.1f}  per seed: {vals}")
+    if test:
+        print(f"best vs paper: p = {test['p_value']:.3g} ({test['note']}); "
+              f"{'significant' if test['significant'] else 'not significant'} at 0.05")
+    print(f"study (journal), runs, report.json and figures in {out}/")
+    return 0
+
+
 def cmd_plot(a) -> int:
     from .experiments.plots import plot_folder
     for p in plot_folder(a.dir):
@@ -335,11 +383,30 @@ def main(argv=None) -> int:
     w.add_argument("--data", default=None, metavar="DIR")
     w.add_argument("--out", default=None, help="sweep folder (default: a new runs/CASE-sweep-DATE-TIME)")
     w.add_argument("--resume", action="store_true", help="finish the sweep in --out without redoing its runs")
-    pl = sub.add_parser("plot", help="regenerate the figures of a sweep or run folder")
+    t = sub.add_parser("tune", help="tune crossover and mutation (optuna TPE, Wilcoxon pruning over seeds)")
+    t.add_argument("case")
+    t.add_argument("--trials", type=int, default=50)
+    t.add_argument("--seeds", type=int, default=5, help="seeds per trial (default 5)")
+    t.add_argument("--seed", type=int, default=d.seed, help="first seed (default 1)")
+    t.add_argument("--sampler-seed", type=int, default=1, help="seed of the TPE sampler")
+    t.add_argument("--generations", type=int, default=d.generations)
+    t.add_argument("--pop-size", type=int, default=d.pop_size)
+    t.add_argument("--pop-sizes", type=_list(int), default=None,
+                   help="also tune the population size among these, at --budget evaluations")
+    t.add_argument("--budget", type=int, default=d.pop_size * d.generations,
+                   help="evaluations per run when tuning the population size (default 30000)")
+    t.add_argument("--engine", choices=("pymoo", "deap"), default=d.engine)
+    t.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="parallel processes (over seeds)")
+    t.add_argument("--scenario", type=int, default=None)
+    t.add_argument("--variant", default="base")
+    t.add_argument("--data", default=None, metavar="DIR")
+    t.add_argument("--out", default=None, help="tuning folder (default: a new runs/CASE-tune-DATE-TIME)")
+    t.add_argument("--resume", action="store_true", help="continue the tuning in --out")
+    pl = sub.add_parser("plot", help="regenerate the figures of a sweep, tuning or run folder")
     pl.add_argument("dir")
     a = ap.parse_args(argv)
     commands = {"run": cmd_run, "compare": cmd_compare, "figures": cmd_figures, "data": cmd_data,
-                "sweep": cmd_sweep, "plot": cmd_plot}
+                "sweep": cmd_sweep, "tune": cmd_tune, "plot": cmd_plot}
     try:
         return commands[a.command](a)
     except ValueError as e:

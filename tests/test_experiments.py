@@ -7,6 +7,7 @@ import signal
 import pytest
 
 import cases.island as island
+import stackga
 from stackga import interrupt
 from stackga.cli import main
 from stackga.experiments import Sweep, run_sweep
@@ -104,3 +105,70 @@ def test_cli_sweep_bad_input(capsys):
     assert "crossover_prob must be a probability in [0, 1], got 1.5" in capsys.readouterr().err
     assert main(["sweep", "island", "--resume"]) == 2
     assert "--resume needs --out" in capsys.readouterr().err
+
+
+# ----------------------------------------------------------------------------- tuning
+def tuning(trials=4):
+    from stackga.experiments.tune import Tuning
+    return Tuning(case="island", game={"scenario": 3}, seeds=[1, 2, 3], trials=trials,
+                  base={"generations": 3, "pop_size": 6})
+
+
+def trials_of(out):
+    import optuna
+    from optuna.storages import JournalStorage
+    from optuna.storages.journal import JournalFileBackend
+    study = optuna.load_study(study_name="stackga",
+                              storage=JournalStorage(JournalFileBackend(str(out / "study.log"))))
+    return [(t.params, t.value, t.user_attrs.get("values")) for t in study.trials
+            if t.state.name == "COMPLETE"]
+
+
+def test_tune_reports_per_seed_and_is_the_same_on_two_processes(tmp_path):
+    from stackga.experiments.tune import PAPER, tune
+    a = tune(tuning(), island.build, tmp_path / "a", jobs=1)
+    b = tune(tuning(), island.build, tmp_path / "b", jobs=2)
+    ta, tb = trials_of(tmp_path / "a"), trials_of(tmp_path / "b")
+    assert ta == tb and len(ta) == 4
+    assert ta[0][0] == PAPER                                  # the paper's setting is trial 0
+    assert a == b and a["paper"]["params"] == PAPER and len(a["best"]["values"]) == 3
+    assert a["best"]["mean"] == max(t[1] for t in ta if t[2] and len(t[2]) == 3)
+    assert 0 <= a["test"]["p_value"] <= 1
+    settings = {tuple(sorted(t[0].items())) for t in ta}
+    assert len(list((tmp_path / "a" / "runs").iterdir())) <= 3 * len(settings)
+    for p in (tmp_path / "a" / "runs").iterdir():           # ordinary run folders
+        assert stackga.Result.load(p).status == "complete"
+
+
+def test_tune_killed_then_resumed_equals_uninterrupted(tmp_path):
+    from stackga.experiments.tune import tune
+    tune(tuning(), island.build, tmp_path / "full")
+    seen = []
+
+    def stop_after_two(trial):
+        seen.append(trial.number)
+        if len(seen) == 2:
+            os.kill(os.getpid(), signal.SIGINT)
+    with interrupt.graceful():
+        tune(tuning(), island.build, tmp_path / "part", on_trial=stop_after_two)
+    assert len(trials_of(tmp_path / "part")) == 2
+    with pytest.raises(RunDirError, match="pass --resume"):
+        tune(tuning(), island.build, tmp_path / "part")
+    saved = {p.name: p.stat().st_mtime_ns for p in (tmp_path / "part" / "runs").iterdir()}
+    tune(tuning(), island.build, tmp_path / "part", resume=True)
+    assert trials_of(tmp_path / "part") == trials_of(tmp_path / "full")
+    for name, t in saved.items():                             # finished runs were not redone
+        assert (tmp_path / "part" / "runs" / name).stat().st_mtime_ns == t
+
+
+def test_cli_tune_and_plot(tmp_path, capsys):
+    out = tmp_path / "tu"
+    assert main(["tune", "island", "--scenario", "3", "--trials", "3", "--seeds", "2",
+                 "--generations", "3", "--pop-size", "6", "--jobs", "1", "--out", str(out)]) == 0
+    text = capsys.readouterr().out
+    assert "paper: {'crossover_prob': 0.89, 'mutation_prob': 0.076}" in text and "best vs paper" in text
+    assert (out / "tune_history.png").exists() and (out / "report.json").exists()
+    (out / "tune_history.png").unlink()
+    assert main(["plot", str(out)]) == 0 and (out / "tune_history.png").exists()
+    assert main(["tune", "island", "--seeds", "1"]) == 2
+    assert "--seeds must be >= 2" in capsys.readouterr().err

@@ -16,7 +16,7 @@ from ..plots import plot_convergence, plot_convergence_band, save  # noqa: E402
 from ..result import Result, ResultError  # noqa: E402
 from .sweep import Sweep, load_sweep  # noqa: E402
 
-__all__ = ["plot_sweep", "plot_folder"]
+__all__ = ["plot_sweep", "plot_tuning", "plot_folder"]
 
 
 def _by_setting(sweep: Sweep, results: dict) -> dict[str, list[Result]]:
@@ -115,15 +115,41 @@ def plot_sweep(folder, results: dict | None = None) -> list[Path]:
     return paths
 
 
+def plot_tuning(folder) -> list[Path]:
+    """optuna's optimization history and parameter importances, as static images."""
+    import warnings
+
+    import optuna
+    import optuna.visualization.matplotlib as vm
+    warnings.filterwarnings("ignore", category=optuna.exceptions.ExperimentalWarning)
+    from optuna.storages import JournalStorage
+    from optuna.storages.journal import JournalFileBackend
+    folder = Path(folder)
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    study = optuna.load_study(study_name="stackga",
+                              storage=JournalStorage(JournalFileBackend(str(folder / "study.log"))))
+    paths = []
+    ax = vm.plot_optimization_history(study)
+    ax.set_ylabel("mean best leader objective over seeds")
+    paths.append(save(ax.figure, folder / "tune_history.png"))
+    done = [t for t in study.trials if t.state.name == "COMPLETE"]
+    if len(done) >= 2 and len({tuple(t.params.items()) for t in done}) >= 2:
+        ax = vm.plot_param_importances(study)
+        paths.append(save(ax.figure, folder / "tune_importances.png"))
+    return paths
+
+
 def plot_folder(folder) -> list[Path]:
-    """Regenerate the figures of a sweep folder or of a single run folder."""
+    """Regenerate the figures of a sweep, tuning or single run folder."""
     folder = Path(folder)
     if (folder / "sweep.json").exists():
         return plot_sweep(folder)
+    if (folder / "tuning.json").exists():
+        return plot_tuning(folder)
     if (folder / "run.json").exists():
         r = Result.load(folder)
         if not r.log:
             raise ResultError(f"{folder}: a single-level run has no convergence to plot")
         return [save(plot_convergence(r), folder / "convergence.png")]
-    raise ResultError(f"{folder}: neither a sweep (sweep.json) nor a run (run.json)")
+    raise ResultError(f"{folder}: neither a sweep (sweep.json), a tuning (tuning.json) nor a run (run.json)")
 

@@ -20,7 +20,7 @@ from .. import interrupt
 from ..config import GAConfig
 from ..result import Result
 
-__all__ = ["RunSpec", "execute", "run_many"]
+__all__ = ["RunSpec", "execute", "local_pool", "run_many"]
 
 
 @dataclass(frozen=True)
@@ -49,11 +49,19 @@ def _worker_init() -> None:
     from ..engines import deap_engine, pymoo_engine  # noqa: F401  (imported once, not per run)
 
 
+def local_pool(jobs: int) -> ProcessPoolExecutor:
+    """A pool of ``jobs`` spawned worker processes, each warmed once (kernels, engines).
+    Pass it to :func:`run_many` to reuse it across calls; shut it down when done."""
+    return ProcessPoolExecutor(jobs, mp_context=mp.get_context("spawn"), initializer=_worker_init)
+
+
 def run_many(specs: list[RunSpec], jobs: int = 1,
-             on_done: Callable[[RunSpec, Result], None] | None = None) -> dict[str, Result]:
+             on_done: Callable[[RunSpec, Result], None] | None = None,
+             pool: ProcessPoolExecutor | None = None) -> dict[str, Result]:
     """name -> Result of every spec, in the specs' order. ``jobs`` > 1 runs them in that many
-    processes (spawned), never more than ``jobs`` at a time. ``on_done(spec, result)`` is
-    called in this process as each run finishes (e.g. to save it at once)."""
+    processes (spawned, or those of ``pool``), never more than ``jobs`` at a time.
+    ``on_done(spec, result)`` is called in this process as each run finishes (e.g. to save
+    it at once)."""
     names = [s.name for s in specs]
     if len(set(names)) != len(names):
         raise ValueError("run_many: run names must be distinct")
@@ -73,7 +81,8 @@ def run_many(specs: list[RunSpec], jobs: int = 1,
             if res.status == "interrupted":
                 break
         return results
-    pool = ProcessPoolExecutor(jobs, mp_context=mp.get_context("spawn"), initializer=_worker_init)
+    own = pool is None
+    pool = local_pool(jobs) if own else pool
     try:
         running, queue = {}, list(specs)
         while queue or running:
@@ -86,5 +95,6 @@ def run_many(specs: list[RunSpec], jobs: int = 1,
             for fut in done:
                 finish(running.pop(fut), fut.result())
     finally:
-        pool.shutdown(wait=False, cancel_futures=True)      # nothing is left running normally
+        if own:
+            pool.shutdown(wait=False, cancel_futures=True)  # nothing is left running normally
     return {n: results[n] for n in names if n in results}

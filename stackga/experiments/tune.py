@@ -1,0 +1,221 @@
+"""Tune the GA's crossover and mutation probabilities (and, optionally, the population
+size at a fixed evaluation budget) with optuna.
+
+* Seeded TPE (``TPESampler(seed=...)``); the paper's 0.89 / 0.076 is the first trial.
+* Each trial runs the same seeds and reports one value per seed (``trial.report(value,
+  step=seed)``), so optuna's ``WilcoxonPruner`` can stop a trial that is significantly
+  worse than the best one; a stopped trial returns the mean of what it ran.
+* The study lives in a journal file (``study.log``) and the sampler (whose random state
+  optuna does not store) in ``sampler.pkl``, so ``resume=True`` continues it; every run
+  is an ordinary run folder under ``runs/`` named by its setting and seed, so a resumed
+  tuning never redoes a finished run.
+* The trials run one after another (TPE is reproducible only so); the seeds of a trial
+  run in parallel processes, and are reported in seed order, so the study does not
+  depend on the number of processes.
+"""
+from __future__ import annotations
+
+import json
+import math
+import pickle
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+
+from ..result import Result, ResultError
+from ..rundir import RunDirError, check_writable
+from .runner import RunSpec, local_pool, run_many
+from .sweep import Sweep, _write_atomic
+
+__all__ = ["Tuning", "tune", "PAPER"]
+
+PAPER = {"crossover_prob": 0.89, "mutation_prob": 0.076}
+
+
+@dataclass(frozen=True)
+class Tuning:
+    """What to tune: ``case`` built with ``game``; ``trials`` trials of ``seeds`` each;
+    crossover in ``crossover`` (range), mutation in ``mutation`` (log range); with
+    ``pop_sizes`` also the population size, at ``budget`` evaluations (generations =
+    budget // pop_size); other GA settings from ``base``."""
+
+    case: str
+    game: dict
+    seeds: list
+    trials: int = 50
+    crossover: tuple = (0.5, 1.0)
+    mutation: tuple = (0.001, 0.3)
+    pop_sizes: list = field(default_factory=list)
+    budget: int | None = None
+    base: dict = field(default_factory=dict)
+    sampler_seed: int = 1
+    p_threshold: float = 0.1
+
+    def __post_init__(self) -> None:
+        if self.trials < 1:
+            raise ValueError(f"Tuning.trials must be >= 1, got {self.trials}")
+        if len(self.seeds) < 2 or len(set(self.seeds)) != len(self.seeds):
+            raise ValueError(f"Tuning.seeds: at least two distinct seeds, got {self.seeds}")
+        for name, (lo, hi) in (("crossover", self.crossover), ("mutation", self.mutation)):
+            if not 0.0 <= lo < hi <= 1.0:
+                raise ValueError(f"Tuning.{name} must be a range inside [0, 1], got {(lo, hi)}")
+        if self.mutation[0] <= 0:
+            raise ValueError(f"Tuning.mutation is searched on a log scale: its low end must be > 0")
+        if self.pop_sizes and not self.budget:
+            raise ValueError("Tuning.pop_sizes needs Tuning.budget (evaluations per run)")
+        if self.budget and any(self.budget // p < 2 for p in self.pop_sizes):
+            raise ValueError(f"Tuning.budget {self.budget} leaves fewer than 2 generations for a "
+                             f"population of {max(self.pop_sizes)}")
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), indent=2, sort_keys=True)
+
+    def config(self, params: dict) -> dict:
+        cfg = {**self.base, **{k: params[k] for k in PAPER}}
+        if self.pop_sizes:
+            cfg["pop_size"] = params["pop_size"]
+            cfg["generations"] = self.budget // params["pop_size"]
+        return cfg
+
+
+def _label(cfg: dict) -> str:
+    return Sweep.label({k: cfg[k] for k in ("crossover_prob", "mutation_prob", "pop_size") if k in cfg})
+
+
+def _load(path: Path):
+    import warnings
+
+    import optuna
+    warnings.filterwarnings("ignore", category=optuna.exceptions.ExperimentalWarning)
+    from optuna.storages import JournalStorage
+    from optuna.storages.journal import JournalFileBackend
+    return JournalStorage(JournalFileBackend(str(path))), optuna
+
+
+def tune(tuning: Tuning, build: Callable, out, jobs: int = 1, resume: bool = False,
+         on_trial: Callable | None = None) -> dict:
+    """Run (or continue) a tuning into the folder ``out``; returns the report (also written
+    to ``report.json``): the best setting and the paper's, with their per-seed values on
+    the same seeds and the Wilcoxon signed-rank test between them."""
+    out = check_writable(out, "tune --out")
+    if (out / "tuning.json").exists():
+        if not resume:
+            raise RunDirError(f"tune --out {out}: holds a tuning already; pass --resume to continue it")
+        if json.loads((out / "tuning.json").read_text()) != json.loads(tuning.to_json()):
+            raise RunDirError(f"tune --out {out}: holds a different tuning; --resume must repeat its settings")
+    elif out.is_dir() and any(out.iterdir()):
+        raise RunDirError(f"tune --out {out}: exists and is not empty")
+    (out / "runs").mkdir(parents=True, exist_ok=True)
+    _write_atomic(out / "tuning.json", tuning.to_json())
+    storage, optuna = _load(out / "study.log")
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    sampler_file = out / "sampler.pkl"
+    sampler = (pickle.loads(sampler_file.read_bytes()) if sampler_file.exists()
+               else optuna.samplers.TPESampler(seed=tuning.sampler_seed))
+    study = optuna.create_study(storage=storage, study_name="stackga", direction="maximize",
+                                sampler=sampler, load_if_exists=True,
+                                pruner=optuna.pruners.WilcoxonPruner(p_threshold=tuning.p_threshold))
+    for t in study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.RUNNING,)):
+        storage.set_trial_state_values(t._trial_id, optuna.trial.TrialState.FAIL)  # a killed trial
+    if not study.trials:
+        study.enqueue_trial({**PAPER, **({"pop_size": tuning.base.get("pop_size", 100)}
+                                         if tuning.pop_sizes else {})})
+
+    def objective(trial) -> float:
+        params = {"crossover_prob": trial.suggest_float("crossover_prob", *tuning.crossover),
+                  "mutation_prob": trial.suggest_float("mutation_prob", *tuning.mutation, log=True)}
+        if tuning.pop_sizes:
+            params["pop_size"] = trial.suggest_categorical("pop_size", tuning.pop_sizes)
+        cfg = tuning.config(params)
+        values = []
+        for start in range(0, len(tuning.seeds), jobs):
+            batch = tuning.seeds[start:start + jobs]
+            runs = _runs(tuning, build, cfg, batch, out, jobs, pool)
+            for s in batch:                              # reported in seed order
+                v = runs[s].leader if runs[s].report.get("feasible") else -math.inf
+                values.append(v)
+                trial.report(v, step=s)
+                trial.set_user_attr("values", values)
+                if trial.should_prune():
+                    return float(np.mean(values))
+        trial.set_user_attr("complete", True)
+        return float(np.mean(values))
+
+    from .. import interrupt
+    pool = local_pool(jobs) if jobs > 1 else None         # one warmed pool for every trial
+    try:
+        while len(study.get_trials(states=(optuna.trial.TrialState.COMPLETE,))) < tuning.trials \
+                and not interrupt.requested():
+            study.optimize(objective, n_trials=1)
+            _write_atomic_bytes(sampler_file, pickle.dumps(study.sampler))
+            if on_trial:
+                on_trial(study.trials[-1])
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=False, cancel_futures=True)
+    report = _report(tuning, study)
+    _write_atomic(out / "report.json", json.dumps(report, indent=2))
+    return report
+
+
+def _write_atomic_bytes(path: Path, data: bytes) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_bytes(data)
+    tmp.replace(path)
+
+
+def _runs(tuning: Tuning, build, cfg: dict, seeds: list, out: Path, jobs: int,
+          pool=None) -> dict[int, Result]:
+    """The runs of one setting for ``seeds``: loaded if a finished run folder exists, else run
+    (in parallel) and saved."""
+    found, todo = {}, []
+    for s in seeds:
+        name = f"{_label(cfg)}_seed{s}"
+        try:
+            r = Result.load(out / "runs" / name)
+            if r.status == "complete":
+                found[s] = r
+                continue
+        except ResultError:
+            pass
+        todo.append(RunSpec(name, build, dict(tuning.game), {**cfg, "seed": s}))
+    done = run_many(todo, jobs, lambda spec, res: res.save(out / "runs" / spec.name, overwrite=True),
+                    pool)
+    for spec in todo:
+        if spec.name in done:
+            found[spec.config["seed"]] = done[spec.name]
+    missing = [s for s in seeds if s not in found]
+    if missing:
+        from .. import interrupt
+        if interrupt.requested():
+            raise KeyboardInterrupt
+        raise RuntimeError(f"tune: runs for seeds {missing} did not finish")
+    return found
+
+
+def _report(tuning: Tuning, study) -> dict:
+    """The best fully-evaluated setting against the paper's, on the same seeds."""
+    from scipy.stats import wilcoxon
+    full = [t for t in study.trials if t.user_attrs.get("complete")]
+    if not full:
+        return {"trials": len(study.trials), "best": None}
+    best = max(full, key=lambda t: t.value)
+    paper = next((t for t in full if all(abs(t.params[k] - v) < 1e-12 for k, v in PAPER.items())), None)
+    out = {"trials": len(study.trials), "complete_trials": len(full),
+           "pruned_trials": sum(1 for t in study.trials if not t.user_attrs.get("complete")
+                                and t.state.name == "COMPLETE"),
+           "seeds": tuning.seeds,
+           "best": {"params": best.params, "mean": best.value, "values": best.user_attrs["values"]}}
+    if paper is not None:
+        out["paper"] = {"params": paper.params, "mean": paper.value, "values": paper.user_attrs["values"]}
+        d = np.array(best.user_attrs["values"]) - np.array(paper.user_attrs["values"])
+        if best.number == paper.number or not np.any(d):
+            out["test"] = {"p_value": 1.0, "significant": False,
+                           "note": "the best setting is the paper's"}
+        else:
+            p = float(wilcoxon(best.user_attrs["values"], paper.user_attrs["values"]).pvalue)
+            out["test"] = {"p_value": p, "significant": p < 0.05,
+                           "note": f"Wilcoxon signed-rank over {len(d)} seeds, two-sided"}
+    return out
