@@ -233,6 +233,24 @@ class SweepProgress:
             sys.stderr.flush()
 
 
+@contextmanager
+def _cluster(a):
+    """A Dask client for --scheduler (or DASK_SCHEDULER_ADDRESS), else None (local pool)."""
+    address = a.scheduler or os.environ.get("DASK_SCHEDULER_ADDRESS")
+    if not address:
+        yield None
+        return
+    from .experiments.runner import dask_client
+    try:
+        client = dask_client(address)
+    except (OSError, TimeoutError) as e:
+        raise ValueError(f"--scheduler {address}: cannot connect ({e})") from None
+    try:
+        yield client
+    finally:
+        client.close()
+
+
 def cmd_sweep(a) -> int:
     from .experiments import Sweep, run_sweep
     from .experiments.plots import plot_sweep
@@ -250,9 +268,9 @@ def cmd_sweep(a) -> int:
         raise ValueError("--resume needs --out: the folder of the sweep to finish")
     out = a.out or rundir.fresh(f"{a.case}-sweep")
     progress = SweepProgress(len(sweep.settings()) * len(sweep.seeds))
-    with interrupt.graceful() as stop:
+    with interrupt.graceful() as stop, _cluster(a) as pool:
         table, results = run_sweep(sweep, case.build, out, jobs=a.jobs, resume=a.resume,
-                                   on_done=progress)
+                                   on_done=progress, pool=pool)
     total = len(sweep.settings()) * len(sweep.seeds)
     if stop() or len(table) < total or any(r["status"] != "complete" for r in table):
         done = sum(r["status"] == "complete" for r in table)
@@ -297,8 +315,9 @@ def cmd_tune(a) -> int:
             sys.stderr.write(f"\rtrial {trial.number + 1}/{a.trials}  value {trial.value:.1f}   ")
             sys.stderr.flush()
     try:
-        with interrupt.graceful():
-            report = tune(tuning, case.build, out, jobs=a.jobs, resume=a.resume, on_trial=progress)
+        with interrupt.graceful(), _cluster(a) as pool:
+            report = tune(tuning, case.build, out, jobs=a.jobs, resume=a.resume, on_trial=progress,
+                          pool=pool)
     except KeyboardInterrupt:
         print(f"\nstackga: interrupted; finished runs are saved in {out}/; continue with: "
               f"stackga tune ... --out {out} --resume", file=sys.stderr)
@@ -377,6 +396,8 @@ def main(argv=None) -> int:
     w.add_argument("--engine", choices=("pymoo", "deap"), default=d.engine)
     w.add_argument("--seed", type=int, default=d.seed, help="first seed (default 1)")
     w.add_argument("--seeds", type=int, default=10, help="seeds per setting (default 10)")
+    w.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                   help="run on this Dask scheduler (default: $DASK_SCHEDULER_ADDRESS, else local processes)")
     w.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="parallel processes")
     w.add_argument("--scenario", type=int, default=None)
     w.add_argument("--variant", default="base")
@@ -396,6 +417,8 @@ def main(argv=None) -> int:
     t.add_argument("--budget", type=int, default=d.pop_size * d.generations,
                    help="evaluations per run when tuning the population size (default 30000)")
     t.add_argument("--engine", choices=("pymoo", "deap"), default=d.engine)
+    t.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                   help="run on this Dask scheduler (default: $DASK_SCHEDULER_ADDRESS, else local processes)")
     t.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="parallel processes (over seeds)")
     t.add_argument("--scenario", type=int, default=None)
     t.add_argument("--variant", default="base")

@@ -172,3 +172,64 @@ def test_cli_tune_and_plot(tmp_path, capsys):
     assert main(["plot", str(out)]) == 0 and (out / "tune_history.png").exists()
     assert main(["tune", "island", "--seeds", "1"]) == 2
     assert "--seeds must be >= 2" in capsys.readouterr().err
+
+
+# ------------------------------------------------------------------------------- Dask
+def test_dask_local_cluster_gives_the_same_table(tmp_path):
+    from distributed import LocalCluster
+
+    from stackga.experiments.runner import dask_client
+    local, _ = run_sweep(small(), island.build, tmp_path / "local", jobs=1)
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cl:
+        client = dask_client(cl.scheduler_address)
+        try:
+            remote, _ = run_sweep(small(), island.build, tmp_path / "dask", pool=client)
+        finally:
+            client.close()
+    assert essentials(remote) == essentials(local)
+
+
+def free_port():
+    import socket
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_dask_scheduler_and_worker_processes(tmp_path, capsys):
+    """A real cluster on 127.0.0.1: `dask scheduler` and `dask worker` as separate processes,
+    driven through the CLI's --scheduler."""
+    import subprocess
+    import sys
+    import time
+    port = free_port()
+    address = f"tcp://127.0.0.1:{port}"
+    scheduler = subprocess.Popen([sys.executable, "-m", "distributed.cli.dask_scheduler", "--host",
+                                  "127.0.0.1", "--port", str(port), "--dashboard-address", ":0"],
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    worker = subprocess.Popen([sys.executable, "-m", "distributed.cli.dask_worker", address,
+                               "--nthreads", "1", "--nworkers", "2", "--no-dashboard"],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        from distributed import Client
+        deadline = time.time() + 60
+        while True:                                    # wait until both workers are up
+            try:
+                with Client(address, timeout=5) as c:
+                    if len(c.nthreads()) >= 2:
+                        break
+            except OSError:
+                pass
+            assert time.time() < deadline, "the Dask cluster did not start"
+            time.sleep(0.5)
+        out = tmp_path / "sw"
+        assert main(["sweep", "island", "--scenario", "3", "--crossover-prob", "0.6,0.89",
+                     "--mutation-prob", "0.076", "--pop-size", "6", "--generations", "3",
+                     "--seeds", "2", "--scheduler", address, "--out", str(out)]) == 0
+        local, _ = run_sweep(small(), island.build, tmp_path / "local", jobs=1)
+        rows = list(csv.DictReader(open(out / "runs.csv")))
+        assert [float(r["leader"]) for r in rows] == [r["leader"] for r in local]
+    finally:
+        for p in (worker, scheduler):
+            p.terminate()
+            p.wait(timeout=30)

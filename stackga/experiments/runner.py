@@ -1,4 +1,5 @@
-"""Run many independent GA runs, in this process or in a local process pool.
+"""Run many independent GA runs: in this process, in a local process pool, or on a Dask
+cluster (:func:`dask_client`).
 
 Parallel over runs, never over individuals (one task per individual costs more than
 the follower solve). A run is a :class:`RunSpec`: a module-level ``build`` function
@@ -20,7 +21,7 @@ from .. import interrupt
 from ..config import GAConfig
 from ..result import Result
 
-__all__ = ["RunSpec", "execute", "local_pool", "run_many"]
+__all__ = ["RunSpec", "dask_client", "execute", "local_pool", "run_many"]
 
 
 @dataclass(frozen=True)
@@ -39,14 +40,30 @@ def execute(spec: RunSpec) -> Result:
     return stackga.solve(spec.build(**spec.kwargs), GAConfig(**spec.config))
 
 
+def _warm() -> None:
+    """Load the compiled follower kernels (from numba's cache) and the GA engines once per
+    worker, so no run pays for them."""
+    from followers.storage_kernel import warm_up
+    warm_up()
+    from ..engines import deap_engine, pymoo_engine  # noqa: F401
+
+
+def dask_client(address: str):
+    """A ``distributed.Client`` for the scheduler at ``address`` (e.g. ``tcp://host:8786``;
+    ``DASK_SCHEDULER_ADDRESS`` is the usual environment variable), with every worker
+    warmed once. Pass it to :func:`run_many` as ``pool``."""
+    from distributed import Client
+    client = Client(address)
+    client.run(_warm)
+    return client
+
+
 def _worker_init() -> None:
     """Once per worker process: load the compiled follower kernels (from numba's cache) and
     the GA engines, so no run pays for them, and ignore Ctrl-C between runs (inside a run,
     ``solve`` stops it cleanly)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    from followers.storage_kernel import warm_up
-    warm_up()
-    from ..engines import deap_engine, pymoo_engine  # noqa: F401  (imported once, not per run)
+    _warm()
 
 
 def local_pool(jobs: int) -> ProcessPoolExecutor:
@@ -72,7 +89,7 @@ def run_many(specs: list[RunSpec], jobs: int = 1,
         if on_done:
             on_done(spec, res)
 
-    if jobs <= 1:
+    if jobs <= 1 and pool is None:
         for spec in specs:
             if interrupt.requested():
                 break
@@ -83,18 +100,30 @@ def run_many(specs: list[RunSpec], jobs: int = 1,
         return results
     own = pool is None
     pool = local_pool(jobs) if own else pool
+    dask = type(pool).__module__.startswith("distributed")
+    if dask:                                   # a Dask cluster: as many runs as worker threads
+        from distributed import wait as dask_wait
+        jobs = max(jobs, sum(pool.nthreads().values()))
+        submit = lambda spec: pool.submit(execute, spec, pure=False)             # noqa: E731
+        first = lambda fs: dask_wait(list(fs), return_when="FIRST_COMPLETED")    # noqa: E731
+    else:
+        submit = lambda spec: pool.submit(execute, spec)                          # noqa: E731
+        first = lambda fs: wait(fs, return_when=FIRST_COMPLETED)                 # noqa: E731
+    running = {}
     try:
-        running, queue = {}, list(specs)
+        queue = list(specs)
         while queue or running:
             while queue and len(running) < jobs and not interrupt.requested():
                 spec = queue.pop(0)
-                running[pool.submit(execute, spec)] = spec
+                running[submit(spec)] = spec
             if not running:
                 break
-            done, _ = wait(running, return_when=FIRST_COMPLETED)
+            done, _ = first(running)
             for fut in done:
                 finish(running.pop(fut), fut.result())
     finally:
-        if own:
+        if dask:
+            pool.cancel(list(running))
+        elif own:
             pool.shutdown(wait=False, cancel_futures=True)  # nothing is left running normally
     return {n: results[n] for n in names if n in results}

@@ -138,10 +138,11 @@ def _generations(sweep: Sweep, results: dict[str, Result], table: list[dict]) ->
 
 
 def run_sweep(sweep: Sweep, build: Callable, out, jobs: int = 1, resume: bool = False,
-              on_done: Callable | None = None) -> tuple[list[dict], dict[str, Result]]:
+              on_done: Callable | None = None, pool=None) -> tuple[list[dict], dict[str, Result]]:
     """Run (or, with ``resume``, finish) a sweep into the folder ``out``; returns the runs
-    table and name -> Result. Every run is saved when it ends; the tables are written at
-    the end (also after Ctrl-C, with the runs finished so far)."""
+    table and name -> Result. ``pool``: a local pool or a Dask client (see
+    :func:`~stackga.experiments.runner.run_many`). Every run is saved when it ends; the
+    tables are written at the end (also after Ctrl-C, with the runs finished so far)."""
     out = check_writable(out, "sweep --out")
     runs_dir = out / "runs"
     if (out / "sweep.json").exists():
@@ -173,7 +174,7 @@ def run_sweep(sweep: Sweep, build: Callable, out, jobs: int = 1, resume: bool = 
         if on_done:
             on_done(spec, res)
 
-    results.update(run_many(todo, jobs, save))
+    results.update(run_many(todo, jobs, save, pool))
     table = runs_table(sweep, results)
     _write_atomic(out / "runs.csv", _csv(table))
     _write_atomic(out / "generations.csv", _csv(_generations(sweep, results, table)))

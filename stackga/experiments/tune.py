@@ -95,7 +95,7 @@ def _load(path: Path):
 
 
 def tune(tuning: Tuning, build: Callable, out, jobs: int = 1, resume: bool = False,
-         on_trial: Callable | None = None) -> dict:
+         on_trial: Callable | None = None, pool=None) -> dict:
     """Run (or continue) a tuning into the folder ``out``; returns the report (also written
     to ``report.json``): the best setting and the paper's, with their per-seed values on
     the same seeds and the Wilcoxon signed-rank test between them."""
@@ -144,7 +144,9 @@ def tune(tuning: Tuning, build: Callable, out, jobs: int = 1, resume: bool = Fal
         return float(np.mean(values))
 
     from .. import interrupt
-    pool = local_pool(jobs) if jobs > 1 else None         # one warmed pool for every trial
+    own = pool is None and jobs > 1
+    if own:
+        pool = local_pool(jobs)                             # one warmed pool for every trial
     try:
         while len(study.get_trials(states=(optuna.trial.TrialState.COMPLETE,))) < tuning.trials \
                 and not interrupt.requested():
@@ -153,7 +155,7 @@ def tune(tuning: Tuning, build: Callable, out, jobs: int = 1, resume: bool = Fal
             if on_trial:
                 on_trial(study.trials[-1])
     finally:
-        if pool is not None:
+        if own:
             pool.shutdown(wait=False, cancel_futures=True)
     report = _report(tuning, study)
     _write_atomic(out / "report.json", json.dumps(report, indent=2))
