@@ -1,4 +1,4 @@
-"""Command line: ``stackga run|compare|figures|data|sweep <case>``, ``stackga plot DIR``
+"""Command line: ``stackga run|compare|figures|data|sweep|tune <case>``, ``stackga plot|resume DIR``
 (also ``python -m stackga``).
 
 Exit codes: 0 done; 1 a follower or the leader broke its contract, or failed everywhere;
@@ -10,10 +10,12 @@ marked ``interrupted`` in ``run.json``).
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 import time
 from contextlib import contextmanager
+from pathlib import Path
 
 from . import interrupt, rundir
 from .config import GAConfig
@@ -116,22 +118,52 @@ def _stopped(res, total: int, out) -> int | None:
 
 
 def cmd_run(a) -> int:
-    import stackga
     case = _case(a.case)
     scenario = a.scenario if a.scenario is not None else case.DEFAULT_SCENARIO
     cfg = _config(a)
-    progress = Progress(cfg.generations, f"scenario {scenario}")
+    if a.checkpoint_every is not None and a.checkpoint_every < 1:
+        raise ValueError(f"--checkpoint-every must be >= 1 generation, got {a.checkpoint_every}")
+    game_args = {"scenario": scenario, "variant": a.variant, "data_dir": a.data,
+                 "integer_battery": not a.lp_battery}
     with _output(a, f"{a.case}-s{scenario}-{a.variant}") as out:
-        try:
-            game = case.build(scenario=scenario, variant=a.variant, data_dir=a.data,
-                              integer_battery=not a.lp_battery)
-            res = stackga.solve(game, cfg, on_generation=progress)
-        finally:
-            progress.close()
-        with rundir.staged(out, overwrite=a.overwrite) as tmp:
-            res.write_files(tmp)
-            if res.report["feasible"]:
-                case.write_figures({scenario: res}, tmp)
+        ckpt = None
+        if a.checkpoint_every:
+            ckpt = _start_checkpoint(out, a.case, game_args, cfg, a.checkpoint_every)
+        return _solve_and_save(case, game_args, cfg, out, ckpt, a.overwrite or ckpt is not None)
+
+
+CHECKPOINT_DIR = ".checkpoint"
+
+
+def _start_checkpoint(out: Path, case: str, game_args: dict, cfg: GAConfig, every: int):
+    """Checkpoints go into OUT/.checkpoint (with what is needed to rebuild the run), and
+    OUT is marked as stackga's so that the finished run replaces it whole."""
+    from .checkpoint import Checkpoint
+    folder = out / CHECKPOINT_DIR
+    folder.mkdir(parents=True, exist_ok=True)
+    (out / rundir.MARKER).write_text("a run in progress (stackga resume can continue it)\n")
+    spec = {"case": case, "game": game_args, "config": cfg.to_dict(), "every": every}
+    (folder / "spec.json").write_text(json.dumps(spec, indent=2))
+    return Checkpoint(folder, every)
+
+
+def _solve_and_save(case, game_args: dict, cfg: GAConfig, out: Path, ckpt, overwrite: bool) -> int:
+    import stackga
+    scenario = game_args["scenario"]
+    progress = Progress(cfg.generations, f"scenario {scenario}")
+    try:
+        game = case.build(**game_args)
+        res = stackga.solve(game, cfg, on_generation=progress, checkpoint=ckpt)
+    finally:
+        progress.close()
+    if res.status == "interrupted" and ckpt is not None:
+        print(f"stackga: interrupted at generation {len(res.log['gen'])} of {cfg.generations}; "
+              f"continue with: stackga resume {out}", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    with rundir.staged(out, overwrite=overwrite) as tmp:
+        res.write_files(tmp)
+        if res.report["feasible"]:
+            case.write_figures({scenario: res}, tmp)
     code = _stopped(res, cfg.generations, out)
     if code is not None:
         return code
@@ -143,6 +175,25 @@ def cmd_run(a) -> int:
         print(f"follower {f!r} raised for some individuals; first message: {m}")
     print(f"{res.seconds:.1f} s; results and figures in {out}/")
     return 0
+
+
+def cmd_resume(a) -> int:
+    """Continue a run started with --checkpoint-every from its last checkpoint."""
+    from .checkpoint import Checkpoint
+    out = Path(a.dir).resolve()
+    spec_path = out / CHECKPOINT_DIR / "spec.json"
+    if (out / "run.json").exists():
+        raise ValueError(f"{out}: the run is complete (run.json); nothing to resume")
+    if not spec_path.exists():
+        raise ValueError(f"{out}: no checkpoint ({spec_path} not found); start runs with "
+                         f"--checkpoint-every K to be able to resume them")
+    spec = json.loads(spec_path.read_text())
+    ckpt = Checkpoint(out / CHECKPOINT_DIR, spec["every"])
+    state = ckpt.load()
+    start = state["gen"] if state else 0
+    print(f"resuming {out} from generation {start}", file=sys.stderr)
+    return _solve_and_save(_case(spec["case"]), spec["game"], GAConfig(**spec["config"]), out,
+                           ckpt, True)
 
 
 def cmd_compare(a) -> int:
@@ -370,6 +421,9 @@ def main(argv=None) -> int:
                    help="relax the battery's binaries (LP relaxation)")
     _out_args(r, "a new folder runs/CASE-sS-VARIANT-DATE-TIME")
     _ga_args(r)
+    r.add_argument("--checkpoint-every", type=int, default=None, metavar="K",
+                   help="write a checkpoint every K generations (then 'stackga resume OUT' "
+                        "continues a killed run to exactly the uninterrupted result)")
     c = sub.add_parser("compare", help="scenarios 1-4 and the variants over several seeds vs the paper")
     c.add_argument("case")
     _out_args(c, "a new folder runs/CASE-compare-DATE-TIME")
@@ -425,11 +479,13 @@ def main(argv=None) -> int:
     t.add_argument("--data", default=None, metavar="DIR")
     t.add_argument("--out", default=None, help="tuning folder (default: a new runs/CASE-tune-DATE-TIME)")
     t.add_argument("--resume", action="store_true", help="continue the tuning in --out")
+    rs = sub.add_parser("resume", help="continue a killed run (started with --checkpoint-every)")
+    rs.add_argument("dir")
     pl = sub.add_parser("plot", help="regenerate the figures of a sweep, tuning or run folder")
     pl.add_argument("dir")
     a = ap.parse_args(argv)
     commands = {"run": cmd_run, "compare": cmd_compare, "figures": cmd_figures, "data": cmd_data,
-                "sweep": cmd_sweep, "tune": cmd_tune, "plot": cmd_plot}
+                "sweep": cmd_sweep, "tune": cmd_tune, "plot": cmd_plot, "resume": cmd_resume}
     try:
         return commands[a.command](a)
     except ValueError as e:

@@ -57,6 +57,19 @@ class GenerationLog:
             self.on_generation(row)
         return row
 
+    def state(self) -> dict:
+        """Everything the log holds, for a checkpoint (seconds so far instead of a clock)."""
+        return {"rows": [dict(r) for r in self.rows], "statuses": self.statuses,
+                "violations": self.violations, "messages": self.messages,
+                "elapsed": time.perf_counter() - self.t0}
+
+    def restore(self, state: dict) -> None:
+        """Continue from a checkpoint's :meth:`state`; seconds go on from where it was."""
+        self.rows = [dict(r) for r in state["rows"]]
+        self.statuses, self.violations = state["statuses"], state["violations"]
+        self.messages = state["messages"]
+        self.t0 = time.perf_counter() - state["elapsed"]
+
     def columns(self) -> dict[str, np.ndarray]:
         keys = self.rows[0].keys() if self.rows else ["gen"]
         return {k: np.array([r[k] for r in self.rows]) for k in keys}

@@ -65,11 +65,14 @@ def explain_infeasible(res: Result) -> str:
 
 
 def solve(game: Game, config: GAConfig | None = None,
-          on_generation: Callable[[dict], None] | None = None) -> Result:
+          on_generation: Callable[[dict], None] | None = None, checkpoint=None) -> Result:
     """Solve a game. Fixed-price games (``game.single_level``) are solved exactly
     without a GA; otherwise the engine named in ``config`` runs the GA.
 
-    ``on_generation(row)`` is called with each generation's log row. Ctrl-C (SIGINT)
+    ``on_generation(row)`` is called with each generation's log row. ``checkpoint``
+    (:class:`stackga.checkpoint.Checkpoint`): written every ``checkpoint.every``
+    generations, and if it already holds a state the run continues from it, ending
+    exactly where an uninterrupted run ends (x and log; not the seconds). Ctrl-C (SIGINT)
     stops the GA after the current generation; the result then holds the best so far
     and ``status == "interrupted"``. A result whose best individual is infeasible
     carries the reason in ``infeasibility``.
@@ -82,8 +85,15 @@ def solve(game: Game, config: GAConfig | None = None,
         return result_at(game, x, config=None, seconds=time.perf_counter() - t0)
     log = GenerationLog(game.followers, on_generation)
     game._warned.clear()                    # "warned once" is per run
+    saved = checkpoint.load() if checkpoint is not None else None
+    if saved is not None:
+        if saved["engine"] != config.engine:
+            raise ValueError(f"{checkpoint.path}: a checkpoint of the {saved['engine']} engine, "
+                             f"not of {config.engine}")
+        log.restore(saved["log"])
     with interrupt.graceful() as stop:
-        x = get_engine(config.engine)(game, config, log, stop)
+        x = get_engine(config.engine)(game, config, log, stop, checkpoint,
+                                      saved["state"] if saved is not None else None)
     return result_at(game, x, log=log.columns(), config=config.to_dict(), statuses=log.statuses,
                      violations=log.violations, messages=log.messages,
                      status="interrupted" if stop() else "complete",

@@ -9,6 +9,7 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 import stackga
@@ -194,3 +195,36 @@ def test_compare_and_figures_stop_on_ctrl_c(tmp_path, capsys, monkeypatch, comma
         assert sorted(p.name for p in out.iterdir() if p.is_dir()) == [
             "scenario1", "scenario2", "scenario2-operator", "scenario3-seed1"]
         assert stackga.Result.load(out / "scenario3-seed1").status == "interrupted"
+
+
+@pytest.mark.parametrize("engine", ["pymoo", "deap"])
+def test_kill_9_then_resume_ends_at_the_uninterrupted_result(tmp_path, engine):
+    """kill -9 a checkpointing `stackga run`, `stackga resume` it: the same x and log (all
+    but the seconds) as an uninterrupted run with the same seed."""
+    import dill
+    out = tmp_path / "run"
+    args = ["run", "island", "--scenario", "3", "--pop-size", "10", "--generations", "600",
+            "--engine", engine, "--seed", "4"]
+    p = subprocess.Popen([sys.executable, "-m", "stackga", *args, "--checkpoint-every", "20",
+                          "--out", str(out)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    state, deadline = out / ".checkpoint" / "state.pkl", time.time() + 120
+    while time.time() < deadline:
+        if state.exists() and dill.loads(state.read_bytes())["gen"] >= 40:
+            break
+        assert p.poll() is None, "the run ended before it could be killed"
+        time.sleep(0.05)
+    p.send_signal(signal.SIGKILL)
+    p.wait()
+    assert not (out / "run.json").exists()
+    assert main(["resume", str(out)]) == 0
+    resumed = stackga.Result.load(out)
+    assert not (out / ".checkpoint").exists()                 # a finished run folder
+    ref = tmp_path / "ref"
+    assert main([*args, "--out", str(ref)]) == 0
+    full = stackga.Result.load(ref)
+    np.testing.assert_array_equal(resumed.x, full.x)
+    for k in full.log:
+        if k != "seconds":
+            np.testing.assert_array_equal(resumed.log[k], full.log[k])
+    assert resumed.statuses == full.statuses and resumed.leader == full.leader
+    assert main(["resume", str(out)]) == 2                     # nothing left to resume

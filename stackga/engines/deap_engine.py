@@ -97,9 +97,24 @@ def _record(log: GenerationLog, gen: int, evals: int, pop, n_infeasible: int) ->
                np.array([ind.followers for ind in pop]), n_infeasible)
 
 
-def run(game: Game, config: GAConfig, log: GenerationLog, stop=lambda: False) -> np.ndarray:
+def _freeze(pop) -> list:
+    return [(list(ind), ind.fitness.values, ind.leader, ind.followers) for ind in pop]
+
+
+def _thaw(frozen) -> list:
+    pop = []
+    for values, fitness, leader, followers in frozen:
+        ind = _Individual(values)
+        ind.fitness.values, ind.leader, ind.followers = fitness, leader, followers
+        pop.append(ind)
+    return pop
+
+
+def run(game: Game, config: GAConfig, log: GenerationLog, stop=lambda: False,
+        checkpoint=None, resume=None) -> np.ndarray:
     """Run the GA; returns the best leader vector (n_var,). ``stop()`` True ends it
-    after the current generation."""
+    after the current generation. ``checkpoint`` is written every ``checkpoint.every``
+    generations; ``resume`` (a checkpoint's engine state) continues a run from it."""
     rng = random.Random(config.seed)
     low, up = game.lb.tolist(), game.ub.tolist()
     tb = base.Toolbox()
@@ -107,13 +122,21 @@ def run(game: Game, config: GAConfig, log: GenerationLog, stop=lambda: False) ->
     tb.register("mate", cx_sbx, rng, eta=config.sbx_eta, low=low, up=up)
     tb.register("mutate", mut_polynomial, rng, eta=config.pm_eta, low=low, up=up,
                 indpb=config.mutation_prob)
-    pop = [_Individual([rng.uniform(a, b) for a, b in zip(low, up)])
-           for _ in range(config.pop_size)]
-    evals = len(pop)
-    _record(log, 1, evals, pop, _evaluate(game, pop, log))
-    for gen in range(2, config.generations + 1):
+    if resume is not None:
+        rng.setstate(resume["rng"])
+        pop, evals, first = _thaw(resume["pop"]), resume["evals"], resume["gen"] + 1
+    else:
+        pop = [_Individual([rng.uniform(a, b) for a, b in zip(low, up)])
+               for _ in range(config.pop_size)]
+        evals = len(pop)
+        _record(log, 1, evals, pop, _evaluate(game, pop, log))
+        first = 2
+    for gen in range(first, config.generations + 1):
         if stop():
             break
+        if checkpoint is not None and (gen - 1) % checkpoint.every == 0:
+            checkpoint.save("deap", {"rng": rng.getstate(), "pop": _freeze(pop), "evals": evals,
+                                     "gen": gen - 1}, log, gen - 1)
         offspring = [_Individual(ind) for ind in tb.select(pop, len(pop))]
         for a, b in zip(offspring[::2], offspring[1::2]):
             if rng.random() < config.crossover_prob:

@@ -24,6 +24,10 @@ class _GameProblem(Problem):
         self.log = log
         self.infeasible_since_log = 0
 
+    def __getstate__(self):
+        """Checkpoints leave the game and the log out: they are rebuilt on resume."""
+        return {k: v for k, v in self.__dict__.items() if k not in ("game", "log")}
+
     def _evaluate(self, X, out, *args, **kwargs):
         ev = self.game.evaluate(X)
         feasible = ev.feasible
@@ -45,6 +49,9 @@ class _LogCallback(Callback):
         super().__init__()
         self.log = log
 
+    def __getstate__(self):
+        return {k: v for k, v in self.__dict__.items() if k != "log"}
+
     def notify(self, algorithm):
         pop, problem = algorithm.pop, algorithm.problem
         self.log.record(algorithm.n_gen, algorithm.evaluator.n_eval, pop.get("L"),
@@ -52,22 +59,33 @@ class _LogCallback(Callback):
         problem.infeasible_since_log = 0
 
 
-def run(game: Game, config: GAConfig, log: GenerationLog, stop=lambda: False) -> np.ndarray:
-    """Run the GA; returns the best leader vector (n_var,). ``stop()`` True ends it
-    after the current generation."""
-    algorithm = GA(
-        pop_size=config.pop_size,
-        sampling=FloatRandomSampling(),
-        crossover=SBX(prob=config.crossover_prob, prob_var=0.5, eta=config.sbx_eta),
-        mutation=PM(prob=1.0, prob_var=config.mutation_prob, eta=config.pm_eta),
-        repair=_ProjectionRepair(),
-        eliminate_duplicates=False,
-    )
-    algorithm.setup(_GameProblem(game, log), termination=("n_gen", config.generations),
-                    seed=config.seed, callback=_LogCallback(log), verbose=False,
-                    save_history=False)
+def run(game: Game, config: GAConfig, log: GenerationLog, stop=lambda: False,
+        checkpoint=None, resume=None) -> np.ndarray:
+    """Run the GA; returns the best leader vector (n_var,). ``stop()`` True ends it after
+    the current generation. ``checkpoint`` (:class:`stackga.checkpoint.Checkpoint`) is
+    written every ``checkpoint.every`` generations; ``resume`` (a checkpoint's engine
+    state) continues a run from it."""
+    if resume is not None:
+        algorithm = resume
+        algorithm.problem.game, algorithm.problem.log = game, log
+        algorithm.callback.log = log
+    else:
+        algorithm = GA(
+            pop_size=config.pop_size,
+            sampling=FloatRandomSampling(),
+            crossover=SBX(prob=config.crossover_prob, prob_var=0.5, eta=config.sbx_eta),
+            mutation=PM(prob=1.0, prob_var=config.mutation_prob, eta=config.pm_eta),
+            repair=_ProjectionRepair(),
+            eliminate_duplicates=False,
+        )
+        algorithm.setup(_GameProblem(game, log), termination=("n_gen", config.generations),
+                        seed=config.seed, callback=_LogCallback(log), verbose=False,
+                        save_history=False)
     while algorithm.has_next() and not (algorithm.n_gen is not None and stop()):
         algorithm.next()
+        done = len(log.rows)
+        if checkpoint is not None and done % checkpoint.every == 0 and algorithm.has_next():
+            checkpoint.save("pymoo", algorithm, log, done)
     pop = algorithm.pop
     L, feasible = pop.get("L"), pop.get("CV")[:, 0] <= 0
     idx = int(np.argmax(np.where(feasible, L, -np.inf))) if feasible.any() else \
