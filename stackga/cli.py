@@ -359,11 +359,16 @@ def cmd_tune(a) -> int:
                     pop_sizes=a.pop_sizes or [], budget=a.budget if a.pop_sizes else None,
                     base=base, sampler_seed=a.sampler_seed)
     out = a.out or rundir.fresh(f"{a.case}-tune")
-    live = sys.stderr.isatty()
+    live, t0, best = sys.stderr.isatty(), time.perf_counter(), [-float("inf")]
 
     def progress(trial):
-        if live:
-            sys.stderr.write(f"\rtrial {trial.number + 1}/{a.trials}  value {trial.value:.1f}   ")
+        if live and trial.value is not None:
+            best[0] = max(best[0], trial.value)
+            done = trial.number + 1
+            left = (time.perf_counter() - t0) / done * max(a.trials - done, 0)
+            bar = "#" * int(30 * min(done, a.trials) / a.trials)
+            sys.stderr.write(f"\r[{bar:<30}] trials {done}/{a.trials}  best mean {best[0]:.1f}  "
+                             f"~{left:.0f} s left   ")
             sys.stderr.flush()
     try:
         with interrupt.graceful(), _cluster(a) as pool:
