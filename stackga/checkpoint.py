@@ -36,12 +36,19 @@ class Checkpoint:
     def path(self) -> Path:
         return self.folder / "state.pkl"
 
+    config: dict | None = None      # the run's GA configuration; a checkpoint of another is refused
+
     def save(self, engine: str, state, log, gen: int) -> None:
         """Write the engine's state and the log after generation ``gen`` (atomic)."""
         self.folder.mkdir(parents=True, exist_ok=True)
         tmp = self.path.with_name(f".state.{os.getpid()}.tmp")
-        tmp.write_bytes(dill.dumps({"engine": engine, "state": state, "log": log.state(), "gen": gen}))
+        tmp.write_bytes(dill.dumps({"engine": engine, "state": state, "log": log.state(), "gen": gen,
+                                    "config": self.config}))
         os.replace(tmp, self.path)
+
+    def clear(self) -> None:
+        """Forget any earlier state (a new run starts from generation 1)."""
+        self.path.unlink(missing_ok=True)
 
     def load(self) -> dict | None:
         """The last checkpoint, or None if there is none."""

@@ -144,7 +144,9 @@ def _start_checkpoint(out: Path, case: str, game_args: dict, cfg: GAConfig, ever
     (out / rundir.MARKER).write_text("a run in progress (stackga resume can continue it)\n")
     spec = {"case": case, "game": game_args, "config": cfg.to_dict(), "every": every}
     (folder / "spec.json").write_text(json.dumps(spec, indent=2))
-    return Checkpoint(folder, every)
+    ckpt = Checkpoint(folder, every)
+    ckpt.clear()                                   # a new run never continues an old one
+    return ckpt
 
 
 def _solve_and_save(case, game_args: dict, cfg: GAConfig, out: Path, ckpt, overwrite: bool) -> int:
@@ -182,7 +184,7 @@ def cmd_resume(a) -> int:
     from .checkpoint import Checkpoint
     out = Path(a.dir).resolve()
     spec_path = out / CHECKPOINT_DIR / "spec.json"
-    if (out / "run.json").exists():
+    if (out / "run.json").exists() and not spec_path.exists():
         raise ValueError(f"{out}: the run is complete (run.json); nothing to resume")
     if not spec_path.exists():
         raise ValueError(f"{out}: no checkpoint ({spec_path} not found); start runs with "
@@ -371,9 +373,11 @@ def cmd_tune(a) -> int:
                              f"~{left:.0f} s left   ")
             sys.stderr.flush()
     try:
-        with interrupt.graceful(), _cluster(a) as pool:
+        with interrupt.graceful() as stop, _cluster(a) as pool:
             report = tune(tuning, case.build, out, jobs=a.jobs, resume=a.resume, on_trial=progress,
                           pool=pool)
+            if stop():
+                raise KeyboardInterrupt
     except KeyboardInterrupt:
         print(f"\nstackga: interrupted; finished runs are saved in {out}/; continue with: "
               f"stackga tune ... --out {out} --resume", file=sys.stderr)

@@ -85,11 +85,13 @@ def solve(game: Game, config: GAConfig | None = None,
         return result_at(game, x, config=None, seconds=time.perf_counter() - t0)
     log = GenerationLog(game.followers, on_generation)
     game._warned.clear()                    # "warned once" is per run
+    if checkpoint is not None:
+        checkpoint.config = config.to_dict()
     saved = checkpoint.load() if checkpoint is not None else None
     if saved is not None:
-        if saved["engine"] != config.engine:
-            raise ValueError(f"{checkpoint.path}: a checkpoint of the {saved['engine']} engine, "
-                             f"not of {config.engine}")
+        if saved.get("config") != config.to_dict():
+            raise ValueError(f"{checkpoint.path}: a checkpoint of another GA configuration "
+                             f"({saved.get('config')}), not of {config.to_dict()}")
         log.restore(saved["log"])
     with interrupt.graceful() as stop:
         x = get_engine(config.engine)(game, config, log, stop, checkpoint,

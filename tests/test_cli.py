@@ -228,3 +228,49 @@ def test_kill_9_then_resume_ends_at_the_uninterrupted_result(tmp_path, engine):
             np.testing.assert_array_equal(resumed.log[k], full.log[k])
     assert resumed.statuses == full.statuses and resumed.leader == full.leader
     assert main(["resume", str(out)]) == 2                     # nothing left to resume
+
+
+def test_checkpointed_run_never_continues_an_old_one(tmp_path):
+    """A new --checkpoint-every run into a folder holding another run's checkpoint starts
+    afresh; a checkpoint of another configuration is refused by name."""
+    from stackga.checkpoint import Checkpoint
+    out = tmp_path / "run"
+    first = ["run", "island", "--scenario", "3", "--pop-size", "6", "--generations", "12",
+             "--checkpoint-every", "2", "--out", str(out), "--overwrite"]
+    os.makedirs(out / ".checkpoint")
+    (out / ".stackga").write_text("a killed run's folder\n")
+    ck = Checkpoint(out / ".checkpoint", 2, {"stale": True})
+    import stackga.log as slog
+    ck.save("pymoo", None, slog.GenerationLog([]), 4)
+    assert main(first) == 0
+    again = ["run", "island", "--scenario", "3", "--pop-size", "6", "--generations", "12",
+             "--out", str(tmp_path / "ref")]
+    assert main(again) == 0
+    np.testing.assert_array_equal(stackga.Result.load(out).x, stackga.Result.load(tmp_path / "ref").x)
+    ck2 = Checkpoint(tmp_path / "ck", 2)
+    ck2.config = {"other": 1}
+    ck2.save("pymoo", None, slog.GenerationLog([]), 2)
+    with pytest.raises(ValueError, match="a checkpoint of another GA configuration"):
+        stackga.solve(island_game(), stackga.GAConfig(pop_size=6, generations=4), checkpoint=ck2)
+
+
+def island_game():
+    import cases.island as island
+    return island.build(scenario=3)
+
+
+@pytest.mark.parametrize("engine", ["pymoo", "deap"])
+def test_ctrl_c_on_a_checkpointed_run_loses_no_generation(tmp_path, engine):
+    from stackga.checkpoint import Checkpoint
+    cfg = stackga.GAConfig(pop_size=6, generations=12, engine=engine)
+    full = stackga.solve(island_game(), cfg)
+    ck = Checkpoint(tmp_path / "ck", every=50)                      # no periodic one before the stop
+
+    def kill(row):
+        if row["gen"] == 5:
+            os.kill(os.getpid(), signal.SIGINT)
+    part = stackga.solve(island_game(), cfg, on_generation=kill, checkpoint=ck)
+    assert part.status == "interrupted" and ck.load()["gen"] == len(part.log["gen"]) >= 5
+    done = stackga.solve(island_game(), cfg, checkpoint=ck)
+    np.testing.assert_array_equal(done.x, full.x)
+    np.testing.assert_array_equal(done.log["best"], full.log["best"])

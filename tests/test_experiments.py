@@ -149,9 +149,10 @@ def test_tune_killed_then_resumed_equals_uninterrupted(tmp_path):
         seen.append(trial.number)
         if len(seen) == 2:
             os.kill(os.getpid(), signal.SIGINT)
-    with interrupt.graceful():
+    with interrupt.graceful(), pytest.raises(KeyboardInterrupt):
         tune(tuning(), island.build, tmp_path / "part", on_trial=stop_after_two)
     assert len(trials_of(tmp_path / "part")) == 2
+    assert not (tmp_path / "part" / "report.json").exists()        # no final report
     with pytest.raises(RunDirError, match="pass --resume"):
         tune(tuning(), island.build, tmp_path / "part")
     saved = {p.name: p.stat().st_mtime_ns for p in (tmp_path / "part" / "runs").iterdir()}
@@ -233,3 +234,39 @@ def test_dask_scheduler_and_worker_processes(tmp_path, capsys):
         for p in (worker, scheduler):
             p.terminate()
             p.wait(timeout=30)
+
+
+def test_tune_killed_in_a_trial_keeps_the_paper_trial_and_no_partial_value(tmp_path):
+    """Ctrl-C inside the first (the paper's) trial: no interrupted run becomes a value, and the
+    resumed study still starts with the paper's setting and ends as an uninterrupted one."""
+    from stackga.experiments.tune import PAPER, tune
+    tune(tuning(3), island.build, tmp_path / "full")
+    solve, calls = stackga.solve, []
+
+    def stop_in_second_run(game, config=None, on_generation=None, **kw):
+        calls.append(1)
+        def kill(row):
+            if len(calls) == 2 and row["gen"] == 2:
+                os.kill(os.getpid(), signal.SIGINT)
+        return solve(game, config, on_generation=kill, **kw)
+    import pytest as _pytest
+    mp = _pytest.MonkeyPatch()
+    mp.setattr(stackga, "solve", stop_in_second_run)
+    try:
+        with interrupt.graceful(), pytest.raises(KeyboardInterrupt):
+            tune(tuning(3), island.build, tmp_path / "part")
+    finally:
+        mp.undo()
+    assert trials_of(tmp_path / "part") == []                     # the trial did not complete
+    tune(tuning(3), island.build, tmp_path / "part", resume=True)
+    part, full = trials_of(tmp_path / "part"), trials_of(tmp_path / "full")
+    assert part[0][0] == PAPER and part == full
+
+
+def test_tune_population_at_a_budget_starts_from_the_nearest_size(tmp_path):
+    from stackga.experiments.tune import Tuning, tune
+    t = Tuning(case="island", game={"scenario": 3}, seeds=[1, 2], trials=2, pop_sizes=[6, 8],
+               budget=24, base={})
+    assert t.paper_params() == {"crossover_prob": 0.89, "mutation_prob": 0.076, "pop_size": 8}
+    report = tune(t, island.build, tmp_path / "t")
+    assert report["paper"]["params"]["pop_size"] == 8

@@ -131,12 +131,17 @@ def run(game: Game, config: GAConfig, log: GenerationLog, stop=lambda: False,
         evals = len(pop)
         _record(log, 1, evals, pop, _evaluate(game, pop, log))
         first = 2
+    def save(done: int) -> None:
+        checkpoint.save("deap", {"rng": rng.getstate(), "pop": _freeze(pop), "evals": evals,
+                                 "gen": done}, log, done)
+
     for gen in range(first, config.generations + 1):
         if stop():
+            if checkpoint is not None:
+                save(gen - 1)                     # stopped: keep every finished generation
             break
         if checkpoint is not None and (gen - 1) % checkpoint.every == 0:
-            checkpoint.save("deap", {"rng": rng.getstate(), "pop": _freeze(pop), "evals": evals,
-                                     "gen": gen - 1}, log, gen - 1)
+            save(gen - 1)
         offspring = [_Individual(ind) for ind in tb.select(pop, len(pop))]
         for a, b in zip(offspring[::2], offspring[1::2]):
             if rng.random() < config.crossover_prob:

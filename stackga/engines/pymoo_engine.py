@@ -86,6 +86,8 @@ def run(game: Game, config: GAConfig, log: GenerationLog, stop=lambda: False,
         done = len(log.rows)
         if checkpoint is not None and done % checkpoint.every == 0 and algorithm.has_next():
             checkpoint.save("pymoo", algorithm, log, done)
+    if checkpoint is not None and stop() and algorithm.has_next():
+        checkpoint.save("pymoo", algorithm, log, len(log.rows))      # stopped: keep every generation
     pop = algorithm.pop
     L, feasible = pop.get("L"), pop.get("CV")[:, 0] <= 0
     idx = int(np.argmax(np.where(feasible, L, -np.inf))) if feasible.any() else \

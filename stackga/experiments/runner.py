@@ -6,8 +6,9 @@ the follower solve). A run is a :class:`RunSpec`: a module-level ``build`` funct
 (picklable by reference) with its keyword arguments, and a GA configuration. Every
 run is seeded, so the results do not depend on the number of processes or their
 order; they are returned in the order of the specs. Ctrl-C (inside
-:func:`stackga.interrupt.graceful`) stops submitting runs; the running ones stop at
-their current generation and come back marked ``interrupted``.
+:func:`stackga.interrupt.graceful`) stops submitting runs; on local processes the running
+ones stop at their current generation and come back marked ``interrupted``; on Dask,
+whose workers see no Ctrl-C, they are cancelled (and absent from the results).
 """
 from __future__ import annotations
 
@@ -54,7 +55,11 @@ def dask_client(address: str):
     warmed once. Pass it to :func:`run_many` as ``pool``."""
     from distributed import Client
     client = Client(address)
-    client.run(_warm)
+    try:
+        client.run(_warm)
+    except BaseException:
+        client.close()
+        raise
     return client
 
 
@@ -117,6 +122,8 @@ def run_many(specs: list[RunSpec], jobs: int = 1,
                 spec = queue.pop(0)
                 running[submit(spec)] = spec
             if not running:
+                break
+            if dask and interrupt.requested():   # Dask workers see no Ctrl-C: cancel their runs
                 break
             done, _ = first(running)
             for fut in done:

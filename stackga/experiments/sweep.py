@@ -64,7 +64,8 @@ class Sweep:
 
     @staticmethod
     def label(setting: dict) -> str:
-        return "_".join(f"{SWEPT[k]}{v:g}" for k, v in setting.items()) or "default"
+        """The setting's name in run folders (full precision: distinct settings never share one)."""
+        return "_".join(f"{SWEPT[k]}{v!r}" for k, v in setting.items()) or "default"
 
     def specs(self, build: Callable) -> list[RunSpec]:
         return [RunSpec(f"{self.label(st)}_seed{s}", build, dict(self.game),

@@ -5,10 +5,11 @@ size at a fixed evaluation budget) with optuna.
 * Each trial runs the same seeds and reports one value per seed (``trial.report(value,
   step=seed)``), so optuna's ``WilcoxonPruner`` can stop a trial that is significantly
   worse than the best one; a stopped trial returns the mean of what it ran.
-* The study lives in a journal file (``study.log``) and the sampler (whose random state
-  optuna does not store) in ``sampler.pkl``, so ``resume=True`` continues it; every run
-  is an ordinary run folder under ``runs/`` named by its setting and seed, so a resumed
-  tuning never redoes a finished run.
+* The study lives in a journal file (``study.log``), and TPE is reseeded before each trial
+  from the number of finished trials (optuna does not store the sampler's random
+  state), so ``resume=True`` continues a killed tuning to the trials an uninterrupted
+  one has; every run is an ordinary run folder under ``runs/`` named by its setting and
+  seed, so a resumed tuning never redoes a finished run.
 * The trials run one after another (TPE is reproducible only so); the seeds of a trial
   run in parallel processes, and are reported in seed order, so the study does not
   depend on the number of processes.
@@ -17,7 +18,6 @@ from __future__ import annotations
 
 import json
 import math
-import pickle
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -72,6 +72,14 @@ class Tuning:
     def to_json(self) -> str:
         return json.dumps(asdict(self), indent=2, sort_keys=True)
 
+    def paper_params(self) -> dict:
+        """The paper's trial: 0.89 / 0.076 (and, when the population is tuned, the size in
+        ``pop_sizes`` closest to the base population, 100 by default)."""
+        if not self.pop_sizes:
+            return dict(PAPER)
+        want = self.base.get("pop_size", 100)
+        return {**PAPER, "pop_size": min(self.pop_sizes, key=lambda p: (abs(p - want), p))}
+
     def config(self, params: dict) -> dict:
         cfg = {**self.base, **{k: params[k] for k in PAPER}}
         if self.pop_sizes:
@@ -111,17 +119,17 @@ def tune(tuning: Tuning, build: Callable, out, jobs: int = 1, resume: bool = Fal
     _write_atomic(out / "tuning.json", tuning.to_json())
     storage, optuna = _load(out / "study.log")
     optuna.logging.set_verbosity(optuna.logging.WARNING)
-    sampler_file = out / "sampler.pkl"
-    sampler = (pickle.loads(sampler_file.read_bytes()) if sampler_file.exists()
-               else optuna.samplers.TPESampler(seed=tuning.sampler_seed))
+    state = optuna.trial.TrialState
     study = optuna.create_study(storage=storage, study_name="stackga", direction="maximize",
-                                sampler=sampler, load_if_exists=True,
+                                sampler=optuna.samplers.TPESampler(seed=tuning.sampler_seed),
+                                load_if_exists=True,
                                 pruner=optuna.pruners.WilcoxonPruner(p_threshold=tuning.p_threshold))
-    for t in study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.RUNNING,)):
-        storage.set_trial_state_values(t._trial_id, optuna.trial.TrialState.FAIL)  # a killed trial
-    if not study.trials:
-        study.enqueue_trial({**PAPER, **({"pop_size": tuning.base.get("pop_size", 100)}
-                                         if tuning.pop_sizes else {})})
+    for t in study.get_trials(deepcopy=False, states=(state.RUNNING,)):
+        storage.set_trial_state_values(t._trial_id, state.FAIL)       # a killed trial
+    paper = tuning.paper_params()
+    if not any(t.state in (state.COMPLETE, state.WAITING) and t.params == paper for t in study.trials) \
+            and not any(t.state == state.WAITING for t in study.trials):
+        study.enqueue_trial(paper)                                      # first, or again if killed
 
     def objective(trial) -> float:
         params = {"crossover_prob": trial.suggest_float("crossover_prob", *tuning.crossover),
@@ -148,10 +156,14 @@ def tune(tuning: Tuning, build: Callable, out, jobs: int = 1, resume: bool = Fal
     if own:
         pool = local_pool(jobs)                             # one warmed pool for every trial
     try:
-        while len(study.get_trials(states=(optuna.trial.TrialState.COMPLETE,))) < tuning.trials \
-                and not interrupt.requested():
+        while (done := len(study.get_trials(states=(state.COMPLETE,)))) < tuning.trials:
+            if interrupt.requested():
+                raise KeyboardInterrupt
+            # TPE reseeded from the count of finished trials: a killed and resumed study
+            # draws exactly what an uninterrupted one draws (optuna does not store the
+            # sampler's random state)
+            study.sampler = optuna.samplers.TPESampler(seed=tuning.sampler_seed * 1_000_003 + done)
             study.optimize(objective, n_trials=1)
-            _write_atomic_bytes(sampler_file, pickle.dumps(study.sampler))
             if on_trial:
                 on_trial(study.trials[-1])
     finally:
@@ -160,12 +172,6 @@ def tune(tuning: Tuning, build: Callable, out, jobs: int = 1, resume: bool = Fal
     report = _report(tuning, study)
     _write_atomic(out / "report.json", json.dumps(report, indent=2))
     return report
-
-
-def _write_atomic_bytes(path: Path, data: bytes) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_bytes(data)
-    tmp.replace(path)
 
 
 def _runs(tuning: Tuning, build, cfg: dict, seeds: list, out: Path, jobs: int,
@@ -177,7 +183,7 @@ def _runs(tuning: Tuning, build, cfg: dict, seeds: list, out: Path, jobs: int,
         name = f"{_label(cfg)}_seed{s}"
         try:
             r = Result.load(out / "runs" / name)
-            if r.status == "complete":
+            if r.status == "complete" and all(r.config.get(k) == v for k, v in {**cfg, "seed": s}.items()):
                 found[s] = r
                 continue
         except ResultError:
@@ -186,12 +192,12 @@ def _runs(tuning: Tuning, build, cfg: dict, seeds: list, out: Path, jobs: int,
     done = run_many(todo, jobs, lambda spec, res: res.save(out / "runs" / spec.name, overwrite=True),
                     pool)
     for spec in todo:
-        if spec.name in done:
+        if spec.name in done and done[spec.name].status == "complete":
             found[spec.config["seed"]] = done[spec.name]
     missing = [s for s in seeds if s not in found]
     if missing:
         from .. import interrupt
-        if interrupt.requested():
+        if interrupt.requested():                  # an interrupted run never becomes a value
             raise KeyboardInterrupt
         raise RuntimeError(f"tune: runs for seeds {missing} did not finish")
     return found
@@ -202,10 +208,11 @@ def _report(tuning: Tuning, study) -> dict:
     from scipy.stats import wilcoxon
     full = [t for t in study.trials if t.user_attrs.get("complete")]
     if not full:
-        return {"trials": len(study.trials), "best": None}
+        return {"trials": sum(t.state.name == "COMPLETE" for t in study.trials), "best": None}
     best = max(full, key=lambda t: t.value)
-    paper = next((t for t in full if all(abs(t.params[k] - v) < 1e-12 for k, v in PAPER.items())), None)
-    out = {"trials": len(study.trials), "complete_trials": len(full),
+    paper = next((t for t in full if t.params == tuning.paper_params()), None)
+    finished = [t for t in study.trials if t.state.name == "COMPLETE"]
+    out = {"trials": len(finished), "complete_trials": len(full),
            "pruned_trials": sum(1 for t in study.trials if not t.user_attrs.get("complete")
                                 and t.state.name == "COMPLETE"),
            "seeds": tuning.seeds,
