@@ -6,7 +6,7 @@
   tune    a 50-trial x 5-seed tuning on the local pool
 
     python benchmarks/bench_experiments.py [--generations 300] [--pop-size 100]
-           [--seeds 10] [--trials 50] [--tune-seeds 5] [--skip-serial]
+           [--seeds 10] [--trials 50] [--tune-seeds 5] [--skip-serial] [--only sweep|tune]
 
 Prints wall times, the pool's speed-up against one process (target: near-linear in
 cores) and the tuning's wall time (target: under 10 minutes on 2 cores).
@@ -35,6 +35,7 @@ def main() -> None:
     ap.add_argument("--trials", type=int, default=50)
     ap.add_argument("--tune-seeds", type=int, default=5)
     ap.add_argument("--skip-serial", action="store_true")
+    ap.add_argument("--only", choices=("sweep", "tune"), default=None)
     a = ap.parse_args()
     cores = os.cpu_count() or 1
     base = {"generations": a.generations, "pop_size": a.pop_size}
@@ -48,18 +49,22 @@ def main() -> None:
           f"pop {a.pop_size}, {a.generations} generations\n")
     with tempfile.TemporaryDirectory() as tmp:
         times, tables = {}, {}
-        for label, jobs in ((("one process", 1),) if not a.skip_serial else ()) + ((f"local pool ({cores})", cores),):
+        plan = ((("one process", 1),) if not a.skip_serial else ()) + ((f"local pool ({cores})", cores),)
+        for label, jobs in plan if a.only != "tune" else ():
             t0 = time.perf_counter()
             tables[label], _ = run_sweep(sweep, island.build, f"{tmp}/{jobs}", jobs=jobs)
             times[label] = time.perf_counter() - t0
         n = len(sweep.settings()) * len(sweep.seeds)
-        print(f"sweep: 4 x 3 grid x {a.seeds} seeds = {n} runs")
+        if times:
+            print(f"sweep: 4 x 3 grid x {a.seeds} seeds = {n} runs")
         for label, t in times.items():
             print(f"  {label:>20}: {t:7.1f} s  ({t / n:.2f} s per run)")
         if len(times) == 2:
             one, pool = times["one process"], times[f"local pool ({cores})"]
             same = [r["leader"] for r in tables["one process"]] == [r["leader"] for r in tables[f"local pool ({cores})"]]
             print(f"  speed-up {one / pool:.2f}x on {cores} cores; tables equal: {same}")
+        if a.only == "sweep":
+            return
         tuning = Tuning(case="island", game={"scenario": 4}, seeds=list(range(1, a.tune_seeds + 1)),
                         trials=a.trials, base=base)
         t0 = time.perf_counter()
