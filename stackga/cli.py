@@ -45,6 +45,18 @@ def _seed_args(p: argparse.ArgumentParser) -> None:
                    help="parallel processes (default: the number of cores; results do not depend on it)")
 
 
+def _experiment_args(p: argparse.ArgumentParser, what: str) -> None:
+    """Where a sweep or tuning runs, on which game, and its folder."""
+    p.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                   help="run on this Dask scheduler (default: $DASK_SCHEDULER_ADDRESS, else local processes)")
+    p.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="parallel processes")
+    p.add_argument("--scenario", type=int, default=None)
+    p.add_argument("--variant", default="base")
+    p.add_argument("--data", default=None, metavar="DIR")
+    p.add_argument("--out", default=None, help=f"{what} folder (default: a new runs/CASE-{what}-DATE-TIME)")
+    p.add_argument("--resume", action="store_true", help=f"finish the {what} in --out without redoing its runs")
+
+
 def _out_args(p: argparse.ArgumentParser, default_help: str) -> None:
     p.add_argument("--out", default=None, help=f"output folder (default: {default_help})")
     p.add_argument("--overwrite", action="store_true", help="replace an existing non-empty --out folder")
@@ -459,14 +471,7 @@ def main(argv=None) -> int:
     w.add_argument("--engine", choices=("pymoo", "deap"), default=d.engine)
     w.add_argument("--seed", type=int, default=d.seed, help="first seed (default 1)")
     w.add_argument("--seeds", type=int, default=10, help="seeds per setting (default 10)")
-    w.add_argument("--scheduler", default=None, metavar="ADDRESS",
-                   help="run on this Dask scheduler (default: $DASK_SCHEDULER_ADDRESS, else local processes)")
-    w.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="parallel processes")
-    w.add_argument("--scenario", type=int, default=None)
-    w.add_argument("--variant", default="base")
-    w.add_argument("--data", default=None, metavar="DIR")
-    w.add_argument("--out", default=None, help="sweep folder (default: a new runs/CASE-sweep-DATE-TIME)")
-    w.add_argument("--resume", action="store_true", help="finish the sweep in --out without redoing its runs")
+    _experiment_args(w, "sweep")
     t = sub.add_parser("tune", help="tune crossover and mutation (optuna TPE, Wilcoxon pruning over seeds)")
     t.add_argument("case")
     t.add_argument("--trials", type=int, default=50)
@@ -480,14 +485,7 @@ def main(argv=None) -> int:
     t.add_argument("--budget", type=int, default=d.pop_size * d.generations,
                    help="evaluations per run when tuning the population size (default 30000)")
     t.add_argument("--engine", choices=("pymoo", "deap"), default=d.engine)
-    t.add_argument("--scheduler", default=None, metavar="ADDRESS",
-                   help="run on this Dask scheduler (default: $DASK_SCHEDULER_ADDRESS, else local processes)")
-    t.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="parallel processes (over seeds)")
-    t.add_argument("--scenario", type=int, default=None)
-    t.add_argument("--variant", default="base")
-    t.add_argument("--data", default=None, metavar="DIR")
-    t.add_argument("--out", default=None, help="tuning folder (default: a new runs/CASE-tune-DATE-TIME)")
-    t.add_argument("--resume", action="store_true", help="continue the tuning in --out")
+    _experiment_args(t, "tune")
     rs = sub.add_parser("resume", help="continue a killed run (started with --checkpoint-every)")
     rs.add_argument("dir")
     pl = sub.add_parser("plot", help="regenerate the figures of a sweep, tuning or run folder")
