@@ -41,7 +41,7 @@ import numpy as np
 from .response import Response, Status, check_prices, status_from
 from .storage_dp import StorageLP, outside_method, solve_storage_starts, stack
 from .storage_dp import _FIELDS, _per_row, default_big_m
-from .storage_kernel import _JIT, row_policy
+from .storage_kernel import _JIT, row_policy, value_work
 
 __all__ = ["EVFleet", "plugged"]
 
@@ -56,18 +56,16 @@ def plugged(arr: np.ndarray, dep: np.ndarray, T: int) -> np.ndarray:
 
 
 @nb.njit(**_JIT)
-def _to_hours(u, s, ev, ind, step, dep, weight, eta_c, eta_d, dt, n, n_ev, T):
-    """Per-start plans (rotated steps) -> per-EV hourly arrays and weighted fleet totals.
+def _to_hours(u, s, ev, ind, step, dep, eta_c, eta_d, dt, n, n_ev, T):
+    """Per-start plans (rotated steps) -> per-EV hourly arrays (one vehicle each).
 
     Returns car_ch, car_dis (n, n_ev, T) kW, car_energy (n, n_ev, T) kWh at the start of
-    each plugged hour and of the departure hour (0 otherwise), total ch, dis (n, T)."""
+    each plugged hour and of the departure hour (0 otherwise)."""
     car_ch = np.zeros((n, n_ev, T))
     car_dis = np.zeros((n, n_ev, T))
     car_e = np.zeros((n, n_ev, T))
-    tot_ch = np.zeros((n, T))
-    tot_dis = np.zeros((n, T))
     for j in range(len(ev)):
-        e, i, d, w = ev[j], ind[j], dep[j], weight[ev[j]]
+        e, i, d = ev[j], ind[j], dep[j]
         for t in range(step[j], T):
             h = (d + t) % T
             c = max(u[j, t], 0.0) / (eta_c * dt)
@@ -75,25 +73,20 @@ def _to_hours(u, s, ev, ind, step, dep, weight, eta_c, eta_d, dt, n, n_ev, T):
             car_ch[i, e, h] = c
             car_dis[i, e, h] = x
             car_e[i, e, h] = s[j, t]
-            tot_ch[i, h] += w * c
-            tot_dis[i, h] += w * x
         car_e[i, e, d] = s[j, T]
-    return car_ch, car_dis, car_e, tot_ch, tot_dis
+    return car_ch, car_dis, car_e
 
 
 @nb.njit(**_JIT)
 def _fleet_totals(a, s_final, s_lo, s_hi, up, dn, drift, c_up, c_dn, big_m, first, step, state,
                   ind, dep, w, eta_c, eta_d, dt, n):
-    """What ``solve_starts`` + ``_to_hours`` give for the fleet totals, without storing any
+    """The weighted fleet totals of the plans ``solve_starts`` gives, without storing any
     per-EV plan: returns ch, dis (n, T) weighted fleet totals by hour, feasible (n,).
 
     Specialised to the fleet's storages (no decay, no drift, constant power and state
     bounds): the forward pass is ``_follow``'s, on a scalar state."""
     R, T = c_up.shape
-    K = 4 * T + 4
-    vs = np.empty((T + 1, K))
-    vl = np.empty((T + 1, K))
-    vn = np.empty(T + 1, np.int64)
+    vs, vl, vn = value_work(T)
     y_up = np.empty(T)
     y_dn = np.empty(T)
     ch = np.zeros((n, T))
@@ -330,9 +323,8 @@ class EVFleet:
         n, T = p.shape
         storage, row, ev, ind, step, state, dep, dep_g = self._starts(n)
         u, s, _ = solve_storage_starts(storage, *self._rotated_costs(p, dep_g), row, step, state)
-        car_ch, car_dis, car_e, _, _ = _to_hours(u, s, ev, ind, step, dep, self.weight,
-                                                   self.eta_c, self.eta_d, self.dt, n,
-                                                   len(self.arr), T)
+        car_ch, car_dis, car_e = _to_hours(u, s, ev, ind, step, dep, self.eta_c, self.eta_d,
+                                           self.dt, n, len(self.arr), T)
         each = np.ones((n, 1))
         return {"car_ch": car_ch, "car_dis": car_dis, "car_energy": car_e,
                 "car_weight": each * self.weight, "car_arrival": each * self.arr,

@@ -171,15 +171,20 @@ def _solve_row(s0, a, s_final, s_lo, s_hi, up, dn, drift, c_up, c_dn, big_m,
 
 
 @nb.njit(**_JIT)
+def value_work(T):
+    """Work arrays for the value functions of a T-step storage: slopes and lengths
+    (T + 1, K) with K = 4 T + 4 segments at most, and the segment counts (T + 1,)."""
+    K = 4 * T + 4
+    return np.empty((T + 1, K)), np.empty((T + 1, K)), np.empty(T + 1, np.int64)
+
+
+@nb.njit(**_JIT)
 def solve_rows(s0, a, s_final, s_lo, s_hi, up, dn, drift, c_up, c_dn, big_m):
     """Every row of a per-row StorageLP (arrays (n,), (n, T + 1), (n, T)).
 
     Returns u (n, T), s (n, T + 1), feasible (n,) bool."""
     n, T = c_up.shape
-    K = 4 * T + 4
-    vs = np.empty((T + 1, K))
-    vl = np.empty((T + 1, K))
-    vn = np.empty(T + 1, np.int64)
+    vs, vl, vn = value_work(T)
     u = np.empty((n, T))
     s = np.empty((n, T + 1))
     feas = np.empty(n, np.bool_)
@@ -212,10 +217,7 @@ def solve_starts(a, s_final, s_lo, s_hi, up, dn, drift, c_up, c_dn, big_m, first
     serves all its starts. Returns u (S, T), s (S, T + 1), feasible (S,) per start."""
     R, T = c_up.shape
     S = len(step)
-    K = 4 * T + 4
-    vs = np.empty((T + 1, K))
-    vl = np.empty((T + 1, K))
-    vn = np.empty(T + 1, np.int64)
+    vs, vl, vn = value_work(T)
     u = np.empty((S, T))
     s = np.empty((S, T + 1))
     feas = np.empty(S, np.bool_)

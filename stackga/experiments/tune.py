@@ -62,7 +62,7 @@ class Tuning:
             if not 0.0 <= lo < hi <= 1.0:
                 raise ValueError(f"Tuning.{name} must be a range inside [0, 1], got {(lo, hi)}")
         if self.mutation[0] <= 0:
-            raise ValueError(f"Tuning.mutation is searched on a log scale: its low end must be > 0")
+            raise ValueError("Tuning.mutation is searched on a log scale: its low end must be > 0")
         if self.pop_sizes and not self.budget:
             raise ValueError("Tuning.pop_sizes needs Tuning.budget (evaluations per run)")
         if self.budget and any(self.budget // p < 2 for p in self.pop_sizes):
