@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import importlib
 
-CASES = ("island",)
+CASES = ("island", "v2g")
 
 
 def get(name: str):

@@ -6,11 +6,15 @@ arrays. No follower knows which case it serves.
 """
 from .battery import Battery
 from .ev_fleet import EVFleet
+from .fixed_plan import FixedPlan
 from .response import Follower, Response, Status
+from .storage_agent import StorageAgent
 from .storage_dp import StorageLP, solve_storage
 from .storage_operator import StorageOperator
 from .thermal import ThermalBuildings
+from .unit_dispatch import ThermalDispatch
 from .users import FlexibleUsers
 
-__all__ = ["Battery", "EVFleet", "Follower", "FlexibleUsers", "Response", "Status",
-           "StorageLP", "StorageOperator", "ThermalBuildings", "solve_storage"]
+__all__ = ["Battery", "EVFleet", "FixedPlan", "Follower", "FlexibleUsers", "Response", "Status",
+           "StorageAgent", "StorageLP", "StorageOperator", "ThermalBuildings", "ThermalDispatch",
+           "solve_storage"]

@@ -10,6 +10,7 @@ marked ``interrupted`` in ``run.json``).
 from __future__ import annotations
 
 import argparse
+import inspect
 import json
 import os
 import sys
@@ -50,7 +51,7 @@ def _experiment_args(p: argparse.ArgumentParser, what: str) -> None:
     p.add_argument("--scheduler", default=None, metavar="ADDRESS",
                    help="run on this Dask scheduler (default: $DASK_SCHEDULER_ADDRESS, else local processes)")
     p.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="parallel processes")
-    p.add_argument("--scenario", type=int, default=None)
+    p.add_argument("--scenario", default=None, help="the case's scenario (default: its main game)")
     p.add_argument("--variant", default="base")
     p.add_argument("--data", default=None, metavar="DIR")
     p.add_argument("--out", default=None, help=f"{what} folder (default: a new runs/CASE-{what}-DATE-TIME)")
@@ -129,14 +130,30 @@ def _stopped(res, total: int, out) -> int | None:
     return None
 
 
+def _scenario(case, text):
+    """The case's scenario named by ``text`` (a number or a word), or its default."""
+    if text is None:
+        return case.DEFAULT_SCENARIO
+    for s in case.SCENARIOS:
+        if str(s) == str(text):
+            return s
+    raise ValueError(f"unknown scenario {text!r} for this case; choose one of "
+                     f"{', '.join(map(str, case.SCENARIOS))}")
+
+
 def cmd_run(a) -> int:
     case = _case(a.case)
-    scenario = a.scenario if a.scenario is not None else case.DEFAULT_SCENARIO
+    if a.mode is not None and a.scenario is not None and a.mode != a.scenario:
+        raise ValueError(f"--mode {a.mode} and --scenario {a.scenario} disagree; give one")
+    scenario = _scenario(case, a.mode if a.mode is not None else a.scenario)
     cfg = _config(a)
     if a.checkpoint_every is not None and a.checkpoint_every < 1:
         raise ValueError(f"--checkpoint-every must be >= 1 generation, got {a.checkpoint_every}")
-    game_args = {"scenario": scenario, "variant": a.variant, "data_dir": a.data,
-                 "integer_battery": not a.lp_battery}
+    game_args = {"scenario": scenario, "variant": a.variant, "data_dir": a.data}
+    if a.lp_battery:
+        if "integer_battery" not in inspect.signature(case.build).parameters:
+            raise ValueError(f"--lp-battery: the {a.case} case has no battery binaries")
+        game_args["integer_battery"] = False
     with _output(a, f"{a.case}-s{scenario}-{a.variant}") as out:
         ckpt = None
         if a.checkpoint_every:
@@ -325,7 +342,7 @@ def cmd_sweep(a) -> int:
     case.load(a.data)                              # bad data stops here, before any run
     grid = {"crossover_prob": a.crossover_prob, "mutation_prob": a.mutation_prob,
             "pop_size": a.pop_size}
-    scenario = a.scenario if a.scenario is not None else case.DEFAULT_SCENARIO
+    scenario = _scenario(case, a.scenario)
     sweep = Sweep(case=a.case, game={"scenario": scenario, "variant": a.variant, "data_dir": a.data},
                   grid=grid, seeds=[a.seed + k for k in range(a.seeds)],
                   base={"generations": a.generations, "engine": a.engine})
@@ -364,7 +381,7 @@ def cmd_tune(a) -> int:
     case.load(a.data)
     if a.resume and a.out is None:
         raise ValueError("--resume needs --out: the folder of the tuning to continue")
-    scenario = a.scenario if a.scenario is not None else case.DEFAULT_SCENARIO
+    scenario = _scenario(case, a.scenario)
     base = {"generations": a.generations, "engine": a.engine}
     if not a.pop_sizes:
         base["pop_size"] = a.pop_size
@@ -434,18 +451,22 @@ def main(argv=None) -> int:
     sub = ap.add_subparsers(dest="command", required=True)
     r = sub.add_parser("run", help="solve one scenario, print its table, write results and figures")
     r.add_argument("case")
-    r.add_argument("--scenario", type=int, default=None,
-                   help="the case's scenario (island: 1-4, default 4)")
+    r.add_argument("--scenario", default=None,
+                   help="the case's scenario (island: 1-4, default 4; v2g: plan, tariff, single, "
+                        "charge-only, none, default plan)")
+    r.add_argument("--mode", choices=("plan", "tariff"), default=None,
+                   help="v2g: the leader sets the hourly V2G plan (the paper's mode) or hourly "
+                        "tariffs (same as --scenario)")
     r.add_argument("--variant", default="base",
-                   help="base, wind-0.8, wind-1.2, load-0.8, load-1.2 or battery-2mw")
+                   help="island: base, wind-0.8, wind-1.2, load-0.8, load-1.2 or battery-2mw")
     r.add_argument("--lp-battery", action="store_true",
-                   help="relax the battery's binaries (LP relaxation)")
+                   help="island: relax the battery's binaries (LP relaxation)")
     _out_args(r, "a new folder runs/CASE-sS-VARIANT-DATE-TIME")
     _ga_args(r)
     r.add_argument("--checkpoint-every", type=int, default=None, metavar="K",
                    help="write a checkpoint every K generations (then 'stackga resume OUT' "
                         "continues a killed run to exactly the uninterrupted result)")
-    c = sub.add_parser("compare", help="scenarios 1-4 and the variants over several seeds vs the paper")
+    c = sub.add_parser("compare", help="every scenario (and variant) over several seeds vs the paper")
     c.add_argument("case")
     _out_args(c, "a new folder runs/CASE-compare-DATE-TIME")
     _ga_args(c)

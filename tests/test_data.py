@@ -103,9 +103,16 @@ def param_corruptions(schema, values):
             out.append((f"{p.name}={v}", setp(p.name, v), [f"parameter '{p.name}'", v, "out of range"]))
         out.append((f"{p.name}=nan", setp(p.name, "nan"), [f"parameter '{p.name}'", "not finite"]))
         out.append((f"{p.name}=text", setp(p.name, "lots"), [f"parameter '{p.name}'", "'lots' is not a number"]))
+    bounds = {p.name: p.bounds for p in schema.params}
     for a, b, strict in schema.orders:
+        texts = [f"({a} = ", f"must be {'<' if strict else '<='}", f"({b} = "]
         v = values[b] if strict else values[b] + 0.01 * max(1.0, abs(values[b]))
-        out.append((f"{a}-vs-{b}", setp(a, repr(v)), [f"({a} = ", f"must be {'<' if strict else '<='}", f"({b} = "]))
+        if bounds[a].contains(v):                    # raise a above b
+            out.append((f"{a}-vs-{b}", setp(a, repr(v)), texts))
+        else:       # a's range ends at b: lower b below a (the first order it breaks is named)
+            w = values[a] if strict else values[a] - 0.01 * max(1.0, abs(values[a]))
+            assert bounds[b].contains(w), f"cannot break the order {a} <= {b} within the ranges"
+            out.append((f"{a}-vs-{b}", setp(b, repr(w)), [f"({b} = {w!r})", "must be <"]))
     return out
 
 

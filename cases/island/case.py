@@ -41,7 +41,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from followers import (Battery, EVFleet, FlexibleUsers, Response, Status, StorageOperator,
+from followers import (Battery, EVFleet, FixedPlan, FlexibleUsers, Status, StorageOperator,
                        ThermalBuildings)
 from stackga.data import fingerprint
 from stackga.game import Game, LeaderOutcome
@@ -93,20 +93,6 @@ def make_virtual(data: data_io.IslandData, scale: float = 1.0, departure: str = 
                     soc_max=p["ev_soc_max"], subsidy=p["vs_subsidy"], kappa=p["ev_loss_price"],
                     weight=np.full(len(ev["ev"]), scale), departure=departure)
     return {"ac": ac, "ev": fleet}
-
-
-class FixedPlan:
-    """A follower whose decisions were fixed by a central plan (scenario 1).
-
-    Its objective is still the follower's own, evaluated at the plan."""
-
-    def __init__(self, arrays: dict, objective, status: Status = Status.OPTIMAL) -> None:
-        self.arrays, self.objective, self.status = arrays, objective, status
-
-    def respond(self, prices: np.ndarray) -> Response:
-        n = len(prices)
-        arrays = {k: np.repeat(v[None], n, axis=0) for k, v in self.arrays.items()}
-        return Response(self.objective(prices, arrays), np.full(n, self.status, np.int8), arrays)
 
 
 def build(scenario: int = 4, variant: str = "base", data_dir=None,

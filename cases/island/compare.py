@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 import stackga
-from stackga.experiments import RunSpec, run_many
+from stackga.experiments import RunSpec, run_many, unfinished
 
 from .case import build
 from .claims import battery_hours, battery_throughput, claims, format_claims
@@ -182,14 +182,9 @@ def compare(config: stackga.GAConfig, on_run=None, data_dir=None, seeds: int = 5
     feasible individual, the text says so instead of tables."""
     seed_list = [config.seed + k for k in range(seeds)]
     results = run_all(config, seed_list, data_dir, jobs, on_run)
-    total = len(jobs_for(seed_list))
-    done = [k for k, r in results.items() if r.status == "complete"]
-    if len(done) < total:
-        return f"interrupted: {len(done)} of {total} runs finished; no tables or claims", results
-    bad = [r.infeasibility for r in results.values() if r.infeasibility]
-    if bad:
-        return (f"{len(bad)} of {total} runs found no feasible individual; no tables or claims:\n  "
-                + "\n  ".join(bad)), results
+    why = unfinished(results, len(jobs_for(seed_list)))
+    if why:
+        return why, results
     return summary(results, seed_list), results
 
 

@@ -22,7 +22,7 @@ from .. import interrupt
 from ..config import GAConfig
 from ..result import Result
 
-__all__ = ["RunSpec", "dask_client", "execute", "local_pool", "run_many"]
+__all__ = ["RunSpec", "dask_client", "execute", "local_pool", "run_many", "unfinished"]
 
 
 @dataclass(frozen=True)
@@ -134,3 +134,16 @@ def run_many(specs: list[RunSpec], jobs: int = 1,
         elif own:
             pool.shutdown(wait=False, cancel_futures=True)  # nothing is left running normally
     return {n: results[n] for n in names if n in results}
+
+
+def unfinished(results: dict[str, Result], total: int) -> str | None:
+    """Why a comparison of ``total`` runs has no tables: runs interrupted (fewer than
+    ``total`` complete) or runs with no feasible individual; None if all are usable."""
+    done = [k for k, r in results.items() if r.status == "complete"]
+    if len(done) < total:
+        return f"interrupted: {len(done)} of {total} runs finished; no tables or claims"
+    bad = [r.infeasibility for r in results.values() if r.infeasibility]
+    if bad:
+        return (f"{len(bad)} of {total} runs found no feasible individual; no tables or claims:\n  "
+                + "\n  ".join(bad))
+    return None

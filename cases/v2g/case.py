@@ -1,0 +1,164 @@
+"""Bi-level low-carbon dispatch with V2G at peak load (case ``v2g``).
+
+Paper: ZHAO Jinjin, ZHONG Junjie, DAI Jie, HUANG Ziling, "Bi-level low-carbon
+optimization operation method for electric vehicle grid integration considering peak
+load", Journal of Electric Power Science and Technology 41(1), 2026, 108-117; seed 001
+in ``shared/seeds``, restated in ``shared/MODELS.md``.
+
+Leader, the system operator (eq. 1-6), given the EV agent's response P_c, P_d:
+    min F1 = sum_t [ sum_g (a_g P_g^2 + b_g P_g + c_g) + V_ls P_ls + k_d P_d ] dt
+    s.t. sum_g P_g + P_d - P_c + P_ls = P_L           (power balance, eq. 3)
+         P_g_min <= P_g <= P_g_max;  -R_down <= P_g(t) - P_g(t-1) <= R_up  (eq. 4-5)
+    The thermal dispatch (P_g, P_ls) is the leader's own recourse: a convex QP per
+    individual, solved exactly (followers/unit_dispatch.py).
+Follower, the EV agent (eq. 7-14), one aggregate V2G store:
+    min f2 = sum_t [ k_c P_c + k_b (P_c + P_d) - k_d P_d ] dt
+    s.t. E(t+1) = E(t) + (eta_c P_c - P_d / eta_d) dt - E_need(t);  SOC bounds;
+         no power in the commuting hours; P_c <= cap_c(t), P_d <= cap_d(t) (eq. 13);
+         P_c P_d = 0;  E(T) >= E_final (ours: the day repeats)
+    solved exactly and batched (followers/storage_agent.py).
+
+Scenarios (the leader's vector x, over the hours the store is connected):
+    plan    the paper's mode: x(t) in [-P_d_max, P_c_max] is the hourly V2G plan sent
+            to the agent: x > 0 allows charging up to x (cap_d = 0), x < 0 allows
+            discharging up to -x (cap_c = 0); k_c, k_d, k_b fixed (100, 900, 63 $/MWh).
+            A plan never opens both directions in one hour, so eq. 14 holds by
+            construction (and is checked in every response).
+    tariff  our generalisation: x = (k_c(t), k_d(t)) within [tariff_*_min, tariff_*_max];
+            caps at the physical limits. Per hour, eta_c eta_d k_d(t) - k_c(t) <=
+            k_b (1 + eta_c eta_d): discharging never pays for recharging in the same
+            hour (a linear leader constraint; it makes eq. 14 hold at the agent's LP
+            optimum without binaries). The operator collects the charging payments:
+            F1 = eq. 1 with k_d(t) - sum_t k_c(t) P_c(t) dt (its net payments to owners).
+    single  the paper's single-level model: the upper level alone, the store as the
+            operator's own variables (one QP, references.py; no GA)
+    charge-only  the same with discharging forbidden (managed charging; no GA)
+    none    no V2G: the operator serves P_L alone; the store is not connected and its
+            owners buy their travel energy elsewhere at k_c + k_b per MWh charged
+Units: MW, MWh, $/MWh, $; hourly steps. Hour index k is the paper's row (k + 1):00.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from followers import FixedPlan, StorageAgent, ThermalDispatch
+from followers.response import Status
+from stackga.data import fingerprint
+from stackga.game import Game, LeaderOutcome
+
+from . import data_io
+from .references import central
+from .report import report
+
+SCENARIOS = ("plan", "tariff", "single", "charge-only", "none")
+VARIANTS = {"base": {}}
+T = 24
+
+
+def make_dispatch(data: data_io.V2GData) -> ThermalDispatch:
+    u, p = data.units, data.params
+    return ThermalDispatch(a=u["a_usd_per_mw2h"], b=u["b_usd_per_mwh"], c=u["c_usd_per_h"],
+                           p_min=u["p_min_mw"], p_max=u["p_max_mw"], ramp_up=u["ramp_up_mw_per_h"],
+                           ramp_down=u["ramp_down_mw_per_h"], shed_cost=p["shed_cost"], T=T)
+
+
+def make_agent(data: data_io.V2GData) -> StorageAgent:
+    p, h = data.params, data.hourly
+    cap = p["v2g_capacity_mwh"]
+    return StorageAgent(capacity=cap, e0=p["v2g_soc0"] * cap, e_min=p["v2g_soc_min"] * cap,
+                        e_max=p["v2g_soc_max"] * cap, e_final=p["v2g_soc_final_min"] * cap,
+                        p_ch_max=p["v2g_p_ch_max_mw"], p_dis_max=p["v2g_p_dis_max_mw"],
+                        eta_c=p["v2g_eta_c"], eta_d=p["v2g_eta_d"], wear=p["k_b"],
+                        need=h["need_mwh"], available=h["available"] > 0)
+
+
+def _check_choice(scenario, variant) -> None:
+    if scenario not in SCENARIOS:
+        raise ValueError(f"v2g: unknown scenario {scenario!r}; choose one of {SCENARIOS}")
+    if variant not in VARIANTS:
+        raise ValueError(f"v2g: unknown variant {variant!r}; choose one of {tuple(VARIANTS)}")
+
+
+def build(scenario: str = "plan", variant: str = "base", data_dir=None) -> Game:
+    """The v2g game for one scenario (``SCENARIOS``)."""
+    _check_choice(scenario, variant)
+    data = data_io.load(data_dir)
+    p, load = data.params, data.hourly["load_mw"]
+    dispatch, agent = make_dispatch(data), make_agent(data)
+    hours = np.flatnonzero(agent.available)                # the leader's genes
+    k_c, k_d, k_b = p["k_c"], p["k_d"], p["k_b"]
+    tariff = scenario == "tariff"
+
+    def plan_prices(X):
+        n = len(X)
+        caps = np.zeros((n, 2, T))
+        caps[:, 0, hours] = np.maximum(X, 0.0)
+        caps[:, 1, hours] = np.maximum(-X, 0.0)
+        return np.concatenate([np.full((n, T), k_c), np.full((n, T), k_d),
+                               caps[:, 0], caps[:, 1]], axis=1)
+
+    def tariff_prices(X):
+        n, h = len(X), len(hours)
+        kc = np.full((n, T), p["tariff_c_max"])
+        kd = np.full((n, T), p["tariff_d_min"])
+        kc[:, hours], kd[:, hours] = X[:, :h], X[:, h:]
+        caps = np.zeros((n, 2, T))
+        caps[:, 0, hours], caps[:, 1, hours] = agent.p_ch_max, agent.p_dis_max
+        return np.concatenate([kc, kd, caps[:, 0], caps[:, 1]], axis=1)
+
+    def leader(X, prices, responses):
+        r = responses["ev"].arrays
+        net = load + r["p_ch"] - r["p_dis"]
+        d = dispatch.solve(net)
+        kc, kd = prices[:, :T], prices[:, T:2 * T]
+        pay_d = (kd * r["p_dis"]).sum(axis=1)
+        pay_c = (kc * r["p_ch"]).sum(axis=1) if tariff else np.zeros(len(X))
+        f1 = d.cost + pay_d - pay_c
+        if scenario == "none":
+            net = np.broadcast_to(load, net.shape)
+        short = np.where(d.status == Status.INFEASIBLE,
+                         np.maximum(dispatch.p_min.sum() - net, 0.0).sum(axis=1), 0.0)
+        failed = (d.status == Status.SOLVER_FAILED).astype(float)
+        return LeaderOutcome(
+            -f1, {"net load below the units' minimum output (MW)": short,
+                  "thermal dispatch not solved": failed},
+            {"thermal": d.p, "shed": d.shed, "net_load": net, "marginal": d.marginal,
+             "emission": d.emission, "shed_cost": d.cost - d.emission,
+             "pay_discharge": pay_d, "pay_charge": pay_c})
+
+    followers = {"ev": agent}
+    single_level, A, b = None, None, None
+    to_prices = plan_prices
+    lb, ub = np.full(len(hours), -agent.p_dis_max), np.full(len(hours), agent.p_ch_max)
+    if tariff:
+        to_prices = tariff_prices
+        lb = np.concatenate([np.full(len(hours), p["tariff_c_min"]), np.full(len(hours), p["tariff_d_min"])])
+        ub = np.concatenate([np.full(len(hours), p["tariff_c_max"]), np.full(len(hours), p["tariff_d_max"])])
+        e = agent.eta_c * agent.eta_d
+        A = np.hstack([-np.eye(len(hours)), e * np.eye(len(hours))])
+        b = np.full(len(hours), k_b * (1 + e))
+    elif scenario in ("single", "charge-only", "none"):
+        if scenario == "none":
+            plan = {"p_ch": np.zeros(T), "p_dis": np.zeros(T), "energy": np.full(T + 1, agent.e0)}
+            bought = (agent.need.sum() + max(agent.e_final - agent.e0, 0.0)) / agent.eta_c
+            owners = lambda P, a: np.full(len(P), (k_c + k_b) * bought)    # noqa: E731
+            status = Status.OPTIMAL
+        else:
+            plan = central(data.units, load, agent, p["shed_cost"], k_d,
+                           discharge=scenario == "single")
+            status = Status.OPTIMAL if plan is not None else Status.INFEASIBLE
+            if plan is None:
+                plan = {"p_ch": np.zeros(T), "p_dis": np.zeros(T), "energy": np.zeros(T + 1)}
+            owners = lambda P, a: agent.cost(P[:, :T], P[:, T:2 * T], a["p_ch"], a["p_dis"])  # noqa: E731
+        x = (plan["p_ch"] - plan["p_dis"])[hours]
+        followers = {"ev": FixedPlan({k: plan[k] for k in ("p_ch", "p_dis", "energy")}, owners, status)}
+        single_level = lambda: x.copy()                                     # noqa: E731
+        lb, ub = x, x
+    return Game(
+        name="v2g", lb=lb, ub=ub, followers=followers, leader=leader, A=A, b=b,
+        to_prices=to_prices, single_level=single_level,
+        meta={"case": "v2g", "scenario": scenario, "variant": variant, "hours": hours.tolist(),
+              "data": fingerprint(data.folder, data_io.SCHEMAS), "load": load.tolist(),
+              "units": {k: v.tolist() for k, v in data.units.items()},
+              "k_c": k_c, "k_d": k_d, "k_b": k_b, "report": report},
+    )

@@ -1,0 +1,182 @@
+"""``stackga compare v2g [--seeds N]``: the references (no V2G, managed charging, the
+single-level model: exact, one QP each) and the bi-level game in the paper's plan mode
+and in tariff mode over N GA seeds; our tables 2-4 beside the paper's, the GA's gap to
+the single-level optimum (a bound: the bi-level optimum can never cost less), and the
+paper's claims computed for every seed. The paper's numbers are shown, never used.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+import stackga
+from stackga.experiments import RunSpec, run_many, unfinished
+
+from .case import build
+
+# Tables 2-4 of the paper (for display only): total cost, carbon cost, shed MWh, owner
+# cost, discharge MWh.
+PAPER = {"plan": (6.67e6, 6.46e6, 0.0, 3.74e4, 227.20), "single": (6.56e6, 6.48e6, 0.0, 1.29e5, 91.05),
+         "none": (5.91e6, None, 91.05, 1.90e5, None)}
+# Table 3: hourly charge / discharge (MW), paper rows 01:00..24:00.
+PAPER_T3 = {
+    "plan": ([108.21, 83.21, 100.71, 108.21, 101.96, 100.09, 72.00, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+              0, 65.60, 80.47, 172.41, 179.91, 222.41],
+             [0] * 10 + [21.24, 36.24, 70.76, 53.15, 35.86, 6.24, 3.74] + [0] * 7),
+    "single": ([109.08, 84.08, 101.58, 109.08, 102.83, 95.74, 67.06, 0, 17.83, 17.50, 0, 0, 0, 0, 0, 0,
+                0, 0, 0, 13.82, 51.78, 143.72, 151.22, 193.72],
+               [0] * 11 + [10.00, 44.52, 26.91, 9.62] + [0] * 9)}
+REFERENCES = ("none", "charge-only", "single")
+GAMES = ("plan", "tariff")
+EPS = 1e-6                                   # MW: below this a power counts as zero
+
+
+def jobs_for(seeds: list[int]) -> list[tuple]:
+    """(name, scenario, seed or None) of every run of a comparison."""
+    return [(s, s, None) for s in REFERENCES] + [(f"{g}-seed{s}", g, s) for s in seeds for g in GAMES]
+
+
+def specs_for(config: stackga.GAConfig, seeds: list[int], data_dir=None) -> list[RunSpec]:
+    cfg = config.to_dict()
+    return [RunSpec(name, build, {"scenario": sc, "variant": "base", "data_dir": data_dir},
+                    {**cfg, "seed": seed if seed is not None else cfg["seed"]})
+            for name, sc, seed in jobs_for(seeds)]
+
+
+def median_run(runs: list) -> stackga.Result:
+    """The run with the median total cost (the lower-cost one of the middle two)."""
+    order = np.argsort([r.report["total_cost"] for r in runs], kind="stable")
+    return runs[order[(len(runs) - 1) // 2]]
+
+
+def runs_of(results: dict, game: str, seeds: list[int]) -> list:
+    return [results[f"{game}-seed{s}"] for s in seeds]
+
+
+def _fmt(v, spec=".4g") -> str:
+    return "-" if v is None else format(v, spec)
+
+
+def tables(results: dict, seeds: list[int]) -> str:
+    n = len(seeds)
+    rows = [("no V2G", results["none"], PAPER["none"]),
+            ("managed charging", results["charge-only"], None),
+            ("single-level", results["single"], PAPER["single"])]
+    for g in GAMES:
+        rows.append((f"bi-level, {g} mode", median_run(runs_of(results, g, seeds)),
+                     PAPER["plan"] if g == "plan" else None))
+    head = f"GA rows: the median-cost run of {n} seeds" if n > 1 else "GA rows: one seed"
+    out = [f"Tables 2 and 4 -- ours ({head}; reconstructed load and travel energy) | paper",
+           f"{'model':>20} {'total $':>11} {'carbon $':>11} {'shed MWh':>9} {'owners $':>10} "
+           f"{'disch. MWh':>10} {'charge MWh':>10} | {'total':>8} {'carbon':>8} {'shed':>6} "
+           f"{'owners':>8} {'disch.':>7}"]
+    for label, r, p in rows:
+        m = r.report
+        p = p or (None,) * 5
+        out.append(f"{label:>20} {m['total_cost']:>11.1f} {m['carbon_cost']:>11.1f} {m['shed_mwh']:>9.2f} "
+                   f"{m['owner_cost']:>10.1f} {m['discharge_mwh']:>10.2f} {m['charge_mwh']:>10.2f} | "
+                   f"{_fmt(p[0]):>8} {_fmt(p[1]):>8} {_fmt(p[2]):>6} {_fmt(p[3]):>8} {_fmt(p[4]):>7}")
+    out.append("(tariff mode counts the charging payments the operator collects: its total is "
+               "eq. 1 minus sum k_c(t) P_c(t); see cases/v2g/README.md)")
+    return "\n".join(out)
+
+
+def table3(results: dict, seeds: list[int]) -> str:
+    bi = median_run(runs_of(results, "plan", seeds)).arrays
+    sl = results["single"].arrays
+    out = ["Table 3 -- V2G charge/discharge (MW): ours bi-level (plan mode, median run), ours "
+           "single-level | paper bi-level, paper single-level",
+           f"{'row':>5} {'bi-level':>15} {'single-level':>15} | {'paper bi':>15} {'paper single':>15}"]
+    for t in range(24):
+        cell = lambda c, d: f"{c:.2f}/{d:.2f}"                         # noqa: E731
+        out.append(f"{t + 1:>2}:00 {cell(bi['ev.p_ch'][t], bi['ev.p_dis'][t]):>15} "
+                   f"{cell(sl['ev.p_ch'][t], sl['ev.p_dis'][t]):>15} | "
+                   f"{cell(PAPER_T3['plan'][0][t], PAPER_T3['plan'][1][t]):>15} "
+                   f"{cell(PAPER_T3['single'][0][t], PAPER_T3['single'][1][t]):>15}")
+    return "\n".join(out)
+
+
+def gap(results: dict, seeds: list[int]) -> str:
+    """The single-level optimum is a lower bound on the bi-level (plan mode) cost."""
+    lb = results["single"].report["total_cost"]
+    g = np.array([r.report["total_cost"] for r in runs_of(results, "plan", seeds)])
+    rel = (g - lb) / abs(lb)
+    return (f"Plan mode vs the single-level optimum {lb:.1f} $ (a lower bound for any plan): "
+            f"GA cost median {np.median(g):.1f} $ [{g.min():.1f}, {g.max():.1f}], gap median "
+            f"{100 * np.median(rel):.3f} % [{100 * rel.min():.3f}, {100 * rel.max():.3f}] over {len(g)} seeds")
+
+
+def claims(bi: stackga.Result, single: stackga.Result, none: stackga.Result) -> dict[str, bool]:
+    """The paper's claims (sec. 3.2-3.3, 4), computed for one bi-level run."""
+    b, s = bi.arrays, single.arrays
+    rb, rs = bi.report, single.report
+    night = slice(19, 24)                                   # rows 20:00-24:00
+    return {
+        "no shedding with V2G, shedding without": rb["shed_mwh"] < EPS and none.report["shed_mwh"] > EPS,
+        "bi-level discharges more than single-level": rb["discharge_mwh"] > rs["discharge_mwh"] + EPS,
+        "bi-level also discharges at 11:00 and 16:00-17:00": bool(
+            all(b["ev.p_dis"][t] > EPS for t in (10, 15, 16))),
+        "bi-level charges more at night (20:00-24:00)": bool(
+            b["ev.p_ch"][night].sum() > s["ev.p_ch"][night].sum() + EPS),
+        "owners' cost lower in bi-level": rb["owner_cost"] < rs["owner_cost"],
+        "carbon cost lower in bi-level": rb["carbon_cost"] < rs["carbon_cost"],
+        "charges in 01:00-06:00 and 22:00-24:00": bool(
+            b["ev.p_ch"][0:6].sum() > EPS and b["ev.p_ch"][21:24].sum() > EPS),
+        "discharges in the peak 12:00-15:00": bool(b["ev.p_dis"][11:15].sum() > EPS),
+        "eq. 14 holds: P_c P_d = 0 in every hour": rb["complementarity_max"] <= EPS,
+    }
+
+
+def format_claims(results: dict, seeds: list[int]) -> str:
+    per = [claims(r, results["single"], results["none"]) for r in runs_of(results, "plan", seeds)]
+    lines = [f"The paper's claims, computed (plan mode): holds in k of {len(seeds)} seeds"]
+    for name in per[0]:
+        k = sum(c[name] for c in per)
+        lines.append(f"  {k:>2}/{len(per)}  {name}")
+    return "\n".join(lines)
+
+
+def summary(results: dict, seeds: list[int]) -> str:
+    return "\n\n".join([tables(results, seeds), gap(results, seeds), table3(results, seeds),
+                        format_claims(results, seeds)])
+
+
+def summarize(res) -> str:
+    """One run's figures beside the paper's (the table ``stackga run v2g`` prints)."""
+    m, sc = res.report, res.meta["scenario"]
+    p = PAPER.get(sc, (None,) * 5)
+    lines = [f"v2g, scenario {sc}" + ("" if res.log else " (exact single problem, no GA)"),
+             f"{'':24}{'ours':>14}{'paper':>10}",
+             f"{'total cost ($)':24}{m['total_cost']:>14.1f}{_fmt(p[0]):>10}",
+             f"{'carbon cost ($)':24}{m['carbon_cost']:>14.1f}{_fmt(p[1]):>10}",
+             f"{'load shed (MWh)':24}{m['shed_mwh']:>14.2f}{_fmt(p[2]):>10}",
+             f"{'owners cost ($)':24}{m['owner_cost']:>14.1f}{_fmt(p[3]):>10}",
+             f"{'V2G discharge (MWh)':24}{m['discharge_mwh']:>14.2f}{_fmt(p[4]):>10}",
+             f"{'V2G charge (MWh)':24}{m['charge_mwh']:>14.2f}{'':>10}",
+             f"feasible: {m['feasible']}; V2G payments {m['v2g_payments']:.1f} $; "
+             f"max P_c P_d {m['complementarity_max']:.1e}; store {m['energy_min_mwh']:.1f}-"
+             f"{m['energy_final_mwh']:.1f} MWh (min, end)",
+             "(ours: reconstructed load and travel energy, see cases/v2g/README.md)"]
+    return "\n".join(lines)
+
+
+def compare(config: stackga.GAConfig, on_run=None, data_dir=None, seeds: int = 5,
+            jobs: int = 1) -> tuple[str, dict]:
+    """Run everything for ``seeds`` seeds; returns (printed summary, {name: Result})."""
+    seed_list = [config.seed + k for k in range(seeds)]
+    done = (lambda spec, res: on_run(spec.name)) if on_run else None
+    results = run_many(specs_for(config, seed_list, data_dir), jobs, done)
+    why = unfinished(results, len(jobs_for(seed_list)))
+    if why:
+        return why, results
+    return summary(results, seed_list), results
+
+
+def figure_runs(results: dict, seeds: list[int]) -> dict:
+    """scenario -> the run its figures show (the median-cost run of the GA scenarios)."""
+    out = {s: results[s] for s in REFERENCES}
+    out.update({g: median_run(runs_of(results, g, seeds)) for g in GAMES})
+    return out
+
+
+__all__ = ["compare", "summarize", "summary", "claims", "jobs_for", "specs_for", "figure_runs",
+           "median_run", "runs_of"]

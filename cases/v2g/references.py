@@ -1,0 +1,78 @@
+"""Exact single-problem references of the v2g case (no GA): one convex QP each, HiGHS.
+
+``central(data, discharge=True)``: the upper level alone (the paper's "single-level
+model", sec. 3.3): the operator schedules the V2G store as its own variables, with the
+store's physical limits (eq. 10-12) and its own objective F1 (eq. 1-6). With
+``discharge=False`` the store may only charge (managed charging, no V2G).
+
+    min  sum_t [ sum_g (a_g P_g^2 + b_g P_g + c_g) + V_ls P_ls + k_d P_d ] dt
+    s.t. sum_g P_g + P_d - P_c + P_ls = P_L;  bounds; ramps;
+         E(t+1) = E(t) + (eta_c P_c - P_d / eta_d) dt - E_need;  SOC bounds; E(T) >= E_final
+         0 <= P_c <= P_c_max avail,  0 <= P_d <= P_d_max avail
+"""
+from __future__ import annotations
+
+import numpy as np
+import scipy.sparse as sp
+
+from followers.highs_model import solve_highs
+from followers.response import Status
+
+__all__ = ["central"]
+
+
+def central(units: dict, load: np.ndarray, agent, shed_cost: float, k_d: float,
+            discharge: bool = True) -> dict | None:
+    """The operator's optimal plan: p_ch, p_dis (T,), energy (T + 1,), thermal (G, T),
+    shed (T,), objective ($); None if HiGHS proves no plan feasible or fails."""
+    T, dt = agent.T, agent.dt
+    a, b, c = units["a_usd_per_mw2h"], units["b_usd_per_mwh"], units["c_usd_per_h"]
+    lo, hi = units["p_min_mw"], units["p_max_mw"]
+    ru, rd = units["ramp_up_mw_per_h"], units["ramp_down_mw_per_h"]
+    G = len(a)
+    # columns: P_g (G T) | shed (T) | P_c (T) | P_d (T) | E(1..T) (T)
+    nP, s0, c0, d0, e0 = G * T, G * T, G * T + T, G * T + 2 * T, G * T + 3 * T
+    ncol = G * T + 4 * T
+    cost = np.zeros(ncol)
+    cost[:nP] = np.repeat(b * dt, T)
+    cost[s0:s0 + T] = shed_cost * dt
+    cost[d0:d0 + T] = k_d * dt
+    hess = np.zeros(ncol)
+    hess[:nP] = np.repeat(2 * a * dt, T)
+    rows, rlo, rhi = [], [], []
+
+    def row(entries, lo_, hi_):
+        r = np.zeros(ncol)
+        for j, v in entries:
+            r[j] += v
+        rows.append(r)
+        rlo.append(lo_)
+        rhi.append(hi_)
+    for t in range(T):                                           # balance
+        row([(g * T + t, 1.0) for g in range(G)] + [(s0 + t, 1.0), (d0 + t, 1.0), (c0 + t, -1.0)],
+            load[t], load[t])
+    for g in range(G):                                           # ramps
+        for t in range(1, T):
+            row([(g * T + t, 1.0), (g * T + t - 1, -1.0)], -rd[g] * dt, ru[g] * dt)
+    for t in range(T):                                           # store energy
+        ent = [(e0 + t, 1.0), (c0 + t, -agent.eta_c * dt), (d0 + t, dt / agent.eta_d)]
+        rhs = -agent.need[t]
+        if t == 0:
+            rhs += agent.e0
+        else:
+            ent.append((e0 + t - 1, -1.0))
+        row(ent, rhs, rhs)
+    col_lo = np.concatenate([np.repeat(lo, T), np.zeros(3 * T), np.full(T, agent.e_min)])
+    col_hi = np.concatenate([np.repeat(hi, T), np.full(T, np.inf),
+                             agent.p_ch_max * agent.available,
+                             agent.p_dis_max * agent.available * float(discharge),
+                             np.full(T, agent.e_max)])
+    col_lo[e0 + T - 1] = max(agent.e_min, agent.e_final)
+    status, x, obj = solve_highs(cost, sp.csr_matrix(np.array(rows)), np.array(rlo), np.array(rhi),
+                                 col_lo, col_hi, hessian=sp.diags(hess))
+    if status != Status.OPTIMAL:
+        return None
+    return {"p_ch": x[c0:c0 + T], "p_dis": x[d0:d0 + T],
+            "energy": np.concatenate([[agent.e0], x[e0:e0 + T]]),
+            "thermal": x[:nP].reshape(G, T), "shed": x[s0:s0 + T],
+            "objective": obj + float(c.sum()) * T * dt}

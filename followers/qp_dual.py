@@ -1,0 +1,222 @@
+"""Compiled (numba) dual active-set method (Goldfarb-Idnani) for a strictly convex QP
+with a diagonal Hessian, box bounds and sparse inequality rows:
+
+    min  1/2 sum_i h_i x_i^2 + q_i x_i
+    s.t. lo_i <= x_i <= hi_i,   N_j x <= r_j   (N in CSR: ptr, col, val)
+
+The method keeps x optimal for the QP restricted to an active set (bounds held at
+their value, rows held as equalities, every multiplier >= 0) and adds one violated
+constraint at a time: raising its multiplier either satisfies it (it joins the set)
+or first drives an active multiplier to zero (that one leaves). Dual feasibility
+holds throughout, so the method stops at the optimum (nothing violated) or proves the
+QP infeasible (a violated constraint no step can reduce); finite, and exact up to
+rounding: the answer meets the KKT conditions within ``tol_p``.
+
+Active bounds are eliminated (their variables fixed; their multipliers read from
+stationarity), so only the active rows enter the Gram matrix
+K = N_AF H_F^-1 N_AF' over the free variables F, kept as a Cholesky factor:
+extended in O(k^2) when a row joins, refactored when the free set changes or a row
+leaves. The method may start from any dual-feasible active set (e.g. the optimum
+of a relaxation), so a good start leaves few steps.
+
+Codes: 0 optimal, 1 infeasible, 2 step limit, 3 numerical failure.
+"""
+from __future__ import annotations
+
+import numba as nb
+import numpy as np
+
+__all__ = ["dual_active_set", "work", "OPTIMAL", "INFEASIBLE", "STEP_LIMIT", "NUMERICAL"]
+
+OPTIMAL, INFEASIBLE, STEP_LIMIT, NUMERICAL = 0, 1, 2, 3
+
+_JIT = dict(cache=True, nogil=True)
+
+
+@nb.njit(**_JIT)
+def work(n, m):
+    """Scratch arrays for :func:`dual_active_set` (n variables, m rows)."""
+    k = min(n, m) + 1
+    return (np.zeros(n), np.empty((k, k)), np.empty(k), np.empty(k), np.empty(k),
+            np.empty(n), np.empty(n), np.zeros(m, np.bool_))
+
+
+@nb.njit(**_JIT)
+def _factor(act, k, ptr, col, val, hinv, bst, L, dense):
+    """Cholesky factor of K = N_AF H_F^-1 N_AF' into L[:k, :k]; False if not positive definite."""
+    for a in range(k):
+        ja = act[a]
+        for p in range(ptr[ja], ptr[ja + 1]):
+            if bst[col[p]] == 0:
+                dense[col[p]] = val[p] * hinv[col[p]]
+        for b in range(a + 1):
+            jb = act[b]
+            s = 0.0
+            for p in range(ptr[jb], ptr[jb + 1]):
+                s += dense[col[p]] * val[p]
+            L[a, b] = s
+        for p in range(ptr[ja], ptr[ja + 1]):
+            dense[col[p]] = 0.0
+    for j in range(k):
+        d = L[j, j]
+        for p in range(j):
+            d -= L[j, p] * L[j, p]
+        if d <= 1e-12 * (1.0 + abs(L[j, j])):
+            return False
+        d = np.sqrt(d)
+        L[j, j] = d
+        for i in range(j + 1, k):
+            v = L[i, j]
+            for p in range(j):
+                v -= L[i, p] * L[j, p]
+            L[i, j] = v / d
+    return True
+
+
+@nb.njit(**_JIT)
+def _grad(h, q, lo, hi, ptr, col, val, act, k, u, p_row, p_var, p_sign, u_p, bst, x, g):
+    """g = q + N_A' u + u_p n_p (without the Hessian term); x on the free variables from
+    stationarity, at the bound elsewhere."""
+    n = len(h)
+    for i in range(n):
+        g[i] = q[i]
+    for a in range(k):
+        j = act[a]
+        for p in range(ptr[j], ptr[j + 1]):
+            g[col[p]] += val[p] * u[a]
+    if p_row >= 0:
+        for p in range(ptr[p_row], ptr[p_row + 1]):
+            g[col[p]] += val[p] * u_p
+    elif p_var >= 0:
+        g[p_var] += p_sign * u_p
+    for i in range(n):
+        if bst[i] < 0:
+            x[i] = lo[i]
+        elif bst[i] > 0:
+            x[i] = hi[i]
+        else:
+            x[i] = -g[i] / h[i]
+
+
+@nb.njit(**_JIT)
+def dual_active_set(h, q, lo, hi, ptr, col, val, r, bst, act, k, u, x, max_steps, tol_p, wk):
+    """Solve the QP from a dual-feasible active set: bounds bst (n,) (-1 lower, +1 upper,
+    0 free) and rows act[:k] with multipliers u[:k] >= 0 (act, u of length >= min(n, m) + 1).
+
+    All of bst, act, u and x (n,) are overwritten with the final active set, multipliers
+    and solution; ``wk`` from :func:`work`. Returns (code, k, steps)."""
+    n, m = len(h), len(r)
+    hinv = 1.0 / h
+    dense, L, w, y, v, g, d, inA = wk
+    inA[:] = False
+    for a in range(k):
+        inA[act[a]] = True
+    if k > 0 and not _factor(act, k, ptr, col, val, hinv, bst, L, dense):
+        return NUMERICAL, k, 0
+    p_row, p_var, p_sign, u_p = -1, -1, 0.0, 0.0
+    _grad(h, q, lo, hi, ptr, col, val, act, k, u, p_row, p_var, p_sign, u_p, bst, x, g)
+    for step in range(1, max_steps + 1):
+        if p_row < 0 and p_var < 0:            # the most violated row or bound
+            worst = tol_p
+            for j in range(m):
+                if not inA[j]:
+                    s = -r[j]
+                    for p in range(ptr[j], ptr[j + 1]):
+                        s += val[p] * x[col[p]]
+                    if s > worst:
+                        worst, p_row = s, j
+            for i in range(n):
+                if bst[i] == 0:
+                    if lo[i] - x[i] > worst:
+                        worst, p_row, p_var, p_sign = lo[i] - x[i], -1, i, -1.0
+                    elif x[i] - hi[i] > worst:
+                        worst, p_row, p_var, p_sign = x[i] - hi[i], -1, i, 1.0
+            if p_row < 0 and p_var < 0:
+                return OPTIMAL, k, step
+            u_p = 0.0
+        # d = n_p (dense), its violation, w = N_AF H_F^-1 n_pF, kappa = n_pF H_F^-1 n_pF
+        for i in range(n):
+            d[i] = 0.0
+        if p_row >= 0:
+            for p in range(ptr[p_row], ptr[p_row + 1]):
+                d[col[p]] = val[p]
+            viol = -r[p_row]
+        else:
+            d[p_var] = p_sign
+            viol = lo[p_var] if p_sign < 0 else -hi[p_var]   # rows -x <= -lo, x <= hi
+        kappa = 0.0
+        for i in range(n):
+            viol += d[i] * x[i]
+            if bst[i] == 0:
+                kappa += d[i] * d[i] * hinv[i]
+        scale = kappa
+        for a in range(k):
+            ja = act[a]
+            s = 0.0
+            for p in range(ptr[ja], ptr[ja + 1]):
+                if bst[col[p]] == 0:
+                    s += val[p] * hinv[col[p]] * d[col[p]]
+            w[a] = s
+        for i in range(k):                     # y = L^-1 w, v = L^-T y
+            s = w[i]
+            for p in range(i):
+                s -= L[i, p] * y[p]
+            y[i] = s / L[i, i]
+        for i in range(k - 1, -1, -1):
+            s = y[i]
+            for p in range(i + 1, k):
+                s -= L[p, i] * v[p]
+            v[i] = s / L[i, i]
+        for a in range(k):
+            kappa -= y[a] * y[a]
+        # rate of the gradient per unit step: d = n_p - N_A' v
+        for a in range(k):
+            ja = act[a]
+            for p in range(ptr[ja], ptr[ja + 1]):
+                d[col[p]] -= val[p] * v[a]
+        t1 = np.inf                            # first active multiplier to reach zero
+        drop_row, drop_var = -1, -1
+        for a in range(k):
+            if v[a] > 1e-14 and u[a] / v[a] < t1:
+                t1, drop_row, drop_var = u[a] / v[a], a, -1
+        for i in range(n):
+            if bst[i] != 0:
+                vb = bst[i] * d[i]             # the bound's multiplier falls at this rate
+                if vb > 1e-14:
+                    ub = -bst[i] * (h[i] * x[i] + g[i])
+                    if max(ub, 0.0) / vb < t1:
+                        t1, drop_row, drop_var = max(ub, 0.0) / vb, -1, i
+        full = kappa > 1e-11 * max(scale, 1e-300)
+        t2 = viol / kappa if full else np.inf
+        if not full and drop_row < 0 and drop_var < 0:
+            return INFEASIBLE, k, step
+        t = min(t1, t2)
+        for a in range(k):
+            u[a] -= t * v[a]
+        u_p += t
+        if t == t2:                            # the candidate joins the active set
+            if p_row >= 0:
+                if k >= len(act) - 1:
+                    return NUMERICAL, k, step
+                for a in range(k):
+                    L[k, a] = y[a]
+                L[k, k] = np.sqrt(kappa)
+                act[k], u[k], inA[p_row] = p_row, u_p, True
+                k += 1
+            else:
+                bst[p_var] = -1 if p_sign < 0 else 1
+                if k > 0 and not _factor(act, k, ptr, col, val, hinv, bst, L, dense):
+                    return NUMERICAL, k, step
+            p_row, p_var, u_p = -1, -1, 0.0
+        else:                                  # a blocking constraint leaves
+            if drop_row >= 0:
+                inA[act[drop_row]] = False
+                for a in range(drop_row, k - 1):
+                    act[a], u[a] = act[a + 1], u[a + 1]
+                k -= 1
+            else:
+                bst[drop_var] = 0
+            if k > 0 and not _factor(act, k, ptr, col, val, hinv, bst, L, dense):
+                return NUMERICAL, k, step
+        _grad(h, q, lo, hi, ptr, col, val, act, k, u, p_row, p_var, p_sign, u_p, bst, x, g)
+    return STEP_LIMIT, k, max_steps

@@ -1,0 +1,252 @@
+"""The v2g case and its new follower-layer parts: the exact thermal dispatch (leader
+recourse), the generic dual active-set QP kernel, the V2G agent with leader-set bounds,
+the exact references, and short GA runs. Oracles: ``tests/oracle_v2g.py`` (HiGHS,
+written from the model statement alone)."""
+import numpy as np
+import pytest
+
+import stackga
+from cases import v2g
+from cases.v2g.case import make_agent, make_dispatch
+from followers import StorageAgent, ThermalDispatch
+from followers.qp_dual import OPTIMAL, dual_active_set, work
+from followers.response import Status
+
+from oracle_v2g import agent_lp, dispatch_qp
+
+DATA = v2g.load()
+T = 24
+REL = 1e-6
+
+
+def units(d: ThermalDispatch) -> dict:
+    return dict(a=d.a, b=d.b, c=d.c, p_min=d.p_min, p_max=d.p_max, ramp_up=d.ramp_up,
+                ramp_down=d.ramp_down, shed_cost=d.shed_cost)
+
+
+def random_loads(rng, n, amp):
+    load = DATA.hourly["load_mw"]
+    return np.maximum(load + rng.uniform(-amp, amp, (n, T)), 100.0)
+
+
+# ---- the thermal dispatch (leader recourse) ----------------------------------------------
+
+@pytest.mark.parametrize("amp", [0.0, 60.0, 200.0, 400.0])
+def test_dispatch_matches_independent_qp(amp):
+    """Smooth to very jagged net loads (ramps binding everywhere), with and without
+    shedding: the cost and every unit's output agree with HiGHS's QP."""
+    d = make_dispatch(DATA)
+    rng = np.random.default_rng(int(amp))
+    D = random_loads(rng, 25, amp) + rng.uniform(0, 80, (25, 1))     # some above capacity
+    res = d.solve(D)
+    assert np.all(res.status == Status.OPTIMAL)
+    checked = 0
+    for k in range(len(D)):
+        ref = dispatch_qp(**units(d), load=D[k])
+        if ref is None:                  # HiGHS's QP solver fails now and then: skip that row
+            continue
+        checked += 1
+        assert abs(res.cost[k] - ref["objective"]) <= REL * abs(ref["objective"])
+        np.testing.assert_allclose(res.p[k], ref["p"], atol=1e-4 * d.p_max.max())
+        np.testing.assert_allclose(res.shed[k], ref["shed"], atol=1e-4 * d.p_max.max())
+    assert checked >= 20
+
+
+def test_dispatch_invariants_and_marginal_price():
+    d = make_dispatch(DATA)
+    rng = np.random.default_rng(3)
+    D = random_loads(rng, 40, 300)
+    res = d.solve(D)
+    p, tol = res.p, 1e-6
+    assert np.all(p >= d.p_min[None, :, None] - tol) and np.all(p <= d.p_max[None, :, None] + tol)
+    step = np.diff(p, axis=2)
+    assert np.all(step <= d.ramp_up[None, :, None] + tol)
+    assert np.all(-step <= d.ramp_down[None, :, None] + tol)
+    np.testing.assert_allclose(p.sum(axis=1) + res.shed, D, atol=1e-6)     # power balance
+    assert np.all(res.shed >= 0)
+    # marginal price = the cost of one more MW of net load (finite difference at one hour)
+    k, t = 0, 10
+    bump = D[k:k + 1].copy()
+    bump[0, t] += 1e-3
+    slope = (d.solve(bump).cost[0] - res.cost[k]) / 1e-3
+    assert slope == pytest.approx(res.marginal[k, t], rel=1e-3, abs=1e-2)
+
+
+def test_dispatch_infeasible_rows_are_counted_not_nan():
+    d = make_dispatch(DATA)
+    D = np.tile(DATA.hourly["load_mw"], (3, 1))
+    D[1, 5] = d.p_min.sum() - 1.0                # below the units' minimum: no dispatch
+    res = d.solve(D)
+    assert list(res.status) == [Status.OPTIMAL, Status.INFEASIBLE, Status.OPTIMAL]
+    for arr in (res.p, res.shed, res.cost, res.emission, res.marginal):
+        assert np.all(np.isfinite(arr))
+    assert res.cost[1] == 0.0
+    with pytest.raises(ValueError, match="net_load"):
+        d.solve(np.full((2, T), np.nan))
+
+
+def test_dispatch_batch_equals_rows_and_shuffle():
+    d = make_dispatch(DATA)
+    D = random_loads(np.random.default_rng(7), 30, 250)
+    res = d.solve(D)
+    perm = np.random.default_rng(1).permutation(len(D))
+    shuffled = d.solve(D[perm])
+    np.testing.assert_array_equal(shuffled.cost, res.cost[perm])
+    for k in (0, 13, 29):
+        np.testing.assert_array_equal(d.solve(D[k:k + 1]).p[0], res.p[k])
+
+
+def test_dual_active_set_on_random_qps():
+    """The generic kernel on random strictly convex QPs with bounds and random sparse
+    rows, from the empty active set: the answer matches HiGHS."""
+    import highspy
+    import scipy.sparse as sp
+    from followers.highs_model import solve_highs
+    rng = np.random.default_rng(11)
+    solved = 0
+    for _ in range(60):
+        n, m = int(rng.integers(2, 9)), int(rng.integers(1, 9))
+        h, q = rng.uniform(0.5, 3.0, n), rng.uniform(-10, 10, n)
+        lo, hi = rng.uniform(-5, 0, n), rng.uniform(0, 5, n)
+        N = np.where(rng.random((m, n)) < 0.5, rng.uniform(-2, 2, (m, n)), 0.0)
+        x0 = rng.uniform(lo, hi)                     # a feasible point exists
+        r = N @ x0 + rng.uniform(0, 1, m)
+        Ncsr = sp.csr_matrix(N)
+        x = np.zeros(n)
+        act, u = np.zeros(min(n, m) + 1, np.int64), np.zeros(min(n, m) + 1)
+        code, k, _ = dual_active_set(h, q, lo, hi, Ncsr.indptr.astype(np.int64),
+                                     Ncsr.indices.astype(np.int64), Ncsr.data.astype(float), r,
+                                     np.zeros(n, np.int64), act, 0, u, x, 500, 1e-10, work(n, m))
+        status, xr, obj = solve_highs(q, Ncsr, np.full(m, -np.inf), r, lo, hi, hessian=sp.diags(h))
+        if status != Status.OPTIMAL:
+            continue
+        solved += 1
+        assert code == OPTIMAL
+        np.testing.assert_allclose(x, xr, atol=1e-6)
+        assert np.all(u[:k] >= -1e-9)
+    assert solved >= 50
+    assert highspy is not None
+
+
+# ---- the EV agent: an LP whose bounds the leader sets --------------------------------------
+
+def agent_args(agent: StorageAgent) -> dict:
+    return dict(wear=agent.wear, e0=agent.e0, e_min=agent.e_min, e_max=agent.e_max,
+                e_final=agent.e_final, p_ch_max=agent.p_ch_max, p_dis_max=agent.p_dis_max,
+                eta_c=agent.eta_c, eta_d=agent.eta_d, need=agent.need, available=agent.available)
+
+
+def check_agent_against_oracle(agent, M, expect_some_infeasible=False):
+    res = agent.respond(M)
+    kc, kd, cc, cd = agent.split(M)
+    n_inf = 0
+    for k in range(len(M)):
+        ref = agent_lp(kc[k], kd[k], cc[k], cd[k], **agent_args(agent))
+        if ref is None:
+            assert res.status[k] == Status.INFEASIBLE
+            assert res.objective[k] == 0.0 and np.all(res.arrays["p_ch"][k] == 0)
+            n_inf += 1
+            continue
+        assert res.status[k] == Status.OPTIMAL
+        assert abs(res.objective[k] - ref["objective"]) <= REL * max(1.0, abs(ref["objective"]))
+    if expect_some_infeasible:
+        assert n_inf > 0
+    return res
+
+
+def test_agent_plan_mode_matches_lp():
+    """Random signed plans (the paper's mode: one direction per hour), incl. plans too
+    small for the travel energy (infeasible, counted) and plans with ties (flat k_c)."""
+    game = v2g.build("plan")
+    agent = game.followers["ev"]
+    rng = np.random.default_rng(5)
+    X = rng.uniform(game.lb, game.ub, (60, game.n_var))
+    X[:10] *= 0.02                                   # tiny caps: cannot recharge the commute
+    X[10:15] = np.round(X[10:15], -2)                # ties: equal caps in many hours
+    res = check_agent_against_oracle(agent, game.prices(X), expect_some_infeasible=True)
+    ok = res.ok
+    ch, dis, e = res.arrays["p_ch"], res.arrays["p_dis"], res.arrays["energy"]
+    assert np.all(ch * dis == 0)                     # eq. 14, checked, not assumed
+    assert np.all(e[ok] >= agent.e_min - 1e-6) and np.all(e[ok] <= agent.e_max + 1e-6)
+    assert np.all(e[ok, -1] >= agent.e_final - 1e-6)
+    assert np.all(ch[:, ~agent.available] == 0) and np.all(dis[:, ~agent.available] == 0)
+    step = e[:, 1:] - e[:, :-1]
+    np.testing.assert_allclose(step[ok], (agent.eta_c * ch - dis / agent.eta_d - agent.need)[ok],
+                               atol=1e-6)
+    caps = game.prices(X)
+    assert np.all(ch <= caps[:, 2 * T:3 * T] + 1e-9) and np.all(dis <= caps[:, 3 * T:] + 1e-9)
+
+
+def test_agent_tariff_mode_matches_lp():
+    game = v2g.build("tariff")
+    agent = game.followers["ev"]
+    rng = np.random.default_rng(6)
+    X = game.project(rng.uniform(game.lb, game.ub, (60, game.n_var)))
+    assert np.all(game.is_feasible(X))
+    res = check_agent_against_oracle(agent, game.prices(X))
+    assert np.all(res.ok)
+    assert np.all(res.arrays["p_ch"] * res.arrays["p_dis"] == 0)
+    assert agent.stats["arbitrage"] == 0
+
+
+def test_agent_same_hour_arbitrage_is_refused_not_wrong():
+    """Both directions open in an hour where discharging pays more than recharging costs:
+    eq. 14 then needs binaries; the individual is SOLVER_FAILED (counted), never a wrong plan."""
+    agent = make_agent(DATA)
+    M = np.concatenate([np.full((2, T), 100.0), np.full((2, T), 900.0),
+                        np.full((2, T), 400.0), np.full((2, T), 400.0)], axis=1)
+    M[1, 3 * T:] = 0.0                               # row 1: discharge closed, so no arbitrage
+    res = agent.respond(M)
+    assert res.status[0] == Status.SOLVER_FAILED and res.status[1] == Status.OPTIMAL
+    assert agent.stats["arbitrage"] == 1
+    with pytest.raises(ValueError, match="shape"):
+        agent.respond(M[:, :-1])
+
+
+# ---- the game, references and GA runs ------------------------------------------------------
+
+def test_no_v2g_reproduces_the_calibration():
+    r = stackga.solve(v2g.build("none"), stackga.GAConfig())
+    assert r.report["shed_mwh"] == pytest.approx(91.05, abs=0.01)
+    assert r.report["charge_mwh"] == 0.0
+
+
+def test_single_level_reference_is_consistent_and_a_bound():
+    """The single-level QP's plan, re-dispatched by our kernel, costs what HiGHS reported;
+    no plan the GA can find costs less (it relaxes the agent's optimality)."""
+    single = stackga.solve(v2g.build("single"), stackga.GAConfig())
+    ref = v2g.case.central(DATA.units, DATA.hourly["load_mw"], make_agent(DATA),
+                           DATA.params["shed_cost"], DATA.params["k_d"])
+    assert single.report["total_cost"] == pytest.approx(ref["objective"], rel=1e-6)
+    assert single.report["shed_mwh"] < 1e-6
+    assert single.report["complementarity_max"] < 1e-6
+    plan = stackga.solve(v2g.build("plan"), stackga.GAConfig(pop_size=20, generations=10, seed=2))
+    assert plan.report["total_cost"] >= single.report["total_cost"] * (1 - 1e-9)
+    charge_only = stackga.solve(v2g.build("charge-only"), stackga.GAConfig())
+    assert charge_only.report["discharge_mwh"] == 0.0
+    assert single.report["total_cost"] <= charge_only.report["total_cost"] * (1 + 1e-9)
+
+
+@pytest.mark.parametrize("engine", ["pymoo", "deap"])
+@pytest.mark.parametrize("mode", ["plan", "tariff"])
+def test_short_runs_are_feasible_and_deterministic(engine, mode):
+    game = v2g.build(mode)
+    cfg = stackga.GAConfig(pop_size=16, generations=6, seed=3, engine=engine)
+    a = stackga.solve(game, cfg)
+    b = stackga.solve(v2g.build(mode), cfg)
+    assert a.report["feasible"]
+    assert a.leader == b.leader and np.array_equal(a.x, b.x)
+    if game.A is not None:
+        assert np.all(game.A @ a.x <= game.b + 1e-9)
+    assert a.report["complementarity_max"] == 0.0
+
+
+def test_unknown_scenario_and_bad_data(tmp_path):
+    with pytest.raises(ValueError, match="unknown scenario 'x'"):
+        v2g.build("x")
+    from stackga.data import export
+    export(v2g.DATA_DIR, [s.file for s in v2g.DATA_SCHEMAS], tmp_path / "d")
+    f = tmp_path / "d" / "hourly.csv"
+    f.write_text(f.read_text().replace("\n7,740.9615,100.0,0\n", "\n7,740.9615,100.0,2\n"))
+    with pytest.raises(v2g.DataError, match="available"):
+        v2g.load(tmp_path / "d")
