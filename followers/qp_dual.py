@@ -14,9 +14,10 @@ rounding: the answer meets the KKT conditions within ``tol_p``.
 
 Active bounds are eliminated (their variables fixed; their multipliers read from
 stationarity), so only the active rows enter the Gram matrix
-K = N_AF H_F^-1 N_AF' over the free variables F, kept as a Cholesky factor:
-extended in O(k^2) when a row joins, refactored when the free set changes or a row
-leaves. The method may start from any dual-feasible active set (e.g. the optimum
+K = N_AF H_F^-1 N_AF' over the free variables F, kept as a Cholesky factor and
+changed in O(k^2) per step: extended when a row joins, Givens-rotated when a row
+leaves, a rank-one update or downdate when a variable leaves or joins F (refactored
+only if a downdate loses definiteness). The method may start from any dual-feasible active set (e.g. the optimum
 of a relaxation), so a good start leaves few steps.
 
 Codes: 0 optimal, 1 infeasible, 2 step limit, 3 numerical failure.
@@ -71,6 +72,56 @@ def _factor(act, k, ptr, col, val, hinv, bst, L, dense):
                 v -= L[i, p] * L[j, p]
             L[i, j] = v / d
     return True
+
+
+@nb.njit(**_JIT)
+def _rank_one(L, k, x, sign):
+    """L L' + sign x x' (x (k,) overwritten) in place, O(k^2); False if a downdate
+    (sign < 0) leaves the matrix not positive definite."""
+    for i in range(k):
+        if x[i] == 0.0:
+            continue
+        d2 = L[i, i] * L[i, i] + sign * x[i] * x[i]
+        if d2 <= 1e-12 * L[i, i] * L[i, i]:
+            return False
+        r = np.sqrt(d2)
+        c, s = r / L[i, i], x[i] / L[i, i]
+        L[i, i] = r
+        for j in range(i + 1, k):
+            L[j, i] = (L[j, i] + sign * s * x[j]) / c
+            x[j] = c * x[j] - s * L[j, i]
+    return True
+
+
+@nb.njit(**_JIT)
+def _delete(L, k, a):
+    """The factor of K without row and column a (k -> k - 1), O(k^2): drop row a of L,
+    then Givens rotations on column pairs (j, j + 1) clear the superdiagonal it leaves."""
+    for i in range(a, k - 1):
+        for j in range(i + 2):
+            L[i, j] = L[i + 1, j]
+    for j in range(a, k - 1):
+        f, g = L[j, j], L[j, j + 1]
+        r = np.sqrt(f * f + g * g)
+        c, s = f / r, g / r
+        for i in range(j, k - 1):
+            u, v = L[i, j], L[i, j + 1]
+            L[i, j] = c * u + s * v
+            L[i, j + 1] = -s * u + c * v
+        if L[j, j] < 0.0:
+            for i in range(j, k - 1):
+                L[i, j] = -L[i, j]
+
+
+@nb.njit(**_JIT)
+def _column(act, k, ptr, col, val, j, scale, x):
+    """x[a] = N_{act[a], j} * scale: the active rows' coefficients of variable j."""
+    for a in range(k):
+        x[a] = 0.0
+        ja = act[a]
+        for p in range(ptr[ja], ptr[ja + 1]):
+            if col[p] == j:
+                x[a] = val[p] * scale
 
 
 @nb.njit(**_JIT)
@@ -203,20 +254,25 @@ def dual_active_set(h, q, lo, hi, ptr, col, val, r, bst, act, k, u, x, max_steps
                 L[k, k] = np.sqrt(kappa)
                 act[k], u[k], inA[p_row] = p_row, u_p, True
                 k += 1
-            else:
+            else:                              # variable p_var leaves F: K -= c c' / h
                 bst[p_var] = -1 if p_sign < 0 else 1
-                if k > 0 and not _factor(act, k, ptr, col, val, hinv, bst, L, dense):
-                    return NUMERICAL, k, step
+                if k > 0:
+                    _column(act, k, ptr, col, val, p_var, np.sqrt(hinv[p_var]), y)
+                    if not _rank_one(L, k, y, -1.0) and not _factor(act, k, ptr, col, val, hinv,
+                                                                    bst, L, dense):
+                        return NUMERICAL, k, step
             p_row, p_var, u_p = -1, -1, 0.0
         else:                                  # a blocking constraint leaves
             if drop_row >= 0:
                 inA[act[drop_row]] = False
                 for a in range(drop_row, k - 1):
                     act[a], u[a] = act[a + 1], u[a + 1]
+                _delete(L, k, drop_row)
                 k -= 1
-            else:
+            else:                              # variable drop_var joins F: K += c c' / h
                 bst[drop_var] = 0
-            if k > 0 and not _factor(act, k, ptr, col, val, hinv, bst, L, dense):
-                return NUMERICAL, k, step
+                if k > 0:
+                    _column(act, k, ptr, col, val, drop_var, np.sqrt(hinv[drop_var]), y)
+                    _rank_one(L, k, y, 1.0)
         _grad(h, q, lo, hi, ptr, col, val, act, k, u, p_row, p_var, p_sign, u_p, bst, x, g)
     return STEP_LIMIT, k, max_steps

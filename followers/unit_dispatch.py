@@ -153,7 +153,11 @@ class ThermalDispatch:
         mu = np.zeros((n, T))
         idx = np.flatnonzero(feasible)
         if len(idx):
-            xs, mus, code, steps = self._kernel(D[idx])
+            # identical net loads (frequent: LP responses are vertices) are solved once
+            uniq, back = np.unique(D[idx], axis=0, return_inverse=True)
+            xs, mus, code, steps = self._kernel(uniq)
+            back = back.reshape(-1)
+            xs, mus, code, steps = xs[back], mus[back], code[back], steps[back]
             x[idx], mu[idx] = xs, mus
             self.stats["hourly"] += int((steps == 0).sum())
             self.stats["dual"] += int(((steps > 0) & (code == 0)).sum())

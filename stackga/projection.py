@@ -7,7 +7,9 @@ unchanged (bit for bit); any other is replaced by the nearest point of the set.
   with the multiplier mu >= 0 found by bisection on the monotone function
   a . x*(mu), vectorized over the population, to machine precision, keeping
   the feasible side of the bracket;
-* several rows: a small convex QP per violating individual (HiGHS).
+* several rows on disjoint sets of variables (e.g. one per hour): the same, with one
+  multiplier per row, all rows and individuals bisected at once (the rows separate);
+* other rows: a small convex QP per violating individual (HiGHS).
 """
 from __future__ import annotations
 
@@ -55,6 +57,35 @@ def _project_one_row(X, lb, ub, a, b):
     return Y
 
 
+def _project_separable(X, lb, ub, A, b):
+    """Rows of A on disjoint variables: x*(mu) = clip(x - mu_row(i) a_i, lb, ub) with one
+    multiplier per row, found for every (individual, row) at once by bisection."""
+    has = A != 0
+    row = np.argmax(has, axis=0)                     # each variable's row (0 if in none)
+    a = A[row, np.arange(A.shape[1])] * has.any(axis=0)
+
+    def at(mu):
+        return np.clip(X - mu[:, row] * a, lb, ub)
+    lo = np.zeros((len(X), len(b)))
+    viol = at(lo) @ A.T > b
+    hi = viol.astype(float)
+    while True:                                      # grow each bracket until feasible
+        over = (at(hi) @ A.T > b) & viol
+        if not over.any():
+            break
+        hi = np.where(over, hi * 2, hi)
+        if np.any(hi > 1e300):
+            raise ValueError("projection: {lb <= x <= ub, A x <= b} is empty")
+    for _ in range(200):
+        mid = np.where(viol, 0.5 * (lo + hi), 0.0)
+        if np.all((mid == lo) | (mid == hi)):
+            break
+        feas = at(mid) @ A.T <= b
+        hi = np.where(viol & feas, mid, hi)
+        lo = np.where(viol & ~feas, mid, lo)
+    return at(hi)
+
+
 def _project_qp(x, lb, ub, A, b):
     n = len(x)
     status, y, _ = solve_highs(-2 * x, sp.csr_matrix(A), np.full(len(b), -np.inf), b, lb, ub,
@@ -75,6 +106,8 @@ def project(X: np.ndarray, lb: np.ndarray, ub: np.ndarray, A=None, b=None) -> np
         out[todo] = np.clip(X[todo], lb, ub)
     elif len(b) == 1:
         out[todo] = _project_one_row(X[todo], lb, ub, A[0], b[0])
+    elif np.all((A != 0).sum(axis=0) <= 1):
+        out[todo] = _project_separable(X[todo], lb, ub, A, b)
     else:
         out[todo] = np.array([_project_qp(x, lb, ub, A, b) for x in X[todo]])
     return out

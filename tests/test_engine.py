@@ -128,6 +128,29 @@ def test_projection_several_rows():
     np.testing.assert_array_equal(Y[1], [0.2, 0.2, 0.2])
 
 
+def test_projection_rows_on_disjoint_variables():
+    """Rows that share no variable (e.g. one per hour) take the separable path: exact
+    (HiGHS's QP as the reference), feasible rows unchanged, free variables only clipped."""
+    from stackga.projection import _project_qp, project
+    rng = np.random.default_rng(4)
+    n_var = 9
+    lb, ub = np.zeros(n_var), np.full(n_var, 5.0)
+    A = np.zeros((3, n_var))
+    A[0, [0, 1]] = [-1.0, 0.8]
+    A[1, [2, 3, 4]] = [1.0, 1.0, -0.5]
+    A[2, [6]] = [2.0]                                # variables 5, 7, 8 in no row
+    b = np.array([0.5, 4.0, 3.0])
+    X = rng.uniform(-1, 6, (200, n_var))
+    X[:20] = rng.uniform(0.0, 0.2, (20, n_var))      # inside the set
+    Y = project(X, lb, ub, A, b)
+    assert np.all(Y @ A.T <= b + 1e-9) and np.all((Y >= lb) & (Y <= ub))
+    inside = np.all((X >= lb) & (X <= ub), axis=1) & np.all(X @ A.T <= b, axis=1)
+    assert inside.any()
+    np.testing.assert_array_equal(Y[inside], X[inside])
+    for i in np.flatnonzero(~inside)[:25]:
+        np.testing.assert_allclose(Y[i], _project_qp(X[i], lb, ub, A, b), atol=1e-6)
+
+
 def test_evaluate_rejects_bad_populations():
     g = toy_game()
     with pytest.raises(ValueError, match="shape"):
