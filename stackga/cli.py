@@ -265,7 +265,8 @@ def cmd_figures(a) -> int:
     cfg = _config(a)
     _check_counts(a)
     case.load(a.data)
-    out = rundir.check_writable(a.out)             # a figures folder is refreshed in place
+    # a figures folder is refreshed in place: figures/ for the island case, figures/CASE otherwise
+    out = rundir.check_writable(a.out or ("figures" if a.case == "island" else f"figures/{a.case}"))
     with interrupt.graceful() as stop:
         text, results = case.compare(cfg, data_dir=a.data, seeds=a.seeds, jobs=a.jobs)
     bad = [r for r in results.values() if r.infeasibility or r.status != "complete"]
@@ -475,7 +476,8 @@ def main(argv=None) -> int:
     f.add_argument("case")
     _ga_args(f)
     _seed_args(f)
-    f.add_argument("--out", default="figures", help="folder for the figures (default: figures)")
+    f.add_argument("--out", default=None,
+                   help="folder for the figures (default: figures for island, figures/CASE otherwise)")
     d = sub.add_parser("data", help="write the case's data files to DIR (to edit, then run with --data DIR)")
     d.add_argument("case")
     d.add_argument("dir")

@@ -274,3 +274,25 @@ def test_ctrl_c_on_a_checkpointed_run_loses_no_generation(tmp_path, engine):
     done = stackga.solve(island_game(), cfg, checkpoint=ck)
     np.testing.assert_array_equal(done.x, full.x)
     np.testing.assert_array_equal(done.log["best"], full.log["best"])
+
+
+def test_v2g_run_modes_compare_and_data(tmp_path, capsys):
+    """v2g through the CLI: both GA modes, an exact reference, a bad mode, the data round
+    trip, and compare with its tables and claims."""
+    assert main(["run", "v2g", "--mode", "tariff", "--out", str(tmp_path / "t")] + FAST) == 0
+    assert "v2g, scenario tariff" in capsys.readouterr().out
+    assert main(["run", "v2g", "--scenario", "plan-exact", "--out", str(tmp_path / "e")]) == 0
+    assert "exact single problem, no GA" in capsys.readouterr().out
+    assert main(["run", "v2g", "--scenario", "3", "--out", str(tmp_path / "x")]) == 2
+    assert "unknown scenario '3'" in capsys.readouterr().err
+    assert main(["run", "v2g", "--lp-battery", "--out", str(tmp_path / "y")] + FAST) == 2
+    assert main(["data", "v2g", str(tmp_path / "d")]) == 0
+    assert main(["run", "v2g", "--data", str(tmp_path / "d"), "--out", str(tmp_path / "p")] + FAST) == 0
+    capsys.readouterr()
+    assert main(["compare", "v2g", "--seeds", "1", "--jobs", "1", "--out", str(tmp_path / "c")]
+                + FAST) == 0
+    out = capsys.readouterr().out
+    for text in ("Tables 2 and 4", "gap to the exact optimum", "Table 3", "The paper's claims"):
+        assert text in out
+    assert (tmp_path / "c" / "plan-exact" / "run.json").exists()
+    assert (tmp_path / "c" / "v2g_power.png").exists()

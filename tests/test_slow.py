@@ -27,3 +27,16 @@ def test_paper_scale_scenario4_deterministic():
     b = stackga.solve(island.build(scenario=4), cfg)
     np.testing.assert_array_equal(a.x, b.x)
     assert a.report["feasible"]
+
+
+@pytest.mark.parametrize("mode", ["plan", "tariff"])
+def test_v2g_paper_scale(mode):
+    """v2g at the paper's settings: feasible, and in plan mode never below the exact optimum
+    (the single-level bound, attained by plan-exact)."""
+    from cases import v2g
+    res = stackga.solve(v2g.build(mode), GAConfig(seed=1))
+    assert res.report["feasible"] and res.report["complementarity_max"] == 0.0
+    assert len(res.log["gen"]) == 300
+    if mode == "plan":
+        exact = stackga.solve(v2g.build("plan-exact"))
+        assert res.report["total_cost"] >= exact.report["total_cost"] * (1 - 1e-9)

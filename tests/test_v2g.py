@@ -250,3 +250,15 @@ def test_unknown_scenario_and_bad_data(tmp_path):
     f.write_text(f.read_text().replace("\n7,740.9615,100.0,0\n", "\n7,740.9615,100.0,2\n"))
     with pytest.raises(v2g.DataError, match="available"):
         v2g.load(tmp_path / "d")
+
+
+def test_plan_exact_is_the_agents_own_answer_and_attains_the_bound():
+    """At the single-level plan the agent (not a fixed plan) reproduces the single-level
+    optimum: the bi-level optimum of plan mode, exactly."""
+    exact = v2g.build("plan-exact")
+    assert isinstance(exact.followers["ev"], StorageAgent)
+    e = stackga.solve(exact, stackga.GAConfig())
+    s = stackga.solve(v2g.build("single"), stackga.GAConfig())
+    assert e.report["total_cost"] == pytest.approx(s.report["total_cost"], rel=1e-9)
+    np.testing.assert_allclose(e.arrays["ev.p_dis"], s.arrays["ev.p_dis"], atol=1e-6)
+    np.testing.assert_allclose(e.arrays["ev.p_ch"], s.arrays["ev.p_ch"], atol=1e-6)

@@ -35,6 +35,13 @@ Scenarios (the leader's vector x, over the hours the store is connected):
     charge-only  the same with discharging forbidden (managed charging; no GA)
     none    no V2G: the operator serves P_L alone; the store is not connected and its
             owners buy their travel energy elsewhere at k_c + k_b per MWh charged
+    plan-exact  the exact optimum of plan mode (no GA): the plan equal to the single-level
+            optimum's powers, answered by the agent itself. The single-level optimum is a
+            lower bound for every plan (it drops the agent's optimality), and at this
+            plan the agent's best response reproduces it: its charging total is forced
+            (the caps sum to exactly what the travel energy, the discharge and the final
+            energy need), and discharging up to the caps always pays it. So this plan
+            attains the bound: an exact bi-level optimum (checked in every run).
 Units: MW, MWh, $/MWh, $; hourly steps. Hour index k is the paper's row (k + 1):00.
 """
 from __future__ import annotations
@@ -50,7 +57,7 @@ from . import data_io
 from .references import central
 from .report import report
 
-SCENARIOS = ("plan", "tariff", "single", "charge-only", "none")
+SCENARIOS = ("plan", "tariff", "single", "charge-only", "none", "plan-exact")
 VARIANTS = {"base": {}}
 T = 24
 
@@ -137,6 +144,13 @@ def build(scenario: str = "plan", variant: str = "base", data_dir=None) -> Game:
         e = agent.eta_c * agent.eta_d
         A = np.hstack([-np.eye(len(hours)), e * np.eye(len(hours))])
         b = np.full(len(hours), k_b * (1 + e))
+    elif scenario == "plan-exact":
+        ref = central(data.units, load, agent, p["shed_cost"], k_d)
+        if ref is None:
+            raise ValueError("v2g: the single-level model has no solution; no exact plan")
+        x = (ref["p_ch"] - ref["p_dis"])[hours]
+        single_level = lambda: x.copy()                                     # noqa: E731
+        lb, ub = x, x
     elif scenario in ("single", "charge-only", "none"):
         if scenario == "none":
             plan = {"p_ch": np.zeros(T), "p_dis": np.zeros(T), "energy": np.full(T + 1, agent.e0)}

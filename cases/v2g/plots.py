@@ -14,9 +14,11 @@ from stackga.plots import plot_convergence, plot_convergence_band, save  # noqa:
 
 ROWS = np.arange(1, 25)
 COLORS = {"none": "k", "charge-only": "tab:gray", "single": "tab:blue", "plan": "tab:red",
-          "tariff": "tab:green"}
+          "tariff": "tab:green", "plan-exact": "tab:purple"}
 NAMES = {"none": "no V2G", "charge-only": "managed charging", "single": "single-level",
-         "plan": "bi-level (plan mode)", "tariff": "bi-level (tariff mode)"}
+         "plan": "bi-level (plan mode, GA)", "tariff": "bi-level (tariff mode, GA)",
+         "plan-exact": "bi-level (plan mode, exact)"}
+STYLE = {"plan-exact": "--"}
 LABELS = {"best": "operator -F1 ($)", "f_ev": "owners' cost f2 ($)"}
 
 
@@ -45,7 +47,8 @@ def plot_load(runs: dict):
             fontsize=7)
     for sc, r in runs.items():
         if sc != "none":
-            ax.plot(ROWS, r.arrays["leader.net_load"], color=COLORS[sc], label=NAMES[sc])
+            ax.plot(ROWS, r.arrays["leader.net_load"], STYLE.get(sc, "-"), color=COLORS[sc],
+                    label=NAMES[sc])
     ax.set_title("Load served by the thermal units (P_L + P_c - P_d)")
     _axes(ax, "MW")
     fig.tight_layout()
@@ -70,7 +73,7 @@ def plot_thermal(before, after, label: str):
 def plot_v2g(runs: dict):
     """Fig. 5: V2G charge (+) and discharge (-) per model, and the store's energy."""
     fig, (ax, ax2) = plt.subplots(2, 1, figsize=(7.5, 5.6), sharex=True)
-    keys = [k for k in ("single", "plan", "tariff") if k in runs]
+    keys = [k for k in ("single", "plan-exact", "plan", "tariff") if k in runs]
     w = 0.8 / max(len(keys), 1)
     for j, sc in enumerate(keys):
         a = runs[sc].arrays
@@ -91,7 +94,7 @@ def plot_carbon(runs: dict):
     """Fig. 7: hourly carbon (emission) cost per model."""
     fig, ax = plt.subplots(figsize=(7.5, 3.4))
     for sc, r in runs.items():
-        ax.plot(ROWS, _hourly_emission(r), color=COLORS[sc],
+        ax.plot(ROWS, _hourly_emission(r), STYLE.get(sc, "-"), color=COLORS[sc],
                 label=f"{NAMES[sc]} ({r.report['carbon_cost']:.4g} $)")
     ax.set_title("Carbon (emission) cost per hour")
     _axes(ax, "$/h")
@@ -127,7 +130,7 @@ def write_figures(results: dict, out, bands: dict | None = None) -> list:
     paths.append(save(plot_v2g(results), f"{out}/v2g_power.png"))
     paths.append(save(plot_carbon(results), f"{out}/carbon.png"))
     if "none" in results:
-        after = next((k for k in ("plan", "single", "tariff") if k in results), None)
+        after = next((k for k in ("plan-exact", "plan", "single", "tariff") if k in results), None)
         if after:
             paths.append(save(plot_thermal(results["none"], results[after], NAMES[after]),
                               f"{out}/thermal.png"))
