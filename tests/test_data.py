@@ -198,3 +198,13 @@ def test_every_schema_matches_the_shipped_file():
             assert sorted(r[0] for r in rows[1:]) == sorted(schema.names)
         else:
             assert tuple(rows[0]) == schema.names
+
+
+def test_every_case_ships_its_data():
+    """An installed package must carry each case's data files (pyproject's package-data)."""
+    from pathlib import Path
+    tomllib = pytest.importorskip("tomllib")
+    with open(Path(__file__).parents[1] / "pyproject.toml", "rb") as f:
+        shipped = tomllib.load(f)["tool"]["setuptools"]["package-data"]
+    for name in cases.CASES:
+        assert "data/*.csv" in shipped.get(f"cases.{name}", []), f"cases.{name}: data not packaged"
