@@ -34,10 +34,12 @@ def solve_highs(
     integer: np.ndarray | None = None,
     hessian: sp.spmatrix | None = None,
     mip_rel_gap: float = 1e-9,
-) -> tuple[Status, np.ndarray, float]:
+    row_duals: bool = False,
+) -> tuple:
     """Minimise ``cost @ x (+ x'Hx/2)`` s.t. ``row_lo <= A x <= row_hi``, bounds.
 
-    Returns (status, x (n_col,), objective); x is zeros unless OPTIMAL.
+    Returns (status, x (n_col,), objective); x is zeros unless OPTIMAL. With
+    ``row_duals`` also the rows' duals (n_row,), HiGHS's sign: d objective / d row bound.
     """
     A = sp.csc_matrix(A)
     lp = highspy.HighsLp()
@@ -65,6 +67,8 @@ def solve_highs(
     h.run()
     status = STATUS_MAP.get(h.getModelStatus(), Status.SOLVER_FAILED)
     if status != Status.OPTIMAL:
-        return status, np.zeros(A.shape[1]), 0.0
-    x = np.asarray(h.getSolution().col_value, float)
-    return status, x, float(h.getInfo().objective_function_value)
+        out = (status, np.zeros(A.shape[1]), 0.0)
+        return out + (np.zeros(A.shape[0]),) if row_duals else out
+    sol = h.getSolution()
+    out = (status, np.asarray(sol.col_value, float), float(h.getInfo().objective_function_value))
+    return out + (np.asarray(sol.row_dual, float),) if row_duals else out

@@ -20,6 +20,13 @@ leaves, a rank-one update or downdate when a variable leaves or joins F (refacto
 only if a downdate loses definiteness). The method may start from any dual-feasible active set (e.g. the optimum
 of a relaxation), so a good start leaves few steps.
 
+Assumptions: h > 0; each row lists a column at most once; the start is dual-feasible
+(the method does not check it). "Infeasible" means a violated constraint admitted no step
+within the method's thresholds: a caller that knows the QP is feasible should treat it as
+a numerical failure. Before returning OPTIMAL the point is checked against the KKT
+conditions (active rows hold, multipliers >= 0), so rounding that broke an invariant
+returns NUMERICAL instead of a wrong optimum.
+
 Codes: 0 optimal, 1 infeasible, 2 step limit, 3 numerical failure.
 """
 from __future__ import annotations
@@ -150,6 +157,28 @@ def _grad(h, q, lo, hi, ptr, col, val, act, k, u, p_row, p_var, p_sign, u_p, bst
 
 
 @nb.njit(**_JIT)
+def _verified(h, q, lo, hi, ptr, col, val, r, bst, act, k, u, x, g, tol_p):
+    """OPTIMAL only if the final point meets the KKT conditions it should by construction:
+    the active rows hold, every multiplier (rows and bounds) is >= 0 within tolerance;
+    else NUMERICAL (rounding broke an invariant: the caller solves the QP another way)."""
+    scale = 0.0
+    for i in range(len(h)):
+        scale = max(scale, abs(q[i]), abs(h[i] * x[i]))
+    tol_d = 1e-7 * (1.0 + scale)
+    for a in range(k):
+        j = act[a]
+        s = -r[j]
+        for p in range(ptr[j], ptr[j + 1]):
+            s += val[p] * x[col[p]]
+        if abs(s) > 1e3 * tol_p or u[a] < -tol_d:
+            return NUMERICAL
+    for i in range(len(h)):
+        if bst[i] != 0 and -bst[i] * (h[i] * x[i] + g[i]) < -tol_d:
+            return NUMERICAL
+    return OPTIMAL
+
+
+@nb.njit(**_JIT)
 def dual_active_set(h, q, lo, hi, ptr, col, val, r, bst, act, k, u, x, max_steps, tol_p, wk):
     """Solve the QP from a dual-feasible active set: bounds bst (n,) (-1 lower, +1 upper,
     0 free) and rows act[:k] with multipliers u[:k] >= 0 (act, u of length >= min(n, m) + 1).
@@ -183,7 +212,7 @@ def dual_active_set(h, q, lo, hi, ptr, col, val, r, bst, act, k, u, x, max_steps
                     elif x[i] - hi[i] > worst:
                         worst, p_row, p_var, p_sign = x[i] - hi[i], -1, i, 1.0
             if p_row < 0 and p_var < 0:
-                return OPTIMAL, k, step
+                return _verified(h, q, lo, hi, ptr, col, val, r, bst, act, k, u, x, g, tol_p), k, step
             u_p = 0.0
         # d = n_p (dense), its violation, w = N_AF H_F^-1 n_pF, kappa = n_pF H_F^-1 n_pF
         for i in range(n):
@@ -225,19 +254,26 @@ def dual_active_set(h, q, lo, hi, ptr, col, val, r, bst, act, k, u, x, max_steps
             ja = act[a]
             for p in range(ptr[ja], ptr[ja + 1]):
                 d[col[p]] -= val[p] * v[a]
+        vmax = 0.0                             # rates below 1e-10 of the largest are noise
+        for a in range(k):
+            vmax = max(vmax, abs(v[a]))
+        for i in range(n):
+            if bst[i] != 0:
+                vmax = max(vmax, abs(d[i]))
+        cut = 1e-10 * vmax
         t1 = np.inf                            # first active multiplier to reach zero
         drop_row, drop_var = -1, -1
         for a in range(k):
-            if v[a] > 1e-14 and u[a] / v[a] < t1:
-                t1, drop_row, drop_var = u[a] / v[a], a, -1
+            if v[a] > cut and max(u[a], 0.0) / v[a] < t1:
+                t1, drop_row, drop_var = max(u[a], 0.0) / v[a], a, -1
         for i in range(n):
             if bst[i] != 0:
                 vb = bst[i] * d[i]             # the bound's multiplier falls at this rate
-                if vb > 1e-14:
+                if vb > cut:
                     ub = -bst[i] * (h[i] * x[i] + g[i])
                     if max(ub, 0.0) / vb < t1:
                         t1, drop_row, drop_var = max(ub, 0.0) / vb, -1, i
-        full = kappa > 1e-11 * max(scale, 1e-300)
+        full = kappa > 1e-9 * max(scale, 1e-300)
         t2 = viol / kappa if full else np.inf
         if not full and drop_row < 0 and drop_var < 0:
             return INFEASIBLE, k, step
@@ -247,7 +283,7 @@ def dual_active_set(h, q, lo, hi, ptr, col, val, r, bst, act, k, u, x, max_steps
         u_p += t
         if t == t2:                            # the candidate joins the active set
             if p_row >= 0:
-                if k >= len(act) - 1:
+                if k >= min(len(act), L.shape[0]) - 1:
                     return NUMERICAL, k, step
                 for a in range(k):
                     L[k, a] = y[a]

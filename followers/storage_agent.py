@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .response import Response, Status
-from .storage_dp import StorageLP, solve_storage
+from .storage_dp import StorageLP, outside_method, solve_storage
 
 __all__ = ["StorageAgent"]
 
@@ -63,6 +63,9 @@ class StorageAgent:
         if not 0 <= self.e_min <= self.e0 <= self.e_max <= self.capacity:
             raise ValueError(f"StorageAgent: need 0 <= e_min <= e0 <= e_max <= capacity, got "
                              f"{self.e_min}, {self.e0}, {self.e_max}, {self.capacity}")
+        if self.e_final > self.e_max:
+            raise ValueError(f"StorageAgent: e_final = {self.e_final} > e_max = {self.e_max}: "
+                             f"no plan can end that full")
         need = np.asarray(self.need, float)
         avail = np.asarray(self.available, bool)
         if need.ndim != 1 or avail.shape != need.shape or np.any(need < 0):
@@ -95,7 +98,9 @@ class StorageAgent:
         # a closed direction's price is irrelevant: align it so the premise c_up >= c_dn holds
         c_up = np.where(up > 0, c_up, np.maximum(c_up, c_dn))
         c_dn = np.where(dn > 0, c_dn, np.minimum(c_up, c_dn))
-        arbitrage = np.any(c_up < c_dn - 1e-12 * (1 + np.abs(c_up)), axis=1)
+        # within 1e-8 (relative) of the premise the leader's constraint counts as met
+        # (its own tolerance is 1e-9 of the tariffs): c_dn is then clipped to c_up
+        arbitrage = outside_method(c_up, c_dn, rel=1e-8)
         self.stats["arbitrage"] += int(arbitrage.sum())
         s_lo = np.full(T + 1, self.e_min)
         s_hi = np.full(T + 1, self.e_max)

@@ -203,11 +203,12 @@ def solve_storage_starts(
     return u[back], s[back], feas[back]
 
 
-def outside_method(c_up: np.ndarray, c_dn: np.ndarray) -> np.ndarray:
+def outside_method(c_up: np.ndarray, c_dn: np.ndarray, rel: float = 1e-12) -> np.ndarray:
     """(n,) rows whose costs break the recursion's premise c_up >= c_dn (a stage reward
     that is not concave: e.g. prices so negative that discharging and recharging in the
-    same hour pays). Followers mark them SOLVER_FAILED instead of reporting a wrong plan."""
-    tol = 1e-12 * (1.0 + np.abs(c_up))
+    same hour pays) by more than ``rel`` (1 + |c_up|). Followers mark them SOLVER_FAILED
+    instead of reporting a wrong plan."""
+    tol = rel * (1.0 + np.abs(c_up))
     return np.any(c_up < c_dn - tol, axis=1)
 
 

@@ -14,8 +14,9 @@ their minimum meet every ramp), checked before any solve: else INFEASIBLE.
 Method (:mod:`followers.dispatch_kernel`, compiled): each hour in closed form without
 the ramps; where a ramp is broken, an exact dual active-set method started from that
 point. Each individual is solved on its own, so an answer never depends on the rest of
-the population. Where the dual method stops short (iteration limit, rounding), HiGHS's
-QP solver takes the model above as written; ``stats`` counts each path.
+the population (tolerances depend on the units only). Where the dual method stops short
+(iteration limit, rounding), HiGHS's QP solver takes the model above as written;
+``stats`` counts each path, per individual (identical net loads are solved once).
 """
 from __future__ import annotations
 
@@ -107,12 +108,13 @@ class ThermalDispatch:
 
     def _kernel(self, load: np.ndarray):
         h, q, lo, hi, ptr, col, val, rhs = self._qp
-        tol_p = 1e-9 * max(float(np.abs(load).max(initial=0.0)), float(self.p_max.max()), 1.0)
+        tol_p = 1e-9 * max(float(self.p_max.sum()), 1.0)      # the same for every individual
         return dispatch_rows(h, q, lo, hi, self.G, self.T, ptr, col, val, rhs,
                              np.ascontiguousarray(load), self.max_iter, tol_p)
 
-    def _highs(self, load: np.ndarray) -> tuple[bool, np.ndarray, float]:
-        """The model as written (with shedding variables), solved by HiGHS's QP solver."""
+    def _highs(self, load: np.ndarray) -> tuple[bool, np.ndarray, float, np.ndarray]:
+        """The model as written (with shedding variables), solved by HiGHS's QP solver.
+        Returns (solved, unit outputs (G T,), objective, marginal cost of net load (T,))."""
         G, T, dt = self.G, self.T, self.dt
         n = G * T
         H = sp.diags(np.concatenate([np.repeat(2.0 * self.a * dt, T), np.zeros(T)]))
@@ -134,9 +136,9 @@ class ThermalDispatch:
                 hi_r.append(self.ramp_up[g] * dt)
         col_lo = np.concatenate([np.repeat(self.p_min, T), np.zeros(T)])
         col_hi = np.concatenate([np.repeat(self.p_max, T), np.full(T, np.inf)])
-        status, x, obj = solve_highs(cost, sp.csr_matrix(np.array(rows)), np.array(lo_r),
-                                     np.array(hi_r), col_lo, col_hi, hessian=H)
-        return status == Status.OPTIMAL, x[:n], obj
+        status, x, obj, dual = solve_highs(cost, sp.csr_matrix(np.array(rows)), np.array(lo_r),
+                                           np.array(hi_r), col_lo, col_hi, hessian=H, row_duals=True)
+        return status == Status.OPTIMAL, x[:n], obj, dual[:T] / dt
 
     def solve(self, net_load: np.ndarray) -> DispatchResult:
         """Optimal dispatch for every row of ``net_load`` (n, T) MW."""
@@ -159,17 +161,17 @@ class ThermalDispatch:
             back = back.reshape(-1)
             xs, mus, code, steps = xs[back], mus[back], code[back], steps[back]
             x[idx], mu[idx] = xs, mus
-            self.stats["hourly"] += int((steps == 0).sum())
+            self.stats["hourly"] += int(((steps == 0) & (code == 0)).sum())
             self.stats["dual"] += int(((steps > 0) & (code == 0)).sum())
             for k in idx[code != 0]:
-                ok, x0, _ = self._highs(D[k])
+                ok, x0, _, marginal = self._highs(D[k])
                 if not ok:
                     status[k] = Status.SOLVER_FAILED
                     self.stats["failed"] += 1
                     continue
                 self.stats["highs"] += 1
                 x[k] = x0
-                mu[k] = np.nan                     # HiGHS's answer: multipliers not read
+                mu[k] = (self.shed_cost - marginal) * self.dt
         x[status != Status.OPTIMAL] = 0.0
         p = x.reshape(n, G, T)
         ok = status == Status.OPTIMAL

@@ -67,7 +67,8 @@ def _project_separable(X, lb, ub, A, b):
     def at(mu):
         return np.clip(X - mu[:, row] * a, lb, ub)
     lo = np.zeros((len(X), len(b)))
-    viol = at(lo) @ A.T > b
+    slack = b + TOL * (1 + np.abs(b))                # the tolerance of is_feasible
+    viol = at(lo) @ A.T > slack
     hi = viol.astype(float)
     while True:                                      # grow each bracket until feasible
         over = (at(hi) @ A.T > b) & viol
@@ -75,6 +76,8 @@ def _project_separable(X, lb, ub, A, b):
             break
         hi = np.where(over, hi * 2, hi)
         if np.any(hi > 1e300):
+            if np.all(at(hi) @ A.T <= slack):          # feasible within the tolerance
+                break
             raise ValueError("projection: {lb <= x <= ub, A x <= b} is empty")
     for _ in range(200):
         mid = np.where(viol, 0.5 * (lo + hi), 0.0)

@@ -190,3 +190,16 @@ def test_save_load_roundtrip(tmp_path):
     for k in res.arrays:
         np.testing.assert_array_equal(back.arrays[k], res.arrays[k])
     assert back.config == res.config and back.statuses == res.statuses
+
+
+def test_projection_tight_row_on_fixed_variables():
+    """A row met with equality by fixed variables (0.1 + 0.2 vs 0.3 in floating point) is
+    feasible within the tolerance: no 'empty' error, whatever the batch."""
+    from stackga.projection import project
+    lb, ub = np.array([0.1, 0.2, 0.0, 0.0]), np.array([0.1, 0.2, 1.0, 1.0])
+    A = np.array([[1.0, 1.0, 0.0, 0.0], [0.0, 0.0, 1.0, 1.0]])
+    b = np.array([0.3, 1.0])
+    X = np.random.default_rng(0).uniform(0, 1, (20, 4))
+    Y = project(X, lb, ub, A, b)
+    np.testing.assert_array_equal(project(X[:1], lb, ub, A, b), Y[:1])
+    assert np.all(Y[:, 2:].sum(axis=1) <= 1.0 + 1e-9)

@@ -262,3 +262,51 @@ def test_plan_exact_is_the_agents_own_answer_and_attains_the_bound():
     assert e.report["total_cost"] == pytest.approx(s.report["total_cost"], rel=1e-9)
     np.testing.assert_allclose(e.arrays["ev.p_dis"], s.arrays["ev.p_dis"], atol=1e-6)
     np.testing.assert_allclose(e.arrays["ev.p_ch"], s.arrays["ev.p_ch"], atol=1e-6)
+
+
+def test_dispatch_answer_does_not_depend_on_the_batch():
+    d = make_dispatch(DATA)
+    D = random_loads(np.random.default_rng(9), 6, 200)
+    big = np.vstack([D, np.full((1, T), 1370.0)])            # far above capacity
+    np.testing.assert_array_equal(d.solve(D).p, d.solve(big).p[:6])
+
+
+def test_dispatch_fallback_is_exact_with_marginals():
+    """Where the dual method stops (here: a step limit of 1), HiGHS answers; the marginal
+    prices come from its duals, finite and equal to the kernel's."""
+    import dataclasses
+    d = make_dispatch(DATA)
+    D = random_loads(np.random.default_rng(12), 4, 250)
+    ref = d.solve(D)
+    short = dataclasses.replace(d, max_iter=1)
+    res = short.solve(D)
+    assert short.stats["highs"] > 0 and np.all(res.status == Status.OPTIMAL)
+    np.testing.assert_allclose(res.cost, ref.cost, rtol=1e-6)
+    assert np.all(np.isfinite(res.marginal))
+    np.testing.assert_allclose(res.marginal, ref.marginal, atol=1e-2)
+
+
+def test_plan_exact_says_when_it_does_not_attain_the_bound(tmp_path):
+    """With a low discharge payment the agent no longer discharges to the caps: the
+    single-level plan then costs more than the bound and is not called optimal."""
+    from stackga.data import export
+    d = tmp_path / "d"
+    export(v2g.DATA_DIR, [s.file for s in v2g.DATA_SCHEMAS], d)
+    f = d / "parameters.csv"
+    f.write_text(f.read_text().replace("\nk_d,900,", "\nk_d,200,"))
+    e = stackga.solve(v2g.build("plan-exact", data_dir=d), stackga.GAConfig())
+    assert e.report["bound_gap"] > 1.0 and not e.report["attains_bound"]
+    shipped = stackga.solve(v2g.build("plan-exact"), stackga.GAConfig())
+    assert shipped.report["attains_bound"]
+
+
+def test_tariffs_on_the_constraints_edge_are_answered():
+    """A tariff within the leader's feasibility tolerance of the no-arbitrage row is
+    answered exactly (clipped to the premise), not marked failed."""
+    game = v2g.build("tariff")
+    h = len(game.meta["hours"])
+    x = np.concatenate([np.full(h, 50.0), np.full(h, (50.0 + game.b[0]) / 0.855)])
+    x[h:] *= 1 + 1e-10
+    assert np.all(game.is_feasible(x[None]))
+    res = game.followers["ev"].respond(game.prices(x[None]))
+    assert res.status[0] == Status.OPTIMAL

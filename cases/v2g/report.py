@@ -6,15 +6,19 @@ import numpy as np
 ACTIVE_MW = 1e-6
 
 
-def report(ev, x) -> dict:
-    """Figures for individual 0 of an Evaluation ``ev`` at leader vector ``x``."""
+BOUND_REL = 1e-7      # a plan within this (relative) of the single-level bound attains it
+
+
+def report(ev, x, bound: float | None = None) -> dict:
+    """Figures for individual 0 of an Evaluation ``ev`` at leader vector ``x``; with the
+    single-level ``bound`` also the gap to it and whether the plan attains it."""
     r = ev.responses["ev"].arrays
     ch, dis, e = r["p_ch"][0], r["p_dis"][0], r["energy"][0]
     a = ev.arrays
     net, thermal = a["net_load"][0], a["thermal"][0]
     emission, shed_cost = float(a["emission"][0]), float(a["shed_cost"][0])
     pay_d, pay_c = float(a["pay_discharge"][0]), float(a["pay_charge"][0])
-    return {
+    out = {
         "total_cost": float(-ev.leader[0]),
         "carbon_cost": emission,
         "shed_cost": shed_cost,
@@ -32,3 +36,8 @@ def report(ev, x) -> dict:
         "net_load_peak_mw": float(net.max()),
         "net_load_peak_valley_mw": float(net.max() - net.min()),
     }
+    if bound is not None:
+        out["bound"] = float(bound)
+        out["bound_gap"] = out["total_cost"] - float(bound)
+        out["attains_bound"] = bool(out["bound_gap"] <= BOUND_REL * abs(bound))
+    return out
