@@ -1,0 +1,47 @@
+"""A :class:`~stackga.bilevel.model.Bilevel` as a :class:`stackga.Game`: the leader's
+vector is x, each follower a :class:`~stackga.bilevel.response.MatrixFollower`, the
+leader's objective F(x, y) (the GA maximises: -F for a minimising leader), and the
+coupling rows G_x x + G_y y <= h as a named violation. A follower infeasible at x makes
+the individual infeasible, ranked by its phase-1 distance (``Response.infeasibility``),
+so the GA is guided toward the region where the followers can answer.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ..game import Game, LeaderOutcome
+from .model import Bilevel
+from .response import MatrixFollower
+
+__all__ = ["to_game"]
+
+
+def to_game(bl: Bilevel) -> Game:
+    """The GA's view of ``bl``. x must have finite bounds (the GA samples a box); integer
+    x is not supported by the GA (use the exact reference)."""
+    if not (np.all(np.isfinite(bl.x_lb)) and np.all(np.isfinite(bl.x_ub))):
+        j = int(np.argmax(~(np.isfinite(bl.x_lb) & np.isfinite(bl.x_ub))))
+        raise ValueError(f"Bilevel {bl.name!r}: the GA needs finite bounds on x; x_lb[{j}] = "
+                         f"{bl.x_lb[j]}, x_ub[{j}] = {bl.x_ub[j]}")
+    if np.any(bl.x_integer):
+        raise ValueError(f"Bilevel {bl.name!r}: integer leader variables are not supported by "
+                         f"the GA")
+    followers = {f"f{k}": MatrixFollower(bl, k) for k in range(len(bl.followers))}
+    sign = -1.0 if bl.sense == "min" else 1.0
+    A, b = bl.A_x, bl.b_x
+    if bl.E_x is not None:                       # equalities as two inequalities
+        A = np.vstack([A, bl.E_x, -bl.E_x]) if A is not None else np.vstack([bl.E_x, -bl.E_x])
+        b = np.concatenate([b if b is not None else [], bl.e_x, -bl.e_x])
+
+    def leader(X, prices, responses):
+        y = np.hstack([responses[f"f{k}"].arrays["y"] for k in range(len(bl.followers))])
+        F = bl.value(X, y)
+        viol = {}
+        if bl.h is not None:
+            viol["coupling G_x x + G_y y <= h"] = np.maximum(X @ bl.G_x.T + y @ bl.G_y.T - bl.h,
+                                                             0.0).sum(axis=1)
+        return LeaderOutcome(sign * F, viol or np.zeros(len(X)), {"y": y, "F": F})
+
+    return Game(name=bl.name, lb=bl.x_lb, ub=bl.x_ub, followers=followers, leader=leader,
+                A=A, b=b, meta={"bilevel": bl.name, "sense": bl.sense,
+                                 "selection": bl.selection})

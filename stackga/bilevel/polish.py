@@ -1,0 +1,68 @@
+"""The exact final step after the GA: fix the followers' active set at the GA's best
+point and solve the single-level problem it leaves, then accept the answer only if it
+is bilevel feasible.
+
+At (x, y) from the GA each complementary pair of the KKT system
+(:mod:`stackga.bilevel.kkt`) is either active (its slack is 0: the multiplier may be
+non-zero) or inactive (the multiplier is 0, the slack free >= 0). With that pattern
+fixed the KKT conditions are linear, and the leader's problem over them is an LP (a QP
+for a quadratic leader; HiGHS, which needs it convex) in (x, y, multipliers): every
+point of it keeps y optimal for the followers at x. Pairs whose slack is near zero are
+tried active first, then inactive. The polished x is re-evaluated by the batched
+followers (the GA's own evaluation, with its tie-break): accepted only if the followers
+answer, the leader's constraints hold, and the leader is at least as well off.
+"""
+from __future__ import annotations
+
+import numpy as np
+import scipy.sparse as sp
+
+from followers.highs_model import solve_highs
+from followers.response import Status
+
+from .kkt import KKTSystem, kkt_system
+from .model import Bilevel
+
+__all__ = ["polish"]
+
+
+def _solve_pattern(K: KKTSystem, active: np.ndarray) -> np.ndarray | None:
+    lo, hi = K.lo.copy(), K.hi.copy()
+    rows, rlo, rhi = [K.A_eq, K.A_in], [K.b_eq, np.full(len(K.A_in), -np.inf)], [K.b_eq, K.b_in]
+    for p, (c, s, s0) in enumerate(K.pairs):
+        if active[p]:                                  # slack = 0
+            rows.append(s[None])
+            rlo.append([-s0])
+            rhi.append([-s0])
+        else:                                          # multiplier = 0
+            lo[c], hi[c] = 0.0, 0.0
+    Q = K.obj_Q
+    if np.any(Q) and np.linalg.eigvalsh(Q[:K.n_x + K.n_y, :K.n_x + K.n_y]).min() < -1e-9:
+        return None                                    # nonconvex leader: HiGHS cannot
+    st, v, _ = solve_highs(K.obj_c, sp.csr_matrix(np.vstack(rows)), np.concatenate(rlo),
+                           np.concatenate(rhi), lo, hi,
+                           hessian=sp.csr_matrix(Q) if np.any(Q) else None)
+    return v if st == Status.OPTIMAL else None
+
+
+def polish(bl: Bilevel, game, x: np.ndarray, y: np.ndarray, tol: float = 1e-6):
+    """(x, leader value F in its own sense, how) for the best of the GA's point and its
+    polished versions; ``game`` is ``to_game(bl)`` (its followers re-evaluate x)."""
+    K = kkt_system(bl)
+    v = np.concatenate([x, y])
+    scale = 1.0 + np.abs(v).max(initial=0.0)
+    slack = np.array([s[:K.n_x + K.n_y] @ v + s0 for _, s, s0 in K.pairs])
+    sign = -1.0 if bl.sense == "min" else 1.0          # the game maximises sign * F
+    ev0 = game.evaluate(np.asarray(x, float)[None], strict=False)
+    best = (np.asarray(x, float), float(ev0.leader[0]), "ga")
+    near = np.abs(slack) <= tol * scale
+    for active in (near, np.abs(slack) <= 1e-12 * scale):
+        sol = _solve_pattern(K, active)
+        if sol is None:
+            continue
+        xp = np.clip(sol[:K.n_x], bl.x_lb, bl.x_ub)
+        ev = game.evaluate(xp[None], strict=False)
+        if ev.feasible[0] and ev.leader[0] >= best[1] - 1e-12 * (1 + abs(best[1])):
+            best = (xp, float(ev.leader[0]), "polished")
+    x_best, lead, how = best
+    return x_best, sign * lead if np.isfinite(lead) else None, how

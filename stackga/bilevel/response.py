@@ -1,0 +1,222 @@
+"""The batched response of one matrix follower (:class:`~stackga.bilevel.model.Follower`)
+for a population of leader vectors X (n, n_x): one HiGHS model built once per follower
+and re-solved per individual with new costs (d + M'x) and right sides (b - A x).
+
+Per individual:
+1. the follower's problem at x (LP, convex QP or MILP): its optimum phi*;
+2. optimistic (or pessimistic) selection among its optima: minimise (maximise) the
+   leader's objective over {y feasible, follower objective <= phi* + tol}, a second
+   model of the same size with that one extra row (the leader's part that depends on y:
+   (c_y + Q_xy' x) y + 1/2 y'Q_yy y where Q_yy is PSD; its linear part otherwise);
+   skipped when the follower's optimum is unique (a positive definite Q);
+3. if the follower is infeasible at x, how far: the phase-1 LP min sum |slack| of its
+   rows (the ``infeasibility`` the GA ranks infeasible individuals by).
+
+Statuses map one to one (``followers.highs_model.STATUS_MAP``). Every LP solve starts
+from the same basis (the model's at its own data, kept once; QPs and MILPs from
+scratch): a hot start from the previous individual would return whichever optimum lies
+nearest it within the solver's tolerances, so answers would depend on the evaluation
+order. A solve that ends SOLVER_FAILED is repeated once, from scratch. Handles are created lazily
+and dropped when pickled (a ``highspy.Highs`` cannot be copied).
+"""
+from __future__ import annotations
+
+import highspy
+import numpy as np
+
+from followers.highs_model import STATUS_MAP
+from followers.response import Response, Status
+
+from .model import Bilevel, Follower
+
+__all__ = ["MatrixFollower", "TIE_TOL"]
+
+TIE_TOL = 1e-9       # relative slack on the follower's optimum in the selection stage
+INF = highspy.kHighsInf
+
+
+def _rows(f: Follower, rhs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Row bounds of B y (sense) rhs."""
+    lo = np.where(np.array(f.sense) == "<=", -INF, rhs)
+    hi = np.where(np.array(f.sense) == ">=", INF, rhs)
+    return lo, hi
+
+
+def _bound(v: np.ndarray) -> np.ndarray:
+    return np.clip(v, -INF, INF)
+
+
+class MatrixFollower:
+    """Follower ``k`` of ``game``, answering populations of leader vectors."""
+
+    def __init__(self, game: Bilevel, k: int) -> None:
+        self.game, self.k = game, k
+        self.f = game.followers[k]
+        self.cols = game.slices[k]
+        self.unique = bool(self.f.Q.size) and np.linalg.eigvalsh(self.f.Q).min() > 1e-9
+        self._h: dict = {}
+        self._basis: dict = {}
+        self.stats = {"solves": 0, "retries": 0, "selections": 0, "phase1": 0}
+
+    def __getstate__(self):
+        state = dict(self.__dict__)
+        state["_h"], state["_basis"] = {}, {}
+        return state
+
+    # ---- models (built once, lazily)
+    def _model(self, kind: str) -> highspy.Highs:
+        if kind in self._h:
+            return self._h[kind]
+        f, n = self.f, self.f.n
+        h = highspy.Highs()
+        h.setOptionValue("output_flag", False)
+        h.setOptionValue("random_seed", 0)
+        h.setOptionValue("threads", 1)
+        lo, hi = _rows(f, f.b)
+        if kind == "phase1":                   # y, s+ (m), s- (m): B y + s+ - s- (sense) b
+            m = len(f.b)
+            h.addVars(n + 2 * m, np.concatenate([_bound(f.lb), np.zeros(2 * m)]),
+                      np.concatenate([_bound(f.ub), np.full(2 * m, INF)]))
+            h.changeColsCost(n + 2 * m, np.arange(n + 2 * m, dtype=np.int32),
+                             np.concatenate([np.zeros(n), np.ones(2 * m)]))
+            for i in range(m):
+                idx = np.r_[np.flatnonzero(f.B[i]), n + i, n + m + i].astype(np.int32)
+                val = np.r_[f.B[i][f.B[i] != 0], 1.0, -1.0]
+                h.addRow(lo[i], hi[i], len(idx), idx, val)
+        else:
+            h.addVars(n, _bound(f.lb), _bound(f.ub))
+            for i in range(len(f.b)):
+                idx = np.flatnonzero(f.B[i]).astype(np.int32)
+                h.addRow(lo[i], hi[i], len(idx), idx, f.B[i][idx])
+            if kind == "select":               # the cut: follower objective <= phi* + tol
+                idx = np.arange(n, dtype=np.int32)
+                h.addRow(-INF, INF, n, idx, np.ones(n))
+            Q = f.Q if kind == "follower" else self._leader_q()
+            if np.any(Q):
+                Ql = np.tril(Q)
+                start = np.r_[0, np.cumsum([(Ql[:, j] != 0).sum() for j in range(n)])].astype(np.int32)
+                rows = np.concatenate([np.flatnonzero(Ql[:, j]) for j in range(n)]).astype(np.int32)
+                vals = np.concatenate([Ql[Ql[:, j] != 0, j] for j in range(n)])
+                h.passHessian(n, len(vals), int(highspy.HessianFormat.kTriangular), start, rows, vals)
+            if np.any(f.integer):
+                h.changeColsIntegrality(n, np.arange(n, dtype=np.int32),
+                                        np.where(f.integer, highspy.HighsVarType.kInteger,
+                                                 highspy.HighsVarType.kContinuous))
+        self._h[kind] = h
+        if kind != "phase1" and not np.any(f.integer) and not np.any(f.Q):
+            h.run()                            # the fixed starting basis: x at the box centre
+            if h.getModelStatus() == highspy.HighsModelStatus.kOptimal:
+                self._basis[kind] = h.getBasis()
+        return h
+
+    def _leader_q(self) -> np.ndarray:
+        """The leader's Hessian on this follower's y when it is PSD (else none: linear part)."""
+        g = self.game
+        Q = g.Q_yy[self.cols, self.cols] * (1.0 if g.sense == "min" else -1.0)
+        if self.game.selection == "pessimistic":
+            Q = -Q
+        if not np.any(Q) or np.linalg.eigvalsh(Q).min() < -1e-12:
+            return np.zeros_like(Q)
+        return Q
+
+    def _run(self, h: highspy.Highs, kind: str | None = None) -> Status:
+        self.stats["solves"] += 1
+        basis = self._basis.get(kind)
+        if basis is not None:              # warm start from a fixed basis: an answer depends
+            h.setBasis(basis)              # on x alone, never on the previous individual
+        else:
+            h.clearSolver()
+        h.run()
+        status = STATUS_MAP.get(h.getModelStatus(), Status.SOLVER_FAILED)
+        if status == Status.SOLVER_FAILED:                 # proven statuses stand
+            self.stats["retries"] += 1
+            h.clearSolver()
+            h.clearSolver()
+            h.run()
+            status = STATUS_MAP.get(h.getModelStatus(), Status.SOLVER_FAILED)
+        return status
+
+    # ---- one population
+    def respond(self, X: np.ndarray) -> Response:
+        X = np.atleast_2d(np.asarray(X, float))
+        f, n, g = self.f, self.f.n, self.game
+        N = len(X)
+        y = np.zeros((N, n))
+        obj = np.zeros(N)
+        status = np.zeros(N, np.int8)
+        infeas = np.zeros(N)
+        idx = np.arange(n, dtype=np.int32)
+        m = len(f.b)
+        rows = np.arange(m, dtype=np.int32)
+        sign = 1.0 if g.sense == "min" else -1.0
+        if g.selection == "pessimistic":
+            sign = -sign
+        for k, x in enumerate(X):
+            cost = f.d + x @ f.M
+            lo, hi = _rows(f, f.b - f.A @ x)
+            h = self._model("follower")
+            h.changeColsCost(n, idx, cost)
+            h.changeRowsBounds(m, rows, lo, hi)
+            st = self._run(h, "follower")
+            if st == Status.INFEASIBLE:
+                infeas[k] = self._phase1(f.b - f.A @ x)
+            if st != Status.OPTIMAL:
+                status[k] = st
+                continue
+            sol = h.getSolution()
+            yk = np.asarray(sol.col_value, float)
+            phi = float(cost @ yk + 0.5 * yk @ f.Q @ yk)
+            if not (self.unique or np.any(f.integer) or self._unique_lp(h, sol)):
+                yk = self._select(x, cost, lo, hi, phi, yk, sign)
+            y[k], obj[k] = yk, float(cost @ yk + 0.5 * yk @ f.Q @ yk)
+        return Response(obj, status, {"y": y, "infeasibility": infeas})
+
+    def _unique_lp(self, h: highspy.Highs, sol) -> bool:
+        """An LP optimum is unique when every nonbasic column and row has a non-zero
+        reduced cost (dual non-degeneracy); then there is no tie to break."""
+        if np.any(self.f.Q):
+            return False
+        b = h.getBasis()
+        basic = highspy.HighsBasisStatus.kBasic
+        cs = np.array([s != basic for s in b.col_status])
+        rs = np.array([s != basic for s in b.row_status])
+        cd = np.abs(np.asarray(sol.col_dual, float))
+        rd = np.abs(np.asarray(sol.row_dual, float))
+        tol = 1e-9 * (1.0 + max(cd.max(initial=0.0), rd.max(initial=0.0)))
+        return bool(np.all(cd[cs] > tol) and np.all(rd[rs] > tol))
+
+    def _select(self, x, cost, lo, hi, phi, y0, sign) -> np.ndarray:
+        """Optimistic (pessimistic) choice among the follower's optima; y0 if it fails.
+        The cut is linear: exact for LP followers (for a QP follower with a singular Q,
+        its linear part at y0's curvature is used: the tie set of a PSD QP lies where Q y
+        is constant, so the quadratic term is constant on it)."""
+        f, n, g = self.f, self.f.n, self.game
+        h = self._model("select")
+        m = len(f.b)
+        lin = cost + (f.Q @ y0 if np.any(f.Q) else 0.0)       # on the tie set f = lin y + const
+        const = phi - lin @ y0
+        for j in range(n):
+            h.changeCoeff(m, j, float(lin[j]))
+        tol = TIE_TOL * (1.0 + abs(phi))
+        h.changeRowsBounds(m + 1, np.arange(m + 1, dtype=np.int32), np.r_[lo, -INF],
+                           np.r_[hi, phi - const + tol])
+        lead = sign * (g.c_y[self.cols] + x @ g.Q_xy[:, self.cols])
+        h.changeColsCost(n, np.arange(n, dtype=np.int32), lead)
+        self.stats["selections"] += 1
+        if self._run(h, "select") != Status.OPTIMAL:
+            return y0
+        ys = np.asarray(h.getSolution().col_value, float)
+        if cost @ ys + 0.5 * ys @ f.Q @ ys > phi + 10 * tol:     # left the follower's optima
+            return y0
+        return ys
+
+    def _phase1(self, rhs: np.ndarray) -> float:
+        f = self.f
+        h = self._model("phase1")
+        m = len(f.b)
+        lo, hi = _rows(f, rhs)
+        h.changeRowsBounds(m, np.arange(m, dtype=np.int32), lo, hi)
+        self.stats["phase1"] += 1
+        if self._run(h) != Status.OPTIMAL:
+            return 1.0
+        return float(h.getInfo().objective_function_value)

@@ -1,0 +1,84 @@
+"""Bilevel games from matrices: the model's checks, the batched matrix followers (exact
+against direct solves, selection among ties, phase-1 guidance), the exact references and
+the polish, on Bard's example and on the published problems of ``tests/bilevel_problems.py``."""
+import numpy as np
+import pytest
+
+import stackga
+from stackga.bilevel import Bilevel, Follower, solve_bilevel, solve_exact, to_game
+from stackga.bilevel.response import MatrixFollower
+
+
+def bard511(**kw):
+    """Bard (1998) example 5.1.1: F* = -12 at x = 4, y = 4."""
+    f = Follower(d=[1.0], A=[[-1], [-2], [2], [3]], B=[[-1], [1], [1], [-2]], b=[-3, 0, 12, 4])
+    return Bilevel("min", c_x=[1.0], c_y=[-4.0], followers=[f], x_lb=[0], x_ub=[10], **kw)
+
+
+def test_model_errors_name_the_field():
+    with pytest.raises(ValueError, match=r"Follower.B must have shape \(1, 2\)"):
+        Bilevel("min", c_x=[1.0], followers=[Follower(d=[1, 2], B=[[1.0]], b=[1.0])])
+    with pytest.raises(ValueError, match="sense must be 'min' or 'max'"):
+        Bilevel("minimize", c_x=[1.0], followers=[Follower(d=[1], B=[[1]], b=[1])])
+    with pytest.raises(ValueError, match=r"Follower.d\[0\] = nan is not finite"):
+        Bilevel("min", c_x=[1.0], followers=[Follower(d=[np.nan], B=[[1]], b=[1])])
+    with pytest.raises(ValueError, match="positive semidefinite"):
+        Bilevel("min", c_x=[1.0], followers=[Follower(d=[1, 1], B=[[1, 1]], b=[1],
+                                                      Q=[[1, 0], [0, -1]])])
+    with pytest.raises(ValueError, match="sense must be 1 of"):
+        Bilevel("min", c_x=[1.0], followers=[Follower(d=[1], B=[[1]], b=[1], sense="<")])
+    with pytest.raises(ValueError, match="finite bounds on x"):
+        to_game(Bilevel("min", c_x=[1.0], followers=[Follower(d=[1], B=[[1]], b=[1])]))
+
+
+def test_matrix_follower_matches_direct_solves_and_batches():
+    from scipy.optimize import linprog
+    bl = bard511()
+    fol = MatrixFollower(bl, 0)
+    X = np.linspace(0, 10, 41)[:, None]
+    r = fol.respond(X)
+    f = bl.followers[0]
+    for k, x in enumerate(X):
+        ref = linprog(f.d, A_ub=f.B, b_ub=f.b - f.A @ x, bounds=[(0, None)], method="highs")
+        if ref.status == 2:
+            assert r.status[k] == 1 and r.arrays["infeasibility"][k] > 0
+        else:
+            assert r.status[k] == 0 and r.objective[k] == pytest.approx(ref.fun, abs=1e-8)
+    one = [MatrixFollower(bl, 0).respond(X[k:k + 1]) for k in range(len(X))]
+    np.testing.assert_array_equal(np.concatenate([o.arrays["y"] for o in one]), r.arrays["y"])
+
+
+def test_selection_among_ties_optimistic_and_pessimistic():
+    """The follower is indifferent (zero cost) on y in [0, x]; the leader wants y large
+    (min -y): optimistic gives y = x, pessimistic y = 0."""
+    def game(sel):
+        f = Follower(d=[0.0], A=[[-1.0]], B=[[1.0]], b=[0.0])
+        return Bilevel("min", c_x=[0.0], c_y=[-1.0], followers=[f], x_lb=[0], x_ub=[2], selection=sel)
+    X = np.array([[1.5]])
+    assert MatrixFollower(game("optimistic"), 0).respond(X).arrays["y"][0, 0] == pytest.approx(1.5)
+    assert MatrixFollower(game("pessimistic"), 0).respond(X).arrays["y"][0, 0] == pytest.approx(0.0)
+
+
+def test_infeasible_individuals_are_ranked_by_their_distance():
+    """Bard's follower is infeasible for x > 4.5 or so; farther x is farther from feasible."""
+    g = to_game(bard511())
+    ev = g.evaluate(np.array([[6.0], [8.0], [10.0]]))
+    assert not ev.feasible.any()
+    assert ev.violation[0] < ev.violation[1] < ev.violation[2]
+
+
+@pytest.mark.parametrize("method", ["bigm", "sos1"])
+def test_exact_reference_on_bard511(method):
+    r = solve_exact(bard511(), method)
+    assert r.status == "optimal" and r.F == pytest.approx(-12.0, abs=1e-7)
+    np.testing.assert_allclose(r.x, [4.0], atol=1e-7)
+    np.testing.assert_allclose(r.y, [4.0], atol=1e-7)
+    if method == "bigm":
+        assert r.audit["validated"]
+
+
+def test_ga_with_polish_on_bard511():
+    r = solve_bilevel(bard511(), stackga.GAConfig(pop_size=50, generations=40, seed=2))
+    assert r.feasible and r.how == "polished"
+    assert r.F == pytest.approx(-12.0, abs=1e-6)
+    assert r.ga_F >= r.F - 1e-9
