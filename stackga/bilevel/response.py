@@ -104,7 +104,7 @@ class MatrixFollower:
                                                  highspy.HighsVarType.kContinuous))
         self._h[kind] = h
         if kind != "phase1" and not np.any(f.integer) and not np.any(f.Q):
-            h.run()                            # the fixed starting basis: x at the box centre
+            h.run()                            # the fixed starting basis: the data at x = 0
             if h.getModelStatus() == highspy.HighsModelStatus.kOptimal:
                 self._basis[kind] = h.getBasis()
         return h

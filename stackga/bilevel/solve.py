@@ -8,6 +8,7 @@ import numpy as np
 
 from ..config import GAConfig
 from ..solve import solve
+from .certificate import follower_certificate
 from .game import to_game
 from .model import Bilevel
 from .polish import polish as polish_step
@@ -19,7 +20,8 @@ __all__ = ["BilevelResult", "solve_bilevel"]
 class BilevelResult:
     """x (n_x,), y (n_y,) the followers' (selected) response at x, F the leader's objective
     in its own sense; ``ga_F`` the GA's best before the polish; ``how`` "ga" or
-    "polished"; ``feasible``; ``result`` the GA run (:class:`stackga.Result`)."""
+    "polished"; ``feasible``; ``result`` the GA run (:class:`stackga.Result`);
+    ``certificates``: one per follower (:func:`~stackga.bilevel.certificate.follower_certificate`)."""
 
     x: np.ndarray
     y: np.ndarray
@@ -28,6 +30,7 @@ class BilevelResult:
     how: str
     feasible: bool
     result: object
+    certificates: list
 
 
 def solve_bilevel(bl: Bilevel, config: GAConfig | None = None, polish: bool = True) -> BilevelResult:
@@ -43,4 +46,5 @@ def solve_bilevel(bl: Bilevel, config: GAConfig | None = None, polish: bool = Tr
     ok = bool(ev.feasible[0])
     y = ev.arrays["y"][0] if ok else np.full(bl.n_y, np.nan)
     F = float(bl.value(x, y)[0]) if ok else None
-    return BilevelResult(x, y, F, ga_F, how, ok, res)
+    certs = [follower_certificate(bl, k, x, y) for k in range(len(bl.followers))] if ok else []
+    return BilevelResult(x, y, F, ga_F, how, ok, res, certs)
