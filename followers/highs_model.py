@@ -35,11 +35,13 @@ def solve_highs(
     hessian: sp.spmatrix | None = None,
     mip_rel_gap: float = 1e-9,
     row_duals: bool = False,
+    options: dict | None = None,
 ) -> tuple:
     """Minimise ``cost @ x (+ x'Hx/2)`` s.t. ``row_lo <= A x <= row_hi``, bounds.
 
     Returns (status, x (n_col,), objective); x is zeros unless OPTIMAL. With
     ``row_duals`` also the rows' duals (n_row,), HiGHS's sign: d objective / d row bound.
+    ``options``: further HiGHS options (name -> value).
     """
     A = sp.csc_matrix(A)
     lp = highspy.HighsLp()
@@ -59,6 +61,8 @@ def solve_highs(
     h.setOptionValue("random_seed", 0)
     h.setOptionValue("threads", 1)
     h.setOptionValue("mip_rel_gap", mip_rel_gap)
+    for k, v in (options or {}).items():
+        h.setOptionValue(k, v)
     h.passModel(lp)
     if hessian is not None:
         H = sp.csc_matrix(sp.tril(hessian))  # HiGHS: lower triangle, column-wise

@@ -8,24 +8,25 @@
      "build"  (zero-argument function returning a fresh Bilevel),
      "F"      (optimal leader objective in the leader's own sense, equal to Bilevel.value at
                (x, y)),
-     "x", "y" (optimal leader / stacked follower decisions, or None when the source does not
-               report them or they are not unique),
+     "x", "y" (an optimal leader decision / stacked follower decisions, or None when the
+               source does not report them; when the optimum is not unique the note says so),
      "note"}
 
 Where the statements come from (read with ``git show HEAD:<path>``):
 
 * BilevelJuMP.jl  ``test/problems/jump.jl`` (functions ``jump_*``) and
   ``docs/src/examples/*.jl``; it restates problems from Bard's book "Practical Bilevel
-  Optimization" (1998), Dempe's "Foundations of Bilevel Programming" (2002), the "Handbook of
-  Test Problems in Local and Global Optimization" (Floudas et al. 1999, "HTP", chapter 9),
-  Conejo et al. "Decomposition Techniques in Mathematical Programming" (2006) and others;
+  Optimization" (1998), Dempe's "Foundations of Bilevel Programming" (2002), Dempe et al.
+  "Bilevel Programming Problems" (2015), the "Handbook of Test Problems in Local and Global
+  Optimization" (Floudas et al. 1999, "HTP", chapter 9), Conejo et al. "Decomposition
+  Techniques in Mathematical Programming" (2006) and others;
 * PAO (or-fusion/pao)  ``pao/mpr/examples/*.py`` with the optima asserted in
   ``pao/mpr/tests/test_solve.py``, and ``pao/pyomo/tests/attic/auxiliary`` (models and their
   stored solutions);
 * BOLIB (ShenglongZhou/BOLIB)  ``BOLIB/BLIBExamples/*.m`` with the best known values of
   Table 3 of ``BOLIB/BOLIB_test_examples_library.pdf`` (Zhou, Zemkoho, Tin 2019); used only
-  to add problems the other two sources lack (linear leader over a QP follower, and a few
-  quadratic ones).
+  to add problems the other two sources lack (a linear leader over a QP follower, bilinear
+  x'y follower objectives, a few more quadratic ones).
 
 Conventions, the same in every problem:
 
@@ -41,6 +42,11 @@ Conventions, the same in every problem:
   added that contains the optimum with a wide margin (the note says "box added"); the
   optimum was re-checked with the box widened.
 * Selection is optimistic throughout (the sources' KKT/MPEC reformulations are).
+
+Every entry was checked at its (x, y): bounds and leader constraints, the follower's
+feasibility and optimality (its LP/QP re-solved at x), and F = Bilevel.value(x, y); and a
+global solve of the KKT reformulation found no better F.  Where that differs from what the
+source reports, the verified value is used and the note says so, marked "DISCREPANCY".
 """
 from __future__ import annotations
 
@@ -412,7 +418,8 @@ def pao2():
 
 # Dempe, Franke (2014), ex. 3.8 (BOLIB DempeFranke2014Ex38)
 def dempe_franke_2014_ex38():
-    f = Follower(d=[0.0, 0.0], M=np.eye(2), B=[[-2.0, 1.0]], b=[0.0], ub=[2.0, inf])
+    f = Follower(d=[0.0, 0.0], M=np.eye(2), B=[[-2.0, 1.0]], b=[0.0], lb=[-inf, 0.0],
+                 ub=[2.0, 2.0])
     return Bilevel("min", c_x=[2.0, 1.0], c_y=[2.0, -1.0], followers=[f],
                    x_lb=[-1.0, -1.0], x_ub=[1.0, -0.75], name="dempe_franke_2014_ex38")
 
@@ -477,7 +484,7 @@ def outrata_cervinka_2009():
 
 # ===================================================================================== QP-LP
 
-# Dempe (2002) (BilevelJuMP jump_13_quad, cited there as "pag 45 ex 3.3")
+# Dempe et al. (2015) p. 45 (BilevelJuMP jump_13_quad, cited there as "pag 45 ex 3.3")
 def dempe_quad_p45():
     # leader min (x - 1)^2 + y^2 (constant +1 dropped)
     f = Follower(d=[-1.0], A=[[1.0], [-1.0]], B=[[1.0], [1.0]], b=[2.0, 2.0])
@@ -657,9 +664,10 @@ def _p(name, cls, source, build, F, x, y, note=""):
             "y": None if y is None else [float(v) for v in y], "note": note}
 
 
-BOX = "box added (the source leaves x unbounded)"
+BOX = "box added where the source leaves x unbounded"
 XONLY = "lower-level constraints on x alone are stated on the leader"
-CONST = "the leader's objective has a constant {c:+g} in the source, dropped here: the source's F* = {F:g}"
+CONST = ("the leader's objective has a constant {c:+g} in the source, dropped here: the "
+         "source's F* = {F:g}")
 
 PROBLEMS: list[dict] = [
     # ---------------------------------------------------------------------------- LP-LP
@@ -750,7 +758,11 @@ PROBLEMS: list[dict] = [
        "on x alone (A_x); F* computed at the source's (x, y)"),
     _p("moshirvaziri_1996", "LP-LP", "Moshirvaziri, Amouzegar, Jacobsen (1996) Test problem "
        f"construction for linear bilevel programming problems, JOGO 8; {JUMP}::jump_SemiRand",
-       moshirvaziri_1996, -4.6675, None, None, "PLACEHOLDER"),
+       moshirvaziri_1996, 129607 / 8416, [26511 / 16832, 14083 / 16832, 1589 / 8416,
+                                          36541 / 16832], [31773 / 16832, 0],
+       f"x <= 10 {BOX}; {XONLY} (4 x2 + 5 x3 + 10 x4 <= 26). The source asserts x = (1.57504, "
+       "0.83668, 0.188807, 2.17092), y = (1.88765, 0) to 1e-4 and no F; the exact vertex "
+       "(rationals here) and F = 129607/8416 = 15.40007 come from a global solve"),
     _p("conejo_dtmp", "LP-LP", "Conejo, Castillo, Minguez, Garcia-Bertrand (2006) "
        f"Decomposition Techniques in Mathematical Programming ch. 7.2 p. 281; {JUMP}::"
        "jump_DTMP_01, docs/src/examples/DTMP_example1.jl", conejo_dtmp, 23, [1], [6],
@@ -791,12 +803,12 @@ PROBLEMS: list[dict] = [
        "F = 24); verified optimum F = 18.5 at x = (2, 8), y = (5.5, 0), used here"),
     _p("dempe_franke_2014_ex38", "LP-LP", f"Dempe, Franke (2014) ex. 3.8; {BOLIB}/"
        "DempeFranke2014Ex38.m (BOLIB Table 3: F* = -1)", dempe_franke_2014_ex38, -1, [-1, -1],
-       [1, 2], "follower's objective x'y (M = I). BOLIB lists F* only; (x, y) found by a "
-       "global solve, not unique in x2"),
+       [2, 2], "follower's objective x'y (M = I). BOLIB lists F* only; (x, y) from a global "
+       "solve; not unique (x = (0, -1), y = (1, 2) also attains -1)"),
     _p("morgan_patrone_2006a", "LP-LP", f"Morgan, Patrone (2006); {BOLIB}/MorganPatrone2006a.m "
        "(BOLIB Table 3: F* = -1, global solution (0, 1))", morgan_patrone_2006a, -1, [0], [1],
        "follower min x*y on [-1, 1]: at x = 0 every y is optimal and the optimistic choice "
-       "y = 1 attains F* = -1; for x != 0 the infimum is not attained nearby"),
+       "y = 1 attains F* = -1, only there (x < 0 gives F = -x - 1 > -1, x > 0 gives y = -1)"),
     # ---------------------------------------------------------------------------- LP-QP
     _p("htp_934", "LP-QP", f"HTP 9.3.4 p. 223; {JUMP}::jump_HTP_quad03, "
        "docs/src/examples/PHTP_example2.jl", htp_934, 60, [0, 0], [-10, -10],
@@ -819,8 +831,9 @@ PROBLEMS: list[dict] = [
        "OutrataCervinka2009.m (BOLIB Table 3: F* = 0 at 0)", outrata_cervinka_2009, 0, [0, 0],
        [0, 0], "x1 <= 0 from the source; x1 >= -10, x2 in [-10, 10] box added"),
     # ---------------------------------------------------------------------------- QP-LP
-    _p("dempe_quad_p45", "QP-LP", f"Dempe (2002), cited as 'pag 45 ex 3.3'; {JUMP}::"
-       "jump_13_quad", dempe_quad_p45, -0.5, [1.5], [0.5],
+    _p("dempe_quad_p45", "QP-LP", "Dempe, Kalashnikov, Perez-Valdes, Kalashnykova (2015) "
+       f"Bilevel Programming Problems, cited as 'pag 45 ex 3.3'; {JUMP}::jump_13_quad",
+       dempe_quad_p45, -0.5, [1.5], [0.5],
        f"{CONST.format(c=1, F=0.5)} (F* computed at the source's (x, y))"),
     _p("dempe_p127", "QP-LP", f"Dempe (2002) sec. 5.1 p. 127; {JUMP}::jump_quad_01_a, "
        "docs/src/examples/FOBP_example4.jl", dempe_p127, 0, [0], [0],
@@ -837,16 +850,21 @@ PROBLEMS: list[dict] = [
        "bilinear leader z*(3 x1 + 2.5 x2); the follower maximises the same"),
     _p("tuy_2007", "QP-LP", f"Tuy, Migdalas, Hoai-Phuong (2007); {BOLIB}/TuyEtal2007.m (BOLIB "
        "Table 3: F* = 22.5, solution (4.492188, 1.523438))", tuy_2007, 22.5, [4.5], [1.5],
-       "PLACEHOLDER"),
+       "the upper level's y >= 0 is a coupling row; x <= 20 box added (x >= 0 from the "
+       "source). BOLIB's point is an approximation of the exact (4.5, 1.5); not unique: "
+       "(1.5, 4.5) also attains 22.5"),
     _p("lampariello_sagratella_2017_ex35", "QP-LP", f"Lampariello, Sagratella (2017) ex. 3.5; "
        f"{BOLIB}/LamparielloSagratella2017Ex35.m (BOLIB Table 3: F* = 0.8 at (4/5, 2/5))",
        lampariello_sagratella_2017_ex35, 0.8, [0.8], [0.4], ""),
     _p("dempe_lohse_2011_ex31a", "QP-LP", f"Dempe, Lohse (2011) ex. 3.1; {BOLIB}/"
        "DempeLohse2011Ex31a.m (BOLIB Table 3: F* = -5.5 at (0, 0, 1, 1))",
-       dempe_lohse_2011_ex31a, -6, [0, 0], [1, 1],
-       f"{CONST.format(c=0.5, F=-5.5)}; BOLIB notes the original paper's claimed solution "
-       f"(0.5, 0.5, 1, 1) is wrong; [-10, 10]^2 {BOX}; at x = 0 the follower is indifferent, "
-       "optimistic y = (1, 1)"),
+       dempe_lohse_2011_ex31a, -6.25, [0, 0.5], [2, 0],
+       "the leader's objective has a constant +0.5 in the source, dropped here. "
+       "DISCREPANCY: BOLIB corrects the paper's (0.5, 0.5, 1, 1) to (0, 0, 1, 1) with "
+       "F* = -5.5, but x = (0, 0.5), y = (2, 0) is better: the follower is indifferent in "
+       "y1 when x1 = 0 and the optimistic choice y1 = 2 gives F = -5.75 in the source's "
+       f"terms (verified global optimum, used here: -6.25 without the constant); "
+       f"[-10, 10]^2 {BOX}"),
     # ---------------------------------------------------------------------------- QP-QP
     _p("htp_932", "QP-QP", f"HTP 9.3.2 p. 221; {JUMP}::jump_HTP_quad01, docs/src/examples/"
        f"PHTP_example1.jl; Bard (1988) ex. 1 ({BOLIB}/Bard1988Ex1.m, F* = 17)", htp_932, -9,

@@ -40,3 +40,17 @@ def test_v2g_paper_scale(mode):
     if mode == "plan":
         exact = stackga.solve(v2g.build("plan-exact"))
         assert res.report["total_cost"] >= exact.report["total_cost"] * (1 - 1e-9)
+
+
+def test_bilevel_ga_with_polish_reaches_95_percent_of_published_optima():
+    """Issue 10's criterion: default settings (pop 100, 100 generations), seeds 1-3, every
+    published problem of tests/bilevel_problems.py; within max(1e-3, 1e-3 |F*|)."""
+    from bilevel_problems import PROBLEMS
+    from stackga.bilevel import solve_bilevel
+    hits, runs = 0, 0
+    for p in PROBLEMS:
+        for seed in (1, 2, 3):
+            r = solve_bilevel(p["build"](), GAConfig(generations=100, seed=seed))
+            hits += r.F is not None and abs(r.F - p["F"]) <= max(1e-3, 1e-3 * abs(p["F"]))
+            runs += 1
+    assert hits >= 0.95 * runs, f"{hits} of {runs}"

@@ -4,10 +4,13 @@ single-level problem (:mod:`stackga.bilevel.kkt`) solved to global optimality.
 * ``method="bigm"``: a MILP in HiGHS (linear leaders): one binary per complementary pair,
   multiplier <= M_dual z, slack <= M_slack (1 - z). Each M_slack is derived from the
   data: the largest slack over the primal feasible region (an LP per pair; interval
-  arithmetic when all bounds are finite). M_dual cannot be derived from the data in
-  general, so it is audited: the MILP is re-solved with M_dual x 100 and the answer must
-  not move (and no multiplier may sit at its M); otherwise M grows (up to 3 times) and
-  the result says the audit failed.
+  arithmetic when all bounds are finite). The MILP only chooses the pattern (which side
+  of each pair is zero): that pattern is then solved exactly as an LP with no M at all,
+  so the MILP's integrality tolerance (which lets a multiplier leak up to tol x M) never
+  reaches the answer. M_dual cannot be derived from the data in general, so it is
+  audited: the same with M_dual x 100 must give the same exact value, and no exact
+  multiplier may exceed the M it was found with; otherwise M grows (up to 3 times) and
+  the result says the audit failed (``audit["validated"]``).
 * ``method="sos1"``: SCIP (pyscipopt) with SOS1 constraints on every pair: no big-M at
   all; quadratic leaders (convex or not) through SCIP's spatial branch and bound. The
   default for quadratic leaders; chosen because it is the free solver that does both
@@ -28,7 +31,7 @@ import scipy.sparse as sp
 from followers.highs_model import solve_highs
 from followers.response import Status
 
-from .kkt import KKTSystem, kkt_system
+from .kkt import KKTSystem, kkt_system, solve_pattern
 from .model import Bilevel
 
 __all__ = ["ExactResult", "solve_exact"]
@@ -86,8 +89,9 @@ def _slack_caps(K: KKTSystem) -> np.ndarray:
     caps = np.empty(len(K.pairs))
     for p, (_, s, s0) in enumerate(K.pairs):
         lo_v, hi_v = K.lo[:nxy], K.hi[:nxy]
-        box = np.where(s[:nxy] > 0, hi_v, lo_v) @ s[:nxy] if np.all(np.isfinite(
-            np.where(s[:nxy] != 0, np.where(s[:nxy] > 0, hi_v, lo_v), 0.0))) else np.inf
+        nz = s[:nxy] != 0
+        ends = np.where(s[:nxy][nz] > 0, hi_v[nz], lo_v[nz])      # interval arithmetic
+        box = float(ends @ s[:nxy][nz]) if np.all(np.isfinite(ends)) else np.inf
         st, _, obj = solve_highs(-s[:nxy], sp.csr_matrix(A), lo, hi, lo_v, hi_v)
         lp = -obj if st == Status.OPTIMAL else np.inf
         caps[p] = min(box, lp) + s0
@@ -95,31 +99,46 @@ def _slack_caps(K: KKTSystem) -> np.ndarray:
 
 
 def _bigm(K: KKTSystem, bl: Bilevel, time_limit: float) -> ExactResult:
+    """MILP -> its binary pattern -> that pattern solved exactly as an LP (no M at all);
+    audit: the same with M_dual x 100 must give the same exact value, and no exact
+    multiplier may exceed the M it was found with (else M grows, up to 3 times)."""
     caps = _slack_caps(K)
     finite = np.isfinite(caps)
     scale = 1.0 + max(np.abs(K.obj_c).max(initial=0), np.abs(K.A_eq).max(initial=0),
                       np.abs(K.b_eq).max(initial=0), np.abs(K.A_in).max(initial=0))
     m_slack = np.where(finite, caps, 1e4 * scale)
     m_dual = 1e4 * scale
-    runs = []
+    runs, ok = [], False
     for attempt in range(4):
-        res = _bigm_once(K, m_slack, m_dual, time_limit)
-        check = _bigm_once(K, m_slack, m_dual * 100, time_limit) if res[0] == "optimal" else res
-        runs.append({"m_dual": m_dual, "F": res[1], "F_audit": check[1]})
-        moved = res[0] != check[0] or (res[0] == "optimal" and abs(res[1] - check[1]) >
-                                       1e-7 * (1 + abs(res[1])))
-        at_cap = res[0] == "optimal" and np.any(np.abs(res[2][K.n_x + K.n_y:]) >= 0.999 * m_dual)
-        if not (moved or at_cap):
+        first = _bigm_exact(K, m_slack, m_dual, time_limit)
+        check = _bigm_exact(K, m_slack, 100 * m_dual, time_limit)
+        runs.append({"m_dual": m_dual, "F": first[1], "F_audit": check[1]})
+        same = first[0] == check[0] and (first[0] != "optimal" or abs(first[1] - check[1])
+                                         <= 1e-7 * (1 + abs(first[1])))
+        inside = first[0] != "optimal" or np.all(np.abs(first[2][K.n_x + K.n_y:]) < m_dual)
+        if same and inside:
+            ok = True
             break
         m_dual *= 100
-    status, F, v = res
+    status, F, v = first
     audit = {"m_slack_derived": int(finite.sum()), "m_slack_guessed": int((~finite).sum()),
-             "m_dual": m_dual, "runs": runs, "validated": not (moved or at_cap)}
+             "m_dual": m_dual, "runs": runs, "validated": ok}
     if status != "optimal":
         return ExactResult(status, None, None, None, None, "bigm", 0.0, audit)
     x, y = _split(K, v)
     Fv = float(bl.value(x, y)[0])
     return ExactResult("optimal", Fv, x, y, Fv, "bigm", 0.0, audit)
+
+
+def _bigm_exact(K: KKTSystem, m_slack, m_dual, time_limit):
+    """(status, exact objective in the leader's sense, v) of the MILP's pattern."""
+    status, _, v, z = _bigm_once(K, m_slack, m_dual, time_limit)
+    if status != "optimal":
+        return status, None, None
+    exact = solve_pattern(K, z > 0.5)
+    if exact is None:
+        return "failed", None, None
+    return "optimal", float(K.obj_c @ exact + 0.5 * exact @ K.obj_Q @ exact) * K.sign, exact
 
 
 def _bigm_once(K: KKTSystem, m_slack, m_dual, time_limit):
@@ -144,10 +163,11 @@ def _bigm_once(K: KKTSystem, m_slack, m_dual, time_limit):
     col_hi = np.concatenate([K.hi, np.ones(P)])
     integer = np.concatenate([np.zeros(n, bool), np.ones(P, bool)])
     st, v, obj = solve_highs(cost, sp.csr_matrix(A), np.concatenate(lo), np.concatenate(hi),
-                             col_lo, col_hi, integer=integer)
+                             col_lo, col_hi, integer=integer,
+                             options={"mip_feasibility_tolerance": 1e-9, "time_limit": float(time_limit)})
     name = {Status.OPTIMAL: "optimal", Status.INFEASIBLE: "infeasible",
             Status.UNBOUNDED: "unbounded"}.get(st, "failed")
-    return name, obj * K.sign if st == Status.OPTIMAL else None, v[:n]
+    return name, obj * K.sign if st == Status.OPTIMAL else None, v[:n], v[n:]
 
 
 # ---- SCIP, SOS1 --------------------------------------------------------------------------

@@ -34,7 +34,8 @@ def to_game(bl: Bilevel) -> Game:
         b = np.concatenate([b if b is not None else [], bl.e_x, -bl.e_x])
 
     def leader(X, prices, responses):
-        y = np.hstack([responses[f"f{k}"].arrays["y"] for k in range(len(bl.followers))])
+        y = np.hstack([responses[f"f{k}"].arrays.get("y", np.zeros((len(X), f.n)))   # failed
+                       for k, f in enumerate(bl.followers)])
         F = bl.value(X, y)
         viol = {}
         if bl.h is not None:

@@ -21,10 +21,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import scipy.sparse as sp
+
+from followers.highs_model import solve_highs
+from followers.response import Status
 
 from .model import Bilevel
 
-__all__ = ["KKTSystem", "kkt_system"]
+__all__ = ["KKTSystem", "kkt_system", "solve_pattern"]
 
 
 @dataclass
@@ -133,3 +137,25 @@ def kkt_system(bl: Bilevel) -> KKTSystem:
     as2d = lambda rows: np.array(rows) if rows else np.zeros((0, n))      # noqa: E731
     return KKTSystem(n, nx, ny, as2d(eq_rows), np.array(eq_rhs), as2d(in_rows), np.array(in_rhs),
                      lo, hi, pairs, obj_c, sign * Q, sign, names)
+
+
+def solve_pattern(K: KKTSystem, active: np.ndarray) -> np.ndarray | None:
+    """The leader's optimum over the KKT system with each pair's side fixed: active pairs
+    have slack 0, the others multiplier 0 (an LP, or a convex QP; None if the leader is
+    nonconvex or HiGHS finds no optimum). Returns the whole vector v (n,)."""
+    lo, hi = K.lo.copy(), K.hi.copy()
+    rows, rlo, rhi = [K.A_eq, K.A_in], [K.b_eq, np.full(len(K.A_in), -np.inf)], [K.b_eq, K.b_in]
+    for p, (c, s, s0) in enumerate(K.pairs):
+        if active[p]:                                  # slack = 0
+            rows.append(s[None])
+            rlo.append([-s0])
+            rhi.append([-s0])
+        else:                                          # multiplier = 0
+            lo[c], hi[c] = 0.0, 0.0
+    Q = K.obj_Q
+    if np.any(Q) and np.linalg.eigvalsh(Q[:K.n_x + K.n_y, :K.n_x + K.n_y]).min() < -1e-9:
+        return None                                    # nonconvex leader: HiGHS cannot
+    st, v, _ = solve_highs(K.obj_c, sp.csr_matrix(np.vstack(rows)), np.concatenate(rlo),
+                           np.concatenate(rhi), lo, hi,
+                           hessian=sp.csr_matrix(Q) if np.any(Q) else None)
+    return v if st == Status.OPTIMAL else None

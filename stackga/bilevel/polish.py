@@ -15,34 +15,11 @@ answer, the leader's constraints hold, and the leader is at least as well off.
 from __future__ import annotations
 
 import numpy as np
-import scipy.sparse as sp
 
-from followers.highs_model import solve_highs
-from followers.response import Status
-
-from .kkt import KKTSystem, kkt_system
+from .kkt import kkt_system, solve_pattern
 from .model import Bilevel
 
 __all__ = ["polish"]
-
-
-def _solve_pattern(K: KKTSystem, active: np.ndarray) -> np.ndarray | None:
-    lo, hi = K.lo.copy(), K.hi.copy()
-    rows, rlo, rhi = [K.A_eq, K.A_in], [K.b_eq, np.full(len(K.A_in), -np.inf)], [K.b_eq, K.b_in]
-    for p, (c, s, s0) in enumerate(K.pairs):
-        if active[p]:                                  # slack = 0
-            rows.append(s[None])
-            rlo.append([-s0])
-            rhi.append([-s0])
-        else:                                          # multiplier = 0
-            lo[c], hi[c] = 0.0, 0.0
-    Q = K.obj_Q
-    if np.any(Q) and np.linalg.eigvalsh(Q[:K.n_x + K.n_y, :K.n_x + K.n_y]).min() < -1e-9:
-        return None                                    # nonconvex leader: HiGHS cannot
-    st, v, _ = solve_highs(K.obj_c, sp.csr_matrix(np.vstack(rows)), np.concatenate(rlo),
-                           np.concatenate(rhi), lo, hi,
-                           hessian=sp.csr_matrix(Q) if np.any(Q) else None)
-    return v if st == Status.OPTIMAL else None
 
 
 def polish(bl: Bilevel, game, x: np.ndarray, y: np.ndarray, tol: float = 1e-6):
@@ -57,7 +34,7 @@ def polish(bl: Bilevel, game, x: np.ndarray, y: np.ndarray, tol: float = 1e-6):
     best = (np.asarray(x, float), float(ev0.leader[0]), "ga")
     near = np.abs(slack) <= tol * scale
     for active in (near, np.abs(slack) <= 1e-12 * scale):
-        sol = _solve_pattern(K, active)
+        sol = solve_pattern(K, active)
         if sol is None:
             continue
         xp = np.clip(sol[:K.n_x], bl.x_lb, bl.x_ub)

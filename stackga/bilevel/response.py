@@ -121,11 +121,10 @@ class MatrixFollower:
 
     def _run(self, h: highspy.Highs, kind: str | None = None) -> Status:
         self.stats["solves"] += 1
-        basis = self._basis.get(kind)
-        if basis is not None:              # warm start from a fixed basis: an answer depends
-            h.setBasis(basis)              # on x alone, never on the previous individual
-        else:
-            h.clearSolver()
+        h.clearSolver()                    # forget the previous individual's solve, then
+        basis = self._basis.get(kind)      # start from the fixed basis: an answer depends on
+        if basis is not None:              # x alone, never on what was solved before
+            h.setBasis(basis)
         h.run()
         status = STATUS_MAP.get(h.getModelStatus(), Status.SOLVER_FAILED)
         if status == Status.SOLVER_FAILED:                 # proven statuses stand
@@ -178,8 +177,8 @@ class MatrixFollower:
             return False
         b = h.getBasis()
         basic = highspy.HighsBasisStatus.kBasic
-        cs = np.array([s != basic for s in b.col_status])
-        rs = np.array([s != basic for s in b.row_status])
+        cs = np.array([s != basic for s in b.col_status], bool)
+        rs = np.array([s != basic for s in b.row_status], bool)
         cd = np.abs(np.asarray(sol.col_dual, float))
         rd = np.abs(np.asarray(sol.row_dual, float))
         tol = 1e-9 * (1.0 + max(cd.max(initial=0.0), rd.max(initial=0.0)))
