@@ -18,6 +18,8 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
+import numpy as np
+
 from . import interrupt, rundir
 from .config import GAConfig
 from .contract import ContractError, FollowerError
@@ -436,6 +438,47 @@ def cmd_plot(a) -> int:
     return 0
 
 
+def cmd_certify(a) -> int:
+    """A bilevel game from a Python file (a function ``build()`` returning a
+    ``stackga.bilevel.Bilevel``): the exact reference, the GA with polish, the gap between
+    them and every follower's certificate."""
+    import importlib.util
+
+    from .bilevel import Bilevel, solve_bilevel, solve_exact
+    path = Path(a.file)
+    if not path.is_file():
+        raise ValueError(f"{path}: no such file")
+    spec = importlib.util.spec_from_file_location("stackga_user_game", path)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    build = getattr(mod, "build", None)
+    if not callable(build):
+        raise ValueError(f"{path}: define build() returning a stackga.bilevel.Bilevel")
+    game = build()
+    if not isinstance(game, Bilevel):
+        raise ValueError(f"{path}: build() returned {type(game).__name__}, not a Bilevel")
+    ref = solve_exact(game, a.method, time_limit=a.time_limit)
+    print(f"exact ({ref.method}): {ref.status}, F = {ref.F}, bound {ref.bound}, {ref.seconds:.2f} s"
+          + (f", big-M audit {'passed' if ref.audit.get('validated') else 'FAILED'}"
+             if ref.method == "bigm" else ""))
+    if ref.x is not None:
+        print(f"  x = {np.array2string(ref.x, precision=6)}, y = {np.array2string(ref.y, precision=6)}")
+    if a.no_ga:
+        return 0
+    res = solve_bilevel(game, _config(a))
+    print(f"GA ({a.generations} generations, seed {a.seed}): F = {res.ga_F}, after the exact "
+          f"polish F = {res.F} ({res.how})")
+    if res.F is not None and ref.F is not None:
+        print(f"  gap to the exact optimum: {abs(res.F - ref.F):.3e} "
+              f"({abs(res.F - ref.F) / max(abs(ref.F), 1e-12):.2e} relative)")
+    for k, c in enumerate(res.certificates):
+        keys = ("optimal", "primal_violation", "dual_violation", "duality_gap", "ties",
+                "F_optimistic", "F_pessimistic")
+        print(f"  follower {k}: " + ", ".join(f"{k2} {c[k2]:.3g}" if isinstance(c[k2], float)
+                                             else f"{k2} {c[k2]}" for k2 in keys if k2 in c))
+    return 0
+
+
 def cmd_data(a) -> int:
     """Write the case's data files to a folder, to edit and run with --data."""
     from .data import export
@@ -509,13 +552,22 @@ def main(argv=None) -> int:
                    help="evaluations per run when tuning the population size (default 30000)")
     t.add_argument("--engine", choices=("pymoo", "deap"), default=d.engine)
     _experiment_args(t, "tune")
+    ce = sub.add_parser("certify", help="a bilevel game from FILE.py (build() -> Bilevel): exact "
+                                        "reference, GA with polish, gap, certificates")
+    ce.add_argument("file")
+    ce.add_argument("--method", choices=("bigm", "sos1"), default=None,
+                    help="exact method (default: bigm for linear leaders, sos1 otherwise)")
+    ce.add_argument("--time-limit", type=float, default=60.0, help="seconds for the exact solve")
+    ce.add_argument("--no-ga", action="store_true", help="only the exact reference")
+    _ga_args(ce)
     rs = sub.add_parser("resume", help="continue a killed run (started with --checkpoint-every)")
     rs.add_argument("dir")
     pl = sub.add_parser("plot", help="regenerate the figures of a sweep, tuning or run folder")
     pl.add_argument("dir")
     a = ap.parse_args(argv)
     commands = {"run": cmd_run, "compare": cmd_compare, "figures": cmd_figures, "data": cmd_data,
-                "sweep": cmd_sweep, "tune": cmd_tune, "plot": cmd_plot, "resume": cmd_resume}
+                "sweep": cmd_sweep, "tune": cmd_tune, "plot": cmd_plot, "resume": cmd_resume,
+                "certify": cmd_certify}
     try:
         return commands[a.command](a)
     except ValueError as e:

@@ -296,3 +296,20 @@ def test_v2g_run_modes_compare_and_data(tmp_path, capsys):
         assert text in out
     assert (tmp_path / "c" / "plan-exact" / "run.json").exists()
     assert (tmp_path / "c" / "v2g_power.png").exists()
+
+
+def test_certify_a_bilevel_game_from_a_file(tmp_path, capsys):
+    f = tmp_path / "bard.py"
+    f.write_text("from stackga.bilevel import Bilevel, Follower\n"
+                 "def build():\n"
+                 "    f = Follower(d=[1.0], A=[[-1], [-2], [2], [3]], B=[[-1], [1], [1], [-2]],\n"
+                 "                 b=[-3, 0, 12, 4])\n"
+                 "    return Bilevel('min', c_x=[1.0], c_y=[-4.0], followers=[f], x_lb=[0], x_ub=[10])\n")
+    assert main(["certify", str(f), "--generations", "10", "--pop-size", "30"]) == 0
+    out = capsys.readouterr().out
+    assert "exact (bigm): optimal, F = -12.0" in out and "audit passed" in out
+    assert "follower 0: optimal True" in out
+    assert main(["certify", str(tmp_path / "missing.py")]) == 2
+    (tmp_path / "bad.py").write_text("def build():\n    return 3\n")
+    assert main(["certify", str(tmp_path / "bad.py")]) == 2
+    assert "not a Bilevel" in capsys.readouterr().err
