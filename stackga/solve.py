@@ -65,7 +65,8 @@ def explain_infeasible(res: Result) -> str:
 
 
 def solve(game: Game, config: GAConfig | None = None,
-          on_generation: Callable[[dict], None] | None = None, checkpoint=None) -> Result:
+          on_generation: Callable[[dict], None] | None = None, checkpoint=None,
+          initial: np.ndarray | None = None) -> Result:
     """Solve a game. Fixed-price games (``game.single_level``) are solved exactly
     without a GA; otherwise the engine named in ``config`` runs the GA.
 
@@ -76,8 +77,19 @@ def solve(game: Game, config: GAConfig | None = None,
     stops the GA after the current generation; the result then holds the best so far
     and ``status == "interrupted"``. A result whose best individual is infeasible
     carries the reason in ``infeasibility``.
+
+    ``initial`` (k, n_var), k <= pop_size: leader vectors that replace the first k
+    individuals of the GA's random initial population (repaired onto the feasible set
+    like every individual); the random draws are the same with or without them.
     """
     config = config or GAConfig()
+    if initial is not None:
+        initial = np.atleast_2d(np.asarray(initial, dtype=float))
+        if initial.ndim != 2 or initial.shape[1] != game.n_var or len(initial) > config.pop_size:
+            raise ValueError(f"solve: initial must have shape (k <= {config.pop_size}, "
+                             f"{game.n_var}), got {initial.shape}")
+        if not np.all(np.isfinite(initial)):
+            raise ValueError("solve: initial has non-finite values")
     t0 = time.perf_counter()
     if game.single_level is not None:
         game._warned.clear()
@@ -95,7 +107,8 @@ def solve(game: Game, config: GAConfig | None = None,
         log.restore(saved["log"])
     with interrupt.graceful() as stop:
         x = get_engine(config.engine)(game, config, log, stop, checkpoint,
-                                      saved["state"] if saved is not None else None)
+                                      saved["state"] if saved is not None else None,
+                                      initial=initial)
     return result_at(game, x, log=log.columns(), config=config.to_dict(), statuses=log.statuses,
                      violations=log.violations, messages=log.messages,
                      status="interrupted" if stop() else "complete",

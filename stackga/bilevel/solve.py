@@ -33,9 +33,11 @@ class BilevelResult:
     certificates: list
 
 
-def solve_bilevel(bl: Bilevel, config: GAConfig | None = None, polish: bool = True) -> BilevelResult:
+def solve_bilevel(bl: Bilevel, config: GAConfig | None = None, polish: bool = True,
+                  initial: np.ndarray | None = None) -> BilevelResult:
+    """``initial`` (k, n_x): leader vectors seeded into the GA's initial population."""
     game = to_game(bl)
-    res = solve(game, config or GAConfig())
+    res = solve(game, config or GAConfig(), initial=initial)
     sign = -1.0 if bl.sense == "min" else 1.0
     ga_F = sign * res.leader if res.report.get("feasible") else None
     x = np.asarray(res.x, float)

@@ -111,7 +111,7 @@ def _thaw(frozen) -> list:
 
 
 def run(game: Game, config: GAConfig, log: GenerationLog, stop=lambda: False,
-        checkpoint=None, resume=None) -> np.ndarray:
+        checkpoint=None, resume=None, initial=None) -> np.ndarray:
     """Run the GA; returns the best leader vector (n_var,). ``stop()`` True ends it
     after the current generation. ``checkpoint`` is written every ``checkpoint.every``
     generations; ``resume`` (a checkpoint's engine state) continues a run from it."""
@@ -128,6 +128,8 @@ def run(game: Game, config: GAConfig, log: GenerationLog, stop=lambda: False,
     else:
         pop = [_Individual([rng.uniform(a, b) for a, b in zip(low, up)])
                for _ in range(config.pop_size)]
+        for k, row in enumerate(initial if initial is not None else []):
+            pop[k] = _Individual(list(map(float, row)))          # seeded individuals
         evals = len(pop)
         _record(log, 1, evals, pop, _evaluate(game, pop, log))
         first = 2

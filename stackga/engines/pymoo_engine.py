@@ -59,8 +59,21 @@ class _LogCallback(Callback):
         problem.infeasible_since_log = 0
 
 
+class _SeededSampling(FloatRandomSampling):
+    """The random initial population with its first rows replaced by given vectors."""
+
+    def __init__(self, initial: np.ndarray) -> None:
+        super().__init__()
+        self.initial = initial
+
+    def _do(self, problem, n_samples, **kwargs):
+        X = super()._do(problem, n_samples, **kwargs)
+        X[:len(self.initial)] = self.initial
+        return X
+
+
 def run(game: Game, config: GAConfig, log: GenerationLog, stop=lambda: False,
-        checkpoint=None, resume=None) -> np.ndarray:
+        checkpoint=None, resume=None, initial=None) -> np.ndarray:
     """Run the GA; returns the best leader vector (n_var,). ``stop()`` True ends it after
     the current generation. ``checkpoint`` (:class:`stackga.checkpoint.Checkpoint`) is
     written every ``checkpoint.every`` generations; ``resume`` (a checkpoint's engine
@@ -72,7 +85,7 @@ def run(game: Game, config: GAConfig, log: GenerationLog, stop=lambda: False,
     else:
         algorithm = GA(
             pop_size=config.pop_size,
-            sampling=FloatRandomSampling(),
+            sampling=FloatRandomSampling() if initial is None else _SeededSampling(initial),
             crossover=SBX(prob=config.crossover_prob, prob_var=0.5, eta=config.sbx_eta),
             mutation=PM(prob=1.0, prob_var=config.mutation_prob, eta=config.pm_eta),
             repair=_ProjectionRepair(),
