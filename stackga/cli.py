@@ -463,6 +463,12 @@ def cmd_certify(a) -> int:
              if ref.method == "bigm" else ""))
     if ref.x is not None:
         print(f"  x = {np.array2string(ref.x, precision=6)}, y = {np.array2string(ref.y, precision=6)}")
+    if ref.method == "bigm":                 # the dual M is an assumption: cross-check with SOS1
+        try:
+            other = solve_exact(game, "sos1", time_limit=a.time_limit)
+            print(f"cross-check (sos1, no big-M): {other.status}, F = {other.F}")
+        except ImportError:
+            print("cross-check (sos1) skipped: pip install 'stackga[exact]' for SCIP")
     if a.no_ga:
         return 0
     res = solve_bilevel(game, _config(a))

@@ -20,7 +20,7 @@ __all__ = ["Game", "Evaluation", "LeaderOutcome", "FOLLOWER_FAILED"]
 
 #: the violation of an individual with a follower not OPTIMAL: it ranks below every
 #: individual whose followers answered, however far those break the leader's limits
-FOLLOWER_FAILED = 1e12    # plus the followers' own infeasibility measure, if they give one
+FOLLOWER_FAILED = 1e12    # times 1 + log1p(the followers' infeasibility measure, if given)
 
 
 @dataclass
@@ -203,7 +203,9 @@ class Game:
             failed |= r.status != Status.OPTIMAL
         out = self.leader(X, prices, responses)
         objective, violation, named = contract.check_leader(out, n, failed)
-        violation = np.where(failed, FOLLOWER_FAILED + _guide(responses), violation)
+        # log1p keeps small distances apart at this magnitude (1e12 + 1e-5 == 1e12 in floats)
+        violation = np.where(failed, FOLLOWER_FAILED * (1.0 + np.log1p(_guide(responses))),
+                             violation)
         leader = np.where(failed, -np.inf, objective)
         return Evaluation(leader, {k: r.objective for k, r in responses.items()},
                           responses, violation, out.arrays, named,
@@ -211,15 +213,15 @@ class Game:
 
 
 def _guide(responses: dict) -> np.ndarray:
-    """How far the followers are from feasible, for individuals where one is INFEASIBLE:
+    """How far the followers are from an answer, for individuals where one is not OPTIMAL:
     the sum of the optional ``infeasibility`` arrays (n,) the followers return (e.g. a
-    phase-1 distance), capped at 1e9; it ranks infeasible individuals among themselves
-    so the GA is guided toward the region where the followers can answer."""
+    phase-1 distance), capped at 1e9; it ranks those individuals among themselves so the
+    GA is guided toward the region where the followers can answer."""
     total = 0.0
     for r in responses.values():
         g = r.arrays.get("infeasibility")
         if g is not None and np.shape(g) == np.shape(r.status):
-            total = total + np.where(r.status == Status.INFEASIBLE,
+            total = total + np.where(r.status != Status.OPTIMAL,
                                      np.clip(np.nan_to_num(g, nan=1e9), 0.0, 1e9), 0.0)
     return total
 

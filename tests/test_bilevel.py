@@ -158,3 +158,34 @@ def test_answers_do_not_depend_on_what_was_solved_before():
         np.testing.assert_array_equal(MatrixFollower(p["build"](), 0).respond(X[k:k + 1]).arrays["y"][0],
                                       batch[k])
     np.testing.assert_allclose(batch, np.hstack([X, 1 - X]), atol=1e-8)   # optimistic: (x, 1 - x)
+
+
+def test_small_phase1_distances_still_rank():
+    """Distances of 1e-6 and 1e-5 rank apart (they would vanish if added to 1e12)."""
+    g = to_game(bard511())
+    ev = g.evaluate(np.array([[4.5 + 1e-6], [4.5 + 1e-5]]))
+    assert not ev.feasible.any() and ev.violation[0] < ev.violation[1]
+
+
+def test_review_cases_exact_and_selection():
+    """Cases found in review: a guessed slack cap too small for big-M; integer leaders in
+    the exact reference; a tie broken toward a coupling row; a QP follower with a
+    singular Q (its optimal set is {Q y = Q y0, same cost})."""
+    f = Follower(d=[1.0], A=[[-1.0]], B=[[1.0]], b=[-6e4], sense=">=")      # y = max(x - 6e4, 0)
+    bl = Bilevel("max", c_x=[-0.45], c_y=[1.0], followers=[f], x_lb=[0], x_ub=[1e5])
+    assert solve_exact(bl, "bigm").F == pytest.approx(0.0, abs=1e-6)
+    f = Follower(d=[1.0], A=[[-1.0]], B=[[1.0]], b=[0.0], sense=">=")
+    intx = Bilevel("max", c_x=[0.0], c_y=[1.0], followers=[f], x_lb=[0], x_ub=[2.5], x_integer=[True])
+    for m in ("bigm", "sos1"):
+        assert solve_exact(intx, m).F == pytest.approx(2.0)
+    f = Follower(d=[0.0], B=[[1.0]], b=[2.0])                                 # indifferent on [0, 2]
+    cpl = Bilevel("min", c_x=[-1.0], c_y=[-1.0], followers=[f], x_lb=[0], x_ub=[1],
+                  G_x=[[-1.0]], G_y=[[1.0]], h=[0.0])                         # y <= x
+    assert solve_exact(cpl).F == pytest.approx(-2.0)
+    assert MatrixFollower(cpl, 0).respond(np.array([[1.0]])).arrays["y"][0, 0] == pytest.approx(1.0)
+    r = solve_bilevel(cpl, stackga.GAConfig(pop_size=20, generations=15))
+    assert r.feasible and r.F == pytest.approx(-2.0, abs=1e-6)
+    f = Follower(d=[0, 0], Q=[[1, 0], [0, 0]], B=[[1, 0], [0, 1]], b=[1, 1], lb=[-1, 0])
+    qp = Bilevel("min", c_x=[0.0], c_y=[0.0, -1.0], followers=[f], x_lb=[0], x_ub=[1])
+    assert MatrixFollower(qp, 0).respond(np.array([[0.5]])).arrays["y"][0, 1] == pytest.approx(1.0)
+    assert solve_exact(qp).F == pytest.approx(-1.0)

@@ -139,11 +139,14 @@ def kkt_system(bl: Bilevel) -> KKTSystem:
                      lo, hi, pairs, obj_c, sign * Q, sign, names)
 
 
-def solve_pattern(K: KKTSystem, active: np.ndarray) -> np.ndarray | None:
+def solve_pattern(K: KKTSystem, active: np.ndarray, fixed: dict | None = None) -> np.ndarray | None:
     """The leader's optimum over the KKT system with each pair's side fixed: active pairs
     have slack 0, the others multiplier 0 (an LP, or a convex QP; None if the leader is
-    nonconvex or HiGHS finds no optimum). Returns the whole vector v (n,)."""
+    nonconvex or HiGHS finds no optimum). ``fixed``: column -> value held (integer x).
+    Returns the whole vector v (n,)."""
     lo, hi = K.lo.copy(), K.hi.copy()
+    for c, val in (fixed or {}).items():
+        lo[c] = hi[c] = val
     rows, rlo, rhi = [K.A_eq, K.A_in], [K.b_eq, np.full(len(K.A_in), -np.inf)], [K.b_eq, K.b_in]
     for p, (c, s, s0) in enumerate(K.pairs):
         if active[p]:                                  # slack = 0

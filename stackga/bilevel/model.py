@@ -16,7 +16,8 @@ Follower k (decision y_k (n_k,)):
          lb <= y <= ub                   (infinite bounds allowed)
          y_j integer where ``integer[j]``
 
-A follower that maximises is stated by negating d, M and Q (``Follower.maximize`` does it).
+A follower that maximises d y + x'M y - 1/2 y'Q y is stated by negating d and M
+(``Follower.maximize`` does it; Q, PSD, stays).
 Every array is checked on construction; errors name the field and the offending entry.
 """
 from __future__ import annotations
@@ -157,6 +158,11 @@ class Bilevel:
         self.Q_xx = np.zeros((nx, nx)) if self.Q_xx is None else _arr(who, "Q_xx", self.Q_xx, (nx, nx))
         self.Q_yy = np.zeros((ny, ny)) if self.Q_yy is None else _arr(who, "Q_yy", self.Q_yy, (ny, ny))
         self.Q_xy = np.zeros((nx, ny)) if self.Q_xy is None else _arr(who, "Q_xy", self.Q_xy, (nx, ny))
+        for name in ("Q_xx", "Q_yy"):
+            Q = getattr(self, name)
+            if not np.allclose(Q, Q.T, atol=1e-12 * (1 + np.abs(Q).max(initial=0))):
+                raise ValueError(f"{who}.{name} must be symmetric (F has 1/2 v'Qv; put a cross "
+                                 f"term half in each triangle)")
         self.x_lb = np.full(nx, -np.inf) if self.x_lb is None else _arr(who, "x_lb", self.x_lb, (nx,), True)
         self.x_ub = np.full(nx, np.inf) if self.x_ub is None else _arr(who, "x_ub", self.x_ub, (nx,), True)
         if np.any(self.x_lb > self.x_ub):

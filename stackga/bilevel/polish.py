@@ -8,9 +8,10 @@ non-zero) or inactive (the multiplier is 0, the slack free >= 0). With that patt
 fixed the KKT conditions are linear, and the leader's problem over them is an LP (a QP
 for a quadratic leader; HiGHS, which needs it convex) in (x, y, multipliers): every
 point of it keeps y optimal for the followers at x. Pairs whose slack is near zero are
-tried active first, then inactive. The polished x is re-evaluated by the batched
-followers (the GA's own evaluation, with its tie-break): accepted only if the followers
-answer, the leader's constraints hold, and the leader is at least as well off.
+tried active (at 1e-6 of the scale), then with the tighter threshold 1e-12. The polished
+x (clipped to its box; the pattern LP holds the leader's own rows) is re-evaluated by
+the batched followers (the GA's own evaluation, with its tie-break): accepted only if
+the followers answer, the coupling rows hold, and the leader is strictly better off.
 """
 from __future__ import annotations
 
@@ -39,7 +40,7 @@ def polish(bl: Bilevel, game, x: np.ndarray, y: np.ndarray, tol: float = 1e-6):
             continue
         xp = np.clip(sol[:K.n_x], bl.x_lb, bl.x_ub)
         ev = game.evaluate(xp[None], strict=False)
-        if ev.feasible[0] and ev.leader[0] >= best[1] - 1e-12 * (1 + abs(best[1])):
-            best = (xp, float(ev.leader[0]), "polished")
+        if ev.feasible[0] and ev.leader[0] > best[1] + 1e-12 * (1 + abs(best[1])):
+            best = (xp, float(ev.leader[0]), "polished")      # strictly better only
     x_best, lead, how = best
     return x_best, sign * lead if np.isfinite(lead) else None, how

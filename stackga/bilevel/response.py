@@ -5,10 +5,14 @@ and re-solved per individual with new costs (d + M'x) and right sides (b - A x).
 Per individual:
 1. the follower's problem at x (LP, convex QP or MILP): its optimum phi*;
 2. optimistic (or pessimistic) selection among its optima: minimise (maximise) the
-   leader's objective over {y feasible, follower objective <= phi* + tol}, a second
-   model of the same size with that one extra row (the leader's part that depends on y:
-   (c_y + Q_xy' x) y + 1/2 y'Q_yy y where Q_yy is PSD; its linear part otherwise);
-   skipped when the follower's optimum is unique (a positive definite Q);
+   leader's objective over the follower's optimal set {y feasible, cost y <= phi* + tol,
+   Q y = Q y*}, keeping the coupling rows that involve this follower alone when a tied
+   optimum meets them (the leader's part that depends on y: (c_y + Q_xy' x) y
+   + 1/2 y'Q_yy y where that block is PSD in the selection's direction; otherwise its
+   linear part only, an approximation counted in ``stats["approximate"]``); skipped when
+   the optimum is unique (a positive definite Q, or an LP whose duals are
+   non-degenerate). Each follower selects on its own: a leader Hessian linking two
+   followers' y is not used in the selection;
 3. if the follower is infeasible at x, how far: the phase-1 LP min sum |slack| of its
    rows (the ``infeasibility`` the GA ranks infeasible individuals by).
 
@@ -56,7 +60,16 @@ class MatrixFollower:
         self.unique = bool(self.f.Q.size) and np.linalg.eigvalsh(self.f.Q).min() > 1e-9
         self._h: dict = {}
         self._basis: dict = {}
-        self.stats = {"solves": 0, "retries": 0, "selections": 0, "phase1": 0}
+        self._q_rows = [i for i in range(self.f.n) if np.any(self.f.Q[i])]
+        # coupling rows that involve this follower's y and no other follower's: the
+        # selection keeps them when some tied optimum can (the KKT reference does too)
+        Gy = game.G_y if game.h is not None else np.zeros((0, game.n_y))
+        mine = np.zeros(game.n_y, bool)
+        mine[self.cols] = True
+        self._coupling = [i for i in range(len(Gy)) if np.any(Gy[i, self.cols])
+                          and not np.any(Gy[i, ~mine])]
+        self.stats = {"solves": 0, "retries": 0, "selections": 0, "phase1": 0, "approximate": 0}
+        self.approximate = False            # the selection drops a nonconvex leader term
 
     def __getstate__(self):
         state = dict(self.__dict__)
@@ -88,9 +101,16 @@ class MatrixFollower:
             for i in range(len(f.b)):
                 idx = np.flatnonzero(f.B[i]).astype(np.int32)
                 h.addRow(lo[i], hi[i], len(idx), idx, f.B[i][idx])
-            if kind == "select":               # the cut: follower objective <= phi* + tol
+            if kind == "select":               # rows m: the cut, then Q rows, then coupling
                 idx = np.arange(n, dtype=np.int32)
-                h.addRow(-INF, INF, n, idx, np.ones(n))
+                h.addRow(-INF, INF, n, idx, np.ones(n))   # follower's linear cost <= phi + tol
+                for i in self._q_rows:                     # Q y = Q y0 (a convex QP's optima)
+                    j = np.flatnonzero(f.Q[i]).astype(np.int32)
+                    h.addRow(-INF, INF, len(j), j, f.Q[i][j])
+                for i in self._coupling:                   # coupling rows on this y alone
+                    g = self.game.G_y[i, self.cols]
+                    j = np.flatnonzero(g).astype(np.int32)
+                    h.addRow(-INF, INF, len(j), j, g[j])
             Q = f.Q if kind == "follower" else self._leader_q()
             if np.any(Q):
                 Ql = np.tril(Q)
@@ -110,12 +130,16 @@ class MatrixFollower:
         return h
 
     def _leader_q(self) -> np.ndarray:
-        """The leader's Hessian on this follower's y when it is PSD (else none: linear part)."""
+        """The leader's Hessian on this follower's y in the selection's direction when it
+        is PSD; else none (the selection uses the linear part: counted as approximate)."""
         g = self.game
         Q = g.Q_yy[self.cols, self.cols] * (1.0 if g.sense == "min" else -1.0)
         if self.game.selection == "pessimistic":
             Q = -Q
-        if not np.any(Q) or np.linalg.eigvalsh(Q).min() < -1e-12:
+        if not np.any(Q):
+            return np.zeros_like(Q)
+        if np.linalg.eigvalsh(Q).min() < -1e-12:
+            self.approximate = True
             return np.zeros_like(Q)
         return Q
 
@@ -129,7 +153,6 @@ class MatrixFollower:
         status = STATUS_MAP.get(h.getModelStatus(), Status.SOLVER_FAILED)
         if status == Status.SOLVER_FAILED:                 # proven statuses stand
             self.stats["retries"] += 1
-            h.clearSolver()
             h.clearSolver()
             h.run()
             status = STATUS_MAP.get(h.getModelStatus(), Status.SOLVER_FAILED)
@@ -159,6 +182,8 @@ class MatrixFollower:
             st = self._run(h, "follower")
             if st == Status.INFEASIBLE:
                 infeas[k] = self._phase1(f.b - f.A @ x)
+            elif st != Status.OPTIMAL:           # unbounded or failed: behind every measured one
+                infeas[k] = 1e9
             if st != Status.OPTIMAL:
                 status[k] = st
                 continue
@@ -186,28 +211,35 @@ class MatrixFollower:
 
     def _select(self, x, cost, lo, hi, phi, y0, sign) -> np.ndarray:
         """Optimistic (pessimistic) choice among the follower's optima; y0 if it fails.
-        The cut is linear: exact for LP followers (for a QP follower with a singular Q,
-        its linear part at y0's curvature is used: the tie set of a PSD QP lies where Q y
-        is constant, so the quadratic term is constant on it)."""
+        The optimal set of the follower's LP or convex QP is {feasible y: cost y <=
+        cost y0 (+ tol), Q y = Q y0} (every optimum of a convex QP has the same Q y and
+        the same objective). The coupling rows on this y alone are kept when a tied
+        optimum meets them, else dropped (the leader then sees the violation)."""
         f, n, g = self.f, self.f.n, self.game
         h = self._model("select")
-        m = len(f.b)
-        lin = cost + (f.Q @ y0 if np.any(f.Q) else 0.0)       # on the tie set f = lin y + const
-        const = phi - lin @ y0
+        m, nq, nc = len(f.b), len(self._q_rows), len(self._coupling)
         for j in range(n):
-            h.changeCoeff(m, j, float(lin[j]))
+            h.changeCoeff(m, j, float(cost[j]))
         tol = TIE_TOL * (1.0 + abs(phi))
-        h.changeRowsBounds(m + 1, np.arange(m + 1, dtype=np.int32), np.r_[lo, -INF],
-                           np.r_[hi, phi - const + tol])
+        qy = f.Q[self._q_rows] @ y0
+        qtol = TIE_TOL * (1.0 + np.abs(qy))
+        rhs_c = (g.h[self._coupling] - g.G_x[self._coupling] @ x) if nc else np.zeros(0)
+        rows = np.arange(m + 1 + nq + nc, dtype=np.int32)
         lead = sign * (g.c_y[self.cols] + x @ g.Q_xy[:, self.cols])
         h.changeColsCost(n, np.arange(n, dtype=np.int32), lead)
         self.stats["selections"] += 1
-        if self._run(h, "select") != Status.OPTIMAL:
-            return y0
-        ys = np.asarray(h.getSolution().col_value, float)
-        if cost @ ys + 0.5 * ys @ f.Q @ ys > phi + 10 * tol:     # left the follower's optima
-            return y0
-        return ys
+        self.stats["approximate"] += int(self.approximate)
+        for keep_coupling in ((True, False) if nc else (False,)):
+            c_lo = np.full(nc, -INF)
+            c_hi = rhs_c if keep_coupling else np.full(nc, INF)
+            h.changeRowsBounds(len(rows), rows, np.r_[lo, -INF, qy - qtol, c_lo],
+                               np.r_[hi, cost @ y0 + tol, qy + qtol, c_hi])
+            if self._run(h, "select") != Status.OPTIMAL:
+                continue
+            ys = np.asarray(h.getSolution().col_value, float)
+            if cost @ ys + 0.5 * ys @ f.Q @ ys <= phi + 10 * tol:   # still a follower optimum
+                return ys
+        return y0
 
     def _phase1(self, rhs: np.ndarray) -> float:
         f = self.f
