@@ -189,3 +189,15 @@ def test_review_cases_exact_and_selection():
     qp = Bilevel("min", c_x=[0.0], c_y=[0.0, -1.0], followers=[f], x_lb=[0], x_ub=[1])
     assert MatrixFollower(qp, 0).respond(np.array([[0.5]])).arrays["y"][0, 1] == pytest.approx(1.0)
     assert solve_exact(qp).F == pytest.approx(-1.0)
+
+
+def test_exact_trace_records_incumbent_and_bound():
+    """SCIP's incumbent and bound over time: times increase, the bound never passes the
+    final optimum, and the last incumbent is the optimum."""
+    p = next(q for q in PROBLEMS if q["name"] == "htp_939")
+    r = solve_exact(p["build"](), "sos1")
+    t = [row[0] for row in r.trace]
+    assert len(r.trace) >= 2 and t == sorted(t)
+    bounds = [row[2] for row in r.trace if row[2] is not None]
+    assert all(b <= r.F + 1e-9 for b in bounds)              # minimisation: bounds from below
+    assert [row[1] for row in r.trace if row[1] is not None][-1] == pytest.approx(r.F)

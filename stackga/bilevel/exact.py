@@ -43,7 +43,9 @@ __all__ = ["ExactResult", "solve_exact"]
 class ExactResult:
     """status "optimal", "infeasible", "unbounded", "time_limit" or "failed"; F in the
     leader's own sense; x (n_x,), y (n_y,); bound: the solver's bound on F; method,
-    seconds, audit (big-M: the M used and whether the re-solve moved the answer)."""
+    seconds, audit (big-M: the M used and whether the re-solve moved the answer);
+    trace: SCIP's incumbent and bound each time one improved, (seconds, F, bound) in the
+    leader's sense (sos1 only; None where no incumbent yet)."""
 
     status: str
     F: float | None
@@ -53,6 +55,7 @@ class ExactResult:
     method: str
     seconds: float
     audit: dict = field(default_factory=dict)
+    trace: list = field(default_factory=list)     # (seconds, incumbent F, bound), sos1 only
 
 
 def solve_exact(bl: Bilevel, method: str | None = None, time_limit: float = 60.0) -> ExactResult:
@@ -228,14 +231,50 @@ def _sos1(K: KKTSystem, bl: Bilevel, time_limit: float) -> ExactResult:
         m.setObjective(z, "minimize")
     else:
         m.setObjective(lin, "minimize")
+    trace = _Trace(K.sign)
+    m.includeEventhdlr(trace, "stackga_trace", "incumbent and bound over time")
     m.optimize()
     st = m.getStatus()
     status = {"optimal": "optimal", "gaplimit": "optimal", "infeasible": "infeasible",
               "unbounded": "unbounded", "timelimit": "time_limit"}.get(st, "failed")
     bound = m.getDualbound() * K.sign if status in ("optimal", "time_limit") else None
     if m.getNSols() == 0 or status not in ("optimal", "time_limit"):
-        return ExactResult(status, None, None, None, bound, "sos1", 0.0)
+        return ExactResult(status, None, None, None, bound, "sos1", 0.0, trace=trace.rows)
     sol = m.getBestSol()
     vals = np.array([m.getSolVal(sol, var) for var in v])
     x, y = _split(K, vals)
-    return ExactResult(status, float(bl.value(x, y)[0]), x, y, bound, "sos1", 0.0)
+    return ExactResult(status, float(bl.value(x, y)[0]), x, y, bound, "sos1", 0.0,
+                       trace=trace.rows)
+
+
+def _trace_class():
+    import pyscipopt
+
+    class Trace(pyscipopt.Eventhdlr):
+        """Records (seconds, incumbent, bound) whenever SCIP finds a better solution or
+        improves its bound."""
+
+        def __init__(self, sign):
+            self.sign, self.rows = sign, []
+
+        def eventinit(self):
+            self.model.catchEvent(pyscipopt.SCIP_EVENTTYPE.BESTSOLFOUND, self)
+            self.model.catchEvent(pyscipopt.SCIP_EVENTTYPE.DUALBOUNDIMPROVED, self)
+
+        def eventexit(self):
+            self.model.dropEvent(pyscipopt.SCIP_EVENTTYPE.BESTSOLFOUND, self)
+            self.model.dropEvent(pyscipopt.SCIP_EVENTTYPE.DUALBOUNDIMPROVED, self)
+
+        def eventexec(self, event):
+            m = self.model
+            inc = m.getPrimalbound() if m.getNSols() else None
+            bnd = m.getDualbound()
+            ok = lambda v: v is not None and abs(v) < 1e20                 # noqa: E731
+            self.rows.append((float(m.getSolvingTime()),
+                              self.sign * inc if ok(inc) else None,
+                              self.sign * bnd if ok(bnd) else None))
+    return Trace
+
+
+def _Trace(sign):
+    return _trace_class()(sign)
