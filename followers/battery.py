@@ -25,6 +25,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from .binaries_bnb import binaries_bnb
+from .certificate import lp_certificate
 from .highs_model import solve_highs
 from .response import Response, Status, check_prices, status_from
 from .storage_dp import StorageLP, default_big_m, solve_storage
@@ -143,6 +144,25 @@ class Battery:
         integer = np.r_[np.zeros(3 * T, bool), np.ones(2 * T, bool)]
         return sp.vstack(rows, format="csc"), np.concatenate(lo), np.concatenate(hi), \
             col_lo, col_hi, integer
+
+    def certificate(self, price: np.ndarray, arrays: dict) -> dict:
+        """:func:`followers.certificate.lp_certificate` of a plan (``ch``, ``dis``, ``soc``) at
+        one price vector (T,): against the MILP when the binaries bind, else the LP."""
+        return self.certify_plan(price, arrays["ch"], arrays["dis"], arrays["soc"])
+
+    def certify_plan(self, price: np.ndarray, ch: np.ndarray, dis: np.ndarray,
+                     soc: np.ndarray) -> dict:
+        """The certificate of one plan: ch, dis (T,) kW, soc (T + 1,) kWh."""
+        T, dt = self.T, self.dt
+        A, lo, hi, clo, chi, integer = self.milp_matrices
+        cost = np.r_[(price + self.alpha) * dt, -(price - self.alpha) * dt, np.zeros(3 * T)]
+        y = np.r_[ch, dis, soc[1:]]
+        if self.binaries_bind:
+            tol = 1e-7 * self.p_max
+            return lp_certificate(cost, A, lo, hi, clo, chi, np.r_[y, ch > tol, dis > tol],
+                                  integer=integer)
+        return lp_certificate(cost[:3 * T], A[:T, :3 * T], lo[:T], hi[:T], clo[:3 * T],
+                              chi[:3 * T], y)
 
     def _solve_binding(self, price: np.ndarray):
         """One individual whose relaxed optimum breaks the binaries' limits: the

@@ -29,7 +29,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
+import scipy.sparse as sp
 
+from .certificate import lp_certificate
 from .response import Response, Status
 from .storage_dp import StorageLP, outside_method, solve_storage
 
@@ -115,6 +117,24 @@ class StorageAgent:
         p_ch[~ok], p_dis[~ok], e[~ok] = 0.0, 0.0, 0.0
         return Response(np.where(ok, self.cost(k_c, k_d, p_ch, p_dis), 0.0), status,
                         {"p_ch": p_ch, "p_dis": p_dis, "energy": e})
+
+    def certificate(self, leader_row: np.ndarray, arrays: dict) -> dict:
+        """:func:`followers.certificate.lp_certificate` of a plan at one leader input (4T,):
+        the LP eq. 7-13 with separate P_c, P_d (eq. 14 is checked in the response)."""
+        k_c, k_d, cap_c, cap_d = (v[0] for v in self.split(np.asarray(leader_row)[None]))
+        T, dt = self.T, self.dt
+        eye, shift = sp.identity(T, format="csr"), sp.eye(T, k=-1, format="csr")
+        A = sp.hstack([-self.eta_c * dt * eye, dt / self.eta_d * eye, eye - shift])
+        rhs = -self.need.copy()
+        rhs[0] += self.e0
+        e_lo = np.full(T, self.e_min)
+        e_lo[-1] = max(e_lo[-1], self.e_final)
+        col_lo = np.r_[np.zeros(2 * T), e_lo]
+        col_hi = np.r_[np.minimum(cap_c, self.p_ch_max) * self.available,
+                       np.minimum(cap_d, self.p_dis_max) * self.available, np.full(T, self.e_max)]
+        cost = np.r_[(k_c + self.wear) * dt, (self.wear - k_d) * dt, np.zeros(T)]
+        return lp_certificate(cost, A, rhs, rhs, col_lo, col_hi,
+                              np.r_[arrays["p_ch"], arrays["p_dis"], arrays["energy"][1:]])
 
     def cost(self, k_c, k_d, p_ch, p_dis) -> np.ndarray:
         """(n,) the owners' cost f (eq. 7-8) of plans p_ch, p_dis (n, T) at tariffs k_c, k_d."""

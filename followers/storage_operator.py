@@ -69,6 +69,15 @@ class StorageOperator:
         arrays["p_virtual"][~ok] = 0.0
         return Response(objective, status, arrays)
 
+    def certificate(self, price: np.ndarray, arrays: dict) -> dict:
+        """The battery's certificate (:meth:`Battery.certificate`) at one price vector (T,);
+        the virtual storage units are separate LPs whose answers are not re-solved here
+        (``not_covered`` names them)."""
+        out = self.battery.certify_plan(price, arrays["bt_ch"], arrays["bt_dis"], arrays["bt_soc"])
+        out["covers"] = ["battery"]
+        out["not_covered"] = sorted(self.virtual)
+        return out
+
     def describe(self, prices: np.ndarray) -> dict[str, np.ndarray]:
         """Reporting detail of the units that have it (the per-EV plans), prefixed
         ``<name>_``, for the rows of ``prices`` (n, T)."""

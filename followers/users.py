@@ -12,7 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import scipy.sparse as sp
 
+from .certificate import lp_certificate
 from .response import Response, check_prices
 
 __all__ = ["FlexibleUsers"]
@@ -37,6 +39,14 @@ class FlexibleUsers:
     def utility(self, load: np.ndarray, prices: np.ndarray) -> np.ndarray:
         """(n,) users' benefit f_user for loads (n, T) kW at prices (n, T)."""
         return ((self.a - self.b / 2 * load - prices) * load).sum(axis=1) * self.dt
+
+    def certificate(self, price: np.ndarray, arrays: dict) -> dict:
+        """:func:`followers.certificate.lp_certificate` of loads (T,) at one price (T,): the
+        users' QP min sum (p - a) P + b/2 P^2 over rigid <= P <= rigid + flex_max."""
+        T = len(self.rigid)
+        return lp_certificate((price - self.a) * self.dt, sp.csr_matrix((0, T)), [], [],
+                              self.rigid, self.rigid + self.flex_max, arrays["load"],
+                              hessian=sp.identity(T) * self.b * self.dt)
 
     def respond(self, prices: np.ndarray) -> Response:
         """Closed-form optimum for every row of ``prices`` (n, T) yuan/kWh."""

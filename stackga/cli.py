@@ -201,6 +201,11 @@ def _solve_and_save(case, game_args: dict, cfg: GAConfig, out: Path, ckpt, overw
     if code is not None:
         return code
     print(case.summarize(res))
+    certs = res.report.get("certificates", {})
+    if certs:
+        print("follower certificates (independent re-solve): " + "; ".join(
+            f"{f}: {'optimal' if c.get('optimal') else 'NOT optimal'}, gap {c.get('duality_gap', float('nan')):.1e}"
+            + (", ties" if c.get("ties") else "") for f, c in certs.items()))
     odd = {f: c for f, c in res.statuses.items() if set(c) - {"OPTIMAL"}}
     if odd:
         print(f"follower statuses over the run (individuals marked infeasible): {odd}")

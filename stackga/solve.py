@@ -22,7 +22,9 @@ def result_at(game: Game, x: np.ndarray, **kwargs) -> Result:
 
     A follower that is not OPTIMAL at x reports no objective (None) and no arrays, and
     the case's figures (``meta["report"]``) are computed only where every follower is
-    OPTIMAL: no placeholder value is ever reported as a result."""
+    OPTIMAL: no placeholder value is ever reported as a result. Followers with a
+    ``certificate(prices_row, arrays_row)`` method have their answer certified
+    (``report["certificates"]``: see :mod:`followers.certificate`)."""
     x = np.asarray(x, dtype=float)
     ev = game.evaluate(x[None, :], strict=False)
     ok = {name: bool(r.ok[0]) for name, r in ev.responses.items()}
@@ -37,6 +39,14 @@ def result_at(game: Game, x: np.ndarray, **kwargs) -> Result:
                 arrays.update({f"{name}.{k}": v[0] for k, v in describe(game.prices(x[None])).items()})
     hook = game.meta.get("report")          # case figures: report(evaluation, x) -> dict
     report = hook(ev, x) if callable(hook) and all(ok.values()) else {}
+    certs = {}                              # each follower's answer, re-solved independently
+    prices = game.prices(x[None])
+    for name, r in ev.responses.items():
+        cert = getattr(game.followers[name], "certificate", None)
+        if ok[name] and callable(cert):
+            certs[name] = cert(prices[0], {k: v[0] for k, v in r.arrays.items()})
+    if certs:
+        report["certificates"] = certs
     report["feasible"] = bool(ev.feasible[0])
     report["status"] = ev.status_counts()
     meta = {k: v for k, v in game.meta.items() if not callable(v)}

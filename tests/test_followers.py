@@ -264,3 +264,29 @@ def test_costs_outside_the_recursion_are_solver_failed_not_wrong():
     assert list(r.status) == [Status.SOLVER_FAILED, Status.OPTIMAL]
     ref = oracle_fleet(f, P[1])
     assert r.objective[1] == pytest.approx(ref["objective"], rel=1e-9)
+
+
+def test_certificates_of_the_case_followers():
+    """Every case follower with a certificate: the reported answer is certified optimal by
+    an independent HiGHS solve; a perturbed answer is not; ties are flagged."""
+    import stackga
+    from cases import island, v2g
+    r = stackga.solve(island.build(scenario=3, integer_battery=False),
+                      stackga.GAConfig(pop_size=20, generations=4))
+    certs = r.report["certificates"]
+    assert certs["users"]["optimal"] and certs["so"]["optimal"] and not certs["users"]["ties"]
+    g = island.build(scenario=3, integer_battery=False)
+    p = g.prices(r.x[None])[0]
+    users = g.followers["users"]
+    bad = users.certificate(p, {"load": r.arrays["users.load"] * 1.01})
+    assert not bad["optimal"]
+    so = g.followers["so"]
+    arr = {k: r.arrays[f"so.{k}"] for k in ("bt_ch", "bt_dis", "bt_soc")}
+    arr["bt_ch"] = arr["bt_ch"] * 0.0            # an idle battery: feasible, not optimal here
+    arr["bt_dis"] = arr["bt_dis"] * 0.0
+    arr["bt_soc"] = np.full_like(arr["bt_soc"], arr["bt_soc"][0])
+    idle = so.certificate(p, arr)
+    assert idle["primal_violation"] == 0 and idle["duality_gap"] > 1.0 and not idle["optimal"]
+    rv = stackga.solve(v2g.build("plan"), stackga.GAConfig(pop_size=20, generations=4))
+    c = rv.report["certificates"]["ev"]
+    assert c["optimal"] and c["ties"]            # flat charging prices: the agent is indifferent

@@ -28,6 +28,7 @@ from __future__ import annotations
 import highspy
 import numpy as np
 
+from followers.certificate import unique_lp_optimum
 from followers.highs_model import STATUS_MAP
 from followers.response import Response, Status
 
@@ -196,18 +197,8 @@ class MatrixFollower:
         return Response(obj, status, {"y": y, "infeasibility": infeas})
 
     def _unique_lp(self, h: highspy.Highs, sol) -> bool:
-        """An LP optimum is unique when every nonbasic column and row has a non-zero
-        reduced cost (dual non-degeneracy); then there is no tie to break."""
-        if np.any(self.f.Q):
-            return False
-        b = h.getBasis()
-        basic = highspy.HighsBasisStatus.kBasic
-        cs = np.array([s != basic for s in b.col_status], bool)
-        rs = np.array([s != basic for s in b.row_status], bool)
-        cd = np.abs(np.asarray(sol.col_dual, float))
-        rd = np.abs(np.asarray(sol.row_dual, float))
-        tol = 1e-9 * (1.0 + max(cd.max(initial=0.0), rd.max(initial=0.0)))
-        return bool(np.all(cd[cs] > tol) and np.all(rd[rs] > tol))
+        """No tie to break: an LP optimum with non-degenerate duals is unique."""
+        return not np.any(self.f.Q) and unique_lp_optimum(h)
 
     def _select(self, x, cost, lo, hi, phi, y0, sign) -> np.ndarray:
         """Optimistic (pessimistic) choice among the follower's optima; y0 if it fails.
