@@ -38,6 +38,7 @@ from dataclasses import dataclass, field
 import numba as nb
 import numpy as np
 
+from .certificate import lp_certificate
 from .response import Response, Status, check_prices, status_from
 from .storage_dp import StorageLP, outside_method, solve_storage_starts, stack
 from .storage_dp import _FIELDS, _per_row, default_big_m
@@ -311,6 +312,45 @@ class EVFleet:
         ch[~ok], dis[~ok] = 0.0, 0.0
         return Response(np.where(ok, self.value(p, ch, dis), 0.0), status,
                         {"ch": ch, "dis": dis, "p_virtual": self.baseline - ch + dis})
+
+    def certificate(self, price: np.ndarray, arrays: dict) -> dict:
+        """:func:`followers.certificate.lp_certificate` of the fleet's plan at one price
+        vector (T,): every EV's LP (its session's ch, dis and end-of-hour energies) in one
+        block LP, against the per-EV plans :meth:`describe` reports for that price."""
+        T, dt = self.T, self.dt
+        plans = self.describe(np.asarray(price, float)[None])
+        e0, lo, hi = self._bounds
+        leave, w = self.leave, self.weight
+        lam = self.subsidy + np.asarray(price, float)
+        c_ch = (lam + self.kappa * (1 - self.eta_c)) * dt
+        c_dis = -(lam - self.kappa * (1 / self.eta_d - self.eta_d)) * dt
+        rows, cols, vals, rhs, cost, c_lo, c_hi, y = [], [], [], [], [], [], [], []
+        col = 0
+        for i in range(len(self.arr)):
+            hours = [(int(self.arr[i]) + k) % T for k in range((int(self.dep[i]) - int(self.arr[i])) % T)]
+            L = len(hours)
+            for k, hr in enumerate(hours):     # columns ch, dis, E of step k: col + 3k + (0, 1, 2)
+                r = len(rhs)
+                for c, v in ((3 * k, -self.eta_c * dt), (3 * k + 1, dt / self.eta_d), (3 * k + 2, 1.0)):
+                    rows.append(r)
+                    cols.append(col + c)
+                    vals.append(v)
+                if k:
+                    rows.append(r)
+                    cols.append(col + 3 * (k - 1) + 2)
+                    vals.append(-1.0)
+                rhs.append(e0[i] if k == 0 else 0.0)
+                cost += [w[i] * c_ch[hr], w[i] * c_dis[hr], 0.0]
+                e_lo = max(lo[i], leave[i]) if k == L - 1 else lo[i]
+                c_lo += [0.0, 0.0, e_lo]
+                c_hi += [self.p_ev, self.p_ev, hi[i]]
+                nxt = hours[k + 1] if k + 1 < L else int(self.dep[i])
+                y += [plans["car_ch"][0, i, hr], plans["car_dis"][0, i, hr], plans["car_energy"][0, i, nxt]]
+            col += 3 * L
+        import scipy.sparse as sp
+        A = sp.csr_matrix((vals, (rows, cols)), shape=(len(rhs), col))
+        return lp_certificate(np.array(cost), A, np.array(rhs), np.array(rhs), np.array(c_lo),
+                              np.array(c_hi), np.array(y))
 
     def describe(self, prices: np.ndarray) -> dict[str, np.ndarray]:
         """Per-EV plans for the rows of ``prices`` (n, T) (for reporting a result; the same

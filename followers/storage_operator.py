@@ -70,13 +70,27 @@ class StorageOperator:
         return Response(objective, status, arrays)
 
     def certificate(self, price: np.ndarray, arrays: dict) -> dict:
-        """The battery's certificate (:meth:`Battery.certificate`) at one price vector (T,);
-        the virtual storage units are separate LPs whose answers are not re-solved here
-        (``not_covered`` names them)."""
-        out = self.battery.certify_plan(price, arrays["bt_ch"], arrays["bt_dis"], arrays["bt_soc"])
-        out["covers"] = ["battery"]
-        out["not_covered"] = sorted(self.virtual)
-        return out
+        """Each unit's certificate at one price vector (T,): the battery
+        (:meth:`Battery.certify_plan`) and every virtual unit that has one, under ``parts``;
+        at the top, the worst primal violation, the summed duality gap, ``optimal`` when
+        every part is, and ``ties`` when any part has them. Units without a certificate are
+        named in ``not_covered``."""
+        parts = {"battery": self.battery.certify_plan(price, arrays["bt_ch"], arrays["bt_dis"],
+                                                      arrays["bt_soc"])}
+        missing = []
+        for name, unit in self.virtual.items():
+            cert = getattr(unit, "certificate", None)
+            if callable(cert):
+                own = {k[len(name) + 1:]: v for k, v in arrays.items() if k.startswith(name + "_")}
+                parts[name] = cert(price, own)
+            else:
+                missing.append(name)
+        gaps = [c.get("duality_gap") for c in parts.values()]
+        return {"optimal": all(c.get("optimal", False) for c in parts.values()),
+                "primal_violation": max(c.get("primal_violation", 0.0) for c in parts.values()),
+                "duality_gap": float(sum(g for g in gaps if g is not None)),
+                "ties": any(bool(c.get("ties")) for c in parts.values()),
+                "parts": parts, "not_covered": missing}
 
     def describe(self, prices: np.ndarray) -> dict[str, np.ndarray]:
         """Reporting detail of the units that have it (the per-EV plans), prefixed

@@ -19,7 +19,9 @@ from dataclasses import dataclass
 from functools import cached_property
 
 import numpy as np
+import scipy.sparse as sp
 
+from .certificate import lp_certificate
 from .response import Response, check_prices, status_from
 from .storage_dp import StorageLP, solve_storage
 
@@ -80,6 +82,21 @@ class ThermalBuildings:
         """Cost per degC of cooling (the state is -T_in), (n, T) twice."""
         c = (self.subsidy + p) * self.dt / self._gain
         return c, c
+
+    def certificate(self, price: np.ndarray, arrays: dict) -> dict:
+        """:func:`followers.certificate.lp_certificate` of a schedule (``p_ac`` (T,),
+        ``t_in`` (T + 1,)) at one price vector (T,): the ETP LP with T_in as variables."""
+        T, a = len(self.t_out), self.decay
+        eye, shift = sp.identity(T, format="csr"), sp.eye(T, k=-1, format="csr")
+        A = sp.hstack([(1 - a) * self.cop * self.r_th * eye, eye - a * shift])
+        rhs = (1 - a) * np.asarray(self.t_out, float)
+        rhs[0] += a * self.t_set
+        t_hi = np.full(T, self.t_max)
+        t_hi[-1] = min(t_hi[-1], self.t_set)
+        cost = np.r_[(self.subsidy + price) * self.dt, np.zeros(T)]
+        return lp_certificate(cost, A, rhs, rhs, np.r_[np.zeros(T), np.full(T, self.t_min)],
+                              np.r_[np.full(T, self.p_max), t_hi],
+                              np.r_[arrays["p_ac"], arrays["t_in"][1:]])
 
     def respond(self, prices: np.ndarray) -> Response:
         """Optimal AC schedule for every row of ``prices`` (n, T) yuan/kWh."""

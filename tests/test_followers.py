@@ -290,3 +290,22 @@ def test_certificates_of_the_case_followers():
     rv = stackga.solve(v2g.build("plan"), stackga.GAConfig(pop_size=20, generations=4))
     c = rv.report["certificates"]["ev"]
     assert c["optimal"] and c["ties"]            # flat charging prices: the agent is indifferent
+
+
+def test_certificates_cover_the_virtual_storage():
+    """Scenario 4: the battery (MILP), the AC buildings (LP) and every EV (one block LP)
+    are each certified by HiGHS; a perturbed AC schedule is not optimal."""
+    import stackga
+    from cases import island
+    g = island.build(scenario=4)
+    r = stackga.solve(g, stackga.GAConfig(pop_size=16, generations=3))
+    c = r.report["certificates"]["so"]
+    assert c["optimal"] and not c["not_covered"] and set(c["parts"]) == {"battery", "ac", "ev"}
+    for part in c["parts"].values():
+        assert part["optimal"] and part["primal_violation"] < 1e-6
+    p = g.prices(r.x[None])[0]
+    ac = g.followers["so"].virtual["ac"]
+    base = {"p_ac": r.arrays["so.ac_p_ac"], "t_in": r.arrays["so.ac_t_in"]}
+    flat = {"p_ac": ac.baseline.copy(), "t_in": np.full_like(base["t_in"], ac.t_set)}
+    held = ac.certificate(p, flat)                 # the set point held: feasible, costlier
+    assert held["primal_violation"] < 1e-6 and held["duality_gap"] > 1e-3 and not held["optimal"]
