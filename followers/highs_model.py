@@ -36,12 +36,14 @@ def solve_highs(
     mip_rel_gap: float = 1e-9,
     row_duals: bool = False,
     options: dict | None = None,
+    trace: list | None = None,
 ) -> tuple:
     """Minimise ``cost @ x (+ x'Hx/2)`` s.t. ``row_lo <= A x <= row_hi``, bounds.
 
     Returns (status, x (n_col,), objective); x is zeros unless OPTIMAL. With
     ``row_duals`` also the rows' duals (n_row,), HiGHS's sign: d objective / d row bound.
-    ``options``: further HiGHS options (name -> value).
+    ``options``: further HiGHS options (name -> value). ``trace``: a list that receives
+    (seconds, incumbent, bound) whenever a MIP improves its incumbent or logs progress.
     """
     A = sp.csc_matrix(A)
     lp = highspy.HighsLp()
@@ -68,6 +70,12 @@ def solve_highs(
         H = sp.csc_matrix(sp.tril(hessian))  # HiGHS: lower triangle, column-wise
         h.passHessian(H.shape[0], H.nnz, int(highspy.HessianFormat.kTriangular),
                       H.indptr.astype(np.int32), H.indices.astype(np.int32), H.data)
+    if trace is not None:
+        def record(e):
+            d = e.data_out
+            trace.append((float(d.running_time), float(d.mip_primal_bound), float(d.mip_dual_bound)))
+        h.cbMipImprovingSolution.subscribe(record)
+        h.cbMipLogging.subscribe(record)
     h.run()
     status = STATUS_MAP.get(h.getModelStatus(), Status.SOLVER_FAILED)
     if status != Status.OPTIMAL:

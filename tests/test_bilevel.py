@@ -201,3 +201,5 @@ def test_exact_trace_records_incumbent_and_bound():
     bounds = [row[2] for row in r.trace if row[2] is not None]
     assert all(b <= r.F + 1e-9 for b in bounds)              # minimisation: bounds from below
     assert [row[1] for row in r.trace if row[1] is not None][-1] == pytest.approx(r.F)
+    b = solve_exact(next(q for q in PROBLEMS if q["name"] == "bard_531")["build"](), "bigm")
+    assert b.trace and b.trace[-1][1] == pytest.approx(b.F, abs=1e-6)    # HiGHS's MILP trace

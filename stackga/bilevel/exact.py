@@ -44,8 +44,9 @@ class ExactResult:
     """status "optimal", "infeasible", "unbounded", "time_limit" or "failed"; F in the
     leader's own sense; x (n_x,), y (n_y,); bound: the solver's bound on F; method,
     seconds, audit (big-M: the M used and whether the re-solve moved the answer);
-    trace: SCIP's incumbent and bound each time one improved, (seconds, F, bound) in the
-    leader's sense (sos1 only; None where no incumbent yet)."""
+    trace: the solver's incumbent and bound over time, (seconds, F, bound) in the
+    leader's sense (None where there is none yet): SCIP's at every improvement; for big-M,
+    the (final) MILP's, whose values carry the big-M model, not the exact re-solve."""
 
     status: str
     F: float | None
@@ -55,7 +56,7 @@ class ExactResult:
     method: str
     seconds: float
     audit: dict = field(default_factory=dict)
-    trace: list = field(default_factory=list)     # (seconds, incumbent F, bound), sos1 only
+    trace: list = field(default_factory=list)     # (seconds, incumbent F, bound)
 
 
 def solve_exact(bl: Bilevel, method: str | None = None, time_limit: float = 60.0) -> ExactResult:
@@ -118,7 +119,8 @@ def _bigm(K: KKTSystem, bl: Bilevel, time_limit: float) -> ExactResult:
     runs, ok = [], False
     for attempt in range(4):
         m_slack = np.where(finite, caps, guess)
-        first = _bigm_exact(K, m_slack, m_dual, time_limit, bl.x_integer)
+        trace: list = []
+        first = _bigm_exact(K, m_slack, m_dual, time_limit, bl.x_integer, trace)
         check = _bigm_exact(K, np.where(finite, caps, AUDIT * guess), AUDIT * m_dual, time_limit,
                             bl.x_integer)
         runs.append({"m_dual": m_dual, "m_slack_guess": guess, "F": first[1], "F_audit": check[1],
@@ -129,13 +131,16 @@ def _bigm(K: KKTSystem, bl: Bilevel, time_limit: float) -> ExactResult:
         if attempt < 3:
             m_dual, guess = AUDIT * m_dual, AUDIT * guess
     status, F, v = first
+    ok_v = lambda v: v if abs(v) < 1e20 else None                           # noqa: E731
+    rows = [(t, None if ok_v(i) is None else K.sign * i, None if ok_v(b) is None else K.sign * b)
+            for t, i, b in trace]
     audit = {"m_slack_derived": int(finite.sum()), "m_slack_guessed": int((~finite).sum()),
              "m_dual": m_dual, "m_slack_guess": guess, "runs": runs, "validated": ok}
     if status != "optimal":
-        return ExactResult(status, None, None, None, None, "bigm", 0.0, audit)
+        return ExactResult(status, None, None, None, None, "bigm", 0.0, audit, rows)
     x, y = _split(K, v)
     Fv = float(bl.value(x, y)[0])
-    return ExactResult("optimal", Fv, x, y, Fv, "bigm", 0.0, audit)
+    return ExactResult("optimal", Fv, x, y, Fv, "bigm", 0.0, audit, rows)
 
 
 AUDIT = 10.0          # the audit's factor on every M
@@ -153,10 +158,10 @@ def _no_better(K: KKTSystem, first, check) -> bool:
     return not (better and abs(check[1] - first[1]) > 1e-7 * (1 + abs(first[1])))
 
 
-def _bigm_exact(K: KKTSystem, m_slack, m_dual, time_limit, x_integer):
+def _bigm_exact(K: KKTSystem, m_slack, m_dual, time_limit, x_integer, trace=None):
     """(status, exact objective in the leader's sense, v) of the MILP's pattern (with the
-    MILP's integer x held)."""
-    status, _, v, z = _bigm_once(K, m_slack, m_dual, time_limit, x_integer)
+    MILP's integer x held); ``trace`` receives the MILP's (seconds, incumbent, bound)."""
+    status, _, v, z = _bigm_once(K, m_slack, m_dual, time_limit, x_integer, trace)
     if status != "optimal":
         return status, None, None
     fixed = {int(i): float(np.round(v[i])) for i in np.flatnonzero(x_integer)}
@@ -166,7 +171,7 @@ def _bigm_exact(K: KKTSystem, m_slack, m_dual, time_limit, x_integer):
     return "optimal", float(K.obj_c @ exact + 0.5 * exact @ K.obj_Q @ exact) * K.sign, exact
 
 
-def _bigm_once(K: KKTSystem, m_slack, m_dual, time_limit, x_integer):
+def _bigm_once(K: KKTSystem, m_slack, m_dual, time_limit, x_integer, trace=None):
     n, P = K.n, len(K.pairs)
     rows, lo, hi = [K.A_eq, K.A_in], [K.b_eq, np.full(len(K.A_in), -np.inf)], [K.b_eq, K.b_in]
     for p, (c, s, s0) in enumerate(K.pairs):
@@ -189,7 +194,7 @@ def _bigm_once(K: KKTSystem, m_slack, m_dual, time_limit, x_integer):
     integer = np.concatenate([np.zeros(n, bool), np.ones(P, bool)])
     integer[:K.n_x] = x_integer
     st, v, obj = solve_highs(cost, sp.csr_matrix(A), np.concatenate(lo), np.concatenate(hi),
-                             col_lo, col_hi, integer=integer,
+                             col_lo, col_hi, integer=integer, trace=trace,
                              options={"mip_feasibility_tolerance": 1e-9, "time_limit": float(time_limit)})
     name = {Status.OPTIMAL: "optimal", Status.INFEASIBLE: "infeasible",
             Status.UNBOUNDED: "unbounded"}.get(st, "failed")
