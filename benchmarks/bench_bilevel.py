@@ -12,16 +12,17 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import sys
 import time
 
 import numpy as np
 
+sys.path.insert(0, os.path.dirname(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "tests"))
 
 import stackga  # noqa: E402
 from bilevel_problems import PROBLEMS  # noqa: E402
+from machine import machine  # noqa: E402
 from stackga.bilevel import solve_bilevel, solve_exact  # noqa: E402
 
 
@@ -38,10 +39,8 @@ def main() -> None:
     a = ap.parse_args()
     only = set(a.only.split(",")) if a.only else None
     probs = [p for p in PROBLEMS if only is None or p["name"] in only]
-    cpu = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo")
-                if "model name" in line), "?") if os.path.exists("/proc/cpuinfo") else platform.processor()
     print(f"{len(probs)} problems, pop {a.pop_size}, {a.generations} generations, seeds "
-          f"1-{a.seeds}; {cpu}, {os.cpu_count()} cores, Python {platform.python_version()}\n")
+          f"1-{a.seeds}; {machine()}\n")
     print(f"{'problem':28} {'class':6} {'F*':>12} {'reached':>8} {'worst gap':>10} {'GA s':>6} "
           f"{'bigm s':>7} {'sos1 s':>7} {'exact F':>12}")
     hits, runs, t_ga, t_bigm, t_sos1, misses = 0, 0, [], [], [], []

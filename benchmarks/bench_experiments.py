@@ -21,8 +21,10 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import cases.island as island  # noqa: E402
+from machine import cpu  # noqa: E402
 from stackga.experiments import Sweep, run_sweep  # noqa: E402
 from stackga.experiments.tune import Tuning, tune  # noqa: E402
 
@@ -43,9 +45,7 @@ def main() -> None:
                   grid={"crossover_prob": [0.6, 0.8, 0.89, 0.95], "mutation_prob": [0.01, 0.076, 0.2],
                         "pop_size": [a.pop_size]},
                   base={"generations": a.generations})
-    cpu = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo")
-                if "model name" in line), "?") if os.path.exists("/proc/cpuinfo") else platform.processor()
-    print(f"{cpu}, {cores} cores, Python {platform.python_version()}; island scenario 4, "
+    print(f"{cpu()}, {cores} cores, Python {platform.python_version()}; island scenario 4, "
           f"pop {a.pop_size}, {a.generations} generations\n")
     with tempfile.TemporaryDirectory() as tmp:
         times, tables = {}, {}

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import subprocess
 import sys
 import tempfile
@@ -26,6 +25,7 @@ sys.path.insert(0, os.path.dirname(__file__))
 
 import stackga  # noqa: E402
 from cases import island  # noqa: E402
+from machine import machine  # noqa: E402
 from scipy_baseline import ScipyStorageOperator, ScipyUsers, ZeroStub  # noqa: E402
 
 
@@ -67,10 +67,8 @@ def main() -> None:
         if name == "stackga":
             stats = dict(g.followers["so"].battery.stats)
     t_s = rows["stackga"][0]
-    cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if "model name" in l), "?") \
-        if os.path.exists("/proc/cpuinfo") else platform.processor()
     print(f"island scenario 4, pop {a.pop_size}, {a.generations} generations, seed {a.seed}; "
-          f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}\n")
+          f"{machine()}\n")
     print("| follower layer | seconds | vs stackga | leader objective |")
     print("|---|---:|---:|---:|")
     for name, (t, res) in rows.items():

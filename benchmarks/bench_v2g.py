@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import sys
 import time
 
@@ -34,6 +33,7 @@ import stackga  # noqa: E402
 from cases import v2g  # noqa: E402
 from followers import Response  # noqa: E402
 from followers.response import Status  # noqa: E402
+from machine import machine  # noqa: E402
 from oracle_v2g import agent_lp, dispatch_qp  # noqa: E402
 from scipy_baseline import ZeroStub  # noqa: E402
 from stackga.game import LeaderOutcome  # noqa: E402
@@ -141,10 +141,7 @@ def main() -> None:
     bcfg = stackga.GAConfig(pop_size=a.pop_size, generations=gens, seed=a.seed)
     t, res = timed(baseline_game("plan"), bcfg)
     rows[f"HiGHS per individual, plan mode ({gens} generations)"] = (t, res, a.pop_size * (gens + 1))
-    cpu = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo")
-                if "model name" in line), "?") if os.path.exists("/proc/cpuinfo") else platform.processor()
-    print(f"v2g, pop {a.pop_size}, {a.generations} generations, seed {a.seed}; {cpu}, "
-          f"{os.cpu_count()} cores, Python {platform.python_version()}\n")
+    print(f"v2g, pop {a.pop_size}, {a.generations} generations, seed {a.seed}; {machine()}\n")
     ref = rows["stackga, plan mode"]
     per_ref = ref[0] / ref[2]
     print("| configuration | seconds | ms per evaluation | vs stackga plan (per evaluation) | total cost $ |")

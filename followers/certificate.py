@@ -18,16 +18,17 @@ import highspy
 import numpy as np
 import scipy.sparse as sp
 
-from .highs_model import STATUS_MAP
+from .highs_model import STATUS_MAP, build_highs
 from .response import Status
 
 __all__ = ["lp_certificate", "unique_lp_optimum"]
 
 
-def unique_lp_optimum(h: highspy.Highs) -> bool:
-    """An LP optimum just solved by ``h`` is unique when every nonbasic column and row has
-    a non-zero reduced cost (dual non-degeneracy)."""
-    sol, basis = h.getSolution(), h.getBasis()
+def unique_lp_optimum(h: highspy.Highs, sol=None) -> bool:
+    """An LP optimum just solved by ``h`` (its ``getSolution()``, if already read, as
+    ``sol``) is unique when every nonbasic column and row has a non-zero reduced cost
+    (dual non-degeneracy)."""
+    sol, basis = sol if sol is not None else h.getSolution(), h.getBasis()
     basic = highspy.HighsBasisStatus.kBasic
     cs = np.array([s != basic for s in basis.col_status], bool)
     rs = np.array([s != basic for s in basis.row_status], bool)
@@ -50,28 +51,8 @@ def lp_certificate(cost, A, row_lo, row_hi, col_lo, col_hi, y, hessian=None, int
                float(np.maximum(y - np.asarray(col_hi), 0).max(initial=0.0)))
     H = None if hessian is None else sp.csr_matrix(hessian)
     fy = float(cost @ y + (0.5 * y @ (H @ y) if H is not None else 0.0))
-    h = highspy.Highs()
-    h.setOptionValue("output_flag", False)
-    h.setOptionValue("random_seed", 0)
-    h.setOptionValue("threads", 1)
-    lp = highspy.HighsLp()
-    lp.num_col_, lp.num_row_ = A.shape[1], A.shape[0]
-    lp.col_cost_ = cost
-    lp.col_lower_, lp.col_upper_ = np.asarray(col_lo, float), np.asarray(col_hi, float)
-    lp.row_lower_, lp.row_upper_ = np.asarray(row_lo, float), np.asarray(row_hi, float)
-    Ac = A.tocsc()
-    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-    lp.a_matrix_.start_, lp.a_matrix_.index_ = Ac.indptr.astype(np.int32), Ac.indices.astype(np.int32)
-    lp.a_matrix_.value_ = Ac.data
     mip = integer is not None and np.any(integer)
-    if mip:
-        lp.integrality_ = [highspy.HighsVarType.kInteger if i else highspy.HighsVarType.kContinuous
-                           for i in integer]
-    h.passModel(lp)
-    if H is not None and H.nnz:
-        Hl = sp.csc_matrix(sp.tril(H))
-        h.passHessian(Hl.shape[0], Hl.nnz, int(highspy.HessianFormat.kTriangular),
-                      Hl.indptr.astype(np.int32), Hl.indices.astype(np.int32), Hl.data)
+    h = build_highs(cost, A, row_lo, row_hi, col_lo, col_hi, integer, H)
     h.run()
     status = STATUS_MAP.get(h.getModelStatus(), Status.SOLVER_FAILED)
     out = {"status": status.name, "primal_violation": viol, "follower_value": fy}

@@ -316,9 +316,11 @@ class EVFleet:
     def certificate(self, price: np.ndarray, arrays: dict) -> dict:
         """:func:`followers.certificate.lp_certificate` of the fleet's plan at one price
         vector (T,): every EV's LP (its session's ch, dis and end-of-hour energies) in one
-        block LP, against the per-EV plans :meth:`describe` reports for that price."""
+        block LP, against the per-EV plans (``car_ch``, ``car_dis``, ``car_energy`` (n_ev, T)
+        in ``arrays``, as :meth:`describe` reports them; computed here if absent)."""
         T, dt = self.T, self.dt
-        plans = self.describe(np.asarray(price, float)[None])
+        plans = arrays if "car_ch" in arrays else \
+            {k: v[0] for k, v in self.describe(np.asarray(price, float)[None]).items()}
         e0, lo, hi = self._bounds
         leave, w = self.leave, self.weight
         lam = self.subsidy + np.asarray(price, float)
@@ -345,7 +347,7 @@ class EVFleet:
                 c_lo += [0.0, 0.0, e_lo]
                 c_hi += [self.p_ev, self.p_ev, hi[i]]
                 nxt = hours[k + 1] if k + 1 < L else int(self.dep[i])
-                y += [plans["car_ch"][0, i, hr], plans["car_dis"][0, i, hr], plans["car_energy"][0, i, nxt]]
+                y += [plans["car_ch"][i, hr], plans["car_dis"][i, hr], plans["car_energy"][i, nxt]]
             col += 3 * L
         import scipy.sparse as sp
         A = sp.csr_matrix((vals, (rows, cols)), shape=(len(rhs), col))

@@ -13,7 +13,7 @@ import scipy.sparse as sp
 
 from .response import Status
 
-__all__ = ["solve_highs", "STATUS_MAP"]
+__all__ = ["build_highs", "solve_highs", "STATUS_MAP"]
 
 #: HiGHS model status -> follower status; anything not listed is SOLVER_FAILED.
 STATUS_MAP = {
@@ -22,6 +22,37 @@ STATUS_MAP = {
     highspy.HighsModelStatus.kUnboundedOrInfeasible: Status.INFEASIBLE,
     highspy.HighsModelStatus.kUnbounded: Status.UNBOUNDED,
 }
+
+
+def build_highs(cost, A, row_lo, row_hi, col_lo, col_hi, integer=None, hessian=None,
+                options: dict | None = None) -> highspy.Highs:
+    """A fresh, quiet, deterministic ``highspy.Highs`` holding min cost x (+ x'Hx/2) s.t.
+    row_lo <= A x <= row_hi and the column bounds (``integer`` marks integer columns)."""
+    A = sp.csc_matrix(A)
+    lp = highspy.HighsLp()
+    lp.num_col_, lp.num_row_ = A.shape[1], A.shape[0]
+    lp.col_cost_ = np.asarray(cost, float)
+    lp.col_lower_, lp.col_upper_ = np.asarray(col_lo, float), np.asarray(col_hi, float)
+    lp.row_lower_, lp.row_upper_ = np.asarray(row_lo, float), np.asarray(row_hi, float)
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    lp.a_matrix_.start_ = A.indptr.astype(np.int32)
+    lp.a_matrix_.index_ = A.indices.astype(np.int32)
+    lp.a_matrix_.value_ = A.data
+    if integer is not None and np.any(integer):
+        lp.integrality_ = [highspy.HighsVarType.kInteger if i else highspy.HighsVarType.kContinuous
+                           for i in integer]
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    h.setOptionValue("random_seed", 0)
+    h.setOptionValue("threads", 1)
+    for k, v in (options or {}).items():
+        h.setOptionValue(k, v)
+    h.passModel(lp)
+    if hessian is not None and sp.csc_matrix(hessian).nnz:
+        H = sp.csc_matrix(sp.tril(hessian))  # HiGHS: lower triangle, column-wise
+        h.passHessian(H.shape[0], H.nnz, int(highspy.HessianFormat.kTriangular),
+                      H.indptr.astype(np.int32), H.indices.astype(np.int32), H.data)
+    return h
 
 
 def solve_highs(
@@ -45,31 +76,9 @@ def solve_highs(
     ``options``: further HiGHS options (name -> value). ``trace``: a list that receives
     (seconds, incumbent, bound) whenever a MIP improves its incumbent or logs progress.
     """
-    A = sp.csc_matrix(A)
-    lp = highspy.HighsLp()
-    lp.num_col_, lp.num_row_ = A.shape[1], A.shape[0]
-    lp.col_cost_ = np.asarray(cost, float)
-    lp.col_lower_, lp.col_upper_ = np.asarray(col_lo, float), np.asarray(col_hi, float)
-    lp.row_lower_, lp.row_upper_ = np.asarray(row_lo, float), np.asarray(row_hi, float)
-    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-    lp.a_matrix_.start_ = A.indptr.astype(np.int32)
-    lp.a_matrix_.index_ = A.indices.astype(np.int32)
-    lp.a_matrix_.value_ = A.data
-    if integer is not None and np.any(integer):
-        lp.integrality_ = [highspy.HighsVarType.kInteger if i else highspy.HighsVarType.kContinuous
-                           for i in integer]
-    h = highspy.Highs()
-    h.setOptionValue("output_flag", False)
-    h.setOptionValue("random_seed", 0)
-    h.setOptionValue("threads", 1)
-    h.setOptionValue("mip_rel_gap", mip_rel_gap)
-    for k, v in (options or {}).items():
-        h.setOptionValue(k, v)
-    h.passModel(lp)
-    if hessian is not None:
-        H = sp.csc_matrix(sp.tril(hessian))  # HiGHS: lower triangle, column-wise
-        h.passHessian(H.shape[0], H.nnz, int(highspy.HessianFormat.kTriangular),
-                      H.indptr.astype(np.int32), H.indices.astype(np.int32), H.data)
+    n_row, n_col = np.shape(A)
+    h = build_highs(cost, A, row_lo, row_hi, col_lo, col_hi, integer, hessian,
+                    {"mip_rel_gap": mip_rel_gap, **(options or {})})
     if trace is not None:
         def record(e):
             d = e.data_out
@@ -79,8 +88,8 @@ def solve_highs(
     h.run()
     status = STATUS_MAP.get(h.getModelStatus(), Status.SOLVER_FAILED)
     if status != Status.OPTIMAL:
-        out = (status, np.zeros(A.shape[1]), 0.0)
-        return out + (np.zeros(A.shape[0]),) if row_duals else out
+        out = (status, np.zeros(n_col), 0.0)
+        return out + (np.zeros(n_row),) if row_duals else out
     sol = h.getSolution()
     out = (status, np.asarray(sol.col_value, float), float(h.getInfo().objective_function_value))
     return out + (np.asarray(sol.row_dual, float),) if row_duals else out

@@ -157,21 +157,22 @@ class ThermalDispatch:
         if len(idx):
             # identical net loads (frequent: LP responses are vertices) are solved once
             uniq, back = np.unique(D[idx], axis=0, return_inverse=True)
-            xs, mus, code, steps = self._kernel(uniq)
             back = back.reshape(-1)
-            xs, mus, code, steps = xs[back], mus[back], code[back], steps[back]
-            x[idx], mu[idx] = xs, mus
-            self.stats["hourly"] += int(((steps == 0) & (code == 0)).sum())
-            self.stats["dual"] += int(((steps > 0) & (code == 0)).sum())
-            for k in idx[code != 0]:
-                ok, x0, _, marginal = self._highs(D[k])
+            times = np.bincount(back, minlength=len(uniq))      # individuals per net load
+            xs, mus, code, steps = self._kernel(uniq)
+            ustatus = np.full(len(uniq), Status.OPTIMAL, np.int8)
+            self.stats["hourly"] += int(times[(steps == 0) & (code == 0)].sum())
+            self.stats["dual"] += int(times[(steps > 0) & (code == 0)].sum())
+            for j in np.flatnonzero(code != 0):
+                ok, x0, _, marginal = self._highs(uniq[j])
                 if not ok:
-                    status[k] = Status.SOLVER_FAILED
-                    self.stats["failed"] += 1
+                    ustatus[j] = Status.SOLVER_FAILED
+                    self.stats["failed"] += int(times[j])
                     continue
-                self.stats["highs"] += 1
-                x[k] = x0
-                mu[k] = (self.shed_cost - marginal) * self.dt
+                self.stats["highs"] += int(times[j])
+                xs[j] = x0
+                mus[j] = (self.shed_cost - marginal) * self.dt
+            x[idx], mu[idx], status[idx] = xs[back], mus[back], ustatus[back]
         x[status != Status.OPTIMAL] = 0.0
         p = x.reshape(n, G, T)
         ok = status == Status.OPTIMAL

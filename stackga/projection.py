@@ -3,12 +3,11 @@
 Used as the GA's repair: an individual already in the set is returned
 unchanged (bit for bit); any other is replaced by the nearest point of the set.
 
-* one linear row (the island's average-price cap): x* = clip(x - mu a, lb, ub)
-  with the multiplier mu >= 0 found by bisection on the monotone function
-  a . x*(mu), vectorized over the population, to machine precision, keeping
-  the feasible side of the bracket;
-* several rows on disjoint sets of variables (e.g. one per hour): the same, with one
-  multiplier per row, all rows and individuals bisected at once (the rows separate);
+* one linear row (the island's average-price cap), or several rows on disjoint sets of
+  variables (e.g. one per hour): x* = clip(x - mu_row(i) a_i, lb, ub) with one
+  multiplier mu >= 0 per row, found by bisection on the monotone function a . x*(mu),
+  for every (individual, row) at once (the rows separate), to machine precision,
+  keeping the feasible side of the bracket;
 * other rows: a small convex QP per violating individual (HiGHS).
 """
 from __future__ import annotations
@@ -29,32 +28,6 @@ def is_feasible(X, lb, ub, A, b, tol: float = TOL) -> np.ndarray:
     if A is not None and len(b):
         ok &= np.all(X @ A.T <= b + tol * (1 + np.abs(b)), axis=1)
     return ok
-
-
-def _project_one_row(X, lb, ub, a, b):
-    Y = np.clip(X, lb, ub)
-    bad = Y @ a > b
-    if not bad.any():
-        return Y
-    Z = X[bad]
-    lo = np.zeros(len(Z))
-    hi = np.ones(len(Z))
-    while True:                               # grow the bracket until feasible
-        f = np.clip(Z - hi[:, None] * a, lb, ub) @ a
-        if np.all(f <= b):
-            break
-        hi = np.where(f > b, hi * 2, hi)
-        if np.any(hi > 1e300):
-            raise ValueError("projection: {lb <= x <= ub, a x <= b} is empty")
-    for _ in range(200):
-        mid = 0.5 * (lo + hi)
-        if np.all((mid == lo) | (mid == hi)):
-            break
-        feas = np.clip(Z - mid[:, None] * a, lb, ub) @ a <= b
-        hi = np.where(feas, mid, hi)
-        lo = np.where(feas, lo, mid)
-    Y[bad] = np.clip(Z - hi[:, None] * a, lb, ub)
-    return Y
 
 
 def _project_separable(X, lb, ub, A, b):
@@ -107,9 +80,7 @@ def project(X: np.ndarray, lb: np.ndarray, ub: np.ndarray, A=None, b=None) -> np
         return out
     if A is None or len(b) == 0:
         out[todo] = np.clip(X[todo], lb, ub)
-    elif len(b) == 1:
-        out[todo] = _project_one_row(X[todo], lb, ub, A[0], b[0])
-    elif np.all((A != 0).sum(axis=0) <= 1):
+    elif np.all((A != 0).sum(axis=0) <= 1):            # one row, or rows on disjoint variables
         out[todo] = _project_separable(X[todo], lb, ub, A, b)
     else:
         out[todo] = np.array([_project_qp(x, lb, ub, A, b) for x in X[todo]])

@@ -31,20 +31,22 @@ def result_at(game: Game, x: np.ndarray, **kwargs) -> Result:
     arrays = {"leader.x": x}
     if all(ok.values()):
         arrays.update({f"leader.{k}": v[0] for k, v in ev.arrays.items()})
+    prices = game.prices(x[None])
+    certs = {}
     for name, r in ev.responses.items():
-        if ok[name]:
-            arrays.update({f"{name}.{k}": v[0] for k, v in r.arrays.items()})
-            describe = getattr(game.followers[name], "describe", None)
-            if callable(describe):                     # reporting detail (e.g. per-EV plans)
-                arrays.update({f"{name}.{k}": v[0] for k, v in describe(game.prices(x[None])).items()})
+        if not ok[name]:
+            continue
+        row = {k: v[0] for k, v in r.arrays.items()}
+        follower = game.followers[name]
+        describe = getattr(follower, "describe", None)
+        if callable(describe):                         # reporting detail (e.g. per-EV plans)
+            row.update({k: v[0] for k, v in describe(prices).items()})
+        arrays.update({f"{name}.{k}": v for k, v in row.items()})
+        cert = getattr(follower, "certificate", None)
+        if callable(cert):                             # the answer, re-solved independently
+            certs[name] = cert(prices[0], row)
     hook = game.meta.get("report")          # case figures: report(evaluation, x) -> dict
     report = hook(ev, x) if callable(hook) and all(ok.values()) else {}
-    certs = {}                              # each follower's answer, re-solved independently
-    prices = game.prices(x[None])
-    for name, r in ev.responses.items():
-        cert = getattr(game.followers[name], "certificate", None)
-        if ok[name] and callable(cert):
-            certs[name] = cert(prices[0], {k: v[0] for k, v in r.arrays.items()})
     if certs:
         report["certificates"] = certs
     report["feasible"] = bool(ev.feasible[0])

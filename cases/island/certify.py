@@ -26,6 +26,7 @@ import numpy as np
 from stackga.bilevel import Bilevel, Follower
 
 from . import data_io
+from .case import make_battery
 
 __all__ = ["scenario3_bilevel", "T"]
 
@@ -42,18 +43,13 @@ def scenario3_bilevel(data_dir=None) -> Bilevel:
                      M=np.vstack([I, Z, Z]), Q=p["users_b"] * I,
                      lb=h["base_load_kw"], ub=h["base_load_kw"] + h["flex_max_kw"], name="users")
     # battery: y = (ch (24), dis (24), E(1..24) (24)); energy rows E(t) - E(t-1) - eta_c ch + dis/eta_d = 0
-    cap = p["bt_capacity_kwh"]
-    e0 = p["bt_soc0"] * cap
-    shift = np.eye(T, k=-1)
-    B = np.hstack([-p["bt_eta_c"] * I, I / p["bt_eta_d"], I - shift])
-    b = np.zeros(T)
-    b[0] = e0
-    lb = np.concatenate([np.zeros(2 * T), np.full(T, p["bt_soc_min"] * cap)])
-    ub = np.concatenate([np.full(2 * T, p["bt_p_max_kw"]), np.full(T, p["bt_soc_max"] * cap)])
-    lb[-1] = max(lb[-1], e0)                                # E(24) >= E(0)
-    battery = Follower(d=np.concatenate([np.full(2 * T, p["bt_alpha"]), np.zeros(T)]), B=B, b=b,
-                       sense="=", M=np.vstack([np.hstack([I, -I, Z]), np.zeros((2 * T, 3 * T))]),
-                       lb=lb, ub=ub, name="battery")
+    # battery: y = (ch (24), dis (24), E(1..24) (24)); the LP rows of the island's own model
+    bat = make_battery(p, integer=False)
+    A, lo, _, clo, chi, _ = bat.milp_matrices
+    battery = Follower(d=np.concatenate([np.full(2 * T, p["bt_alpha"] * bat.dt), np.zeros(T)]),
+                       B=A[:T, :3 * T].toarray(), b=lo[:T], sense="=",
+                       M=np.vstack([np.hstack([I, -I, Z]) * bat.dt, np.zeros((2 * T, 3 * T))]),
+                       lb=clo[:3 * T], ub=chi[:3 * T], name="battery")
     ny = T + 3 * T
     Q_xy = np.zeros((nx, ny))
     Q_xy[:T, :T] = -I                                       # -R_e P_DL

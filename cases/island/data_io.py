@@ -11,7 +11,8 @@ from pathlib import Path
 import numpy as np
 
 from stackga.data import Column as C
-from stackga.data import DataError, Param as P, Params, ParamTable, Table, load_params, load_table
+from stackga.data import DataError, Param as P, Params, ParamTable, Table, data_folder
+from stackga.data import load_params, load_table
 
 __all__ = ["DATA_DIR", "SCHEMAS", "IslandData", "DataError", "load"]
 
@@ -91,9 +92,7 @@ def _check_sessions(path: Path, ev: dict) -> None:
 
 def load(data_dir=None) -> IslandData:
     """Load and check the case's files from ``data_dir`` (default: the shipped data)."""
-    d = Path(data_dir) if data_dir is not None else DATA_DIR
-    if not d.is_dir():
-        raise DataError(f"{d}: data folder not found")
+    d = data_folder(data_dir, DATA_DIR)
     hourly = load_table(d, HOURLY)
     ev = load_table(d, EV_FLEET)
     _check_sessions(d / EV_FLEET.file, ev)

@@ -13,7 +13,8 @@ from pathlib import Path
 import numpy as np
 
 from stackga.data import Column as C
-from stackga.data import DataError, Param as P, Params, ParamTable, Table, load_params, load_table
+from stackga.data import DataError, Param as P, Params, ParamTable, Table, data_folder
+from stackga.data import load_params, load_table
 
 __all__ = ["DATA_DIR", "SCHEMAS", "V2GData", "DataError", "load"]
 
@@ -68,9 +69,7 @@ class V2GData:
 
 def load(data_dir=None) -> V2GData:
     """Load and check the case's files from ``data_dir`` (default: the shipped data)."""
-    d = Path(data_dir) if data_dir is not None else DATA_DIR
-    if not d.is_dir():
-        raise DataError(f"{d}: data folder not found")
+    d = data_folder(data_dir, DATA_DIR)
     units = load_table(d, UNITS)
     hourly = load_table(d, HOURLY)
     params = load_params(d, PARAMETERS)

@@ -17,13 +17,15 @@ Computed independently of how y was found: the follower's problem at x is solved
 """
 from __future__ import annotations
 
+import dataclasses
+
 import highspy
 import numpy as np
 
 from followers.response import Status
 
 from .model import Bilevel
-from .response import MatrixFollower, _rows
+from .response import MatrixFollower
 
 __all__ = ["follower_certificate"]
 
@@ -44,7 +46,7 @@ def follower_certificate(bl: Bilevel, k: int, x: np.ndarray, y_all: np.ndarray,
     fresh = MatrixFollower(bl, k)
     h = fresh._model("follower")
     n, m = f.n, len(f.b)
-    lo, hi = _rows(f, f.b - f.A @ x)
+    lo, hi = fresh.bounds_of(f.b - f.A @ x)
     h.changeColsCost(n, np.arange(n, dtype=np.int32), cost)
     h.changeRowsBounds(m, np.arange(m, dtype=np.int32), lo, hi)
     h.clearSolver()
@@ -60,7 +62,7 @@ def follower_certificate(bl: Bilevel, k: int, x: np.ndarray, y_all: np.ndarray,
     # parts and x held at the reported point)
     vals = []
     for sel in ("optimistic", "pessimistic"):
-        g = Bilevel(**{**_fields(bl), "selection": sel})
+        g = dataclasses.replace(bl, selection=sel)
         ys = MatrixFollower(g, k).respond(x[None]).arrays["y"][0]
         full = y_all.copy()
         full[sl] = ys
@@ -69,9 +71,3 @@ def follower_certificate(bl: Bilevel, k: int, x: np.ndarray, y_all: np.ndarray,
     out["ties"] = abs(vals[0] - vals[1]) > tol * (1 + abs(vals[0]))
     out["optimal"] = viol <= tol * (1 + np.abs(y).max(initial=0)) and out["duality_gap"] <= tol * (1 + abs(phi))
     return out
-
-
-def _fields(bl: Bilevel) -> dict:
-    keys = ("sense", "c_x", "followers", "c_y", "Q_xx", "Q_yy", "Q_xy", "x_lb", "x_ub", "A_x",
-            "b_x", "E_x", "e_x", "G_x", "G_y", "h", "x_integer", "selection", "name")
-    return {k: getattr(bl, k) for k in keys}

@@ -34,7 +34,8 @@ def to_game(bl: Bilevel) -> Game:
         b = np.concatenate([b if b is not None else [], bl.e_x, -bl.e_x])
 
     def leader(X, prices, responses):
-        y = np.hstack([responses[f"f{k}"].arrays.get("y", np.zeros((len(X), f.n)))   # failed
+        y = np.hstack([responses[f"f{k}"].arrays["y"] if "y" in responses[f"f{k}"].arrays
+                       else np.zeros((len(X), f.n))                  # a follower that failed
                        for k, f in enumerate(bl.followers)])
         F = bl.value(X, y)
         viol = {}

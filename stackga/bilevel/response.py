@@ -32,7 +32,7 @@ from followers.certificate import unique_lp_optimum
 from followers.highs_model import STATUS_MAP
 from followers.response import Response, Status
 
-from .model import Bilevel, Follower
+from .model import Bilevel
 
 __all__ = ["MatrixFollower", "TIE_TOL"]
 
@@ -40,15 +40,6 @@ TIE_TOL = 1e-9       # relative slack on the follower's optimum in the selection
 INF = highspy.kHighsInf
 
 
-def _rows(f: Follower, rhs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Row bounds of B y (sense) rhs."""
-    lo = np.where(np.array(f.sense) == "<=", -INF, rhs)
-    hi = np.where(np.array(f.sense) == ">=", INF, rhs)
-    return lo, hi
-
-
-def _bound(v: np.ndarray) -> np.ndarray:
-    return np.clip(v, -INF, INF)
 
 
 class MatrixFollower:
@@ -59,6 +50,8 @@ class MatrixFollower:
         self.f = game.followers[k]
         self.cols = game.slices[k]
         self.unique = bool(self.f.Q.size) and np.linalg.eigvalsh(self.f.Q).min() > 1e-9
+        self.mip = bool(np.any(self.f.integer))
+        self._le, self._ge = np.array(self.f.sense) == "<=", np.array(self.f.sense) == ">="
         self._h: dict = {}
         self._basis: dict = {}
         self._q_rows = [i for i in range(self.f.n) if np.any(self.f.Q[i])]
@@ -71,6 +64,10 @@ class MatrixFollower:
                           and not np.any(Gy[i, ~mine])]
         self.stats = {"solves": 0, "retries": 0, "selections": 0, "phase1": 0, "approximate": 0}
         self.approximate = False            # the selection drops a nonconvex leader term
+
+    def bounds_of(self, rhs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(lo, hi): the row bounds of B y (sense) rhs, rhs (m,)."""
+        return np.where(self._le, -INF, rhs), np.where(self._ge, INF, rhs)
 
     def __getstate__(self):
         state = dict(self.__dict__)
@@ -86,11 +83,11 @@ class MatrixFollower:
         h.setOptionValue("output_flag", False)
         h.setOptionValue("random_seed", 0)
         h.setOptionValue("threads", 1)
-        lo, hi = _rows(f, f.b)
+        lo, hi = self.bounds_of(f.b)
         if kind == "phase1":                   # y, s+ (m), s- (m): B y + s+ - s- (sense) b
             m = len(f.b)
-            h.addVars(n + 2 * m, np.concatenate([_bound(f.lb), np.zeros(2 * m)]),
-                      np.concatenate([_bound(f.ub), np.full(2 * m, INF)]))
+            h.addVars(n + 2 * m, np.concatenate([f.lb, np.zeros(2 * m)]),
+                      np.concatenate([f.ub, np.full(2 * m, INF)]))
             h.changeColsCost(n + 2 * m, np.arange(n + 2 * m, dtype=np.int32),
                              np.concatenate([np.zeros(n), np.ones(2 * m)]))
             for i in range(m):
@@ -98,7 +95,7 @@ class MatrixFollower:
                 val = np.r_[f.B[i][f.B[i] != 0], 1.0, -1.0]
                 h.addRow(lo[i], hi[i], len(idx), idx, val)
         else:
-            h.addVars(n, _bound(f.lb), _bound(f.ub))
+            h.addVars(n, f.lb, f.ub)
             for i in range(len(f.b)):
                 idx = np.flatnonzero(f.B[i]).astype(np.int32)
                 h.addRow(lo[i], hi[i], len(idx), idx, f.B[i][idx])
@@ -174,15 +171,15 @@ class MatrixFollower:
         sign = 1.0 if g.sense == "min" else -1.0
         if g.selection == "pessimistic":
             sign = -sign
-        for k, x in enumerate(X):
-            cost = f.d + x @ f.M
-            lo, hi = _rows(f, f.b - f.A @ x)
+        costs, rhss = f.d + X @ f.M, f.b - X @ f.A.T          # the whole population at once
+        for k, (x, cost, rhs) in enumerate(zip(X, costs, rhss)):
+            lo, hi = self.bounds_of(rhs)
             h = self._model("follower")
             h.changeColsCost(n, idx, cost)
             h.changeRowsBounds(m, rows, lo, hi)
             st = self._run(h, "follower")
             if st == Status.INFEASIBLE:
-                infeas[k] = self._phase1(f.b - f.A @ x)
+                infeas[k] = self._phase1(rhs)
             elif st != Status.OPTIMAL:           # unbounded or failed: behind every measured one
                 infeas[k] = 1e9
             if st != Status.OPTIMAL:
@@ -191,14 +188,14 @@ class MatrixFollower:
             sol = h.getSolution()
             yk = np.asarray(sol.col_value, float)
             phi = float(cost @ yk + 0.5 * yk @ f.Q @ yk)
-            if not (self.unique or np.any(f.integer) or self._unique_lp(h, sol)):
+            if not (self.unique or self.mip or self._unique_lp(h, sol)):
                 yk = self._select(x, cost, lo, hi, phi, yk, sign)
             y[k], obj[k] = yk, float(cost @ yk + 0.5 * yk @ f.Q @ yk)
         return Response(obj, status, {"y": y, "infeasibility": infeas})
 
     def _unique_lp(self, h: highspy.Highs, sol) -> bool:
         """No tie to break: an LP optimum with non-degenerate duals is unique."""
-        return not np.any(self.f.Q) and unique_lp_optimum(h)
+        return not np.any(self.f.Q) and unique_lp_optimum(h, sol)
 
     def _select(self, x, cost, lo, hi, phi, y0, sign) -> np.ndarray:
         """Optimistic (pessimistic) choice among the follower's optima; y0 if it fails.
@@ -236,7 +233,7 @@ class MatrixFollower:
         f = self.f
         h = self._model("phase1")
         m = len(f.b)
-        lo, hi = _rows(f, rhs)
+        lo, hi = self.bounds_of(rhs)
         h.changeRowsBounds(m, np.arange(m, dtype=np.int32), lo, hi)
         self.stats["phase1"] += 1
         if self._run(h) != Status.OPTIMAL:

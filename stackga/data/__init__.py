@@ -2,8 +2,8 @@
 
     from stackga.data import Column, Table, Param, ParamTable, load_table, load_params
 """
-from .read import Params, export, fingerprint, load_params, load_table
+from .read import Params, data_folder, export, fingerprint, load_params, load_table
 from .schema import Bounds, Column, DataError, Param, ParamTable, Table
 
 __all__ = ["Bounds", "Column", "DataError", "Param", "ParamTable", "Params", "Table",
-           "export", "fingerprint", "load_params", "load_table"]
+           "data_folder", "export", "fingerprint", "load_params", "load_table"]

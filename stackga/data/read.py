@@ -21,7 +21,7 @@ import numpy as np
 
 from .schema import Bounds, DataError, Param, ParamTable, Table
 
-__all__ = ["Params", "load_table", "load_params", "export", "fingerprint"]
+__all__ = ["Params", "data_folder", "load_table", "load_params", "export", "fingerprint"]
 
 
 class Params(dict):
@@ -86,6 +86,15 @@ def _number(raw: str, bounds: Bounds, unit: str, where: str) -> float:
         raise DataError(f"{where}: value {raw} is out of range; expected {bounds.describe()}"
                         + (f" ({unit})" if unit and unit != "-" else ""))
     return v
+
+
+def data_folder(data_dir, default) -> Path:
+    """The folder a case loads: ``data_dir`` if given, else ``default`` (its shipped data);
+    a missing folder is named."""
+    d = Path(data_dir) if data_dir is not None else Path(default)
+    if not d.is_dir():
+        raise DataError(f"{d}: data folder not found")
+    return d
 
 
 def load_table(folder, schema: Table) -> dict[str, np.ndarray]:

@@ -1,0 +1,18 @@
+"""The machine a benchmark ran on, for its report line."""
+from __future__ import annotations
+
+import os
+import platform
+
+
+def cpu() -> str:
+    """The CPU's model name (from /proc/cpuinfo where there is one)."""
+    if os.path.exists("/proc/cpuinfo"):
+        with open("/proc/cpuinfo") as f:
+            return next((line.split(":", 1)[1].strip() for line in f if "model name" in line), "?")
+    return platform.processor()
+
+
+def machine() -> str:
+    """'CPU, N cores, Python X.Y.Z'."""
+    return f"{cpu()}, {os.cpu_count()} cores, Python {platform.python_version()}"
