@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import importlib
 
-CASES = ("island", "v2g")
+CASES = ("island", "v2g", "eva")
 
 
 def get(name: str):

@@ -5,8 +5,10 @@ follower's objective (n_pop,), a status per individual and its decision
 arrays. No follower knows which case it serves.
 """
 from .battery import Battery
+from .ev_clusters import EVClusters
 from .ev_fleet import EVFleet
 from .fixed_plan import FixedPlan
+from .microgrid_dispatch import MicrogridDispatch
 from .response import Follower, Response, Status
 from .storage_agent import StorageAgent
 from .storage_dp import StorageLP, solve_storage
@@ -15,6 +17,7 @@ from .thermal import ThermalBuildings
 from .unit_dispatch import ThermalDispatch
 from .users import FlexibleUsers
 
-__all__ = ["Battery", "EVFleet", "FixedPlan", "Follower", "FlexibleUsers", "Response", "Status",
+__all__ = ["Battery", "EVClusters", "EVFleet", "FixedPlan", "Follower", "FlexibleUsers",
+           "MicrogridDispatch", "Response", "Status",
            "StorageAgent", "StorageLP", "StorageOperator", "ThermalBuildings", "ThermalDispatch",
            "solve_storage"]

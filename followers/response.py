@@ -17,6 +17,7 @@ class Status(IntEnum):
     INFEASIBLE = 1       # the follower's model has no feasible plan at these prices
     SOLVER_FAILED = 2    # the solver returned no proven optimum (or raised, or non-finite values)
     UNBOUNDED = 3        # the follower's objective is unbounded at these prices
+    NOT_SETTLED = 4      # interaction rounds still moving at their cap (stackga.rounds)
 
 
 @dataclass

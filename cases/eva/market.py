@@ -1,0 +1,110 @@
+"""The eva case's follower layer: the clusters and the EVA's dispatch in interaction rounds.
+
+One object answers a population of price vectors (n, 48) = [h_b | h_s]: for every
+individual it runs the paper's rounds (``stackga.rounds``): the EVA dispatches (diesel,
+battery, grid) for the clusters' last plans with gamma1, the clusters answer the
+imbalance that dispatch leaves with gamma2, both weights growing each round, until no
+decision moves. Its Response carries both sides' final decisions; the leader's objective
+(case.py) reads them. An individual that does not settle within the cap is NOT_SETTLED.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from followers import EVClusters, MicrogridDispatch
+from followers.response import Response, Status, check_prices
+from stackga.rounds import Rounds, geometric
+
+__all__ = ["Market"]
+
+VIEWS = ("own", "system")
+
+
+@dataclass
+class Market:
+    """Clusters + EVA dispatch in rounds.
+
+    Attributes:
+        clusters: the EV clusters (n_cl).
+        dispatch: the EVA's dispatch model.
+        net: (T,) P_LD - P_PV - P_WT (kW).
+        gamma1, growth1, gamma2, growth2: the penalty weights of round 1 and their growth.
+        max_rounds, tol_power, tol_imbalance: the cap and the tolerances (kW).
+        view: the imbalance a cluster is told (eq. 23): "system" (default) = the imbalance
+            of the EVA's last dispatch with the cluster's own last plan taken out, so the
+            other clusters' last plans are in it; "own" = P_LD - P_PV - P_WT - P_ex - P_DE +
+            P_BA alone (eq. 23 read literally: each cluster answers the whole imbalance as
+            if it were alone; on the shipped data the clusters then over-correct together
+            and the rounds do not settle).
+    """
+
+    clusters: EVClusters
+    dispatch: MicrogridDispatch
+    net: np.ndarray
+    gamma1: float
+    growth1: float
+    gamma2: float
+    growth2: float
+    max_rounds: int
+    tol_power: float
+    tol_imbalance: float
+    view: str = "system"
+
+    def __post_init__(self) -> None:
+        if self.view not in VIEWS:
+            raise ValueError(f"Market.view: unknown view {self.view!r}; choose one of {VIEWS}")
+        self.T = len(self.net)
+        self.g1 = geometric(self.gamma1, self.growth1)
+        self.g2 = geometric(self.gamma2, self.growth2)
+
+    def _dispatch(self, S: np.ndarray, k: int) -> dict:
+        d = self.dispatch.solve(self.net + S, self.g1(k))
+        return {f"de_{name}" if name not in ("imbalance",) else name: v for name, v in d.items()}
+
+    def respond(self, prices: np.ndarray) -> Response:
+        T, m = self.T, self.clusters.n
+        P = check_prices(prices, 2 * T, "eva market")
+        hb, hs = P[:, :T], P[:, T:]
+        n = len(P)
+
+        def start(rows):
+            zero = np.zeros((len(rows), m, T))
+            st = self._dispatch(np.zeros((len(rows), T)), 1)
+            return {"p_ch": zero, "p_dis": zero.copy(), "cl_status": np.zeros((len(rows), m), np.int8),
+                    "cl_cost": np.zeros((len(rows), m)), "cl_penalty": np.zeros((len(rows), m)), **st}
+
+        def step(rows, state, k):
+            # the imbalance the EVA's last dispatch leaves without the clusters (eq. 23)
+            own = state["imbalance"] - (state["p_ch"] - state["p_dis"]).sum(axis=1)
+            if self.view == "own":
+                D = own
+            else:
+                net_cl = state["p_ch"] - state["p_dis"]
+                D = own[:, None, :] + net_cl.sum(axis=1, keepdims=True) - net_cl
+            cl = self.clusters.solve(hb[rows], hs[rows], D, self.g2(k))
+            S = (cl["p_ch"] - cl["p_dis"]).sum(axis=1)
+            return {"p_ch": cl["p_ch"], "p_dis": cl["p_dis"], "cl_status": cl["status"],
+                    "cl_cost": cl["cost"], "cl_penalty": cl["penalty"], **self._dispatch(S, k)}
+
+        def failed(state):
+            return (np.any(state["cl_status"] != Status.OPTIMAL, axis=1)
+                    | (state["de_status"] != Status.OPTIMAL))
+
+        res = Rounds(start=start, step=step, decisions=("p_ch", "p_dis", "de_p_de", "de_ba_ch",
+                                                        "de_ba_dis", "de_buy", "de_sell"),
+                     residual=lambda s: np.abs(s["imbalance"]).max(axis=1),
+                     max_rounds=self.max_rounds, tol_move=self.tol_power,
+                     tol_residual=self.tol_imbalance, failed=failed).run(n)
+        s = res.state
+        status = np.full(n, Status.OPTIMAL, np.int8)
+        status[~res.settled] = Status.NOT_SETTLED
+        cl_bad = np.any(s["cl_status"] != Status.OPTIMAL, axis=1)
+        status[cl_bad] = np.max(s["cl_status"], axis=1)[cl_bad]
+        status[s["de_status"] != Status.OPTIMAL] = Status.SOLVER_FAILED
+        arrays = {k: v for k, v in s.items()}
+        arrays.update(rounds=res.rounds.astype(float), move=res.move, residual=res.residual,
+                      infeasibility=np.where(np.isfinite(res.move), res.move, 1e9))
+        return Response(np.where(status == Status.OPTIMAL, s["cl_cost"].sum(axis=1), 0.0),
+                        status, arrays)

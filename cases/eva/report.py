@@ -1,0 +1,79 @@
+"""The eva case's figures (sec. 3.2 of the paper), recomputed from a solution."""
+from __future__ import annotations
+
+import numpy as np
+
+from followers.ev_clusters import split_to_evs, unmanaged_charging
+
+ACTIVE_KW = 1e-6
+NIGHT = [18, 19, 20, 21, 22, 23, 0, 1, 2, 3, 4, 5]     # 18:00-06:00
+DAY = list(range(8, 17))                              # 08:00-17:00
+
+
+def _split_failures(data, clusters, labels, c, d) -> list[int]:
+    """Clusters whose plan cannot be split into per-EV plans within every car's limits."""
+    p, ev = data.params, data.evs
+    Q = p["ev_capacity_kwh"]
+    bad = []
+    for j in range(clusters.n):
+        mem = np.flatnonzero(labels == j)
+        hrs = clusters.hours[j, :clusters.length[j]]
+        one = np.ones(len(mem))
+        got = split_to_evs(c[j, hrs], d[j, hrs], int(clusters.start[j]), int(clusters.length[j]),
+                           ev["soc_in"][mem] * Q, one * p["ev_soc_min"] * Q, one * p["ev_soc_max"] * Q,
+                           data.soc_expected()[mem] * Q, one * p["ev_p_ch_kw"], one * p["ev_p_dis_kw"],
+                           p["ev_eta_c"], p["ev_eta_d"])
+        if got is None:
+            bad.append(j)
+    return bad
+
+
+def report(ev, x, data, clusters, labels, net) -> dict:
+    """Figures for individual 0 of an Evaluation ``ev`` at leader vector ``x``."""
+    T = len(net)
+    h, p = data.hourly, data.params
+    r = ev.responses["market"].arrays
+    a = ev.arrays
+    c, d = r["p_ch"][0], r["p_dis"][0]                   # (n_cl, T)
+    hb, hs = np.asarray(x[:T]), np.asarray(x[T:])
+    Q = p["ev_capacity_kwh"]
+    e0 = data.evs["soc_in"] * Q
+    need = data.soc_expected() * Q
+    un = unmanaged_charging(clusters.start[labels], clusters.length[labels], e0, need,
+                            np.full(len(labels), p["ev_p_ch_kw"]), p["ev_eta_c"], T)
+    un_total = un.sum(axis=0)
+    before = net + un_total
+    after = r["imbalance"][0]
+    cls = data.evs["ev_class"]
+    cl_class = np.array([np.bincount(cls[labels == j].astype(int), minlength=3).argmax()
+                         for j in range(clusters.n)])
+    charge, discharge = c.sum(axis=0), d.sum(axis=0)
+    share = lambda v, hrs: float(v[hrs].sum() / v.sum()) if v.sum() > ACTIVE_KW else float("nan")  # noqa: E731
+    bad = _split_failures(data, clusters, labels, c, d)
+    return {
+        "n_evs": int(len(labels)), "n_clusters": int(clusters.n),
+        "rounds": int(r["rounds"][0]), "settled_move_kw": float(r["move"][0]),
+        "eva_profit": float(a["profit"][0]), "penalty": float(a["penalty"][0]),
+        "ev_payments": float(a["ev_payments"][0]),
+        "diesel_cost": float(r["de_diesel"][0]), "battery_cost": float(r["de_battery"][0]),
+        "grid_cost": float(r["de_grid"][0]),
+        "ev_cost_game": float(r["cl_cost"][0].sum()),
+        "ev_cost_unmanaged_grid": float((un * h["grid_buy"]).sum()),
+        "ev_cost_unmanaged_eva": float((un * hb).sum()),
+        "ev_charge_kwh": float(charge.sum()), "ev_discharge_kwh": float(discharge.sum()),
+        "unmanaged_charge_kwh": float(un_total.sum()),
+        "imbalance_raw_max_kw": float(np.abs(net).max()),
+        "imbalance_before_max_kw": float(np.abs(before).max()),
+        "imbalance_before_kwh": float(np.abs(before).sum()),
+        "imbalance_after_max_kw": float(np.abs(after).max()),
+        "imbalance_after_kwh": float(np.abs(after).sum()),
+        "charge_share_night": share(charge, NIGHT),
+        "discharge_share_day": share(discharge, DAY),
+        "class1_discharge_kwh": float(d[cl_class == 1].sum()),
+        "class2_charge_night_kwh": float(c[cl_class == 2][:, NIGHT].sum()),
+        "prices_inside_grid": bool(np.all(hb <= h["grid_buy"] + 1e-12) and np.all(hs >= h["grid_sell"] - 1e-12)),
+        "buy_above_sell": bool(np.all(hb >= hs - 1e-9)), "buy_minus_sell_min": float((hb - hs).min()),
+        "hb_mean": float(hb.mean()), "hs_mean": float(hs.mean()),
+        "split_failures": bad,
+        "exchange_kw": (r["de_buy"][0] - r["de_sell"][0]).tolist(),
+    }

@@ -1,0 +1,202 @@
+"""EV clusters: EVs grouped by arrival and departure hour, each cluster a storage QP.
+
+Clustering (eq. 1 of the eva paper): an EV arriving or leaving within +-0.5 h of the
+hour t is taken to arrive or leave at t, so the cluster of an EV is the pair (its arrival
+rounded to the nearest hour, its departure rounded likewise; .5 rounds up), and EVs with
+the same pair form one cluster. A cluster is connected in the clock hours
+[arrival, departure) (the day repeats: a session may cross midnight).
+
+Cluster j's QP (eq. 3-6, 20-23), P = c - d its net power (kW, > 0 charging)::
+
+    min  sum_k  h_b(t_k) c_k - h_s(t_k) d_k + gamma (D_j(t_k) + c_k - d_k)^2      (yuan)
+    s.t. e_k = e_{k-1} + eta_c c_k - d_k / eta_d,   n_j SOC_min Q <= e_k <= n_j SOC_max Q,
+         e_0 = sum of the members' arrival energies, e_L >= sum of their departure needs,
+         c_k, d_k >= 0,  c_k / (n_j P_c) + d_k / (n_j P_d) <= 1
+
+over the cluster's session steps k = 1..L (hour t_k), where D_j is the imbalance the
+cluster is told (kW) and gamma its penalty weight. Solved exactly and batched over
+(population x clusters) by :mod:`followers.storage_qp_kernel`. The hull row is the
+cluster's real limit (each car charges or discharges at its rated power at most, and may
+switch within an hour); it makes every cluster plan splittable power-wise, and the
+energy split is checked by :func:`split_to_evs` (the paper's consistency step).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .response import Status
+from .storage_qp_kernel import INFEASIBLE, OPTIMAL, solve_rows
+
+__all__ = ["EVClusters", "cluster_hours", "split_to_evs"]
+
+
+def cluster_hours(arrival_h: np.ndarray, departure_h: np.ndarray, T: int = 24):
+    """Eq. 1 with a half-width of 0.5 h: (labels (n_ev,), start (n_cl,), length (n_cl,)).
+
+    Clusters are numbered by (start, departure); an EV whose rounded arrival equals its
+    rounded departure has no connected hour and raises ValueError naming it."""
+    a = np.floor(np.asarray(arrival_h, float) + 0.5).astype(int) % T
+    b = np.floor(np.asarray(departure_h, float) + 0.5).astype(int) % T
+    empty = np.flatnonzero(a == b)
+    if len(empty):
+        i = int(empty[0])
+        raise ValueError(f"EV {i}: arrival {arrival_h[i]:g} h and departure {departure_h[i]:g} h "
+                         f"round to the same hour: no connected hour")
+    pairs, labels = np.unique(np.stack([a, b], axis=1), axis=0, return_inverse=True)
+    return labels.reshape(-1), pairs[:, 0], (pairs[:, 1] - pairs[:, 0]) % T
+
+
+@dataclass
+class EVClusters:
+    """The clusters' data (n_cl clusters, T clock hours).
+
+    Attributes:
+        start, length: (n_cl,) first clock hour and number of connected hours.
+        size: (n_cl,) number of EVs.
+        p_ch, p_dis: (n_cl,) largest charge / discharge power (kW; n_j times the car's).
+        e0, e_min, e_max, e_need: (n_cl,) arrival energy, energy bounds, departure need (kWh).
+        eta_c, eta_d: efficiencies (eta_c eta_d < 1).
+    """
+
+    start: np.ndarray
+    length: np.ndarray
+    size: np.ndarray
+    p_ch: np.ndarray
+    p_dis: np.ndarray
+    e0: np.ndarray
+    e_min: np.ndarray
+    e_max: np.ndarray
+    e_need: np.ndarray
+    eta_c: float
+    eta_d: float
+    T: int = 24
+
+    def __post_init__(self) -> None:
+        for name in ("start", "length", "size", "p_ch", "p_dis", "e0", "e_min", "e_max", "e_need"):
+            a = np.asarray(getattr(self, name), int if name in ("start", "length", "size") else float)
+            if a.ndim != 1 or len(a) != len(self.start) or not np.all(np.isfinite(a)):
+                raise ValueError(f"EVClusters.{name} must be a finite (n_cl,) array, got {a!r}")
+            setattr(self, name, a)
+        if np.any((self.length < 1) | (self.length > self.T)):
+            raise ValueError(f"EVClusters.length must be in [1, {self.T}], got {self.length}")
+        if not (0 < self.eta_c <= 1 and 0 < self.eta_d <= 1 and self.eta_c * self.eta_d < 1):
+            raise ValueError(f"EVClusters: eta_c = {self.eta_c}, eta_d = {self.eta_d}: both in (0, 1] "
+                             f"with eta_c * eta_d < 1 (a lossless storage is not supported)")
+        k = np.arange(self.T)
+        self.hours = (self.start[:, None] + k) % self.T             # (n_cl, T) clock hour of step k
+        self.active = k < self.length[:, None]                      # (n_cl, T) step k connected
+
+    @property
+    def n(self) -> int:
+        return len(self.start)
+
+    def solve(self, h_b: np.ndarray, h_s: np.ndarray, D: np.ndarray, gamma) -> dict:
+        """Every cluster's optimal plan for every individual.
+
+        Args:
+            h_b, h_s: (n, T) buy and sell prices per clock hour (yuan/kWh).
+            D: (n, T) or (n, n_cl, T) the imbalance each cluster is told (kW, clock hours).
+            gamma: scalar or (n,) penalty weight (yuan/kW^2h), > 0.
+        Returns:
+            dict with ``p_ch``, ``p_dis`` (n, n_cl, T) kW per clock hour, ``energy``
+            (n, n_cl, T + 1) kWh over the session steps (held after departure), ``cost``
+            (n, n_cl) prices part and ``penalty`` (n, n_cl) gamma part of the objective over
+            the session, ``status`` (n, n_cl) int8 and ``gap`` (n, n_cl) kWh.
+        """
+        n, m, T = len(h_b), self.n, self.T
+        D = np.broadcast_to(np.asarray(D, float)[:, None] if np.ndim(D) == 2 else D, (n, m, T))
+        gam = np.broadcast_to(np.asarray(gamma, float).reshape(-1, 1), (n, 1))[:, 0]
+        if np.any(~(gam > 0)):
+            raise ValueError(f"EVClusters.solve: gamma must be > 0, got {gamma}")
+        hrs = self.hours
+        p = np.ascontiguousarray(h_b[:, hrs].reshape(n * m, T))
+        q = np.ascontiguousarray(h_s[:, hrs].reshape(n * m, T))
+        Dk = np.ascontiguousarray(np.take_along_axis(D, np.broadcast_to(hrs, (n, m, T)), axis=2)
+                                  .reshape(n * m, T))
+        g = np.repeat(gam, m * T).reshape(n * m, T)
+        row = lambda a: np.ascontiguousarray(np.tile(a, n))       # noqa: E731
+        c, d, e, _, code, gap = solve_rows(
+            row(self.length), p, q, Dk, g, row(self.p_ch), row(self.p_dis),
+            np.full(n * m, self.eta_c), np.full(n * m, self.eta_d), row(self.e0),
+            row(self.e_min), row(self.e_max), row(self.e_need))
+        c, d = c.reshape(n, m, T), d.reshape(n, m, T)
+        act = self.active
+        p_ch, p_dis = np.zeros((n, m, T)), np.zeros((n, m, T))
+        np.put_along_axis(p_ch, np.broadcast_to(hrs, (n, m, T)), c * act, axis=2)
+        np.put_along_axis(p_dis, np.broadcast_to(hrs, (n, m, T)), d * act, axis=2)
+        P = Dk.reshape(n, m, T) + c - d
+        status = np.select([code == OPTIMAL, code == INFEASIBLE],
+                           [Status.OPTIMAL, Status.INFEASIBLE], Status.SOLVER_FAILED).astype(np.int8)
+        return {"p_ch": p_ch, "p_dis": p_dis, "energy": e.reshape(n, m, T + 1),
+                "cost": ((p.reshape(n, m, T) * c - q.reshape(n, m, T) * d) * act).sum(axis=2),
+                "penalty": gam[:, None] * (P * P * act).sum(axis=2),
+                "status": status.reshape(n, m), "gap": gap.reshape(n, m)}
+
+
+def split_to_evs(plan_c: np.ndarray, plan_d: np.ndarray, start: int, length: int,
+                 e0: np.ndarray, e_min: np.ndarray, e_max: np.ndarray, e_need: np.ndarray,
+                 p_ch: np.ndarray, p_dis: np.ndarray, eta_c: float, eta_d: float):
+    """The paper's consistency step for one cluster: per-EV plans that add up to the
+    cluster's (c, d) in every connected step and respect every car's limits.
+
+    Args: plan_c, plan_d (L,) the cluster's charge/discharge over its session steps;
+        e0, e_min, e_max, e_need, p_ch, p_dis (n_ev,) the members' data.
+    Returns (c (n_ev, L), d (n_ev, L), e (n_ev, L + 1)) or None if no split exists
+    (an LP feasibility problem, HiGHS)."""
+    from scipy.optimize import linprog
+    import scipy.sparse as sp
+
+    nv, L = len(e0), length
+    nx = 2 * nv * L                                   # c[i, k], d[i, k]
+    ic = lambda i, k: i * L + k                       # noqa: E731
+    idd = lambda i, k: nv * L + i * L + k             # noqa: E731
+    rows, cols, vals, lo, hi = [], [], [], [], []
+
+    def add(entries, a, b):
+        r = len(lo)
+        for j, v in entries:
+            rows.append(r)
+            cols.append(j)
+            vals.append(v)
+        lo.append(a)
+        hi.append(b)
+    for k in range(L):
+        add([(ic(i, k), 1.0) for i in range(nv)], plan_c[k], plan_c[k])
+        add([(idd(i, k), 1.0) for i in range(nv)], plan_d[k], plan_d[k])
+    for i in range(nv):
+        for k in range(L):
+            add([(ic(i, k), 1 / p_ch[i]), (idd(i, k), 1 / p_dis[i])], -np.inf, 1.0)
+            ent = [(ic(i, j), eta_c) for j in range(k + 1)] + [(idd(i, j), -1 / eta_d) for j in range(k + 1)]
+            add(ent, e_min[i] - e0[i], e_max[i] - e0[i])
+        add([(ic(i, j), eta_c) for j in range(L)] + [(idd(i, j), -1 / eta_d) for j in range(L)],
+            e_need[i] - e0[i], np.inf)
+    A = sp.csr_matrix((vals, (rows, cols)), shape=(len(lo), nx))
+    lo, hi = np.array(lo), np.array(hi)
+    fin_hi, fin_lo = np.isfinite(hi), np.isfinite(lo)
+    A_ub = sp.vstack([A[fin_hi], -A[fin_lo]])
+    b_ub = np.concatenate([hi[fin_hi], -lo[fin_lo]])
+    r = linprog(np.zeros(nx), A_ub=A_ub, b_ub=b_ub, bounds=(0, None), method="highs")
+    if r.status != 0:
+        return None
+    x = r.x
+    c = x[:nv * L].reshape(nv, L)
+    d = x[nv * L:].reshape(nv, L)
+    e = e0[:, None] + np.concatenate([np.zeros((nv, 1)), np.cumsum(eta_c * c - d / eta_d, axis=1)], axis=1)
+    return c, d, e
+
+
+def unmanaged_charging(start: np.ndarray, length: np.ndarray, e0: np.ndarray, e_need: np.ndarray,
+                       p_ch: np.ndarray, eta_c: float, T: int = 24) -> np.ndarray:
+    """(n_ev, T) kW per clock hour: each EV charges at full power from its first connected
+    hour until it holds its departure need (the last hour at part power), then idles."""
+    n = len(start)
+    out = np.zeros((n, T))
+    left = np.maximum(np.asarray(e_need, float) - e0, 0.0) / eta_c     # kWh from the grid
+    for k in range(T):
+        on = k < length
+        pw = np.where(on, np.minimum(p_ch, left), 0.0)
+        out[np.arange(n), (start + k) % T] += pw
+        left = left - pw
+    return out

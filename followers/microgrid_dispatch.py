@@ -1,0 +1,158 @@
+"""A microgrid operator's own dispatch: diesel, battery and grid exchange against an
+imbalance penalty, one convex QP per individual (the eva case's leader recourse,
+eq. 11-19 of its paper).
+
+Model (T hours, dt = 1 h; r(t) the net load it must balance, kW)::
+
+    min  sum_t [ a P(t)^2 + b P(t) + c0                       (diesel: fuel + upkeep)
+                 + m (c(t) - d(t))^2                           (battery upkeep, eq. 13)
+                 + H_b(t) g(t) - H_s(t) s(t)                   (grid buy / sell, eq. 15)
+                 + gamma (r(t) - (g(t) - s(t)) - P(t) + (c(t) - d(t)))^2 ]   (eq. 16)
+    s.t. P_min <= P(t) <= P_max;  |P(t) - P(t-1)| <= R  (t >= 2)           (eq. 17)
+         c, d >= 0, c + d <= P_ba (the hull of charge or discharge within the hour);
+         E(t) = E(t-1) + eta c(t) - d(t) / eta;  E_min <= E(t) <= E_max;  E(T) >= E(0)
+         g, s >= 0;  x_min <= g - s <= x_max                              (eq. 18-19)
+
+Solved exactly by HiGHS's active-set QP solver, one fresh model per individual (the
+Hessian is only semi-definite: HiGHS regularises by 1e-12, far below the 1e-6 the answers
+are checked to); every answer is checked against the constraints before it is OPTIMAL.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+
+from .highs_model import solve_highs
+from .response import Status
+
+__all__ = ["MicrogridDispatch"]
+
+_OPTIONS = {"primal_feasibility_tolerance": 1e-10, "dual_feasibility_tolerance": 1e-10,
+            "optimality_tolerance": 1e-10, "qp_iteration_limit": 20000, "time_limit": 10.0}
+
+
+@dataclass
+class MicrogridDispatch:
+    """Data of the dispatch (kW, kWh, yuan).
+
+    Attributes:
+        a, b, c0: diesel cost a P^2 + b P + c0 per hour (yuan/kW^2h, yuan/kWh, yuan/h).
+        p_min, p_max, ramp: diesel limits (kW, kW/h).
+        ba_p_max, e_min, e_max, e0, eta, m: battery power, energy bounds, initial energy,
+            efficiency (each way), upkeep m (yuan/kW^2h).
+        x_min, x_max: grid exchange limits (kW; x > 0 buys).
+        grid_buy, grid_sell: (T,) the grid's prices H_b, H_s (yuan/kWh), H_s <= H_b.
+    """
+
+    a: float
+    b: float
+    c0: float
+    p_min: float
+    p_max: float
+    ramp: float
+    ba_p_max: float
+    e_min: float
+    e_max: float
+    e0: float
+    eta: float
+    m: float
+    x_min: float
+    x_max: float
+    grid_buy: np.ndarray
+    grid_sell: np.ndarray
+
+    def __post_init__(self) -> None:
+        self.grid_buy = np.asarray(self.grid_buy, float)
+        self.grid_sell = np.asarray(self.grid_sell, float)
+        self.T = len(self.grid_buy)
+        if self.grid_sell.shape != (self.T,) or np.any(self.grid_sell > self.grid_buy):
+            raise ValueError("MicrogridDispatch: grid_sell must be (T,) and <= grid_buy")
+        if not (self.p_min <= self.p_max and self.e_min <= self.e0 <= self.e_max
+                and self.x_min <= self.x_max and 0 < self.eta <= 1):
+            raise ValueError(f"MicrogridDispatch: inconsistent limits {self!r}")
+        self._rows = self._constraints()
+
+    def _constraints(self):
+        """Rows over x = [P, c, d, g, s, u] (6T): ramps, hull, energy, E(T) >= E(0), exchange,
+        and the imbalance u = r - (g - s) - P + (c - d) (its right side r set per solve)."""
+        T = self.T
+        I, Z = sp.identity(T, format="csr"), sp.csr_matrix((T, T))
+        diff = (sp.eye(T, k=0) - sp.eye(T, k=-1)).tocsr()[1:]            # P(t) - P(t-1)
+        low = sp.csr_matrix(np.tril(np.ones((T, T))))                      # prefix sums
+        final = np.concatenate([np.zeros(T), np.full(T, self.eta), np.full(T, -1 / self.eta),
+                                np.zeros(3 * T)])
+        blocks = [
+            (sp.hstack([diff, *[sp.csr_matrix((T - 1, T))] * 5]), -self.ramp, self.ramp),
+            (sp.hstack([Z, I, I, Z, Z, Z]), -np.inf, self.ba_p_max),
+            (sp.hstack([Z, self.eta * low, -low / self.eta, Z, Z, Z]),
+             self.e_min - self.e0, self.e_max - self.e0),
+            (sp.csr_matrix(final[None]), 0.0, np.inf),                    # E(T) >= E(0)
+            (sp.hstack([Z, Z, Z, I, -I, Z]), self.x_min, self.x_max),
+            (sp.hstack([I, -I, I, I, -I, I]), 0.0, 0.0),                  # = r, set per solve
+        ]
+        A = sp.vstack([blk for blk, _, _ in blocks]).tocsr()
+        lo = np.concatenate([np.full(blk.shape[0], lo) for blk, lo, _ in blocks])
+        hi = np.concatenate([np.full(blk.shape[0], hi) for blk, _, hi in blocks])
+        col_lo = np.concatenate([np.full(T, self.p_min), np.zeros(4 * T), np.full(T, -np.inf)])
+        col_hi = np.concatenate([np.full(T, self.p_max), np.full(2 * T, self.ba_p_max),
+                                 np.full(T, max(self.x_max, 0.0)), np.full(T, max(-self.x_min, 0.0)),
+                                 np.full(T, np.inf)])
+        cost = np.concatenate([np.full(T, self.b), np.zeros(2 * T), self.grid_buy, -self.grid_sell,
+                               np.zeros(T)])
+        M = sp.kron(np.array([[0, 1.0, -1.0, 0, 0, 0]]), sp.identity(T)).tocsr()   # battery net
+        H = 2 * self.m * (M.T @ M) + sp.diags(np.concatenate([np.full(T, 2 * self.a), np.zeros(5 * T)]))
+        return A, lo, hi, col_lo, col_hi, cost, H.tocsc()
+
+    def _one(self, r: np.ndarray, gamma: float):
+        T = self.T
+        A, lo, hi, col_lo, col_hi, cost, H = self._rows
+        lo, hi = lo.copy(), hi.copy()
+        lo[-T:] = r
+        hi[-T:] = r
+        # u = v / sqrt(gamma): the penalty's curvature is 2 on v whatever gamma (conditioning)
+        k = 1.0 / np.sqrt(gamma)
+        A = A @ sp.diags(np.concatenate([np.ones(5 * T), np.full(T, k)]))
+        H = H + sp.diags(np.concatenate([np.zeros(5 * T), np.full(T, 2.0)]))
+        for reg in (1e-12, 1e-10):
+            status, x, _ = solve_highs(cost, A, lo, hi, col_lo, col_hi, hessian=H,
+                                       options={**_OPTIONS, "qp_regularization_value": reg})
+            if status == Status.OPTIMAL:
+                x[5 * T:] *= k
+                break
+        return status, x, lo, hi
+
+    def solve(self, r: np.ndarray, gamma) -> dict:
+        """The dispatch for every individual.
+
+        Args: r (n, T) net load to balance (kW); gamma scalar or (n,) > 0.
+        Returns dict: ``p_de``, ``ba_ch``, ``ba_dis``, ``buy``, ``sell``, ``imbalance`` (n, T),
+        ``energy`` (n, T + 1), ``diesel``, ``battery``, ``grid``, ``penalty`` (n,) yuan, and
+        ``status`` (n,) int8."""
+        r = np.asarray(r, float)
+        n, T = r.shape
+        gam = np.broadcast_to(np.asarray(gamma, float).reshape(-1), (n,))
+        X = np.zeros((n, 6 * T))
+        status = np.zeros(n, np.int8)
+        A, _, _, col_lo, col_hi, _, _ = self._rows
+        for i in range(n):
+            st, x, lo, hi = self._one(r[i], float(gam[i]))
+            if st == Status.OPTIMAL:
+                x = np.clip(x, col_lo, col_hi)
+                v = A @ x
+                tol = 1e-6 * (1 + np.abs(np.where(np.isfinite(hi), hi, lo)))
+                if np.any(v < lo - tol) or np.any(v > hi + tol):
+                    st = Status.SOLVER_FAILED
+            status[i] = st
+            X[i] = x if st == Status.OPTIMAL else 0.0
+        P, c, d, g, s = (X[:, k * T:(k + 1) * T] for k in range(5))
+        imb = r - (g - s) - P + (c - d)
+        energy = self.e0 + np.concatenate([np.zeros((n, 1)), np.cumsum(self.eta * c - d / self.eta, 1)], 1)
+        ok = status == Status.OPTIMAL
+        return {"p_de": P, "ba_ch": c, "ba_dis": d, "buy": g, "sell": s, "imbalance": imb,
+                "energy": energy, "status": status,
+                "diesel": np.where(ok, (self.a * P ** 2 + self.b * P + self.c0).sum(1), 0.0),
+                "battery": np.where(ok, self.m * ((c - d) ** 2).sum(1), 0.0),
+                "grid": np.where(ok, (self.grid_buy * g - self.grid_sell * s).sum(1), 0.0),
+                "penalty": np.where(ok, gam * (imb ** 2).sum(1), 0.0)}

@@ -1,0 +1,241 @@
+"""The eva case: the clusters' QPs and the EVA's dispatch against an independent HiGHS
+oracle (tests/oracle_eva.py, written from the model statement only), the rounds, the
+data layer and short end-to-end runs."""
+from __future__ import annotations
+
+import shutil
+
+import numpy as np
+import pytest
+
+import oracle_eva as O
+import stackga
+from cases.eva import build, load
+from cases.eva.case import make_clusters, make_dispatch
+from followers.ev_clusters import EVClusters, cluster_hours, split_to_evs
+from followers.response import Status
+from followers.storage_qp_kernel import solve_rows
+from stackga.data import DataError
+from stackga.rounds import Rounds
+
+ETA = 0.92
+
+
+def _rows(rng, n, T=24, ties=False):
+    L = rng.integers(1, T + 1, n)
+    L = np.where(rng.random(n) < 0.3, rng.integers(1, 4, n), L)      # short sessions
+    p = rng.uniform(0.3, 1.2, (n, T))
+    q = p - rng.uniform(0.0, 0.5, (n, T))
+    if ties:                                   # flat prices, buy = sell, no imbalance: ties
+        p[:] = 0.6
+        q[:] = 0.6
+    D = rng.normal(0, 40, (n, T)) * (0.0 if ties else 1.0)
+    g = np.repeat(rng.uniform(0.001, 0.5, n)[:, None], T, 1)
+    size = rng.integers(1, 5, n)
+    C = size * 8.0
+    cap = size * 55.0
+    e0 = rng.uniform(0.2, 0.95, n) * cap
+    need = rng.uniform(0.2, 1.0, n) * cap           # some departures cannot be met
+    return dict(length=L, p=p, q=q, D=D, g=g, C=C, Dm=C.copy(), ec=np.full(n, ETA),
+                ed=np.full(n, ETA), e0=e0, lo=0.2 * cap, hi=cap, need=need)
+
+
+def _solve(a):
+    return solve_rows(a["length"], a["p"], a["q"], a["D"], a["g"], a["C"], a["Dm"], a["ec"],
+                      a["ed"], a["e0"], a["lo"], a["hi"], a["need"])
+
+
+@pytest.mark.parametrize("ties", [False, True])
+def test_cluster_qp_matches_the_oracle(ties):
+    rng = np.random.default_rng(11 if ties else 7)
+    a = _rows(rng, 120, ties=ties)
+    c, d, e, obj, code, gap = _solve(a)
+    seen = {"ok": 0, "infeasible": 0}
+    for r in range(len(obj)):
+        L = a["length"][r]
+        args = (a["C"][r], a["Dm"][r], ETA, ETA, a["e0"][r], a["lo"][r], a["hi"][r], a["need"][r])
+        ref = O.cluster_qp(a["p"][r, :L], a["q"][r, :L], a["D"][r, :L], a["g"][r, 0], *args)
+        if not O.cluster_feasible(*args, L):
+            assert code[r] == 1 and gap[r] > 0, r
+            seen["infeasible"] += 1
+            continue
+        assert ref is not None and code[r] == 0, r
+        assert abs(obj[r] - ref["objective"]) <= 1e-6 * max(1.0, abs(ref["objective"])), r
+        # the plan is feasible and its objective is what it claims
+        assert obj[r] == pytest.approx(O.cluster_objective(a["p"][r, :L], a["q"][r, :L],
+                                                           a["D"][r, :L], a["g"][r, 0],
+                                                           c[r, :L], d[r, :L]), rel=1e-12, abs=1e-12)
+        assert np.all(e[r, 1:L + 1] >= a["lo"][r] - 1e-7) and np.all(e[r, 1:L + 1] <= a["hi"][r] + 1e-7)
+        assert e[r, L] >= a["need"][r] - 1e-7
+        assert np.all(c[r] / a["C"][r] + d[r] / a["Dm"][r] <= 1 + 1e-9)
+        assert np.allclose(np.diff(e[r, :L + 1]), ETA * c[r, :L] - d[r, :L] / ETA, atol=1e-9)
+        if not ties:      # the net power is unique (strictly convex in c - d)
+            assert np.allclose(c[r, :L] - d[r, :L], ref["c"] - ref["d"], atol=1e-5)
+        seen["ok"] += 1
+    assert seen["ok"] > 30 and seen["infeasible"] > 5
+
+
+def test_cluster_batch_equals_rows_and_order_does_not_matter():
+    rng = np.random.default_rng(3)
+    a = _rows(rng, 40)
+    full = _solve(a)
+    for r in (0, 17, 39):
+        one = _solve({k: v[r:r + 1] for k, v in a.items()})
+        for x, y in zip(full, one):
+            assert np.array_equal(x[r:r + 1], y)
+    perm = rng.permutation(40)
+    shuffled = _solve({k: v[perm] for k, v in a.items()})
+    for x, y in zip(full, shuffled):
+        assert np.array_equal(x[perm], y)
+
+
+def test_clusters_follow_the_clock_and_shuffling_clusters_changes_nothing():
+    data = load()
+    cl, labels = make_clusters(data)
+    rng = np.random.default_rng(0)
+    hb = rng.uniform(0.4, 1.1, (5, 24))
+    hs = hb - 0.1
+    D = rng.normal(0, 30, (5, 24))
+    out = cl.solve(hb, hs, D, 0.01)
+    assert np.all(out["status"] == Status.OPTIMAL)
+    for j in range(cl.n):                         # no power outside a cluster's session
+        off = np.setdiff1d(np.arange(24), cl.hours[j, :cl.length[j]])
+        assert np.all(out["p_ch"][:, j, off] == 0) and np.all(out["p_dis"][:, j, off] == 0)
+    perm = rng.permutation(cl.n)
+    sub = EVClusters(cl.start[perm], cl.length[perm], cl.size[perm], cl.p_ch[perm], cl.p_dis[perm],
+                     cl.e0[perm], cl.e_min[perm], cl.e_max[perm], cl.e_need[perm], cl.eta_c, cl.eta_d)
+    out2 = sub.solve(hb, hs, D, 0.01)
+    assert np.array_equal(out["p_ch"][:, perm], out2["p_ch"])
+    assert np.array_equal(out["cost"][:, perm], out2["cost"])
+
+
+def test_clustering_rounds_to_the_hour_and_names_an_empty_session():
+    labels, start, length = cluster_hours(np.array([7.6, 8.4, 8.5, 19.2]), np.array([17.4, 16.6, 17.0, 6.9]))
+    assert list(start) == [8, 9, 19] and list(length) == [9, 8, 12]
+    assert labels[0] == labels[1] != labels[2]
+    with pytest.raises(ValueError, match="EV 0.*same hour"):
+        cluster_hours(np.array([7.6]), np.array([8.4]))
+    data = load()
+    cl, labels = make_clusters(data)
+    assert cl.n == len(np.unique(labels)) and cl.size.sum() == 64
+
+
+def test_split_to_evs_finds_per_ev_plans_or_says_none():
+    e0 = np.array([30.0, 40.0])
+    args = dict(e_min=np.full(2, 11.0), e_max=np.full(2, 55.0), e_need=np.array([35.0, 40.0]),
+                p_ch=np.full(2, 8.0), p_dis=np.full(2, 8.0), eta_c=ETA, eta_d=ETA)
+    got = split_to_evs(np.array([6.0, 0.0]), np.array([0.0, 0.0]), 0, 2, e0, **args)
+    assert got is not None
+    c, d, e = got
+    assert np.allclose(c.sum(axis=0), [6, 0]) and np.all(e[:, -1] >= args["e_need"] - 1e-7)
+    # 12 kW of discharge from two cars, one of which must keep all it has: impossible
+    assert split_to_evs(np.array([0.0]), np.array([12.0]), 0, 1, np.array([35.0, 55.0]),
+                        **{**args, "e_need": np.array([35.0, 40.0])}) is None
+
+
+@pytest.mark.parametrize("gamma", [0.005, 1.0, 1e3, 1e5])
+def test_dispatch_matches_the_oracle(gamma):
+    data = load()
+    d = make_dispatch(data)
+    net = data.hourly["load_kw"] - data.hourly["pv_kw"] - data.hourly["wind_kw"]
+    rng = np.random.default_rng(int(np.log10(gamma) + 10))
+    R = net[None] + rng.normal(0, 30, (4, 24))
+    out = d.solve(R, gamma)
+    assert np.all(out["status"] == Status.OPTIMAL)
+    for i in range(4):
+        ref = O.dispatch_qp(R[i], d.grid_buy, d.grid_sell, gamma, d.a, d.b, d.c0, d.p_min, d.p_max,
+                            d.ramp, d.ba_p_max, d.e_min, d.e_max, d.e0, d.eta, d.m, d.x_min, d.x_max)
+        mine = O.dispatch_objective(R[i], d.grid_buy, d.grid_sell, gamma, d.a, d.b, d.c0, d.m,
+                                    out["p_de"][i], out["ba_ch"][i], out["ba_dis"][i], out["buy"][i],
+                                    out["sell"][i])
+        assert abs(mine - ref["objective"]) <= 1e-6 * max(1.0, abs(ref["objective"]))
+        P, E = out["p_de"][i], out["energy"][i]
+        assert np.all(np.abs(np.diff(P)) <= d.ramp + 1e-6)
+        assert np.all((P >= d.p_min - 1e-7) & (P <= d.p_max + 1e-7))
+        assert np.all((E >= d.e_min - 1e-6) & (E <= d.e_max + 1e-6)) and E[-1] >= d.e0 - 1e-6
+        bal = R[i] - (out["buy"][i] - out["sell"][i]) - P + out["ba_ch"][i] - out["ba_dis"][i]
+        assert np.allclose(out["imbalance"][i], bal)
+        total = out["diesel"][i] + out["battery"][i] + out["grid"][i] + out["penalty"][i]
+        assert total == pytest.approx(mine, rel=1e-9)
+
+
+def test_rounds_stop_when_settled_and_flag_the_rest():
+    # x_{k} = x_{k-1} / 2 toward 0 (settles), and a row that oscillates (never settles)
+    def start(rows):
+        return {"x": np.where(rows[:, None] == 0, 8.0, 1.0) * np.ones((len(rows), 2))}
+
+    def step(rows, state, k):
+        x = state["x"]
+        return {"x": np.where(rows[:, None] == 0, x / 2, -x)}
+    res = Rounds(start, step, ("x",), lambda s: np.zeros(len(s["x"])), max_rounds=12,
+                 tol_move=0.1, tol_residual=0.0).run(2)
+    assert res.settled.tolist() == [True, False]
+    assert res.rounds.tolist() == [7, 12]          # 8 -> 4 -> ... -> 0.0625: moves 0.0625 in round 7
+    assert res.move[1] == 2.0
+
+
+def test_every_evaluated_price_vector_meets_eq_8_to_10():
+    g = build()
+    X = g.project(np.random.default_rng(5).uniform(g.lb - 0.2, g.ub + 0.2, (12, 48)))
+    hb, hs = X[:, :24], X[:, 24:]
+    data = load()
+    p, h = data.params, data.hourly
+    assert np.all(hs <= hb + 1e-9)
+    assert np.all(hb <= p["alpha"] * h["grid_buy"] + 1e-12) and np.all(hs >= p["beta"] * h["grid_sell"] - 1e-12)
+    assert np.all(hb.mean(axis=1) <= p["hb_mean_max"] + 1e-9)
+    assert np.all(hs.mean(axis=1) >= p["hs_mean_min"] - 1e-9)
+
+
+def test_market_balances_power_and_flags_unsettled_individuals():
+    g = build()
+    X = g.project(np.random.default_rng(0).uniform(g.lb, g.ub, (4, 48)))
+    ev = g.evaluate(X, strict=False)
+    r = ev.responses["market"]
+    a = r.arrays
+    net = g.followers["market"].net
+    S = (a["p_ch"] - a["p_dis"]).sum(axis=1)
+    bal = net + S - (a["de_buy"] - a["de_sell"]) - a["de_p_de"] + a["de_ba_ch"] - a["de_ba_dis"]
+    assert np.allclose(a["imbalance"], bal)
+    settled = r.status == Status.OPTIMAL
+    assert np.all(a["move"][settled] <= 0.5) and np.all(a["residual"][settled] <= 0.1)
+    late = r.status == Status.NOT_SETTLED
+    assert np.all(a["rounds"][late] == 11)
+    assert np.all((a["move"][late] > 0.5) | (a["residual"][late] > 0.1))
+    assert np.all(settled | late)
+    assert np.all(ev.violation[~settled] > 0)
+
+
+@pytest.mark.parametrize("engine", ["pymoo", "deap"])
+def test_short_runs_are_deterministic(engine):
+    game = build()
+    cfg = stackga.GAConfig(pop_size=6, generations=2, seed=4, engine=engine)
+    a, b = stackga.solve(game, cfg), stackga.solve(build(), cfg)
+    assert np.array_equal(a.x, b.x) and a.leader == b.leader
+    assert np.all(game.A @ a.x <= game.b + 1e-9)
+    if a.report["feasible"]:
+        assert a.report["n_clusters"] == game.followers["market"].clusters.n
+
+
+def test_bad_data_is_named(tmp_path):
+    src = load().folder
+    bad = tmp_path / "d"
+    shutil.copytree(src, bad)
+    text = (bad / "evs.csv").read_text().splitlines()
+    cells = text[3].split(",")
+    cells[5] = "150"                                   # a trip no battery can hold
+    text[3] = ",".join(cells)
+    (bad / "evs.csv").write_text("\n".join(text) + "\n")
+    with pytest.raises(DataError, match="ev 2: trip_km = 150"):
+        load(bad)
+    shutil.copytree(src, tmp_path / "e")
+    hourly = (tmp_path / "e" / "hourly.csv").read_text().splitlines()
+    cells = hourly[6].split(",")
+    cells[1] = "nan"
+    hourly[6] = ",".join(cells)
+    (tmp_path / "e" / "hourly.csv").write_text("\n".join(hourly) + "\n")
+    with pytest.raises(DataError, match="load_kw"):
+        load(tmp_path / "e")
+    with pytest.raises(ValueError, match="unknown view 'x'"):
+        build(view="x")
+    with pytest.raises(ValueError, match="unknown scenario"):
+        build(scenario="nope")
