@@ -25,7 +25,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import scipy.sparse as sp
 
+from .highs_model import solve_highs
 from .response import Status
 from .storage_qp_kernel import INFEASIBLE, OPTIMAL, solve_rows
 
@@ -144,43 +146,26 @@ def split_to_evs(plan_c: np.ndarray, plan_d: np.ndarray, start: int, length: int
     Args: plan_c, plan_d (L,) the cluster's charge/discharge over its session steps;
         e0, e_min, e_max, e_need, p_ch, p_dis (n_ev,) the members' data.
     Returns (c (n_ev, L), d (n_ev, L), e (n_ev, L + 1)) or None if no split exists
-    (an LP feasibility problem, HiGHS)."""
-    from scipy.optimize import linprog
-    import scipy.sparse as sp
-
+    (an LP feasibility problem over x = [c (n_ev x L), d (n_ev x L)], HiGHS)."""
     nv, L = len(e0), length
-    nx = 2 * nv * L                                   # c[i, k], d[i, k]
-    ic = lambda i, k: i * L + k                       # noqa: E731
-    idd = lambda i, k: nv * L + i * L + k             # noqa: E731
-    rows, cols, vals, lo, hi = [], [], [], [], []
-
-    def add(entries, a, b):
-        r = len(lo)
-        for j, v in entries:
-            rows.append(r)
-            cols.append(j)
-            vals.append(v)
-        lo.append(a)
-        hi.append(b)
-    for k in range(L):
-        add([(ic(i, k), 1.0) for i in range(nv)], plan_c[k], plan_c[k])
-        add([(idd(i, k), 1.0) for i in range(nv)], plan_d[k], plan_d[k])
-    for i in range(nv):
-        for k in range(L):
-            add([(ic(i, k), 1 / p_ch[i]), (idd(i, k), 1 / p_dis[i])], -np.inf, 1.0)
-            ent = [(ic(i, j), eta_c) for j in range(k + 1)] + [(idd(i, j), -1 / eta_d) for j in range(k + 1)]
-            add(ent, e_min[i] - e0[i], e_max[i] - e0[i])
-        add([(ic(i, j), eta_c) for j in range(L)] + [(idd(i, j), -1 / eta_d) for j in range(L)],
-            e_need[i] - e0[i], np.inf)
-    A = sp.csr_matrix((vals, (rows, cols)), shape=(len(lo), nx))
-    lo, hi = np.array(lo), np.array(hi)
-    fin_hi, fin_lo = np.isfinite(hi), np.isfinite(lo)
-    A_ub = sp.vstack([A[fin_hi], -A[fin_lo]])
-    b_ub = np.concatenate([hi[fin_hi], -lo[fin_lo]])
-    r = linprog(np.zeros(nx), A_ub=A_ub, b_ub=b_ub, bounds=(0, None), method="highs")
-    if r.status != 0:
+    I_v, I_L = sp.identity(nv), sp.identity(L)
+    one_v, low = np.ones((1, nv)), np.tril(np.ones((L, L)))
+    # energy after each step: e0 + prefix sums of eta_c c - d / eta_d, per car
+    energy = sp.hstack([sp.kron(I_v, eta_c * low), sp.kron(I_v, -low / eta_d)])
+    A = sp.vstack([
+        sp.hstack([sp.kron(one_v, I_L), sp.csr_matrix((L, nv * L))]),          # sum_i c = plan_c
+        sp.hstack([sp.csr_matrix((L, nv * L)), sp.kron(one_v, I_L)]),          # sum_i d = plan_d
+        sp.hstack([sp.kron(sp.diags(1 / p_ch), I_L), sp.kron(sp.diags(1 / p_dis), I_L)]),  # hull
+        energy,
+    ]).tocsr()
+    rep = lambda v: np.repeat(v, L)                                           # noqa: E731
+    lo = np.concatenate([plan_c, plan_d, np.full(nv * L, -np.inf), rep(e_min - e0)])
+    hi = np.concatenate([plan_c, plan_d, np.ones(nv * L), rep(e_max - e0)])
+    lo[2 * L + nv * L + L - 1::L] = np.maximum(e_min, e_need) - e0            # each car's last step
+    status, x, _ = solve_highs(np.zeros(2 * nv * L), A, lo, hi, np.zeros(2 * nv * L),
+                               np.full(2 * nv * L, np.inf))
+    if status != Status.OPTIMAL:
         return None
-    x = r.x
     c = x[:nv * L].reshape(nv, L)
     d = x[nv * L:].reshape(nv, L)
     e = e0[:, None] + np.concatenate([np.zeros((nv, 1)), np.cumsum(eta_c * c - d / eta_d, axis=1)], axis=1)

@@ -55,13 +55,12 @@ def _x0(mu, p, q, D, g, C, Dm, ec, ed):
 
 
 @nb.njit(**_JIT)
-def _stage(p, q, D, g, C, Dm, ec, ed, lam, z):
-    """The stage's curve lambda -> -X(-lambda) into lam, z; returns its vertex count."""
+def _stage(p, q, D, g, C, Dm, ec, ed, lam, z, mus, xs, cand):
+    """The stage's curve lambda -> -X(-lambda) into lam, z; returns its vertex count.
+    mus, xs (_ZMAX,) and cand (4,) are scratch."""
     kappa = 1.0 / ed - ec
     H = C * Dm / (C + Dm) if C > 0.0 and Dm > 0.0 else 0.0
     mu_s = -(p - q) / kappa if H > 0.0 else -_INF
-    mus = np.empty(_ZMAX)
-    xs = np.empty(_ZMAX)
     m = 0
     if H > 0.0:
         aw = ec + kappa * H / C
@@ -77,7 +76,6 @@ def _stage(p, q, D, g, C, Dm, ec, ed, lam, z):
         mus[m] = mu_s
         xs[m] = max(xs[m - 1], _x0(mu_s, p, q, D, g, C, Dm, ec, ed))
         m += 1
-    cand = np.empty(4)
     k = 0
     if Dm > 0.0:
         cand[k] = (q + 2.0 * g * (D - Dm)) * ed
@@ -188,7 +186,7 @@ def split(x, p, q, D, g, C, Dm, ec, ed):
 
 @nb.njit(**_JIT)
 def _solve_row(L, p, q, D, g, C, Dm, ec, ed, e0, lo, hi, need, SL, SE, SN, ZL, ZE, ZN,
-               yl, ye, c, d, e):
+               yl, ye, scratch, c, d, e):
     """One row; fills c, d (L,), e (L + 1,). Returns (code, gap kWh)."""
     tol = 1e-9 * max(1.0, abs(hi), abs(lo))
     top = max(need, lo)
@@ -201,7 +199,7 @@ def _solve_row(L, p, q, D, g, C, Dm, ec, ed, e0, lo, hi, need, SL, SE, SN, ZL, Z
     ny = 2
     for k in range(L, 0, -1):                    # stage k (1-based) -> curve of e_{k-1}
         ZN[k - 1] = _stage(p[k - 1], q[k - 1], D[k - 1], g[k - 1], C, Dm, ec, ed,
-                           ZL[k - 1], ZE[k - 1])
+                           ZL[k - 1], ZE[k - 1], scratch[0], scratch[1], scratch[2, :4])
         SN[k - 1] = _merge(yl, ye, ny, ZL[k - 1], ZE[k - 1], ZN[k - 1], SL[k - 1], SE[k - 1])
         if k > 1:
             ny = _clamp(SL[k - 1], SE[k - 1], SN[k - 1], lo, hi, yl, ye)
@@ -265,6 +263,7 @@ def solve_rows(length, p, q, D, g, C, Dm, ec, ed, e0, lo, hi, need):
     ZN = np.zeros(T, np.int64)
     yl = np.empty(M)
     ye = np.empty(M)
+    scratch = np.empty((3, _ZMAX))
     c = np.zeros((n, T))
     d = np.zeros((n, T))
     e = np.zeros((n, T + 1))
@@ -275,7 +274,7 @@ def solve_rows(length, p, q, D, g, C, Dm, ec, ed, e0, lo, hi, need):
         L = length[r]
         code[r], gap[r] = _solve_row(L, p[r], q[r], D[r], g[r], C[r], Dm[r], ec[r], ed[r], e0[r],
                                      lo[r], hi[r], need[r], SL, SE, SN, ZL, ZE, ZN, yl, ye,
-                                     c[r], d[r], e[r])
+                                     scratch, c[r], d[r], e[r])
         if code[r] != OPTIMAL:
             for k in range(L):
                 c[r, k] = 0.0

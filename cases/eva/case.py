@@ -35,6 +35,7 @@ from functools import partial
 import numpy as np
 
 from followers import EVClusters, MicrogridDispatch
+from followers.ev_clusters import cluster_hours
 from stackga.data import fingerprint
 from stackga.game import Game, LeaderOutcome
 
@@ -49,7 +50,6 @@ T = 24
 
 def make_clusters(data: data_io.EVAData):
     """(EVClusters, labels (n_ev,)): eq. 1 on the EVs' times, the members' data summed."""
-    from followers.ev_clusters import cluster_hours
     p, ev = data.params, data.evs
     labels, start, length = cluster_hours(ev["arrival_h"], ev["departure_h"], T)
     Q = p["ev_capacity_kwh"]

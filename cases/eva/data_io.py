@@ -61,7 +61,7 @@ PARAMETERS = ParamTable("parameters.csv", (
     P("max_rounds", "-", "positive_count"),
     P("tol_power_kw", "kW", "positive"), P("tol_imbalance_kw", "kW", "positive"),
 ), orders=(
-    ("ev_soc_min", "ev_soc_max", True), ("ev_soc_min", "ev_soc_max", True),
+    ("ev_soc_min", "ev_soc_max", True),
     ("ba_soc_min", "ba_soc_max", True), ("ba_soc_min", "ba_soc0", False),
     ("ba_soc0", "ba_soc_max", False), ("ex_min_kw", "ex_max_kw", False),
     ("hs_mean_min", "hb_mean_max", False),

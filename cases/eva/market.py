@@ -61,7 +61,7 @@ class Market:
 
     def _dispatch(self, S: np.ndarray, k: int) -> dict:
         d = self.dispatch.solve(self.net + S, self.g1(k))
-        return {f"de_{name}" if name not in ("imbalance",) else name: v for name, v in d.items()}
+        return {name if name == "imbalance" else f"de_{name}": v for name, v in d.items()}
 
     def respond(self, prices: np.ndarray) -> Response:
         T, m = self.T, self.clusters.n
@@ -103,7 +103,7 @@ class Market:
         cl_bad = np.any(s["cl_status"] != Status.OPTIMAL, axis=1)
         status[cl_bad] = np.max(s["cl_status"], axis=1)[cl_bad]
         status[s["de_status"] != Status.OPTIMAL] = Status.SOLVER_FAILED
-        arrays = {k: v for k, v in s.items()}
+        arrays = dict(s)
         arrays.update(rounds=res.rounds.astype(float), move=res.move, residual=res.residual,
                       infeasibility=np.where(np.isfinite(res.move), res.move, 1e9))
         return Response(np.where(status == Status.OPTIMAL, s["cl_cost"].sum(axis=1), 0.0),
