@@ -30,6 +30,7 @@ import scipy.sparse as sp
 from .highs_model import solve_highs
 from .response import Status
 from .storage_qp_kernel import INFEASIBLE, OPTIMAL, solve_rows
+from .threads import map_rows
 
 __all__ = ["EVClusters", "cluster_hours", "split_to_evs"]
 
@@ -60,6 +61,7 @@ class EVClusters:
         p_ch, p_dis: (n_cl,) largest charge / discharge power (kW; n_j times the car's).
         e0, e_min, e_max, e_need: (n_cl,) arrival energy, energy bounds, departure need (kWh).
         eta_c, eta_d: efficiencies (eta_c eta_d < 1).
+        threads: threads for the batch (0 = every core); the answer does not depend on it.
     """
 
     start: np.ndarray
@@ -74,6 +76,7 @@ class EVClusters:
     eta_c: float
     eta_d: float
     T: int = 24
+    threads: int = 0
 
     def __post_init__(self) -> None:
         for name in ("start", "length", "size", "p_ch", "p_dis", "e0", "e_min", "e_max", "e_need"):
@@ -118,11 +121,12 @@ class EVClusters:
         Dk = np.ascontiguousarray(np.take_along_axis(D, np.broadcast_to(hrs, (n, m, T)), axis=2)
                                   .reshape(n * m, T))
         g = np.repeat(gam, m * T).reshape(n * m, T)
-        row = lambda a: np.ascontiguousarray(np.tile(a, n))       # noqa: E731
-        c, d, e, _, code, gap = solve_rows(
-            row(self.length), p, q, Dk, g, row(self.p_ch), row(self.p_dis),
-            np.full(n * m, self.eta_c), np.full(n * m, self.eta_d), row(self.e0),
-            row(self.e_min), row(self.e_max), row(self.e_need))
+        per_row = [np.tile(a, n) for a in (self.length, self.p_ch, self.p_dis)] + [
+            np.full(n * m, self.eta_c), np.full(n * m, self.eta_d)] + [
+            np.tile(a, n) for a in (self.e0, self.e_min, self.e_max, self.e_need)]
+        c, d, e, _, code, gap = map_rows(
+            lambda k: solve_rows(*(a[k] for a in (per_row[0], p, q, Dk, g)),
+                                 *(a[k] for a in per_row[1:])), n * m, self.threads, 64)
         c, d = c.reshape(n, m, T), d.reshape(n, m, T)
         act = self.active
         p_ch, p_dis = np.zeros((n, m, T)), np.zeros((n, m, T))

@@ -26,6 +26,7 @@ import scipy.sparse as sp
 
 from .highs_model import solve_highs
 from .response import Status
+from .threads import map_rows
 
 __all__ = ["MicrogridDispatch"]
 
@@ -44,6 +45,7 @@ class MicrogridDispatch:
             efficiency (each way), upkeep m (yuan/kW^2h).
         x_min, x_max: grid exchange limits (kW; x > 0 buys).
         grid_buy, grid_sell: (T,) the grid's prices H_b, H_s (yuan/kWh), H_s <= H_b.
+        threads: threads for the batch (0 = every core); the answer does not depend on it.
     """
 
     a: float
@@ -62,6 +64,7 @@ class MicrogridDispatch:
     x_max: float
     grid_buy: np.ndarray
     grid_sell: np.ndarray
+    threads: int = 0
 
     def __post_init__(self) -> None:
         self.grid_buy = np.asarray(self.grid_buy, float)
@@ -123,16 +126,9 @@ class MicrogridDispatch:
                 break
         return status, x, lo, hi
 
-    def solve(self, r: np.ndarray, gamma) -> dict:
-        """The dispatch for every individual.
-
-        Args: r (n, T) net load to balance (kW); gamma scalar or (n,) > 0.
-        Returns dict: ``p_de``, ``ba_ch``, ``ba_dis``, ``buy``, ``sell``, ``imbalance`` (n, T),
-        ``energy`` (n, T + 1), ``diesel``, ``battery``, ``grid``, ``penalty`` (n,) yuan, and
-        ``status`` (n,) int8."""
-        r = np.asarray(r, float)
+    def _solve_rows(self, r: np.ndarray, gam: np.ndarray) -> tuple:
+        """(X (n, 6T), status (n,)) for rows r (n, T) with weights gam (n,)."""
         n, T = r.shape
-        gam = np.broadcast_to(np.asarray(gamma, float).reshape(-1), (n,))
         X = np.zeros((n, 6 * T))
         status = np.zeros(n, np.int8)
         A, _, _, col_lo, col_hi, _, _ = self._rows
@@ -150,6 +146,24 @@ class MicrogridDispatch:
                     st = Status.SOLVER_FAILED
             status[i] = st
             X[i] = x if st == Status.OPTIMAL else 0.0
+        return X, status
+
+    def solve(self, r: np.ndarray, gamma) -> dict:
+        """The dispatch for every individual (identical rows solved once; the distinct ones
+        on ``threads`` threads, each a fresh model, so the answer does not depend on either).
+
+        Args: r (n, T) net load to balance (kW); gamma scalar or (n,) > 0.
+        Returns dict: ``p_de``, ``ba_ch``, ``ba_dis``, ``buy``, ``sell``, ``imbalance`` (n, T),
+        ``energy`` (n, T + 1), ``diesel``, ``battery``, ``grid``, ``penalty`` (n,) yuan, and
+        ``status`` (n,) int8."""
+        r = np.asarray(r, float)
+        n, T = r.shape
+        gam = np.broadcast_to(np.asarray(gamma, float).reshape(-1), (n,))
+        _, first, back = np.unique(np.column_stack([r, gam]), axis=0, return_index=True,
+                                   return_inverse=True)
+        Xu, su = map_rows(lambda k: self._solve_rows(r[first[k]], gam[first[k]]), len(first),
+                          self.threads, 4)
+        X, status = Xu[back.ravel()], su[back.ravel()]
         P, c, d, g, s = (X[:, k * T:(k + 1) * T] for k in range(5))
         imb = r - (g - s) - P + (c - d)
         energy = self.e0 + np.concatenate([np.zeros((n, 1)), np.cumsum(self.eta * c - d / self.eta, 1)], 1)

@@ -1,0 +1,40 @@
+"""Rows of a batch solved on several threads, with the same answer as one thread.
+
+For kernels that release the GIL (numba ``nogil`` functions, HiGHS's ``run``) and treat
+every row independently: the rows are cut into contiguous chunks, one per thread, and the
+chunks' outputs concatenated in order, so the result is bit for bit the serial one
+whatever the thread count.
+"""
+from __future__ import annotations
+
+import os
+from concurrent.futures import ThreadPoolExecutor
+from typing import Callable
+
+import numpy as np
+
+__all__ = ["n_threads", "map_rows"]
+
+
+def n_threads(threads: int = 0) -> int:
+    """``threads`` if positive, else the cores this process may use."""
+    if threads < 0:
+        raise ValueError(f"threads: must be >= 0 (0 = all cores), got {threads}")
+    if threads:
+        return threads
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def map_rows(fn: Callable[[slice], tuple | dict], n: int, threads: int = 0, min_rows: int = 8):
+    """``fn(slice)`` -> a tuple or dict of arrays whose first axis is the slice's rows;
+    returns the same structure for ``slice(0, n)``, computed on up to ``threads`` threads
+    (chunks of at least ``min_rows`` rows)."""
+    k = max(1, min(n_threads(threads), n // max(min_rows, 1)))
+    if k == 1:
+        return fn(slice(0, n))
+    cuts = np.linspace(0, n, k + 1).astype(int)
+    with ThreadPoolExecutor(k) as pool:
+        parts = list(pool.map(fn, [slice(a, b) for a, b in zip(cuts[:-1], cuts[1:])]))
+    if isinstance(parts[0], dict):
+        return {key: np.concatenate([p[key] for p in parts]) for key in parts[0]}
+    return tuple(np.concatenate([p[i] for p in parts]) for i in range(len(parts[0])))
