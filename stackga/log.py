@@ -24,6 +24,7 @@ class GenerationLog:
         self.violations: dict[str, int] = {}             # leader constraint -> individuals breaking it
         self.messages: dict[str, str] = {}               # follower -> first exception message
         self.on_generation = on_generation
+        self.population: np.ndarray | None = None
         self.t0 = time.perf_counter()
 
     def tally(self, ev) -> None:
@@ -39,8 +40,12 @@ class GenerationLog:
             self.messages.setdefault(follower, message)
 
     def record(self, gen: int, evals: int, leader: np.ndarray, feasible: np.ndarray,
-               follower_objs: np.ndarray, n_infeasible: int) -> dict:
-        """``leader`` (n,), ``feasible`` (n,) of the survivors; ``follower_objs`` (n, k)."""
+               follower_objs: np.ndarray, n_infeasible: int, X: np.ndarray | None = None) -> dict:
+        """``leader`` (n,), ``feasible`` (n,) of the survivors; ``follower_objs`` (n, k);
+        ``X`` (n, n_var) the survivors themselves, kept as :attr:`population` (the last
+        generation's is the run's final population)."""
+        if X is not None:
+            self.population = np.array(X, dtype=float)
         ok = np.flatnonzero(feasible)
         row = {"gen": gen, "evals": evals}
         if len(ok):

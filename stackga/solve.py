@@ -88,7 +88,8 @@ def solve(game: Game, config: GAConfig | None = None,
     exactly where an uninterrupted run ends (x and log; not the seconds). Ctrl-C (SIGINT)
     stops the GA after the current generation; the result then holds the best so far
     and ``status == "interrupted"``. A result whose best individual is infeasible
-    carries the reason in ``infeasibility``.
+    carries the reason in ``infeasibility``. The final population (the last generation's
+    survivors, (pop_size, n_var)) is in ``arrays["ga.population"]``.
 
     ``initial`` (k, n_var), k <= pop_size: leader vectors that replace the first k
     individuals of the GA's random initial population (repaired onto the feasible set
@@ -121,7 +122,10 @@ def solve(game: Game, config: GAConfig | None = None,
         x = get_engine(config.engine)(game, config, log, stop, checkpoint,
                                       saved["state"] if saved is not None else None,
                                       initial=initial)
-    return result_at(game, x, log=log.columns(), config=config.to_dict(), statuses=log.statuses,
-                     violations=log.violations, messages=log.messages,
-                     status="interrupted" if stop() else "complete",
-                     seconds=time.perf_counter() - t0)
+    res = result_at(game, x, log=log.columns(), config=config.to_dict(), statuses=log.statuses,
+                    violations=log.violations, messages=log.messages,
+                    status="interrupted" if stop() else "complete",
+                    seconds=time.perf_counter() - t0)
+    if log.population is not None:                  # the last generation's survivors
+        res.arrays["ga.population"] = log.population
+    return res

@@ -313,3 +313,23 @@ def test_certify_a_bilevel_game_from_a_file(tmp_path, capsys):
     (tmp_path / "bad.py").write_text("def build():\n    return 3\n")
     assert main(["certify", str(tmp_path / "bad.py")]) == 2
     assert "not a Bilevel" in capsys.readouterr().err
+
+
+def test_eva_run_compare_and_figures(tmp_path, capsys):
+    """eva through the CLI: run (its table), compare over two seeds (the table beside the
+    paper's, the final population's rounds, the claims counted) and the figures."""
+    fast = ["--pop-size", "6", "--generations", "2"]
+    assert main(["run", "eva", "--out", str(tmp_path / "r")] + fast) == 0
+    assert "EVs -> 29 clusters" in capsys.readouterr().out
+    assert main(["compare", "eva", "--seeds", "2", "--out", str(tmp_path / "c")] + fast) == 0
+    out = capsys.readouterr().out
+    for text in ("ours (median [min, max] over 2 seeds", "final population (median run)",
+                 "The paper's claims, computed at each seed's best: k of 2 seeds",
+                 "/2  clusters charge mostly in 18:00-06:00"):
+        assert text in out
+    for name in ("power_balance", "cluster_power", "prices", "imbalance", "rounds",
+                 "convergence_seeds"):
+        assert (tmp_path / "c" / f"{name}.png").exists(), name
+    res = stackga.Result.load(tmp_path / "c" / "game-seed1")
+    pop = res.report["final_population"]
+    assert len(pop["rounds"]) + pop["not_settled"] + pop["failed"] == pop["n"] == 6

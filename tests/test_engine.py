@@ -259,3 +259,16 @@ def test_projection_coupled_rows_dual_method(seed):
         np.testing.assert_allclose(proj.project(X, lb, ub, A, b), Y, atol=1e-8)
     finally:
         proj._project_dual = real
+
+
+@pytest.mark.parametrize("engine", ["pymoo", "deap"])
+def test_final_population_is_kept(engine, tmp_path):
+    """The last generation's survivors are in arrays["ga.population"]: pop_size repaired
+    vectors, the best among them, and they survive save/load."""
+    g = toy_game()
+    res = stackga.solve(g, GAConfig(pop_size=12, generations=5, seed=3, engine=engine))
+    P = res.arrays["ga.population"]
+    assert P.shape == (12, g.n_var) and g.is_feasible(P).all()
+    assert np.any(np.all(P == res.x, axis=1))
+    res.save(tmp_path / "run")
+    np.testing.assert_array_equal(stackga.Result.load(tmp_path / "run").arrays["ga.population"], P)

@@ -267,3 +267,40 @@ def test_threads_and_repeated_rows_change_nothing():
     with pytest.raises(ValueError, match="threads"):
         from followers.threads import n_threads
         n_threads(-1)
+
+
+def test_claims_follow_the_report():
+    """Each claim reads its own figure: changing that figure (and only it) flips it."""
+    from types import SimpleNamespace
+
+    from cases.eva.compare import claims
+    base = {"charge_share_night": 0.8, "discharge_share_day": 0.7, "ev_discharge_kwh": 100.0,
+            "class1_discharge_kwh": 80.0, "class2_charge_kwh": 50.0, "class2_charge_night_kwh": 40.0,
+            "prices_inside_grid": True, "buy_minus_sell_min": 0.01, "ev_cost_game": 800.0,
+            "ev_cost_unmanaged_grid": 900.0, "imbalance_after_max_kw": 1e-3,
+            "imbalance_before_max_kw": 300.0, "grid_sold_kwh": 10.0, "split_failures": []}
+    assert all(claims(SimpleNamespace(report=base)).values())
+    flips = {"charge_share_night": 0.4, "discharge_share_day": 0.5, "class1_discharge_kwh": 40.0,
+             "class2_charge_night_kwh": 20.0, "prices_inside_grid": False, "buy_minus_sell_min": 0.0,
+             "ev_cost_game": 950.0, "imbalance_after_max_kw": 0.5, "grid_sold_kwh": 0.0,
+             "split_failures": [3]}
+    for key, value in flips.items():
+        got = claims(SimpleNamespace(report={**base, key: value}))
+        assert sum(not v for v in got.values()) == 1, key
+
+
+def test_dispatch_survives_a_highs_solve_error():
+    """A net load met in a short run where HiGHS's QP ends in a solve error at tolerance
+    1e-10 (gamma1 = 9765.625): the dispatch retries at HiGHS's default tolerances and
+    matches the oracle's second formulation (the first fails there too) to 1e-6."""
+    r = np.array([149.0, -32.286278, 56.375541, 9.151842, 124.24071, -54.246939, 144.0, 71.307213,
+                  47.576811, 48.505804, -204.525252, 44.540708, 23.117465, 211.330947, -177.705828,
+                  166.415499, 95.61865, 145.494993, 102.616427, 160.0, -8.528719, 52.0, -28.0, -80.0])
+    d = make_dispatch(load())
+    out = d.solve(r[None], 9765.625)
+    assert out["status"][0] == Status.OPTIMAL
+    ref = O.dispatch_qp(r, d.grid_buy, d.grid_sell, 9765.625, d.a, d.b, d.c0, d.p_min, d.p_max,
+                        d.ramp, d.ba_p_max, d.e_min, d.e_max, d.e0, d.eta, d.m, d.x_min, d.x_max,
+                        explicit_energy=True)
+    total = out["diesel"][0] + out["battery"][0] + out["grid"][0] + out["penalty"][0]
+    assert abs(total - ref["objective"]) <= 1e-6 * abs(ref["objective"])

@@ -1,7 +1,5 @@
-"""Text summary and figures of one eva run."""
+"""Text summary of one eva run (the table ``stackga run eva`` prints)."""
 from __future__ import annotations
-
-from pathlib import Path
 
 
 def summarize(res) -> str:
@@ -24,8 +22,3 @@ def summarize(res) -> str:
         f"{len(r['split_failures'])}",
     ]
     return "\n".join(lines)
-
-
-def write_figures(results: dict, folder) -> list[Path]:
-    """Figures of the runs in ``results`` (scenario -> Result) into ``folder``: none yet."""
-    return []

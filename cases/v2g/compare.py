@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 import stackga
-from stackga.experiments import RunSpec, run_many, unfinished
+from stackga.experiments import RunSpec, run_comparison
 
 from .case import build
 
@@ -190,9 +190,7 @@ def compare(config: stackga.GAConfig, on_run=None, data_dir=None, seeds: int = 5
             jobs: int = 1) -> tuple[str, dict]:
     """Run everything for ``seeds`` seeds; returns (printed summary, {name: Result})."""
     seed_list = [config.seed + k for k in range(seeds)]
-    done = (lambda spec, res: on_run(spec.name)) if on_run else None
-    results = run_many(specs_for(config, seed_list, data_dir), jobs, done)
-    why = unfinished(results, len(jobs_for(seed_list)))
+    why, results = run_comparison(specs_for(config, seed_list, data_dir), jobs, on_run)
     if why:
         return why, results
     return summary(results, seed_list), results

@@ -94,7 +94,8 @@ def _evaluate(game: Game, individuals, log: GenerationLog) -> int:
 def _record(log: GenerationLog, gen: int, evals: int, pop, n_infeasible: int) -> None:
     log.record(gen, evals, np.array([ind.leader for ind in pop]),
                np.array([ind.fitness.values[0] >= 0 for ind in pop]),
-               np.array([ind.followers for ind in pop]), n_infeasible)
+               np.array([ind.followers for ind in pop]), n_infeasible,
+               np.array([list(ind) for ind in pop], dtype=float))
 
 
 def _freeze(pop) -> list:

@@ -55,7 +55,8 @@ class _LogCallback(Callback):
     def notify(self, algorithm):
         pop, problem = algorithm.pop, algorithm.problem
         self.log.record(algorithm.n_gen, algorithm.evaluator.n_eval, pop.get("L"),
-                        pop.get("CV")[:, 0] <= 0, pop.get("FO"), problem.infeasible_since_log)
+                        pop.get("CV")[:, 0] <= 0, pop.get("FO"), problem.infeasible_since_log,
+                        pop.get("X"))
         problem.infeasible_since_log = 0
 
 

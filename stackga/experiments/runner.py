@@ -147,3 +147,12 @@ def unfinished(results: dict[str, Result], total: int) -> str | None:
         return (f"{len(bad)} of {total} runs found no feasible individual; no tables or claims:\n  "
                 + "\n  ".join(bad))
     return None
+
+
+def run_comparison(specs: list[RunSpec], jobs: int = 1, on_run: Callable[[str], None] | None = None
+                   ) -> tuple[str | None, dict[str, Result]]:
+    """A case's comparison runs: (why there are no tables, or None; name -> Result), in
+    ``jobs`` processes; ``on_run(name)`` is called as each run finishes."""
+    done = (lambda spec, res: on_run(spec.name)) if on_run else None
+    results = run_many(specs, jobs, done)
+    return unfinished(results, len(specs)), results
