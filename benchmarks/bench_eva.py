@@ -1,0 +1,163 @@
+"""Speed of an eva GA run (default pop 100, 300 generations, the paper's rounds), one run each:
+
+  stackga                 the clusters' exact batched kernel (followers/storage_qp_kernel.py)
+                          and the EVA's dispatch (HiGHS QP per distinct individual), on every
+                          core (followers/threads.py)
+  HiGHS per cluster       the baseline a user would write: every cluster of every individual
+                          in every round solved as its own HiGHS QP (tests/oracle_eva.py), the
+                          dispatch as above, one thread; timed on the first
+                          ``--baseline-generations`` generations of the same run and scaled
+                          per evaluation
+  stub                    the market (clusters, dispatch, rounds) replaced by a zero-cost stub
+                          (the GA's own floor)
+
+    python benchmarks/bench_eva.py [--generations 300] [--baseline-generations 3]
+
+Prints a markdown table (seconds, seconds per evaluation, ratios), where the follower
+layer's time goes (clusters vs dispatch) and the rounds. Each configuration first runs a
+2-generation warm-up (imports, compiled kernels loaded), outside the timings.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+
+import numpy as np
+
+sys.path.insert(0, os.path.dirname(__file__))
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "tests"))
+
+import stackga  # noqa: E402
+from cases import eva  # noqa: E402
+from followers.response import Status  # noqa: E402
+from machine import machine  # noqa: E402
+from oracle_eva import cluster_qp  # noqa: E402
+from scipy_baseline import ZeroStub  # noqa: E402
+from stackga.game import LeaderOutcome  # noqa: E402
+
+
+class Timed:
+    """Wraps a ``solve`` method and adds up its seconds and calls."""
+
+    def __init__(self, obj):
+        self.obj, self.seconds, self.calls = obj, 0.0, 0
+
+    def __getattr__(self, name):
+        return getattr(self.obj, name)
+
+    def solve(self, *args):
+        t0 = time.perf_counter()
+        out = self.obj.solve(*args)
+        self.seconds += time.perf_counter() - t0
+        self.calls += len(args[0])
+        return out
+
+
+class HighsClusters:
+    """Every cluster's QP on its own (HiGHS, a model per call): the plain user's layer."""
+
+    def __init__(self, cl):
+        self.cl = cl
+        self.n = cl.n
+
+    def solve(self, h_b, h_s, D, gamma):
+        cl, T = self.cl, self.cl.T
+        n, m = len(h_b), cl.n
+        D = np.broadcast_to(D[:, None] if D.ndim == 2 else D, (n, m, T))
+        gam = np.broadcast_to(np.asarray(gamma, float).reshape(-1), (n,))
+        out = {k: np.zeros((n, m, T)) for k in ("p_ch", "p_dis")}
+        cost, pen = np.zeros((n, m)), np.zeros((n, m))
+        status = np.zeros((n, m), np.int8)
+        for i in range(n):
+            for j in range(m):
+                hrs = cl.hours[j, :cl.length[j]]
+                r = cluster_qp(h_b[i, hrs], h_s[i, hrs], D[i, j, hrs], gam[i], cl.p_ch[j], cl.p_dis[j],
+                               cl.eta_c, cl.eta_d, cl.e0[j], cl.e_min[j], cl.e_max[j], cl.e_need[j])
+                if r is None:
+                    status[i, j] = Status.INFEASIBLE
+                    continue
+                out["p_ch"][i, j, hrs], out["p_dis"][i, j, hrs] = r["c"], r["d"]
+                cost[i, j] = h_b[i, hrs] @ r["c"] - h_s[i, hrs] @ r["d"]
+                pen[i, j] = gam[i] * np.sum((D[i, j, hrs] + r["c"] - r["d"]) ** 2)
+        return {**out, "status": status, "cost": cost, "penalty": pen}
+
+
+def instrumented(baseline: bool = False):
+    """The eva game with its clusters and dispatch timed (the baseline's clusters per QP)."""
+    g = eva.build()
+    m = g.followers["market"]
+    if baseline:
+        m.dispatch.threads = 1
+        m.clusters = HighsClusters(m.clusters)
+    m.clusters, m.dispatch = Timed(m.clusters), Timed(m.dispatch)
+    return g
+
+
+def stub_game():
+    g = eva.build()
+    g.followers = {"market": ZeroStub(["p_ch", "p_dis"])}
+    g.leader = lambda X, P, R: LeaderOutcome(np.zeros(len(X)), np.zeros(len(X)), {})
+    g.meta["report"] = None
+    return g
+
+
+def timed(game, cfg):
+    t0 = time.perf_counter()
+    res = stackga.solve(game, cfg)
+    return time.perf_counter() - t0, res
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--generations", type=int, default=300)
+    ap.add_argument("--pop-size", type=int, default=100)
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--baseline-generations", type=int, default=3)
+    a = ap.parse_args()
+    cfg = stackga.GAConfig(pop_size=a.pop_size, generations=a.generations, seed=a.seed)
+    warm = stackga.GAConfig(pop_size=10, generations=2, seed=a.seed)
+    rows, layers = {}, {}
+    timed(eva.build(), warm)
+    g = instrumented()
+    t, res = timed(g, cfg)
+    rows["stackga"] = (t, res, int(res.log["evals"][-1]))
+    layers["stackga"] = g.followers["market"]
+    timed(stub_game(), warm)
+    t, res = timed(stub_game(), cfg)
+    rows["stub (GA floor)"] = (t, res, int(res.log["evals"][-1]))
+    bcfg = stackga.GAConfig(pop_size=a.pop_size, generations=a.baseline_generations, seed=a.seed)
+    g = instrumented(baseline=True)
+    t, res = timed(g, bcfg)
+    name = f"HiGHS per cluster ({a.baseline_generations} generations)"
+    rows[name] = (t, res, int(res.log["evals"][-1]))
+    layers[name] = g.followers["market"]
+    print(f"eva, pop {a.pop_size}, {a.generations} generations, seed {a.seed}; {machine()}\n")
+    ref = rows["stackga"]
+    per_ref = ref[0] / ref[2]
+    print("| configuration | seconds | ms per evaluation | vs stackga (per evaluation) | best leader |")
+    print("|---|---:|---:|---:|---:|")
+    for label, (t, res, n) in rows.items():
+        print(f"| {label} | {t:.1f} | {1e3 * t / n:.2f} | {t / n / per_ref:.1f}x | {res.leader:.2f} |")
+    print("\n| follower layer | clusters s | cluster QPs | dispatch s | dispatch QPs | "
+          "layer ms per evaluation |")
+    print("|---|---:|---:|---:|---:|---:|")
+    per_eval = {}
+    for label, m in layers.items():
+        n = rows[label][2]
+        cl, de = m.clusters, m.dispatch
+        per_eval[label] = (cl.seconds + de.seconds) / n
+        print(f"| {label} | {cl.seconds:.1f} | {cl.calls * m.clusters.n} | {de.seconds:.1f} | "
+              f"{de.calls} | {1e3 * per_eval[label]:.2f} |")
+    base = [k for k in per_eval if k != "stackga"][0]
+    floor = rows["stub (GA floor)"][0]
+    print(f"\nstackga / floor = {ref[0] / floor:.1f}x; follower layer, HiGHS per cluster / stackga "
+          f"(per evaluation) = {per_eval[base] / per_eval['stackga']:.1f}x")
+    best = ref[1].report
+    if best.get("rounds") is not None:
+        print(f"best: {best['rounds']} rounds; run statuses {ref[1].statuses}")
+
+
+if __name__ == "__main__":
+    main()
