@@ -304,3 +304,22 @@ def test_dispatch_survives_a_highs_solve_error():
                         explicit_energy=True)
     total = out["diesel"][0] + out["battery"][0] + out["grid"][0] + out["penalty"][0]
     assert abs(total - ref["objective"]) <= 1e-6 * abs(ref["objective"])
+
+
+def test_dispatch_falls_back_to_its_second_formulation():
+    """A net load met in a 30-generation run where HiGHS ends in a solve error on the
+    scaled formulation at every tolerance (gamma1 = 3.125): the dispatch solves it with u
+    eliminated and matches the oracle to 1e-6."""
+    r = np.round([72.905641, 27.413177, 47.462637, 17.377639, 5.813424, 34.559977, 20.541377,
+                  14.0, 0.742418, 51.970983, 32.0, 24.0, 27.703107, 54.0, 28.349731, 56.308617,
+                  75.185406, 104.842441, 63.16358, 117.751882, 32.964739, 52.0, 6.000015,
+                  48.573893], 6)
+    d = make_dispatch(load())
+    out = d.solve(r[None], 3.125)
+    assert out["status"][0] == Status.OPTIMAL
+    ref = O.dispatch_qp(r, d.grid_buy, d.grid_sell, 3.125, d.a, d.b, d.c0, d.p_min, d.p_max,
+                        d.ramp, d.ba_p_max, d.e_min, d.e_max, d.e0, d.eta, d.m, d.x_min, d.x_max)
+    total = out["diesel"][0] + out["battery"][0] + out["grid"][0] + out["penalty"][0]
+    assert abs(total - ref["objective"]) <= 1e-6 * abs(ref["objective"])
+    bal = r - (out["buy"][0] - out["sell"][0]) - out["p_de"][0] + out["ba_ch"][0] - out["ba_dis"][0]
+    assert np.allclose(out["imbalance"][0], bal)
