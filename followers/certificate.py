@@ -6,10 +6,12 @@ solved afresh by HiGHS.
     duality_gap       f(y) - f*: the answer's objective above the certified optimum
                       (for a MILP: above HiGHS's proven optimum, within its gap)
     dual_violation    HiGHS's largest dual infeasibility at its optimum (LP/QP)
-    unique            whether the optimum is unique: a strictly convex QP, or an LP whose
-                      duals are non-degenerate (every nonbasic reduced cost non-zero);
-                      ``ties`` is its negation (then the leader's value may depend on the
-                      follower's tie-break)
+    unique            whether the optimum is unique: a strictly convex QP; a QP with a
+                      singular Hessian whose optimal set {feasible, H y = H y*, cost'y =
+                      cost'y*} is a point (a random direction minimised and maximised over
+                      it, two LPs); an LP whose duals are non-degenerate (every nonbasic
+                      reduced cost non-zero); ``ties`` is its negation (then the leader's
+                      value may depend on the follower's tie-break)
     optimal           primal_violation and duality_gap within ``tol`` (relative)
 """
 from __future__ import annotations
@@ -21,7 +23,7 @@ import scipy.sparse as sp
 from .highs_model import STATUS_MAP, build_highs
 from .response import Status
 
-__all__ = ["lp_certificate", "unique_lp_optimum"]
+__all__ = ["lp_certificate", "combine", "unique_lp_optimum", "unique_qp_optimum"]
 
 
 def unique_lp_optimum(h: highspy.Highs, sol=None) -> bool:
@@ -36,6 +38,28 @@ def unique_lp_optimum(h: highspy.Highs, sol=None) -> bool:
     rd = np.abs(np.asarray(sol.row_dual, float))
     t = 1e-9 * (1.0 + max(cd.max(initial=0.0), rd.max(initial=0.0)))
     return bool(np.all(cd[cs] > t) and np.all(rd[rs] > t))
+
+
+def unique_qp_optimum(cost, A, row_lo, row_hi, col_lo, col_hi, H, y_opt, tol: float = 1e-7) -> bool:
+    """A convex QP's optimal set is {feasible y: H y = H y*, cost'y = cost'y*} (every
+    optimum has the same H y and linear cost); it is a point when a random direction's
+    minimum and maximum over it (within ``tol``, relative) coincide."""
+    H, A = sp.csr_matrix(H), sp.csr_matrix(A)
+    Hy, cy = H @ y_opt, float(cost @ y_opt)
+    scale = 1.0 + np.abs(y_opt).max(initial=0.0)
+    band = tol * (1.0 + np.abs(Hy))
+    rows = sp.vstack([A, H, sp.csr_matrix(np.asarray(cost, float)[None])]).tocsr()
+    lo = np.concatenate([row_lo, Hy - band, [-np.inf]])
+    hi = np.concatenate([row_hi, Hy + band, [cy + tol * (1.0 + abs(cy))]])
+    w = np.random.default_rng(0).normal(size=len(y_opt))
+    ends = []
+    for sign in (1.0, -1.0):
+        h = build_highs(sign * w, rows, lo, hi, col_lo, col_hi)
+        h.run()
+        if STATUS_MAP.get(h.getModelStatus()) != Status.OPTIMAL:
+            return False                       # cannot tell: report a possible tie
+        ends.append(sign * float(h.getInfo().objective_function_value))
+    return ends[1] - ends[0] <= 1e-5 * scale * np.abs(w).sum()
 
 
 def lp_certificate(cost, A, row_lo, row_hi, col_lo, col_hi, y, hessian=None, integer=None,
@@ -67,10 +91,25 @@ def lp_certificate(cost, A, row_lo, row_hi, col_lo, col_hi, y, hessian=None, int
     else:
         out["dual_violation"] = float(max(info.max_dual_infeasibility, 0.0))
         if H is not None and H.nnz:
-            unique = bool(np.linalg.eigvalsh(H.toarray()).min() > 1e-12)
+            unique = bool(np.linalg.eigvalsh(H.toarray()).min() > 1e-12) or unique_qp_optimum(
+                cost, A, row_lo, row_hi, col_lo, col_hi, H, np.asarray(h.getSolution().col_value))
         else:
             unique = unique_lp_optimum(h)
         out.update(unique=unique, ties=not unique)
     scale = 1.0 + np.abs(y).max(initial=0.0)
     out["optimal"] = bool(viol <= tol * scale and out["duality_gap"] <= tol * (1 + abs(phi)))
     return out
+
+
+def combine(parts: dict[str, dict], not_covered: list | None = None) -> dict:
+    """One certificate of a follower made of parts (name -> certificate): ``optimal`` when
+    every part is, the worst primal violation, the summed duality gap, ``ties`` when any
+    part has them; the parts under ``parts``, units without a certificate in
+    ``not_covered``."""
+    gaps = [c.get("duality_gap") for c in parts.values()]
+    return {"optimal": all(c.get("optimal", False) for c in parts.values()),
+            "primal_violation": max((c.get("primal_violation", 0.0) for c in parts.values()),
+                                    default=0.0),
+            "duality_gap": float(sum(g for g in gaps if g is not None)),
+            "ties": any(bool(c.get("ties")) for c in parts.values()),
+            "parts": parts, "not_covered": list(not_covered or [])}

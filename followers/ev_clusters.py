@@ -27,6 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
+from .certificate import lp_certificate
 from .highs_model import solve_highs
 from .response import Status
 from .storage_qp_kernel import INFEASIBLE, OPTIMAL, solve_rows
@@ -139,6 +140,37 @@ class EVClusters:
                 "cost": ((p.reshape(n, m, T) * c - q.reshape(n, m, T) * d) * act).sum(axis=2),
                 "penalty": gam[:, None] * (P * P * act).sum(axis=2),
                 "status": status.reshape(n, m), "gap": gap.reshape(n, m)}
+
+    def qp_matrices(self, j: int, h_b: np.ndarray, h_s: np.ndarray, D: np.ndarray,
+                    gamma: float) -> dict:
+        """Cluster j's QP over its session in matrix form, x = [c (L), d (L)] kW: ``cost``,
+        ``A``, ``row_lo``, ``row_hi``, ``col_lo``, ``col_hi``, ``hessian`` (objective cost'x
+        + x'Hx/2 + ``offset``), from clock-hour rows h_b, h_s, D (T,)."""
+        L = int(self.length[j])
+        hrs = self.hours[j, :L]
+        hb, hs, Dj = (np.asarray(v, float)[hrs] for v in (h_b, h_s, D))
+        I, low = sp.identity(L), sp.csr_matrix(np.tril(np.ones((L, L))))
+        pd = self.p_dis[j]
+        A = sp.vstack([sp.hstack([I / self.p_ch[j], I / pd if pd > 0 else I * 0.0]),
+                       sp.hstack([self.eta_c * low, -low / self.eta_d])]).tocsr()
+        e_lo = np.full(L, self.e_min[j] - self.e0[j])
+        e_lo[-1] = max(self.e_min[j], self.e_need[j]) - self.e0[j]
+        B = sp.hstack([I, -I])
+        return {"cost": np.concatenate([hb + 2 * gamma * Dj, -hs - 2 * gamma * Dj]), "A": A,
+                "row_lo": np.concatenate([np.full(L, -np.inf), e_lo]),
+                "row_hi": np.concatenate([np.ones(L), np.full(L, self.e_max[j] - self.e0[j])]),
+                "col_lo": np.zeros(2 * L),
+                "col_hi": np.concatenate([np.full(L, self.p_ch[j]), np.full(L, pd)]),
+                "hessian": 2 * gamma * (B.T @ B), "offset": gamma * float(Dj @ Dj)}
+
+    def certificate(self, j: int, h_b, h_s, D, gamma: float, p_ch: np.ndarray,
+                    p_dis: np.ndarray) -> dict:
+        """:func:`followers.certificate.lp_certificate` of cluster j's plan p_ch, p_dis (T,
+        clock hours) at one price row and the imbalance D (T,) it was told."""
+        q = self.qp_matrices(j, h_b, h_s, D, gamma)
+        hrs = self.hours[j, :self.length[j]]
+        return lp_certificate(q["cost"], q["A"], q["row_lo"], q["row_hi"], q["col_lo"], q["col_hi"],
+                              np.concatenate([p_ch[hrs], p_dis[hrs]]), hessian=q["hessian"])
 
 
 def split_to_evs(plan_c: np.ndarray, plan_d: np.ndarray, start: int, length: int,

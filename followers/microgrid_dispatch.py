@@ -26,6 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
+from .certificate import lp_certificate
 from .highs_model import solve_highs
 from .response import Status
 from .threads import map_rows
@@ -118,6 +119,28 @@ class MicrogridDispatch:
                                                               np.full(T, 2.0)]))
         return A, lo, hi, col_lo, col_hi, cost, H.tocsc()
 
+    def qp_matrices(self, r: np.ndarray, gamma: float) -> dict:
+        """The dispatch with the imbalance u = r + W x eliminated, x = [P, c, d, g, s] (5T):
+        ``cost``, ``A``, ``row_lo``, ``row_hi``, ``col_lo``, ``col_hi``, ``hessian``
+        (objective cost'x + x'Hx/2 + ``offset``) and ``W`` (T, 5T)."""
+        T, n5 = self.T, 5 * self.T
+        A, lo, hi, col_lo, col_hi, cost, H = self._rows
+        I = sp.identity(T)
+        W = sp.hstack([-I, I, -I, -I, I]).tocsr()
+        r = np.asarray(r, float)
+        return {"cost": cost[:n5] + 2 * gamma * (W.T @ r), "A": A[:-T, :n5], "row_lo": lo[:-T],
+                "row_hi": hi[:-T], "col_lo": col_lo[:n5], "col_hi": col_hi[:n5],
+                "hessian": H[:n5, :n5] + 2 * gamma * (W.T @ W), "W": W,
+                "offset": gamma * float(r @ r) + T * self.c0}
+
+    def certificate(self, r: np.ndarray, gamma: float, plan: dict) -> dict:
+        """:func:`followers.certificate.lp_certificate` of one dispatch ``plan`` (``p_de``,
+        ``ba_ch``, ``ba_dis``, ``buy``, ``sell``, each (T,)) for net load r (T,) at gamma."""
+        q = self.qp_matrices(r, gamma)
+        y = np.concatenate([plan[k] for k in ("p_de", "ba_ch", "ba_dis", "buy", "sell")])
+        return lp_certificate(q["cost"], q["A"], q["row_lo"], q["row_hi"], q["col_lo"], q["col_hi"],
+                              y, hessian=q["hessian"])
+
     def _one(self, r: np.ndarray, A_k, k: float):
         """One individual: r (T,) and the rows A_k with u's columns scaled by k = 1/sqrt(gamma)."""
         T = self.T
@@ -132,16 +155,12 @@ class MicrogridDispatch:
                 return status, x, lo, hi
         # a second formulation where every attempt above ends in a solve error (seen on ~1
         # in 30,000 QPs): u = r + W x eliminated, gamma |u|^2 in the Hessian and the cost
-        gamma = 1.0 / k ** 2
-        W = sp.hstack([-sp.identity(T), sp.identity(T), -sp.identity(T), -sp.identity(T),
-                       sp.identity(T)]).tocsr()
-        n5 = 5 * T
-        H5 = H[:n5, :n5] + 2 * gamma * (W.T @ W)
+        q = self.qp_matrices(r, 1.0 / k ** 2)
         for options in _ATTEMPTS:
-            status, x5, _ = solve_highs(cost[:n5] + 2 * gamma * (W.T @ r), A[:-T, :n5], lo[:-T], hi[:-T],
-                                        col_lo[:n5], col_hi[:n5], hessian=H5, options=options)
+            status, x5, _ = solve_highs(q["cost"], q["A"], q["row_lo"], q["row_hi"], q["col_lo"],
+                                        q["col_hi"], hessian=q["hessian"], options=options)
             if status == Status.OPTIMAL:
-                return status, np.concatenate([x5, r + W @ x5]), lo, hi
+                return status, np.concatenate([x5, r + q["W"] @ x5]), lo, hi
         return status, np.zeros(6 * T), lo, hi
 
     def _solve_rows(self, r: np.ndarray, gam: np.ndarray) -> tuple:

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .battery import Battery
+from .certificate import combine
 from .response import Response, Status, check_prices
 from .storage_dp import outside_method, solve_storage, stack
 
@@ -85,12 +86,7 @@ class StorageOperator:
                 parts[name] = cert(price, own)
             else:
                 missing.append(name)
-        gaps = [c.get("duality_gap") for c in parts.values()]
-        return {"optimal": all(c.get("optimal", False) for c in parts.values()),
-                "primal_violation": max(c.get("primal_violation", 0.0) for c in parts.values()),
-                "duality_gap": float(sum(g for g in gaps if g is not None)),
-                "ties": any(bool(c.get("ties")) for c in parts.values()),
-                "parts": parts, "not_covered": missing}
+        return combine(parts, missing)
 
     def describe(self, prices: np.ndarray) -> dict[str, np.ndarray]:
         """Reporting detail of the units that have it (the per-EV plans), prefixed

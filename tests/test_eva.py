@@ -323,3 +323,51 @@ def test_dispatch_falls_back_to_its_second_formulation():
     assert abs(total - ref["objective"]) <= 1e-6 * abs(ref["objective"])
     bal = r - (out["buy"][0] - out["sell"][0]) - out["p_de"][0] + out["ba_ch"][0] - out["ba_dis"][0]
     assert np.allclose(out["imbalance"][0], bal)
+
+
+def test_market_answer_does_not_depend_on_the_population_order():
+    """Each individual runs its own rounds: shuffling the population (with a repeated
+    individual in it) permutes the answers and changes nothing else, bit for bit."""
+    g = build()
+    X = g.project(np.random.default_rng(8).uniform(g.lb, g.ub, (5, 48)))
+    X[4] = X[1]
+    perm = np.array([3, 0, 4, 2, 1])
+    a, b = g.evaluate(X, strict=False), g.evaluate(X[perm], strict=False)
+    assert np.array_equal(a.leader[perm], b.leader) and a.leader[1] == a.leader[4]
+    ra, rb = a.responses["market"].arrays, b.responses["market"].arrays
+    for k in ra:
+        assert np.array_equal(ra[k][perm], rb[k]), k
+
+
+def test_market_answer_carries_a_certificate():
+    """result_at certifies every cluster's QP and the dispatch afresh (HiGHS): the game's
+    answer is optimal in every part; a cluster plan moved off its optimum is not."""
+    from stackga.solve import result_at
+    g = build()
+    X = g.project(np.random.default_rng(0).uniform(g.lb, g.ub, (6, 48)))
+    ev = g.evaluate(X, strict=False)
+    i = int(np.flatnonzero(ev.feasible)[0])
+    res = result_at(g, X[i])
+    cert = res.report["certificates"]["market"]
+    assert cert["optimal"] and set(cert["parts"]) == {f"cluster{j}" for j in range(29)} | {"dispatch"}
+    assert all(abs(c["duality_gap"]) <= 1e-6 * (1 + abs(c["follower_optimum"])) for c in cert["parts"].values())
+    m = g.followers["market"]
+    a = {k: v for k, v in res.arrays.items() if k.startswith("market.")}
+    row = {k[len("market."):]: v for k, v in a.items()}
+    j = int(np.argmax(row["p_ch"].sum(axis=1)))           # a cluster that charges
+    moved = {**row, "p_ch": row["p_ch"].copy()}
+    hrs = m.clusters.hours[j, :m.clusters.length[j]]
+    moved["p_ch"][j, hrs] *= 0.9
+    bad = m.certificate(res.x, moved)["parts"][f"cluster{j}"]
+    assert not bad["optimal"]
+
+
+def test_report_gain_is_recomputed_from_its_parts():
+    from stackga.solve import result_at
+    g = build()
+    X = g.project(np.random.default_rng(2).uniform(g.lb, g.ub, (6, 48)))
+    ev = g.evaluate(X, strict=False)
+    rep = result_at(g, X[int(np.flatnonzero(ev.feasible)[0])]).report
+    running = rep["diesel_cost"] + rep["battery_cost"] + rep["grid_cost"]
+    assert rep["eva_gain"] == pytest.approx(rep["eva_cost_without_evs"] - running + rep["ev_payments"])
+    assert rep["eva_profit"] == pytest.approx(rep["ev_payments"] - running)

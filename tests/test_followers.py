@@ -309,3 +309,23 @@ def test_certificates_cover_the_virtual_storage():
     flat = {"p_ac": ac.baseline.copy(), "t_in": np.full_like(base["t_in"], ac.t_set)}
     held = ac.certificate(p, flat)                 # the set point held: feasible, costlier
     assert held["primal_violation"] < 1e-6 and held["duality_gap"] > 1e-3 and not held["optimal"]
+
+
+def test_qp_certificate_tells_a_tie_from_a_singular_hessian():
+    """A QP whose Hessian is singular can still have a unique optimum (the flat direction
+    is pinned by a bound or a cost): not a tie; a flat direction with no cost and room to
+    move is a tie."""
+    import scipy.sparse as sp
+
+    from followers.certificate import lp_certificate
+    H = sp.csr_matrix(np.array([[2.0, -2.0], [-2.0, 2.0]]))     # (y1 - y2)^2: flat along y1 = y2
+    A = sp.csr_matrix((0, 2))
+    # min (y1 - y2)^2 - 1.9 y1 + 2.1 y2 = z^2 - 1.9 z + 0.2 y2 (z = y1 - y2), y >= 0:
+    # y = (0.95, 0), unique (the cost pins y2 at its bound)
+    c = lp_certificate(np.array([-1.9, 2.1]), A, [], [], np.zeros(2), np.full(2, 5.0),
+                       np.array([0.95, 0.0]), hessian=H)
+    assert c["optimal"] and not c["ties"]
+    # min (y1 - y2)^2 - 2 (y1 - y2) over 0 <= y <= 5: every y1 = y2 + 1 is optimal: a tie
+    c = lp_certificate(np.array([-2.0, 2.0]), A, [], [], np.zeros(2), np.full(2, 5.0),
+                       np.array([1.0, 0.0]), hessian=H)
+    assert c["optimal"] and c["ties"]

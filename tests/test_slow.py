@@ -76,3 +76,22 @@ def test_island_scenario3_certified_optimum_bounds_the_ga():
     for seed in (1, 2):
         r = stackga.solve(island.build(scenario=3, integer_battery=False), GAConfig(seed=seed))
         assert r.report["f_ier"] <= -ref.bound + 1e-6
+
+
+def test_eva_paper_scale():
+    """eva at the paper's settings (pop 100, 300 generations, the paper's rounds): the final
+    population meets eq. 8-10, the best is settled with the imbalance below the rounds'
+    tolerance, and it beats the simplest feasible pricing (the grid's TOU limits alpha H_b
+    and beta H_s projected onto the mean caps)."""
+    from cases import eva
+    game = eva.build()
+    res = stackga.solve(game, GAConfig(seed=1))
+    P = res.arrays["ga.population"]
+    assert P.shape == (100, 48) and game.is_feasible(P).all()
+    assert res.report["feasible"] and res.report["rounds"] <= 11
+    assert res.report["imbalance_after_max_kw"] <= 0.1
+    simple = game.project(game.ub[None] * np.r_[np.ones(24), np.zeros(24)] +
+                          game.lb[None] * np.r_[np.zeros(24), np.ones(24)])
+    ev = game.evaluate(simple)
+    assert ev.feasible[0] and res.leader >= ev.leader[0]
+    assert len(res.log["gen"]) == 300

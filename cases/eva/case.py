@@ -125,5 +125,6 @@ def build(scenario: str = "game", variant: str = "base", data_dir=None, view: st
               "clusters": {"start": clusters.start.tolist(), "length": clusters.length.tolist(),
                            "size": clusters.size.tolist()},
               "ev_cluster": labels.tolist(),
-              "report": partial(report, data=data, clusters=clusters, labels=labels, net=net)},
+              "report": partial(report, data=data, clusters=clusters, labels=labels, net=net,
+                                market=market)},
     )

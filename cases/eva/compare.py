@@ -100,7 +100,8 @@ def table(results: dict, seeds: list[int]) -> str:
         lines.append(f"{'  final population (median run), rounds: count':44} {dist}; not settled "
                      f"{pop['not_settled']}, failed {pop['failed']} of {pop['n']}")
     lines += [
-        f"{'EVA profit (yuan)':44} {_stat(col('eva_profit')):<28} | {PAPER['eva_profit']}",
+        f"{'EVA gain from aggregation (yuan)':44} {_stat(col('eva_gain')):<28} | {PAPER['eva_profit']}",
+        f"{'  EVA profit: payments - running (yuan)':44} {_stat(col('eva_profit')):<28} |",
         f"{'  penalty term, apart (yuan)':44} {_stat(col('penalty'), '.3g'):<28} |",
         f"{'EV users cost, unmanaged at grid TOU (yuan)':44} {rep[0]['ev_cost_unmanaged_grid']:<28.2f} | "
         f"{PAPER['ev_cost_unmanaged']}",

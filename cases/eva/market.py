@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from followers import EVClusters, MicrogridDispatch
+from followers.certificate import combine
 from followers.response import Response, Status, check_prices
 from stackga.rounds import Rounds, geometric
 
@@ -72,7 +73,8 @@ class Market:
         def start(rows):
             zero = np.zeros((len(rows), m, T))
             st = self._dispatch(np.zeros((len(rows), T)), 1)
-            return {"p_ch": zero, "p_dis": zero.copy(), "cl_status": np.zeros((len(rows), m), np.int8),
+            return {"p_ch": zero, "p_dis": zero.copy(), "cl_told": zero.copy(),
+                    "cl_status": np.zeros((len(rows), m), np.int8),
                     "cl_cost": np.zeros((len(rows), m)), "cl_penalty": np.zeros((len(rows), m)), **st}
 
         def step(rows, state, k):
@@ -85,7 +87,8 @@ class Market:
                 D = own[:, None, :] + net_cl.sum(axis=1, keepdims=True) - net_cl
             cl = self.clusters.solve(hb[rows], hs[rows], D, self.g2(k))
             S = (cl["p_ch"] - cl["p_dis"]).sum(axis=1)
-            return {"p_ch": cl["p_ch"], "p_dis": cl["p_dis"], "cl_status": cl["status"],
+            told = np.broadcast_to(D[:, None] if D.ndim == 2 else D, (len(rows), m, T))
+            return {"p_ch": cl["p_ch"], "p_dis": cl["p_dis"], "cl_told": told, "cl_status": cl["status"],
                     "cl_cost": cl["cost"], "cl_penalty": cl["penalty"], **self._dispatch(S, k)}
 
         def failed(state):
@@ -108,3 +111,18 @@ class Market:
                       infeasibility=np.where(np.isfinite(res.move), res.move, 1e9))
         return Response(np.where(status == Status.OPTIMAL, s["cl_cost"].sum(axis=1), 0.0),
                         status, arrays)
+
+    def certificate(self, prices: np.ndarray, arrays: dict) -> dict:
+        """Every part of one settled answer certified at its last round (prices (2T,), the
+        Response's arrays of one individual): each cluster's QP at the imbalance it was told
+        (``cl_told``) and gamma2, and the EVA's dispatch of the clusters' plans at gamma1
+        (:func:`followers.certificate.lp_certificate`, HiGHS from scratch)."""
+        T, k = self.T, int(arrays["rounds"])
+        hb, hs = prices[:T], prices[T:]
+        parts = {f"cluster{j}": self.clusters.certificate(j, hb, hs, arrays["cl_told"][j], self.g2(k),
+                                                          arrays["p_ch"][j], arrays["p_dis"][j])
+                 for j in range(self.clusters.n)}
+        S = (arrays["p_ch"] - arrays["p_dis"]).sum(axis=0)
+        parts["dispatch"] = self.dispatch.certificate(
+            self.net + S, self.g1(k), {n: arrays[f"de_{n}"] for n in ("p_de", "ba_ch", "ba_dis", "buy", "sell")})
+        return combine(parts)

@@ -28,8 +28,12 @@ def _split_failures(data, clusters, labels, c, d) -> list[int]:
     return bad
 
 
-def report(ev, x, data, clusters, labels, net) -> dict:
-    """Figures for individual 0 of an Evaluation ``ev`` at leader vector ``x``."""
+def report(ev, x, data, clusters, labels, net, market) -> dict:
+    """Figures for individual 0 of an Evaluation ``ev`` at leader vector ``x``.
+
+    ``eva_gain`` is what aggregating the EVs earns the EVA: its running cost serving the
+    microgrid without EVs (its dispatch of load - PV - wind at the last round's gamma1)
+    minus its net cost in the game (running cost - the clusters' payments)."""
     T = len(net)
     h, p = data.hourly, data.params
     r = ev.responses["market"].arrays
@@ -50,11 +54,16 @@ def report(ev, x, data, clusters, labels, net) -> dict:
     charge, discharge = c.sum(axis=0), d.sum(axis=0)
     share = lambda v, hrs: float(v[hrs].sum() / v.sum()) if v.sum() > ACTIVE_KW else float("nan")  # noqa: E731
     bad = _split_failures(data, clusters, labels, c, d)
+    alone = market.dispatch.solve(net[None], market.g1(int(r["rounds"][0])))
+    alone_cost = float(alone["diesel"][0] + alone["battery"][0] + alone["grid"][0])
+    running = float(r["de_diesel"][0] + r["de_battery"][0] + r["de_grid"][0])
     return {
         "n_evs": int(len(labels)), "n_clusters": int(clusters.n),
         "rounds": int(r["rounds"][0]), "settled_move_kw": float(r["move"][0]),
         "eva_profit": float(a["profit"][0]), "penalty": float(a["penalty"][0]),
         "ev_payments": float(a["ev_payments"][0]),
+        "eva_cost_without_evs": alone_cost,
+        "eva_gain": alone_cost - (running - float(a["ev_payments"][0])),
         "diesel_cost": float(r["de_diesel"][0]), "battery_cost": float(r["de_battery"][0]),
         "grid_cost": float(r["de_grid"][0]),
         "ev_cost_game": float(r["cl_cost"][0].sum()),

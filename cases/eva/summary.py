@@ -10,7 +10,8 @@ def summarize(res) -> str:
     lines = [
         f"eva: {r['n_evs']} EVs -> {r['n_clusters']} clusters (paper: 64 -> 34); "
         f"rounds at the best: {r['rounds']} (paper: 9)",
-        f"EVA profit {r['eva_profit']:.2f} yuan (paper 921.43), penalty {r['penalty']:.4g} yuan apart",
+        f"EVA gain from aggregation {r['eva_gain']:.2f} yuan (paper 921.43); its profit (EV payments "
+        f"- running cost) {r['eva_profit']:.2f} yuan, penalty {r['penalty']:.4g} yuan apart",
         f"EV users' cost: unmanaged {r['ev_cost_unmanaged_grid']:.2f} yuan at the grid's TOU "
         f"(paper 934.29) -> {r['ev_cost_game']:.2f} yuan in the game (paper 819.79)",
         f"imbalance: max {r['imbalance_before_max_kw']:.1f} kW with unmanaged charging -> "
