@@ -6,12 +6,11 @@ solved afresh by HiGHS.
     duality_gap       f(y) - f*: the answer's objective above the certified optimum
                       (for a MILP: above HiGHS's proven optimum, within its gap)
     dual_violation    HiGHS's largest dual infeasibility at its optimum (LP/QP)
-    unique            whether the optimum is unique: a strictly convex QP; a QP with a
-                      singular Hessian whose optimal set {feasible, H y = H y*, cost'y =
-                      cost'y*} is a point (a random direction minimised and maximised over
-                      it, two LPs); an LP whose duals are non-degenerate (every nonbasic
-                      reduced cost non-zero); ``ties`` is its negation (then the leader's
-                      value may depend on the follower's tie-break)
+    unique            whether the optimum is unique: a QP whose optimal set (y* plus the
+                      feasible null-space directions of H that cost nothing) is a point
+                      (:func:`unique_qp_optimum`); an LP whose duals are non-degenerate
+                      (every nonbasic reduced cost non-zero); ``ties`` is its negation
+                      (then the leader's value may depend on the follower's tie-break)
     optimal           primal_violation and duality_gap within ``tol`` (relative)
 """
 from __future__ import annotations
@@ -22,6 +21,8 @@ import scipy.sparse as sp
 
 from .highs_model import STATUS_MAP, build_highs
 from .response import Status
+
+_TIGHT = {"primal_feasibility_tolerance": 1e-10, "dual_feasibility_tolerance": 1e-10}
 
 __all__ = ["lp_certificate", "combine", "unique_lp_optimum", "unique_qp_optimum"]
 
@@ -40,31 +41,49 @@ def unique_lp_optimum(h: highspy.Highs, sol=None) -> bool:
     return bool(np.all(cd[cs] > t) and np.all(rd[rs] > t))
 
 
-def unique_qp_optimum(cost, A, row_lo, row_hi, col_lo, col_hi, H, y_opt, tol: float = 1e-7) -> bool:
-    """A convex QP's optimal set is {feasible y: H y = H y*, cost'y = cost'y*} (every
-    optimum has the same H y and linear cost); it is a point when a random direction's
-    minimum and maximum over it (within ``tol``, relative) coincide."""
-    H, A = sp.csr_matrix(H), sp.csr_matrix(A)
-    Hy, cy = H @ y_opt, float(cost @ y_opt)
-    scale = 1.0 + np.abs(y_opt).max(initial=0.0)
-    band = tol * (1.0 + np.abs(Hy))
-    rows = sp.vstack([A, H, sp.csr_matrix(np.asarray(cost, float)[None])]).tocsr()
-    lo = np.concatenate([row_lo, Hy - band, [-np.inf]])
-    hi = np.concatenate([row_hi, Hy + band, [cy + tol * (1.0 + abs(cy))]])
-    w = np.random.default_rng(0).normal(size=len(y_opt))
+def unique_qp_optimum(cost, A, row_lo, row_hi, col_lo, col_hi, H, y_opt) -> bool:
+    """Whether a convex QP's optimum y* is its only one. Every optimum is y* + delta with
+    delta in the null space of H (the same H y), feasible, and cost'delta = 0; so y* is
+    unique when a random unit direction's maximum and minimum over {delta = N z: y* + N z
+    feasible, cost'N z <= eps} (N an orthonormal null-space basis of H; each row and bound
+    relaxed by y*'s own violation, eps at rounding level) coincide within 1e-5 of the
+    answer's size: two LPs. A tie moves y by far more (it is a face of the feasible set)."""
+    Hd = sp.csr_matrix(H).toarray()
+    lam, V = np.linalg.eigh(0.5 * (Hd + Hd.T))
+    N = V[:, lam <= 1e-10 * max(lam.max(initial=0.0), 1e-300)]
+    if N.shape[1] == 0:
+        return True
+    A = sp.csr_matrix(A)
+    y = np.asarray(y_opt, float)
+    cost = np.asarray(cost, float)
+    scale = 1.0 + np.abs(y).max(initial=0.0)
+    Ay = A @ y
+    row_lo, row_hi = np.asarray(row_lo, float), np.asarray(row_hi, float)
+    col_lo, col_hi = np.asarray(col_lo, float), np.asarray(col_hi, float)
+    lo = np.concatenate([row_lo - Ay, col_lo - y])
+    hi = np.concatenate([row_hi - Ay, col_hi - y])
+    fin = np.where(np.isfinite(lo), np.abs(lo), 0.0) + np.where(np.isfinite(hi), np.abs(hi), 0.0)
+    lo, hi = np.minimum(lo, 0.0) - 1e-12 * (1 + fin), np.maximum(hi, 0.0) + 1e-12 * (1 + fin)
+    rows = np.vstack([A @ N, N, (cost @ N)[None]])
+    lo = np.append(lo, -np.inf)
+    hi = np.append(hi, 1e-12 * (1.0 + np.abs(cost).sum() * scale))
+    w = np.random.default_rng(0).normal(size=len(y)) @ N
+    w /= max(np.linalg.norm(w), 1e-300)
     ends = []
     for sign in (1.0, -1.0):
-        h = build_highs(sign * w, rows, lo, hi, col_lo, col_hi)
+        h = build_highs(sign * w, rows, lo, hi, np.full(N.shape[1], -np.inf),
+                        np.full(N.shape[1], np.inf), options=_TIGHT)
         h.run()
         if STATUS_MAP.get(h.getModelStatus()) != Status.OPTIMAL:
-            return False                       # cannot tell: report a possible tie
+            return False                       # unbounded (or undecided): a tie
         ends.append(sign * float(h.getInfo().objective_function_value))
-    return ends[1] - ends[0] <= 1e-5 * scale * np.abs(w).sum()
+    return ends[1] - ends[0] <= 1e-5 * scale
 
 
 def lp_certificate(cost, A, row_lo, row_hi, col_lo, col_hi, y, hessian=None, integer=None,
-                   tol: float = 1e-6) -> dict:
-    """Certificate of ``y`` for min cost y (+ 1/2 y'Hy) s.t. row_lo <= A y <= row_hi, bounds."""
+                   tol: float = 1e-6, offset: float = 0.0) -> dict:
+    """Certificate of ``y`` for min cost y (+ 1/2 y'Hy) + offset s.t. row_lo <= A y <= row_hi,
+    bounds (the values reported and the relative tolerance include ``offset``)."""
     A = sp.csr_matrix(A)
     y = np.asarray(y, float)
     cost = np.asarray(cost, float)
@@ -74,7 +93,7 @@ def lp_certificate(cost, A, row_lo, row_hi, col_lo, col_hi, y, hessian=None, int
                float(np.maximum(np.asarray(col_lo) - y, 0).max(initial=0.0)),
                float(np.maximum(y - np.asarray(col_hi), 0).max(initial=0.0)))
     H = None if hessian is None else sp.csr_matrix(hessian)
-    fy = float(cost @ y + (0.5 * y @ (H @ y) if H is not None else 0.0))
+    fy = float(cost @ y + (0.5 * y @ (H @ y) if H is not None else 0.0)) + offset
     mip = integer is not None and np.any(integer)
     h = build_highs(cost, A, row_lo, row_hi, col_lo, col_hi, integer, H)
     h.run()
@@ -83,7 +102,7 @@ def lp_certificate(cost, A, row_lo, row_hi, col_lo, col_hi, y, hessian=None, int
     if status != Status.OPTIMAL:
         return out
     info = h.getInfo()
-    phi = float(info.objective_function_value)
+    phi = float(info.objective_function_value) + offset
     out.update(follower_optimum=phi, duality_gap=fy - phi)
     if mip:
         out.update(dual_violation=None, unique=None, ties=None,
@@ -91,8 +110,9 @@ def lp_certificate(cost, A, row_lo, row_hi, col_lo, col_hi, y, hessian=None, int
     else:
         out["dual_violation"] = float(max(info.max_dual_infeasibility, 0.0))
         if H is not None and H.nnz:
-            unique = bool(np.linalg.eigvalsh(H.toarray()).min() > 1e-12) or unique_qp_optimum(
-                cost, A, row_lo, row_hi, col_lo, col_hi, H, np.asarray(h.getSolution().col_value))
+            # at the answer when it is optimal (exact), else at HiGHS's optimum
+            at = y if fy - phi <= tol * (1 + abs(phi)) else np.asarray(h.getSolution().col_value)
+            unique = unique_qp_optimum(cost, A, row_lo, row_hi, col_lo, col_hi, H, at)
         else:
             unique = unique_lp_optimum(h)
         out.update(unique=unique, ties=not unique)

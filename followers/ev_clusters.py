@@ -170,7 +170,8 @@ class EVClusters:
         q = self.qp_matrices(j, h_b, h_s, D, gamma)
         hrs = self.hours[j, :self.length[j]]
         return lp_certificate(q["cost"], q["A"], q["row_lo"], q["row_hi"], q["col_lo"], q["col_hi"],
-                              np.concatenate([p_ch[hrs], p_dis[hrs]]), hessian=q["hessian"])
+                              np.concatenate([p_ch[hrs], p_dis[hrs]]), hessian=q["hessian"],
+                              offset=q["offset"])
 
 
 def split_to_evs(plan_c: np.ndarray, plan_d: np.ndarray, start: int, length: int,

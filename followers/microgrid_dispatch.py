@@ -33,7 +33,7 @@ from .threads import map_rows
 
 __all__ = ["MicrogridDispatch"]
 
-_LIMITS = {"qp_iteration_limit": 20000, "time_limit": 10.0}
+_LIMITS = {"qp_iteration_limit": 20000}          # no time limit: answers never depend on load
 _TIGHT = {"primal_feasibility_tolerance": 1e-10, "dual_feasibility_tolerance": 1e-10,
           "optimality_tolerance": 1e-10, **_LIMITS}
 # tried in order until one is OPTIMAL: tight tolerances first; HiGHS's own (1e-7) when the
@@ -119,15 +119,24 @@ class MicrogridDispatch:
                                                               np.full(T, 2.0)]))
         return A, lo, hi, col_lo, col_hi, cost, H.tocsc()
 
-    def qp_matrices(self, r: np.ndarray, gamma: float) -> dict:
-        """The dispatch with the imbalance u = r + W x eliminated, x = [P, c, d, g, s] (5T):
-        ``cost``, ``A``, ``row_lo``, ``row_hi``, ``col_lo``, ``col_hi``, ``hessian``
-        (objective cost'x + x'Hx/2 + ``offset``) and ``W`` (T, 5T)."""
+    def qp_matrices(self, r: np.ndarray, gamma: float, eliminated: bool = False) -> dict:
+        """The dispatch in matrix form: ``cost``, ``A``, ``row_lo``, ``row_hi``, ``col_lo``,
+        ``col_hi``, ``hessian`` (objective cost'x + x'Hx/2 + ``offset``). Over x = [P, c,
+        d, g, s, v] (6T) with v = sqrt(gamma) u and the balance rows (the formulation
+        solved), or with ``eliminated`` over x = [P, c, d, g, s] (5T), u = r + W x (``W``
+        (T, 5T) returned too)."""
         T, n5 = self.T, 5 * self.T
         A, lo, hi, col_lo, col_hi, cost, H = self._rows
+        r = np.asarray(r, float)
+        if not eliminated:
+            k = 1.0 / np.sqrt(gamma)
+            lo, hi = lo.copy(), hi.copy()
+            lo[-T:] = hi[-T:] = r
+            return {"cost": cost, "A": (A @ sp.diags(np.concatenate([np.ones(n5), np.full(T, k)]))).tocsr(),
+                    "row_lo": lo, "row_hi": hi, "col_lo": col_lo, "col_hi": col_hi, "hessian": H,
+                    "offset": T * self.c0}
         I = sp.identity(T)
         W = sp.hstack([-I, I, -I, -I, I]).tocsr()
-        r = np.asarray(r, float)
         return {"cost": cost[:n5] + 2 * gamma * (W.T @ r), "A": A[:-T, :n5], "row_lo": lo[:-T],
                 "row_hi": hi[:-T], "col_lo": col_lo[:n5], "col_hi": col_hi[:n5],
                 "hessian": H[:n5, :n5] + 2 * gamma * (W.T @ W), "W": W,
@@ -135,11 +144,14 @@ class MicrogridDispatch:
 
     def certificate(self, r: np.ndarray, gamma: float, plan: dict) -> dict:
         """:func:`followers.certificate.lp_certificate` of one dispatch ``plan`` (``p_de``,
-        ``ba_ch``, ``ba_dis``, ``buy``, ``sell``, each (T,)) for net load r (T,) at gamma."""
+        ``ba_ch``, ``ba_dis``, ``buy``, ``sell``, each (T,)) for net load r (T,) at gamma:
+        the QP re-solved from scratch; values in yuan (the fuel constant included)."""
         q = self.qp_matrices(r, gamma)
-        y = np.concatenate([plan[k] for k in ("p_de", "ba_ch", "ba_dis", "buy", "sell")])
+        y5 = np.concatenate([plan[k] for k in ("p_de", "ba_ch", "ba_dis", "buy", "sell")])
+        u = np.asarray(r, float) - (plan["buy"] - plan["sell"]) - plan["p_de"] + plan["ba_ch"] - plan["ba_dis"]
         return lp_certificate(q["cost"], q["A"], q["row_lo"], q["row_hi"], q["col_lo"], q["col_hi"],
-                              y, hessian=q["hessian"])
+                              np.concatenate([y5, np.sqrt(gamma) * u]), hessian=q["hessian"],
+                              offset=q["offset"])
 
     def _one(self, r: np.ndarray, A_k, k: float):
         """One individual: r (T,) and the rows A_k with u's columns scaled by k = 1/sqrt(gamma)."""
@@ -155,7 +167,7 @@ class MicrogridDispatch:
                 return status, x, lo, hi
         # a second formulation where every attempt above ends in a solve error (seen on ~1
         # in 30,000 QPs): u = r + W x eliminated, gamma |u|^2 in the Hessian and the cost
-        q = self.qp_matrices(r, 1.0 / k ** 2)
+        q = self.qp_matrices(r, 1.0 / k ** 2, eliminated=True)
         for options in _ATTEMPTS:
             status, x5, _ = solve_highs(q["cost"], q["A"], q["row_lo"], q["row_hi"], q["col_lo"],
                                         q["col_hi"], hessian=q["hessian"], options=options)

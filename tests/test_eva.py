@@ -277,12 +277,13 @@ def test_claims_follow_the_report():
     base = {"charge_share_night": 0.8, "discharge_share_day": 0.7, "ev_discharge_kwh": 100.0,
             "class1_discharge_kwh": 80.0, "class2_charge_kwh": 50.0, "class2_charge_night_kwh": 40.0,
             "prices_inside_grid": True, "buy_minus_sell_min": 0.01, "ev_cost_game": 800.0,
-            "ev_cost_unmanaged_grid": 900.0, "imbalance_after_max_kw": 1e-3,
+            "ev_cost_unmanaged_grid": 900.0, "ev_cost_unmanaged_eva": 850.0, "imbalance_after_max_kw": 1e-3,
             "imbalance_before_max_kw": 300.0, "grid_sold_kwh": 10.0, "split_failures": []}
     assert all(claims(SimpleNamespace(report=base)).values())
     flips = {"charge_share_night": 0.4, "discharge_share_day": 0.5, "class1_discharge_kwh": 40.0,
              "class2_charge_night_kwh": 20.0, "prices_inside_grid": False, "buy_minus_sell_min": 0.0,
-             "ev_cost_game": 950.0, "imbalance_after_max_kw": 0.5, "grid_sold_kwh": 0.0,
+             "ev_cost_unmanaged_grid": 700.0, "ev_cost_unmanaged_eva": 700.0,
+             "imbalance_after_max_kw": 0.5, "grid_sold_kwh": 0.0,
              "split_failures": [3]}
     for key, value in flips.items():
         got = claims(SimpleNamespace(report={**base, key: value}))
@@ -360,14 +361,27 @@ def test_market_answer_carries_a_certificate():
     moved["p_ch"][j, hrs] *= 0.9
     bad = m.certificate(res.x, moved)["parts"][f"cluster{j}"]
     assert not bad["optimal"]
+    plan = {n: row[f"de_{n}"] + (1.0 if n in ("buy", "sell") else 0.0)      # 1 kW bought and sold back
+            for n in ("p_de", "ba_ch", "ba_dis", "buy", "sell")}
+    k = int(row["rounds"])
+    S = (row["p_ch"] - row["p_dis"]).sum(axis=0)
+    assert not m.dispatch.certificate(m.net + S, m.g1(k), plan)["optimal"]
 
 
 def test_report_gain_is_recomputed_from_its_parts():
+    """The EVA's gain: its cost serving the microgrid without EVs (checked against the
+    oracle's dispatch of load - PV - wind at the last round's gamma1) minus its net cost."""
     from stackga.solve import result_at
     g = build()
     X = g.project(np.random.default_rng(2).uniform(g.lb, g.ub, (6, 48)))
     ev = g.evaluate(X, strict=False)
     rep = result_at(g, X[int(np.flatnonzero(ev.feasible)[0])]).report
+    m = g.followers["market"]
+    d = m.dispatch
+    ref = O.dispatch_qp(m.net, d.grid_buy, d.grid_sell, m.g1(rep["rounds"]), d.a, d.b, d.c0, d.p_min,
+                        d.p_max, d.ramp, d.ba_p_max, d.e_min, d.e_max, d.e0, d.eta, d.m, d.x_min, d.x_max)
+    alone = ref["objective"] - m.g1(rep["rounds"]) * float(np.sum(ref["imbalance"] ** 2))
+    assert rep["eva_cost_without_evs"] == pytest.approx(alone, rel=1e-6)
     running = rep["diesel_cost"] + rep["battery_cost"] + rep["grid_cost"]
-    assert rep["eva_gain"] == pytest.approx(rep["eva_cost_without_evs"] - running + rep["ev_payments"])
+    assert rep["eva_gain"] == pytest.approx(alone - running + rep["ev_payments"], rel=1e-6)
     assert rep["eva_profit"] == pytest.approx(rep["ev_payments"] - running)

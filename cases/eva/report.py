@@ -55,7 +55,8 @@ def report(ev, x, data, clusters, labels, net, market) -> dict:
     share = lambda v, hrs: float(v[hrs].sum() / v.sum()) if v.sum() > ACTIVE_KW else float("nan")  # noqa: E731
     bad = _split_failures(data, clusters, labels, c, d)
     alone = market.dispatch.solve(net[None], market.g1(int(r["rounds"][0])))
-    alone_cost = float(alone["diesel"][0] + alone["battery"][0] + alone["grid"][0])
+    alone_cost = (float(alone["diesel"][0] + alone["battery"][0] + alone["grid"][0])
+                  if alone["status"][0] == 0 else float("nan"))          # nan: no dispatch found
     running = float(r["de_diesel"][0] + r["de_battery"][0] + r["de_grid"][0])
     return {
         "n_evs": int(len(labels)), "n_clusters": int(clusters.n),
