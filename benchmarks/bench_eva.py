@@ -63,6 +63,9 @@ class HighsClusters:
         self.cl = cl
         self.n = cl.n
 
+    def __getattr__(self, name):                 # everything else (e.g. certificate) as EVClusters
+        return getattr(self.cl, name)
+
     def solve(self, h_b, h_s, D, gamma):
         cl, T = self.cl, self.cl.T
         n, m = len(h_b), cl.n
