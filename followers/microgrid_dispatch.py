@@ -156,7 +156,7 @@ class MicrogridDispatch:
     def _one(self, r: np.ndarray, A_k, k: float):
         """One individual: r (T,) and the rows A_k with u's columns scaled by k = 1/sqrt(gamma)."""
         T = self.T
-        A, lo, hi, col_lo, col_hi, cost, H = self._rows
+        _, lo, hi, col_lo, col_hi, cost, H = self._rows
         lo, hi = lo.copy(), hi.copy()
         lo[-T:] = r
         hi[-T:] = r
