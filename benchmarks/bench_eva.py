@@ -33,7 +33,7 @@ import stackga  # noqa: E402
 from cases import eva  # noqa: E402
 from followers.response import Status  # noqa: E402
 from followers.threads import n_threads  # noqa: E402
-from machine import machine  # noqa: E402
+from machine import machine, timed  # noqa: E402
 from oracle_eva import cluster_qp  # noqa: E402
 from scipy_baseline import ZeroStub  # noqa: E402
 from stackga.game import LeaderOutcome  # noqa: E402
@@ -105,12 +105,6 @@ def stub_game():
     g.leader = lambda X, P, R: LeaderOutcome(np.zeros(len(X)), np.zeros(len(X)), {})
     g.meta["report"] = None
     return g
-
-
-def timed(game, cfg):
-    t0 = time.perf_counter()
-    res = stackga.solve(game, cfg)
-    return time.perf_counter() - t0, res
 
 
 def main() -> None:

@@ -25,14 +25,8 @@ sys.path.insert(0, os.path.dirname(__file__))
 
 import stackga  # noqa: E402
 from cases import island  # noqa: E402
-from machine import machine  # noqa: E402
+from machine import machine, timed  # noqa: E402
 from scipy_baseline import ScipyStorageOperator, ScipyUsers, ZeroStub  # noqa: E402
-
-
-def timed(game, cfg):
-    t0 = time.perf_counter()
-    res = stackga.solve(game, cfg)
-    return time.perf_counter() - t0, res
 
 
 def compile_seconds() -> float:

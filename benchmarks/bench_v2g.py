@@ -22,7 +22,6 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import time
 
 import numpy as np
 
@@ -33,7 +32,7 @@ import stackga  # noqa: E402
 from cases import v2g  # noqa: E402
 from followers import Response  # noqa: E402
 from followers.response import Status  # noqa: E402
-from machine import machine  # noqa: E402
+from machine import machine, timed  # noqa: E402
 from oracle_v2g import agent_lp, dispatch_qp  # noqa: E402
 from scipy_baseline import ZeroStub  # noqa: E402
 from stackga.game import LeaderOutcome  # noqa: E402
@@ -110,12 +109,6 @@ class StubAgent(ZeroStub):
 def dispatch_of(game):
     return next(c.cell_contents for c in game.leader.__closure__
                 if type(c.cell_contents).__name__ == "ThermalDispatch")
-
-
-def timed(game, cfg):
-    t0 = time.perf_counter()
-    res = stackga.solve(game, cfg)
-    return time.perf_counter() - t0, res
 
 
 def main() -> None:

@@ -1,8 +1,10 @@
-"""The machine a benchmark ran on, for its report line."""
+"""What every benchmark shares: the machine it ran on (its report line) and the timing of
+one solve."""
 from __future__ import annotations
 
 import os
 import platform
+import time
 
 
 def cpu() -> str:
@@ -16,3 +18,11 @@ def cpu() -> str:
 def machine() -> str:
     """'CPU, N cores, Python X.Y.Z'."""
     return f"{cpu()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+
+
+def timed(game, cfg):
+    """(seconds, Result) of ``stackga.solve(game, cfg)``."""
+    import stackga
+    t0 = time.perf_counter()
+    res = stackga.solve(game, cfg)
+    return time.perf_counter() - t0, res

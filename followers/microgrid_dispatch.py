@@ -84,6 +84,7 @@ class MicrogridDispatch:
                 and self.x_min <= self.x_max and 0 < self.eta <= 1):
             raise ValueError(f"MicrogridDispatch: inconsistent limits {self!r}")
         self._rows = self._constraints()
+        self._by_gamma: dict = {}                    # gamma -> rows with u's columns scaled
 
     def _constraints(self):
         """Rows over x = [P, c, d, g, s, u] (6T): ramps, hull, energy, E(T) >= E(0), exchange,
@@ -114,7 +115,7 @@ class MicrogridDispatch:
                                np.zeros(T)])
         M = sp.kron(np.array([[0, 1.0, -1.0, 0, 0, 0]]), sp.identity(T)).tocsr()   # battery net
         # the imbalance enters as v = sqrt(gamma) u, so its curvature is 2 whatever gamma
-        # (conditioning: gamma1 grows to ~5e4 in the rounds); see _one
+        # (conditioning: gamma1 grows to ~5e4 in the rounds); see _scaled_rows
         H = 2 * self.m * (M.T @ M) + sp.diags(np.concatenate([np.full(T, 2 * self.a), np.zeros(4 * T),
                                                               np.full(T, 2.0)]))
         return A, lo, hi, col_lo, col_hi, cost, H.tocsc()
@@ -129,12 +130,10 @@ class MicrogridDispatch:
         A, lo, hi, col_lo, col_hi, cost, H = self._rows
         r = np.asarray(r, float)
         if not eliminated:
-            k = 1.0 / np.sqrt(gamma)
             lo, hi = lo.copy(), hi.copy()
             lo[-T:] = hi[-T:] = r
-            return {"cost": cost, "A": (A @ sp.diags(np.concatenate([np.ones(n5), np.full(T, k)]))).tocsr(),
-                    "row_lo": lo, "row_hi": hi, "col_lo": col_lo, "col_hi": col_hi, "hessian": H,
-                    "offset": T * self.c0}
+            return {"cost": cost, "A": self._scaled_rows(gamma), "row_lo": lo, "row_hi": hi,
+                    "col_lo": col_lo, "col_hi": col_hi, "hessian": H, "offset": T * self.c0}
         I = sp.identity(T)
         W = sp.hstack([-I, I, -I, -I, I]).tocsr()
         return {"cost": cost[:n5] + 2 * gamma * (W.T @ r), "A": A[:-T, :n5], "row_lo": lo[:-T],
@@ -153,27 +152,37 @@ class MicrogridDispatch:
                               np.concatenate([y5, np.sqrt(gamma) * u]), hessian=q["hessian"],
                               offset=q["offset"])
 
-    def _one(self, r: np.ndarray, A_k, k: float):
-        """One individual: r (T,) and the rows A_k with u's columns scaled by k = 1/sqrt(gamma)."""
-        T = self.T
-        _, lo, hi, col_lo, col_hi, cost, H = self._rows
-        lo, hi = lo.copy(), hi.copy()
-        lo[-T:] = r
-        hi[-T:] = r
+    def _scaled_rows(self, gamma: float):
+        """The rows with u's columns scaled by 1/sqrt(gamma), built once per gamma (a few
+        distinct values per run: the rounds' weights)."""
+        A_k = self._by_gamma.get(gamma)
+        if A_k is None:
+            if len(self._by_gamma) > 64:
+                self._by_gamma.clear()
+            T = self.T
+            A_k = (self._rows[0] @ sp.diags(np.concatenate([np.ones(5 * T),
+                                                            np.full(T, 1.0 / np.sqrt(gamma))]))).tocsr()
+            self._by_gamma[gamma] = A_k
+        return A_k
+
+    def _one(self, r: np.ndarray, gamma: float):
+        """One individual: (status, x (6T,) with u unscaled, row bounds) for net load r (T,)."""
+        q = self.qp_matrices(r, gamma)
         for options in _ATTEMPTS:
-            status, x, _ = solve_highs(cost, A_k, lo, hi, col_lo, col_hi, hessian=H, options=options)
+            status, x, _ = solve_highs(q["cost"], q["A"], q["row_lo"], q["row_hi"], q["col_lo"],
+                                       q["col_hi"], hessian=q["hessian"], options=options)
             if status == Status.OPTIMAL:
-                x[5 * T:] *= k
-                return status, x, lo, hi
+                x[5 * self.T:] *= 1.0 / np.sqrt(gamma)
+                return status, x, q["row_lo"], q["row_hi"]
         # a second formulation where every attempt above ends in a solve error (seen on ~1
         # in 30,000 QPs): u = r + W x eliminated, gamma |u|^2 in the Hessian and the cost
-        q = self.qp_matrices(r, 1.0 / k ** 2, eliminated=True)
+        e = self.qp_matrices(r, gamma, eliminated=True)
         for options in _ATTEMPTS:
-            status, x5, _ = solve_highs(q["cost"], q["A"], q["row_lo"], q["row_hi"], q["col_lo"],
-                                        q["col_hi"], hessian=q["hessian"], options=options)
+            status, x5, _ = solve_highs(e["cost"], e["A"], e["row_lo"], e["row_hi"], e["col_lo"],
+                                        e["col_hi"], hessian=e["hessian"], options=options)
             if status == Status.OPTIMAL:
-                return status, np.concatenate([x5, r + q["W"] @ x5]), lo, hi
-        return status, np.zeros(6 * T), lo, hi
+                return status, np.concatenate([x5, r + e["W"] @ x5]), q["row_lo"], q["row_hi"]
+        return status, np.zeros(6 * self.T), q["row_lo"], q["row_hi"]
 
     def _solve_rows(self, r: np.ndarray, gam: np.ndarray) -> tuple:
         """(X (n, 6T), status (n,)) for rows r (n, T) with weights gam (n,)."""
@@ -181,12 +190,8 @@ class MicrogridDispatch:
         X = np.zeros((n, 6 * T))
         status = np.zeros(n, np.int8)
         A, _, _, col_lo, col_hi, _, _ = self._rows
-        scaled = {}                                  # gamma -> (rows with u scaled, scale)
         for i in range(n):
-            if gam[i] not in scaled:
-                k = 1.0 / np.sqrt(gam[i])
-                scaled[gam[i]] = (A @ sp.diags(np.concatenate([np.ones(5 * T), np.full(T, k)])), k)
-            st, x, lo, hi = self._one(r[i], *scaled[gam[i]])
+            st, x, lo, hi = self._one(r[i], gam[i])
             if st == Status.OPTIMAL:
                 x = np.clip(x, col_lo, col_hi)
                 v = A @ x

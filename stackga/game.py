@@ -16,12 +16,20 @@ from . import contract
 from .contract import ContractError
 from .projection import is_feasible, project
 
-__all__ = ["Game", "Evaluation", "LeaderOutcome", "FOLLOWER_FAILED"]
+__all__ = ["Game", "Evaluation", "LeaderOutcome", "FOLLOWER_FAILED", "check_choices"]
 
 #: the violation of an individual with a follower not OPTIMAL: it ranks below every
 #: individual whose followers answered, however far those break the leader's limits
 FOLLOWER_FAILED = 1e12    # times 1 + log1p(the followers' infeasibility measure, if given)
 
+
+
+def check_choices(case: str, **fields) -> None:
+    """A case's named options, each ``field=(value, choices)``: ValueError naming the case,
+    the field and the value when the value is not one of its choices."""
+    for name, (value, choices) in fields.items():
+        if value not in choices:
+            raise ValueError(f"{case}: unknown {name} {value!r}; choose one of {tuple(choices)}")
 
 @dataclass
 class LeaderOutcome:

@@ -37,7 +37,7 @@ import numpy as np
 from followers import EVClusters, MicrogridDispatch
 from followers.ev_clusters import cluster_hours
 from stackga.data import fingerprint
-from stackga.game import Game, LeaderOutcome
+from stackga.game import Game, LeaderOutcome, check_choices
 
 from . import data_io
 from .market import VIEWS, Market
@@ -94,12 +94,7 @@ def price_limits(data: data_io.EVAData):
 
 def build(scenario: str = "game", variant: str = "base", data_dir=None, view: str = "system") -> Game:
     """The eva game (``SCENARIOS``); ``view`` is the imbalance a cluster is told (Market)."""
-    if scenario not in SCENARIOS:
-        raise ValueError(f"eva: unknown scenario {scenario!r}; choose one of {SCENARIOS}")
-    if variant not in VARIANTS:
-        raise ValueError(f"eva: unknown variant {variant!r}; choose one of {tuple(VARIANTS)}")
-    if view not in VIEWS:
-        raise ValueError(f"eva: unknown view {view!r}; choose one of {VIEWS}")
+    check_choices("eva", scenario=(scenario, SCENARIOS), variant=(variant, VARIANTS), view=(view, VIEWS))
     data = data_io.load(data_dir)
     p, h = data.params, data.hourly
     clusters, labels = make_clusters(data)

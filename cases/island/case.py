@@ -44,7 +44,7 @@ import numpy as np
 from followers import (Battery, EVFleet, FixedPlan, FlexibleUsers, Status, StorageOperator,
                        ThermalBuildings)
 from stackga.data import fingerprint
-from stackga.game import Game, LeaderOutcome
+from stackga.game import Game, LeaderOutcome, check_choices
 
 from . import data_io
 from .central import plan_for_mgo
@@ -58,15 +58,6 @@ VARIANTS = {"base": {}, "wind-0.8": {"wind": 0.8}, "wind-1.2": {"wind": 1.2},
 #: scenario 2's battery plan is a tie for the users (it does not enter their benefit)
 S2_BATTERY = ("grid", "operator")
 T = 24
-
-
-def _check_choice(scenario, variant, s2_battery) -> None:
-    if scenario not in SCENARIOS:
-        raise ValueError(f"island: unknown scenario {scenario!r}; choose one of {SCENARIOS}")
-    if variant not in VARIANTS:
-        raise ValueError(f"island: unknown variant {variant!r}; choose one of {tuple(VARIANTS)}")
-    if s2_battery not in S2_BATTERY:
-        raise ValueError(f"island: unknown s2_battery {s2_battery!r}; choose one of {S2_BATTERY}")
 
 
 def make_battery(p: dict, integer: bool = True) -> Battery:
@@ -102,7 +93,8 @@ def build(scenario: int = 4, variant: str = "base", data_dir=None,
     ``s2_battery``: scenario 2's battery plan, a tie for the users: "grid" (default,
     the paper's reading: the island relies on the grid, the battery idles) or
     "operator" (the storage operator's own best response at the TOU price)."""
-    _check_choice(scenario, variant, s2_battery)
+    check_choices("island", scenario=(scenario, SCENARIOS), variant=(variant, VARIANTS),
+                  s2_battery=(s2_battery, S2_BATTERY))
     data = data_io.load(data_dir)
     p, h = dict(data.params), data.hourly
     change = VARIANTS[variant]

@@ -55,7 +55,7 @@ import numpy as np
 from followers import FixedPlan, StorageAgent, ThermalDispatch
 from followers.response import Status
 from stackga.data import fingerprint
-from stackga.game import Game, LeaderOutcome
+from stackga.game import Game, LeaderOutcome, check_choices
 
 from . import data_io
 from .references import central
@@ -83,16 +83,9 @@ def make_agent(data: data_io.V2GData) -> StorageAgent:
                         need=h["need_mwh"], available=h["available"] > 0)
 
 
-def _check_choice(scenario, variant) -> None:
-    if scenario not in SCENARIOS:
-        raise ValueError(f"v2g: unknown scenario {scenario!r}; choose one of {SCENARIOS}")
-    if variant not in VARIANTS:
-        raise ValueError(f"v2g: unknown variant {variant!r}; choose one of {tuple(VARIANTS)}")
-
-
 def build(scenario: str = "plan", variant: str = "base", data_dir=None) -> Game:
     """The v2g game for one scenario (``SCENARIOS``)."""
-    _check_choice(scenario, variant)
+    check_choices("v2g", scenario=(scenario, SCENARIOS), variant=(variant, VARIANTS))
     data = data_io.load(data_dir)
     p, load = data.params, data.hourly["load_mw"]
     dispatch, agent = make_dispatch(data), make_agent(data)
