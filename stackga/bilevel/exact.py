@@ -19,7 +19,9 @@ single-level problem (:mod:`stackga.bilevel.kkt`) solved to global optimality.
   (HiGHS has no MIQP; SOS1 avoids the big-M validity problem, Pineda & Morales 2019).
 
 The optimistic problem is solved (the KKT formulation selects the follower optimum best
-for the leader). Integer leader variables are kept integer (both methods). Integer
+for the leader) or, for ``selection="pessimistic"``, the pessimistic one: the system of
+:mod:`stackga.bilevel.pessimistic` (the follower's worst choice as a second KKT block;
+bilinear, so SCIP only, when x enters a follower's cost). Integer leader variables are kept integer (both methods). Integer
 followers are not supported here (their optimality has no KKT certificate).
 """
 from __future__ import annotations
@@ -35,13 +37,17 @@ from followers.response import Status
 
 from .kkt import KKTSystem, kkt_system, solve_pattern
 from .model import Bilevel
+from .pessimistic import pessimistic_system, pessimistic_value
 
 __all__ = ["ExactResult", "solve_exact"]
 
 
 @dataclass
 class ExactResult:
-    """status "optimal", "infeasible", "unbounded", "time_limit" or "failed"; F in the
+    """status "optimal", "infeasible", "unbounded", "time_limit", "failed" or (pessimistic
+    games) "infimum": F is approached near x, not attained there: the value at x,
+    ``F_at_x`` (None if the followers' worst choices there break a coupling row),
+    differs, or the answer's multipliers are huge (``audit["huge"]``); F in the
     leader's own sense; x (n_x,), y (n_y,); bound: the solver's bound on F; method,
     seconds, audit (big-M: the M used and whether the re-solve moved the answer);
     trace: the solver's incumbent and bound over time, (seconds, F, bound) in the
@@ -57,25 +63,47 @@ class ExactResult:
     seconds: float
     audit: dict = field(default_factory=dict)
     trace: list = field(default_factory=list)     # (seconds, incumbent F, bound)
+    F_at_x: float | None = None
 
 
 def solve_exact(bl: Bilevel, method: str | None = None, time_limit: float = 60.0) -> ExactResult:
-    """The optimistic bilevel optimum of ``bl``; ``method`` "bigm" (HiGHS MILP, linear
-    leaders) or "sos1" (SCIP); default: bigm for linear leaders, sos1 otherwise."""
+    """The bilevel optimum of ``bl`` under its selection; ``method`` "bigm" (HiGHS MILP,
+    linear leaders, no bilinear terms) or "sos1" (SCIP); default: bigm where it applies,
+    sos1 otherwise."""
     if any(np.any(f.integer) for f in bl.followers):
         raise ValueError(f"Bilevel {bl.name!r}: integer followers have no KKT reference")
-    if bl.selection != "optimistic":
-        raise ValueError(f"Bilevel {bl.name!r}: the exact reference solves the optimistic problem")
-    method = method or ("bigm" if bl.is_linear_leader else "sos1")
+    if method not in (None, "bigm", "sos1"):
+        raise ValueError(f"unknown method {method!r}; choose 'bigm' or 'sos1'")
+    K = pessimistic_system(bl) if bl.selection == "pessimistic" else kkt_system(bl)
+    method = method or ("bigm" if bl.is_linear_leader and not K.bilinear else "sos1")
     if method == "bigm" and not bl.is_linear_leader:
         raise ValueError("method='bigm' needs a linear leader (HiGHS has no MIQP); use 'sos1'")
-    if method not in ("bigm", "sos1"):
-        raise ValueError(f"unknown method {method!r}; choose 'bigm' or 'sos1'")
-    K = kkt_system(bl)
+    if method == "bigm" and K.bilinear:
+        raise ValueError(f"Bilevel {bl.name!r}: the pessimistic system is bilinear (x enters a "
+                         f"follower's cost, M != 0): method='bigm' cannot state it; use 'sos1'")
     t0 = time.perf_counter()
     out = _bigm(K, bl, time_limit) if method == "bigm" else _sos1(K, bl, time_limit)
     out.seconds = time.perf_counter() - t0
+    if bl.selection == "pessimistic" and out.x is not None:
+        _check_attained(bl, K, out)
     return out
+
+
+HUGE = 1e2        # multipliers beyond HUGE x (1 + the data's scale): an infimum's signature
+
+
+def _check_attained(bl: Bilevel, K: KKTSystem, out: ExactResult, tol: float = 1e-6) -> None:
+    """The pessimistic problem may have an infimum only, approached as the system's
+    multipliers grow without bound (and where the solvers' tolerances can then stop them
+    short of it). The status becomes "infimum" when the followers' worst choices,
+    re-evaluated at x independently of the system, give another value (``F_at_x``), or
+    when the answer's multipliers exceed HUGE x the data's scale (``audit["huge"]``)."""
+    out.F_at_x = pessimistic_value(bl, out.x)
+    scale = 1.0 + max(np.abs(M).max(initial=0.0) for M in (K.obj_c, K.A_eq, K.b_eq, K.A_in, K.b_in))
+    out.audit["huge"] = bool((out.audit.get("max_multiplier") or 0.0) > HUGE * scale)
+    if (out.F_at_x is None or abs(out.F_at_x - out.F) > tol * (1 + abs(out.F))
+            or out.audit["huge"]):
+        out.status = "infimum"
 
 
 def _split(K: KKTSystem, v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -135,7 +163,8 @@ def _bigm(K: KKTSystem, bl: Bilevel, time_limit: float) -> ExactResult:
     rows = [(t, None if ok_v(i) is None else K.sign * i, None if ok_v(b) is None else K.sign * b)
             for t, i, b in trace]
     audit = {"m_slack_derived": int(finite.sum()), "m_slack_guessed": int((~finite).sum()),
-             "m_dual": m_dual, "m_slack_guess": guess, "runs": runs, "validated": ok}
+             "m_dual": m_dual, "m_slack_guess": guess, "runs": runs, "validated": ok,
+             "max_multiplier": None if v is None else _max_multiplier(K, v)}
     if status != "optimal":
         return ExactResult(status, None, None, None, None, "bigm", 0.0, audit, rows)
     x, y = _split(K, v)
@@ -219,8 +248,11 @@ def _sos1(K: KKTSystem, bl: Bilevel, time_limit: float) -> ExactResult:
 
     def expr(row):
         return pyscipopt.quicksum(float(row[j]) * v[j] for j in np.flatnonzero(row))
-    for r, b in zip(K.A_eq, K.b_eq):
-        m.addCons(expr(r) == float(b))
+    bilinear: dict[int, list] = {}
+    for r, a, b, coef in K.bilinear:
+        bilinear.setdefault(r, []).append(coef * v[a] * v[b])
+    for i, (r, b) in enumerate(zip(K.A_eq, K.b_eq)):
+        m.addCons(expr(r) + pyscipopt.quicksum(bilinear.get(i, [])) == float(b))
     for r, b in zip(K.A_in, K.b_in):
         m.addCons(expr(r) <= float(b))
     for p, (c, s, s0) in enumerate(K.pairs):
@@ -249,7 +281,13 @@ def _sos1(K: KKTSystem, bl: Bilevel, time_limit: float) -> ExactResult:
     vals = np.array([m.getSolVal(sol, var) for var in v])
     x, y = _split(K, vals)
     return ExactResult(status, float(bl.value(x, y)[0]), x, y, bound, "sos1", 0.0,
-                       trace=trace.rows)
+                       {"max_multiplier": _max_multiplier(K, vals)}, trace=trace.rows)
+
+
+def _max_multiplier(K: KKTSystem, v: np.ndarray) -> float:
+    """The largest |multiplier| of the answer (huge ones: the problem may have only an
+    infimum, approached as they grow)."""
+    return float(np.abs(v[K.n_x + K.n_y:]).max(initial=0.0))
 
 
 def _trace_class():

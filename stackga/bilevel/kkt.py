@@ -18,7 +18,7 @@ or a fixed pattern).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import scipy.sparse as sp
@@ -42,6 +42,8 @@ class KKTSystem:
         the slack is s @ v + s0 >= 0 and multiplier * slack = 0.
     obj_c, obj_Q: the leader's objective to MINIMISE (negated for a maximising leader),
         1/2 v'Q v + c v over the whole vector v (only the x, y block is non-zero).
+    bilinear: terms coef * v[a] * v[b] added to equality row r, as (r, a, b, coef) (the
+        pessimistic system's t * x; empty for the optimistic one).
     """
 
     n: int
@@ -58,6 +60,7 @@ class KKTSystem:
     obj_Q: np.ndarray
     sign: float
     names: list
+    bilinear: list = field(default_factory=list)
 
 
 def kkt_system(bl: Bilevel) -> KKTSystem:
@@ -143,7 +146,9 @@ def solve_pattern(K: KKTSystem, active: np.ndarray, fixed: dict | None = None) -
     """The leader's optimum over the KKT system with each pair's side fixed: active pairs
     have slack 0, the others multiplier 0 (an LP, or a convex QP; None if the leader is
     nonconvex or HiGHS finds no optimum). ``fixed``: column -> value held (integer x).
-    Returns the whole vector v (n,)."""
+    Returns the whole vector v (n,); None for a system with bilinear terms."""
+    if K.bilinear:
+        return None
     lo, hi = K.lo.copy(), K.hi.copy()
     for c, val in (fixed or {}).items():
         lo[c] = hi[c] = val

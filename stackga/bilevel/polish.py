@@ -12,6 +12,8 @@ tried active (at 1e-6 of the scale), then with the tighter threshold 1e-12. The 
 x (clipped to its box; the pattern LP holds the leader's own rows) is re-evaluated by
 the batched followers (the GA's own evaluation, with its tie-break): accepted only if
 the followers answer, the coupling rows hold, and the leader is strictly better off.
+For a pessimistic game the pattern is taken in its pessimistic system
+(:mod:`stackga.bilevel.pessimistic`) when that is linear, else in the optimistic one.
 """
 from __future__ import annotations
 
@@ -19,6 +21,7 @@ import numpy as np
 
 from .kkt import kkt_system, solve_pattern
 from .model import Bilevel
+from .pessimistic import pessimistic_system
 
 __all__ = ["polish"]
 
@@ -26,7 +29,9 @@ __all__ = ["polish"]
 def polish(bl: Bilevel, game, x: np.ndarray, y: np.ndarray, tol: float = 1e-6):
     """(x, leader value F in its own sense, how) for the best of the GA's point and its
     polished versions; ``game`` is ``to_game(bl)`` (its followers re-evaluate x)."""
-    K = kkt_system(bl)
+    K = pessimistic_system(bl) if bl.selection == "pessimistic" else kkt_system(bl)
+    if K.bilinear:                     # x in a follower's cost: the optimistic patterns
+        K = kkt_system(bl)             # (the re-evaluation below judges them)
     v = np.concatenate([x, y])
     scale = 1.0 + np.abs(v).max(initial=0.0)
     slack = np.array([s[:K.n_x + K.n_y] @ v + s0 for _, s, s0 in K.pairs])
