@@ -468,6 +468,8 @@ def cmd_certify(a) -> int:
              if ref.method == "bigm" else ""))
     if ref.x is not None:
         print(f"  x = {np.array2string(ref.x, precision=6)}, y = {np.array2string(ref.y, precision=6)}")
+    if ref.status == "infimum":
+        print(f"  the pessimistic value is an infimum here, not attained: at x it is {ref.F_at_x}")
     if ref.method == "bigm":                 # the dual M is an assumption: cross-check with SOS1
         try:
             other = solve_exact(game, "sos1", time_limit=a.time_limit)
@@ -475,6 +477,9 @@ def cmd_certify(a) -> int:
         except ImportError:
             print("cross-check (sos1) skipped: pip install 'stackga[exact]' for SCIP")
     if a.no_ga:
+        return 0
+    if np.any(game.x_integer):
+        print("GA skipped: it does not take integer leader variables (the exact reference does)")
         return 0
     res = solve_bilevel(game, _config(a))
     print(f"GA ({a.generations} generations, seed {a.seed}): F = {res.ga_F}, after the exact "
@@ -566,8 +571,9 @@ def main(argv=None) -> int:
     ce = sub.add_parser("certify", help="a bilevel game from FILE.py (build() -> Bilevel): exact "
                                         "reference, GA with polish, gap, certificates")
     ce.add_argument("file")
-    ce.add_argument("--method", choices=("bigm", "sos1"), default=None,
-                    help="exact method (default: bigm for linear leaders, sos1 otherwise)")
+    ce.add_argument("--method", choices=("bigm", "sos1", "cuts"), default=None,
+                    help="exact method (default: cuts with integer followers, else bigm where "
+                         "the system is linear, sos1 otherwise)")
     ce.add_argument("--time-limit", type=float, default=60.0, help="seconds for the exact solve")
     ce.add_argument("--no-ga", action="store_true", help="only the exact reference")
     _ga_args(ce)

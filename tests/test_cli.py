@@ -315,6 +315,29 @@ def test_certify_a_bilevel_game_from_a_file(tmp_path, capsys):
     assert "not a Bilevel" in capsys.readouterr().err
 
 
+def test_certify_integer_and_pessimistic_games(tmp_path, capsys):
+    """Moore & Bard (1990): integer follower and leader, value-function cuts, GA skipped;
+    a pessimistic game whose value is an infimum only says so."""
+    f = tmp_path / "moore.py"
+    f.write_text("from stackga.bilevel import Bilevel, Follower\n"
+                 "def build():\n"
+                 "    f = Follower(d=[1.0], A=[[-25], [1], [2], [-2]], B=[[20], [2], [-1], [-10]],\n"
+                 "                 b=[30, 10, 15, -15], integer=[True])\n"
+                 "    return Bilevel('min', c_x=[-1.0], c_y=[-10.0], followers=[f], x_lb=[0],\n"
+                 "                   x_ub=[10], x_integer=[True])\n")
+    assert main(["certify", str(f)]) == 0
+    out = capsys.readouterr().out
+    assert "exact (cuts): optimal, F = -22.0" in out and "GA skipped" in out
+    g = tmp_path / "inf.py"
+    g.write_text("from stackga.bilevel import Bilevel, Follower\n"
+                 "def build():\n"
+                 "    f = Follower(d=[0.0], M=[[1.0]], B=[[1.0]], b=[1.0], ub=[1.0])\n"
+                 "    return Bilevel('min', c_x=[1.0], c_y=[1.0], followers=[f], x_lb=[0],\n"
+                 "                   x_ub=[1], selection='pessimistic')\n")
+    assert main(["certify", str(g), "--no-ga", "--time-limit", "20"]) == 0
+    assert "is an infimum here, not attained" in capsys.readouterr().out
+
+
 def test_eva_run_compare_and_figures(tmp_path, capsys):
     """eva through the CLI: run (its table), compare over two seeds (the table beside the
     paper's, the final population's rounds, the claims counted) and the figures."""

@@ -21,8 +21,10 @@ single-level problem (:mod:`stackga.bilevel.kkt`) solved to global optimality.
 The optimistic problem is solved (the KKT formulation selects the follower optimum best
 for the leader) or, for ``selection="pessimistic"``, the pessimistic one: the system of
 :mod:`stackga.bilevel.pessimistic` (the follower's worst choice as a second KKT block;
-bilinear, so SCIP only, when x enters a follower's cost). Integer leader variables are kept integer (both methods). Integer
-followers are not supported here (their optimality has no KKT certificate).
+bilinear, so SCIP only, when x enters a follower's cost). Integer leader variables are
+kept integer (both methods). Integer followers have no KKT certificate: games with them are solved by value-function cuts
+(``method="cuts"``, :mod:`stackga.bilevel.integer`; optimistic, linear leader, linking
+leader variables integer and bounded).
 """
 from __future__ import annotations
 
@@ -35,6 +37,7 @@ import scipy.sparse as sp
 from followers.highs_model import solve_highs
 from followers.response import Status
 
+from .integer import solve_value_cuts
 from .kkt import KKTSystem, kkt_system, solve_pattern
 from .model import Bilevel
 from .pessimistic import pessimistic_system, pessimistic_value
@@ -70,10 +73,15 @@ def solve_exact(bl: Bilevel, method: str | None = None, time_limit: float = 60.0
     """The bilevel optimum of ``bl`` under its selection; ``method`` "bigm" (HiGHS MILP,
     linear leaders, no bilinear terms) or "sos1" (SCIP); default: bigm where it applies,
     sos1 otherwise."""
-    if any(np.any(f.integer) for f in bl.followers):
-        raise ValueError(f"Bilevel {bl.name!r}: integer followers have no KKT reference")
-    if method not in (None, "bigm", "sos1"):
-        raise ValueError(f"unknown method {method!r}; choose 'bigm' or 'sos1'")
+    if method not in (None, "bigm", "sos1", "cuts"):
+        raise ValueError(f"unknown method {method!r}; choose 'bigm', 'sos1' or 'cuts'")
+    if any(np.any(f.integer) for f in bl.followers) or method == "cuts":
+        if method not in (None, "cuts"):
+            raise ValueError(f"Bilevel {bl.name!r}: integer followers have no KKT reformulation "
+                             f"(method={method!r}); use method='cuts' (value-function cuts)")
+        t0 = time.perf_counter()
+        status, F, x, y, bound, audit, trace = solve_value_cuts(bl, time_limit)
+        return ExactResult(status, F, x, y, bound, "cuts", time.perf_counter() - t0, audit, trace)
     K = pessimistic_system(bl) if bl.selection == "pessimistic" else kkt_system(bl)
     method = method or ("bigm" if bl.is_linear_leader and not K.bilinear else "sos1")
     if method == "bigm" and not bl.is_linear_leader:

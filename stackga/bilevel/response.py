@@ -11,8 +11,8 @@ Per individual:
    + 1/2 y'Q_yy y where that block is PSD in the selection's direction; otherwise its
    linear part only, an approximation counted in ``stats["approximate"]``); skipped when
    the optimum is unique (a positive definite Q, or an LP whose duals are
-   non-degenerate). Each follower selects on its own: a leader Hessian linking two
-   followers' y is not used in the selection;
+   non-degenerate); for a MILP follower it is a second MILP. Each follower selects on
+   its own: a leader Hessian linking two followers' y is not used in the selection;
 3. if the follower is infeasible at x, how far: the phase-1 LP min sum |slack| of its
    rows (the ``infeasibility`` the GA ranks infeasible individuals by).
 
@@ -50,7 +50,6 @@ class MatrixFollower:
         self.f = game.followers[k]
         self.cols = game.slices[k]
         self.unique = bool(self.f.Q.size) and np.linalg.eigvalsh(self.f.Q).min() > 1e-9
-        self.mip = bool(np.any(self.f.integer))
         self._le, self._ge = np.array(self.f.sense) == "<=", np.array(self.f.sense) == ">="
         self._h: dict = {}
         self._basis: dict = {}
@@ -83,6 +82,7 @@ class MatrixFollower:
         h.setOptionValue("output_flag", False)
         h.setOptionValue("random_seed", 0)
         h.setOptionValue("threads", 1)
+        h.setOptionValue("mip_rel_gap", 1e-9)            # a MILP follower's optimum, not 1e-4 off
         lo, hi = self.bounds_of(f.b)
         if kind == "phase1":                   # y, s+ (m), s- (m): B y + s+ - s- (sense) b
             m = len(f.b)
@@ -188,14 +188,14 @@ class MatrixFollower:
             sol = h.getSolution()
             yk = np.asarray(sol.col_value, float)
             phi = float(cost @ yk + 0.5 * yk @ f.Q @ yk)
-            if not (self.unique or self.mip or self._unique_lp(h, sol)):
+            if not (self.unique or self._unique_lp(h, sol)):
                 yk = self._select(x, cost, lo, hi, phi, yk, sign)
             y[k], obj[k] = yk, float(cost @ yk + 0.5 * yk @ f.Q @ yk)
         return Response(obj, status, {"y": y, "infeasibility": infeas})
 
     def _unique_lp(self, h: highspy.Highs, sol) -> bool:
         """No tie to break: an LP optimum with non-degenerate duals is unique."""
-        return not np.any(self.f.Q) and unique_lp_optimum(h, sol)
+        return not (np.any(self.f.Q) or np.any(self.f.integer)) and unique_lp_optimum(h, sol)
 
     def _select(self, x, cost, lo, hi, phi, y0, sign) -> np.ndarray:
         """Optimistic (pessimistic) choice among the follower's optima; y0 if it fails.
