@@ -18,7 +18,7 @@ relaxation is the model. Units: kW, kWh, yuan.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 
 import numpy as np
@@ -145,14 +145,16 @@ class Battery:
         return sp.vstack(rows, format="csc"), np.concatenate(lo), np.concatenate(hi), \
             col_lo, col_hi, integer
 
-    def certificate(self, price: np.ndarray, arrays: dict) -> dict:
+    def certificate(self, price: np.ndarray, arrays: dict, leader=None) -> dict:
         """:func:`followers.certificate.lp_certificate` of a plan (``ch``, ``dis``, ``soc``) at
         one price vector (T,): against the MILP when the binaries bind, else the LP."""
-        return self.certify_plan(price, arrays["ch"], arrays["dis"], arrays["soc"])
+        return self.certify_plan(price, arrays["ch"], arrays["dis"], arrays["soc"], leader)
 
     def certify_plan(self, price: np.ndarray, ch: np.ndarray, dis: np.ndarray,
-                     soc: np.ndarray) -> dict:
-        """The certificate of one plan: ch, dis (T,) kW, soc (T + 1,) kWh."""
+                     soc: np.ndarray, leader=None) -> dict:
+        """The certificate of one plan: ch, dis (T,) kW, soc (T + 1,) kWh. ``leader``: a
+        :class:`~followers.tie_values.ConcaveLeader` in the power the battery draws (ch -
+        dis, kW), for the leader's values over the LP's ties."""
         T, dt = self.T, self.dt
         A, lo, hi, clo, chi, integer = self.milp_matrices
         cost = np.r_[(price + self.alpha) * dt, -(price - self.alpha) * dt, np.zeros(3 * T)]
@@ -161,8 +163,11 @@ class Battery:
             tol = 1e-7 * self.p_max
             return lp_certificate(cost, A, lo, hi, clo, chi, np.r_[y, ch > tol, dis > tol],
                                   integer=integer)
+        if leader is not None:
+            eye = sp.identity(T, format="csr")
+            leader = replace(leader, P=sp.hstack([eye, -eye, sp.csr_matrix((T, T))], format="csr"))
         return lp_certificate(cost[:3 * T], A[:T, :3 * T], lo[:T], hi[:T], clo[:3 * T],
-                              chi[:3 * T], y)
+                              chi[:3 * T], y, leader=leader)
 
     def _solve_binding(self, price: np.ndarray):
         """One individual whose relaxed optimum breaks the binaries' limits: the

@@ -10,7 +10,9 @@ solved afresh by HiGHS.
                       feasible null-space directions of H that cost nothing) is a point
                       (:func:`unique_qp_optimum`); an LP whose duals are non-degenerate
                       (every nonbasic reduced cost non-zero); ``ties`` is its negation
-                      (then the leader's value may depend on the follower's tie-break)
+                      (then the leader's value may depend on the follower's tie-break;
+                      given the leader's view, ``leader_best`` / ``leader_worst``: its
+                      value's range over the follower's optima, :mod:`followers.tie_values`)
     optimal           primal_violation and duality_gap within ``tol`` (relative)
 """
 from __future__ import annotations
@@ -21,6 +23,7 @@ import scipy.sparse as sp
 
 from .highs_model import STATUS_MAP, build_highs
 from .response import Status
+from .tie_values import tie_range
 
 _TIGHT = {"primal_feasibility_tolerance": 1e-10, "dual_feasibility_tolerance": 1e-10}
 
@@ -81,9 +84,12 @@ def unique_qp_optimum(cost, A, row_lo, row_hi, col_lo, col_hi, H, y_opt) -> bool
 
 
 def lp_certificate(cost, A, row_lo, row_hi, col_lo, col_hi, y, hessian=None, integer=None,
-                   tol: float = 1e-6, offset: float = 0.0) -> dict:
+                   tol: float = 1e-6, offset: float = 0.0, leader=None) -> dict:
     """Certificate of ``y`` for min cost y (+ 1/2 y'Hy) + offset s.t. row_lo <= A y <= row_hi,
-    bounds (the values reported and the relative tolerance include ``offset``)."""
+    bounds (the values reported and the relative tolerance include ``offset``). With
+    ``leader`` (a :class:`~followers.tie_values.ConcaveLeader` with P set) and ties in an
+    LP: the leader's best and worst changes over the optimal face (``leader_best``,
+    ``leader_worst``, :func:`~followers.tie_values.tie_range`)."""
     A = sp.csr_matrix(A)
     y = np.asarray(y, float)
     cost = np.asarray(cost, float)
@@ -115,6 +121,8 @@ def lp_certificate(cost, A, row_lo, row_hi, col_lo, col_hi, y, hessian=None, int
             unique = unique_qp_optimum(cost, A, row_lo, row_hi, col_lo, col_hi, H, at)
         else:
             unique = unique_lp_optimum(h)
+            if not unique and leader is not None:
+                out.update(tie_range(cost, A, row_lo, row_hi, col_lo, col_hi, y, phi - offset, leader))
         out.update(unique=unique, ties=not unique)
     scale = 1.0 + np.abs(y).max(initial=0.0)
     out["optimal"] = bool(viol <= tol * scale and out["duality_gap"] <= tol * (1 + abs(phi)))

@@ -33,7 +33,7 @@ EVs form 3 such groups, so a population of 100 costs 300 backward passes and
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numba as nb
 import numpy as np
@@ -313,11 +313,13 @@ class EVFleet:
         return Response(np.where(ok, self.value(p, ch, dis), 0.0), status,
                         {"ch": ch, "dis": dis, "p_virtual": self.baseline - ch + dis})
 
-    def certificate(self, price: np.ndarray, arrays: dict) -> dict:
+    def certificate(self, price: np.ndarray, arrays: dict, leader=None) -> dict:
         """:func:`followers.certificate.lp_certificate` of the fleet's plan at one price
         vector (T,): every EV's LP (its session's ch, dis and end-of-hour energies) in one
         block LP, against the per-EV plans (``car_ch``, ``car_dis``, ``car_energy`` (n_ev, T)
-        in ``arrays``, as :meth:`describe` reports them; computed here if absent)."""
+        in ``arrays``, as :meth:`describe` reports them; computed here if absent).
+        ``leader``: a :class:`~followers.tie_values.ConcaveLeader` in the power the fleet
+        draws (weighted ch - dis, kW), for the leader's values over the LP's ties."""
         T, dt = self.T, self.dt
         plans = arrays if "car_ch" in arrays else \
             {k: v[0] for k, v in self.describe(np.asarray(price, float)[None]).items()}
@@ -327,6 +329,7 @@ class EVFleet:
         c_ch = (lam + self.kappa * (1 - self.eta_c)) * dt
         c_dis = -(lam - self.kappa * (1 / self.eta_d - self.eta_d)) * dt
         rows, cols, vals, rhs, cost, c_lo, c_hi, y = [], [], [], [], [], [], [], []
+        draw = ([], [], [])                    # (hour, column, weight): the power drawn
         col = 0
         for i in range(len(self.arr)):
             hours = [(int(self.arr[i]) + k) % T for k in range((int(self.dep[i]) - int(self.arr[i])) % T)]
@@ -348,11 +351,17 @@ class EVFleet:
                 c_hi += [self.p_ev, self.p_ev, hi[i]]
                 nxt = hours[k + 1] if k + 1 < L else int(self.dep[i])
                 y += [plans["car_ch"][i, hr], plans["car_dis"][i, hr], plans["car_energy"][i, nxt]]
+                for c, sign in ((3 * k, 1.0), (3 * k + 1, -1.0)):
+                    draw[0].append(hr)
+                    draw[1].append(col + c)
+                    draw[2].append(sign * w[i])
             col += 3 * L
         import scipy.sparse as sp
         A = sp.csr_matrix((vals, (rows, cols)), shape=(len(rhs), col))
+        if leader is not None:
+            leader = replace(leader, P=sp.csr_matrix((draw[2], (draw[0], draw[1])), shape=(T, col)))
         return lp_certificate(np.array(cost), A, np.array(rhs), np.array(rhs), np.array(c_lo),
-                              np.array(c_hi), np.array(y))
+                              np.array(c_hi), np.array(y), leader=leader)
 
     def describe(self, prices: np.ndarray) -> dict[str, np.ndarray]:
         """Per-EV plans for the rows of ``prices`` (n, T) (for reporting a result; the same

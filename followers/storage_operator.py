@@ -13,6 +13,8 @@ OPTIMAL only if every part is.
 """
 from __future__ import annotations
 
+import inspect
+
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -70,20 +72,22 @@ class StorageOperator:
         arrays["p_virtual"][~ok] = 0.0
         return Response(objective, status, arrays)
 
-    def certificate(self, price: np.ndarray, arrays: dict) -> dict:
+    def certificate(self, price: np.ndarray, arrays: dict, leader=None) -> dict:
         """Each unit's certificate at one price vector (T,): the battery
         (:meth:`Battery.certify_plan`) and every virtual unit that has one, under ``parts``;
         at the top, the worst primal violation, the summed duality gap, ``optimal`` when
         every part is, and ``ties`` when any part has them. Units without a certificate are
-        named in ``not_covered``."""
+        named in ``not_covered``. ``leader``: a :class:`~followers.tie_values.ConcaveLeader`
+        in the power a unit draws, passed to every unit (each unit's ties, the others held)."""
         parts = {"battery": self.battery.certify_plan(price, arrays["bt_ch"], arrays["bt_dis"],
-                                                      arrays["bt_soc"])}
+                                                      arrays["bt_soc"], leader)}
         missing = []
         for name, unit in self.virtual.items():
             cert = getattr(unit, "certificate", None)
             if callable(cert):
                 own = {k[len(name) + 1:]: v for k, v in arrays.items() if k.startswith(name + "_")}
-                parts[name] = cert(price, own)
+                takes = "leader" in inspect.signature(cert).parameters
+                parts[name] = cert(price, own, leader=leader) if takes else cert(price, own)
             else:
                 missing.append(name)
         return combine(parts, missing)

@@ -205,7 +205,7 @@ def _solve_and_save(case, game_args: dict, cfg: GAConfig, out: Path, ckpt, overw
     if certs:
         print("follower certificates (independent re-solve): " + "; ".join(
             f"{f}: {'optimal' if c.get('optimal') else 'NOT optimal'}, gap {c.get('duality_gap', float('nan')):.1e}"
-            + (", ties" if c.get("ties") else "") for f, c in certs.items()))
+            + (", ties" if c.get("ties") else "") + _tie_note(c) for f, c in certs.items()))
     odd = {f: c for f, c in res.statuses.items() if set(c) - {"OPTIMAL"}}
     if odd:
         print(f"follower statuses over the run (individuals marked infeasible): {odd}")
@@ -213,6 +213,18 @@ def _solve_and_save(case, game_args: dict, cfg: GAConfig, out: Path, ckpt, overw
         print(f"follower {f!r} raised for some individuals; first message: {m}")
     print(f"{res.seconds:.1f} s; results and figures in {out}/")
     return 0
+
+
+def _tie_note(cert: dict) -> str:
+    """The leader's values over the ties of a certificate's parts, where computed."""
+    notes = []
+    for name, c in [("", cert), *cert.get("parts", {}).items()]:
+        if "F_optimistic" in c and "F_pessimistic" in c:
+            notes.append(f"{name + ': ' if name else ''}" + (
+                "the leader's value is the same over them" if c.get("leader_indifferent") else
+                f"leader's value {c['F_pessimistic']:.6g} (pessimistic) to {c['F_optimistic']:.6g} "
+                f"(optimistic)"))
+    return f" ({'; '.join(notes)})" if notes else ""
 
 
 def cmd_resume(a) -> int:

@@ -24,7 +24,10 @@ def result_at(game: Game, x: np.ndarray, **kwargs) -> Result:
     the case's figures (``meta["report"]``) are computed only where every follower is
     OPTIMAL: no placeholder value is ever reported as a result. Followers with a
     ``certificate(prices_row, arrays_row)`` method have their answer certified
-    (``report["certificates"]``: see :mod:`followers.certificate`)."""
+    (``report["certificates"]``: see :mod:`followers.certificate`). A case's
+    ``meta["tie_views"](evaluation, x)`` gives, per follower, how the leader's value
+    depends on it (:class:`followers.tie_values.ConcaveLeader`): where that follower ties,
+    its certificate adds the leader's optimistic and pessimistic values."""
     x = np.asarray(x, dtype=float)
     ev = game.evaluate(x[None, :], strict=False)
     ok = {name: bool(r.ok[0]) for name, r in ev.responses.items()}
@@ -33,6 +36,8 @@ def result_at(game: Game, x: np.ndarray, **kwargs) -> Result:
         arrays.update({f"leader.{k}": v[0] for k, v in ev.arrays.items()})
     prices = game.prices(x[None])
     certs = {}
+    views = game.meta.get("tie_views")     # case: tie_views(evaluation, x) -> {follower: view}
+    views = views(ev, x) if callable(views) and all(ok.values()) else {}
     for name, r in ev.responses.items():
         if not ok[name]:
             continue
@@ -44,7 +49,9 @@ def result_at(game: Game, x: np.ndarray, **kwargs) -> Result:
         arrays.update({f"{name}.{k}": v for k, v in row.items()})
         cert = getattr(follower, "certificate", None)
         if callable(cert):                             # the answer, re-solved independently
-            certs[name] = cert(prices[0], row)
+            certs[name] = cert(prices[0], row, leader=views[name]) if name in views \
+                else cert(prices[0], row)
+            _tie_values(certs[name], float(ev.leader[0]))
     hook = game.meta.get("report")          # case figures: report(evaluation, x) -> dict
     report = hook(ev, x) if callable(hook) and all(ok.values()) else {}
     if certs:
@@ -61,6 +68,18 @@ def result_at(game: Game, x: np.ndarray, **kwargs) -> Result:
     if not report["feasible"]:
         res.infeasibility = explain_infeasible(res)
     return res
+
+
+def _tie_values(cert: dict, leader: float) -> None:
+    """Where a certificate (or one of its parts) has the leader's range over a tie, add
+    the leader's optimistic and pessimistic values: ``F_optimistic``, ``F_pessimistic``."""
+    for c in [cert, *cert.get("parts", {}).values()]:
+        if c.get("leader_best") is not None:
+            c["F_optimistic"] = leader + c["leader_best"]
+        if c.get("leader_worst") is not None:
+            c["F_pessimistic"] = leader + c["leader_worst"]
+        if "F_optimistic" in c and "F_pessimistic" in c:       # the tie does not matter to it
+            c["leader_indifferent"] = c["leader_best"] - c["leader_worst"] <= 1e-6 * (1 + abs(leader))
 
 
 def explain_infeasible(res: Result) -> str:

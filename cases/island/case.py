@@ -43,6 +43,7 @@ import numpy as np
 
 from followers import (Battery, EVFleet, FixedPlan, FlexibleUsers, Status, StorageOperator,
                        ThermalBuildings)
+from followers.tie_values import ConcaveLeader
 from stackga.data import fingerprint
 from stackga.game import Game, LeaderOutcome, check_choices
 
@@ -124,6 +125,19 @@ def build(scenario: int = 4, variant: str = "base", data_dir=None,
                              {"grid": grid, "curtail": curtail,
                               "wind": np.broadcast_to(wind, grid.shape)})
 
+    def tie_views(ev, x):
+        """The MGO's profit in the power the storage operator's units draw, the rest held:
+        -cost(z) of the raw grid exchange z = min(-buy z, -sell z, sell e_max) (concave
+        while buy >= sell >= 0), import limit z <= imax; for the leader's values over a
+        unit's ties (followers.tie_values)."""
+        if np.any(sell < 0) or np.any(buy < sell):
+            return {}                                  # not concave: no values over ties
+        z = ev.arrays["grid"][0] - ev.arrays["curtail"][0]
+        zero = np.zeros(T)
+        return {"so": ConcaveLeader(z, np.stack([-buy, -sell, zero], axis=1),
+                                    np.stack([zero, zero, sell * emax], axis=1),
+                                    z_hi=np.full(T, imax))}
+
     followers = {"users": users, "so": so}
     single_level = None
     if scenario in (1, 2):
@@ -159,5 +173,5 @@ def build(scenario: int = 4, variant: str = "base", data_dir=None,
               "data": fingerprint(data.folder, data_io.SCHEMAS),
               "price_bounds": [p["re_min"], p["re_max"]], "users_a": p["users_a"],
               "users_b": p["users_b"], "grid_buy": buy.tolist(), "grid_sell": sell.tolist(),
-              "base_load": base_load.tolist(), "report": report},
+              "base_load": base_load.tolist(), "report": report, "tie_views": tie_views},
     )

@@ -1,0 +1,73 @@
+"""The leader's values over a follower's ties (followers.tie_values): against a brute
+force over the optimal face, and wired through a case (the island's storage operator)."""
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+
+from followers import Battery
+from followers.tie_values import ConcaveLeader, tie_range
+
+
+def concave(z, slope, icpt):
+    return np.min(slope[None] * z[..., None] + icpt[None], axis=-1).sum(axis=-1)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_tie_range_against_a_grid_over_the_face(seed):
+    """Follower: min c y over y in [0, 1]^3, y1 + y2 + y3 <= 2, with c = 0 on two of the
+    three (a face of ties). Leader: concave PWL in z = z_at + P (y - y_at). The worst value
+    is at a vertex (all in the grid); the best within the grid's resolution."""
+    rng = np.random.default_rng(seed)
+    c = np.array([0.0, 0.0, -1.0])                    # y3 = 1 at every optimum
+    A = sp.csr_matrix(np.ones((1, 3)))
+    y_at = np.array([0.5, 0.25, 1.0])
+    P = rng.integers(-2, 3, (2, 3)).astype(float)
+    slope = np.sort(rng.normal(size=(2, 3)), axis=1)[:, ::-1]
+    icpt = rng.normal(size=(2, 3))
+    z_at = rng.normal(size=2)
+    view = ConcaveLeader(z_at, slope, icpt, P=sp.csr_matrix(P))
+    out = tie_range(c, A, [-np.inf], [2.0], np.zeros(3), np.ones(3), y_at, -1.0, view)
+    g = np.linspace(0, 1, 41)
+    Y = np.array([(a, b, 1.0) for a, b in itertools.product(g, g) if a + b <= 1.0 + 1e-12])
+    vals = concave(z_at + (Y - y_at) @ P.T, slope, icpt) - concave(z_at, slope, icpt)
+    assert out["leader_worst"] == pytest.approx(vals.min(), abs=1e-7)
+    lip = np.abs(slope).max() * np.abs(P).sum() * (g[1] - g[0])
+    assert vals.max() - 1e-7 <= out["leader_best"] <= vals.max() + lip
+
+
+def test_a_battery_indifferent_at_flat_prices():
+    """A lossless battery at a flat price is indifferent among every plan; the leader pays
+    buy = 2 for import and gets sell = 1 for export around z_at = 0: shifting energy from
+    export to import hours costs it, so its best is to leave z alone (0) and its worst to
+    charge fully in one hour and discharge in another."""
+    T = 4
+    b = Battery(T=T, capacity=10.0, p_max=5.0, soc_min=0.0, soc_max=1.0, soc0=0.5, eta_c=1.0,
+                eta_d=1.0, alpha=0.0, integer=False)
+    zero = np.zeros(T)
+    soc = np.full(T + 1, 5.0)
+    view = ConcaveLeader(zero, np.stack([-2 * np.ones(T), -np.ones(T)], axis=1),
+                         np.zeros((T, 2)))
+    cert = b.certify_plan(np.full(T, 0.5), zero, zero, soc, leader=view)
+    assert cert["ties"] and cert["optimal"]
+    assert cert["leader_best"] == pytest.approx(0.0, abs=1e-7)
+    # worst: charge 5 kW for an hour (-2 x 5 = -10) and discharge it later (+1 x 5 = +5),
+    # as often as the energy limits allow within 4 hours: twice
+    assert cert["leader_worst"] == pytest.approx(-10.0, abs=1e-6)
+
+
+def test_island_certificate_reports_the_leaders_values_over_ties():
+    """At a flat price the fleet's LP ties (when to charge is free); the certificate carries
+    the MGO's optimistic and pessimistic profits around the one reported."""
+    from cases.island.case import build
+    from stackga.solve import result_at
+    game = build(scenario=4)
+    res = result_at(game, np.full(24, 0.6))
+    ev = res.report["certificates"]["so"]["parts"]["ev"]
+    assert ev["ties"] and ev["optimal"]
+    tol = 1e-6 * abs(res.leader)
+    assert ev["F_pessimistic"] <= res.leader + tol and res.leader <= ev["F_optimistic"] + tol
+    assert ev["F_optimistic"] - ev["F_pessimistic"] > 1.0      # here the tie-break matters
