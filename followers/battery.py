@@ -18,7 +18,7 @@ relaxation is the model. Units: kW, kWh, yuan.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from functools import cached_property
 
 import numpy as np
@@ -29,6 +29,7 @@ from .certificate import lp_certificate
 from .highs_model import solve_highs
 from .response import Response, Status, check_prices, status_from
 from .storage_dp import StorageLP, default_big_m, solve_storage
+from .tie_values import bind
 
 __all__ = ["Battery"]
 
@@ -153,8 +154,8 @@ class Battery:
     def certify_plan(self, price: np.ndarray, ch: np.ndarray, dis: np.ndarray,
                      soc: np.ndarray, leader=None) -> dict:
         """The certificate of one plan: ch, dis (T,) kW, soc (T + 1,) kWh. ``leader``: a
-        :class:`~followers.tie_values.ConcaveLeader` in the power the battery draws (ch -
-        dis, kW), for the leader's values over the LP's ties."""
+        leader's view (:mod:`followers.tie_values`) bound to the plan's ch and dis (kW), for
+        the leader's values over the LP's ties."""
         T, dt = self.T, self.dt
         A, lo, hi, clo, chi, integer = self.milp_matrices
         cost = np.r_[(price + self.alpha) * dt, -(price - self.alpha) * dt, np.zeros(3 * T)]
@@ -164,8 +165,8 @@ class Battery:
             return lp_certificate(cost, A, lo, hi, clo, chi, np.r_[y, ch > tol, dis > tol],
                                   integer=integer)
         if leader is not None:
-            eye = sp.identity(T, format="csr")
-            leader = replace(leader, P=sp.hstack([eye, -eye, sp.csr_matrix((T, T))], format="csr"))
+            eye, zero = sp.identity(T, format="csr"), sp.csr_matrix((T, T))
+            leader = bind(leader, sp.hstack([eye, zero, zero]), sp.hstack([zero, eye, zero]))
         return lp_certificate(cost[:3 * T], A[:T, :3 * T], lo[:T], hi[:T], clo[:3 * T],
                               chi[:3 * T], y, leader=leader)
 

@@ -33,7 +33,7 @@ EVs form 3 such groups, so a population of 100 costs 300 backward passes and
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 import numba as nb
 import numpy as np
@@ -43,6 +43,7 @@ from .response import Response, Status, check_prices, status_from
 from .storage_dp import StorageLP, outside_method, solve_storage_starts, stack
 from .storage_dp import _FIELDS, _per_row, default_big_m
 from .storage_kernel import _JIT, row_policy, value_work
+from .tie_values import bind
 
 __all__ = ["EVFleet", "plugged"]
 
@@ -318,8 +319,8 @@ class EVFleet:
         vector (T,): every EV's LP (its session's ch, dis and end-of-hour energies) in one
         block LP, against the per-EV plans (``car_ch``, ``car_dis``, ``car_energy`` (n_ev, T)
         in ``arrays``, as :meth:`describe` reports them; computed here if absent).
-        ``leader``: a :class:`~followers.tie_values.ConcaveLeader` in the power the fleet
-        draws (weighted ch - dis, kW), for the leader's values over the LP's ties."""
+        ``leader``: a leader's view (:mod:`followers.tie_values`), bound to the fleet's
+        weighted ch and dis (kW), for the leader's values over the LP's ties."""
         T, dt = self.T, self.dt
         plans = arrays if "car_ch" in arrays else \
             {k: v[0] for k, v in self.describe(np.asarray(price, float)[None]).items()}
@@ -329,7 +330,7 @@ class EVFleet:
         c_ch = (lam + self.kappa * (1 - self.eta_c)) * dt
         c_dis = -(lam - self.kappa * (1 / self.eta_d - self.eta_d)) * dt
         rows, cols, vals, rhs, cost, c_lo, c_hi, y = [], [], [], [], [], [], [], []
-        draw = ([], [], [])                    # (hour, column, weight): the power drawn
+        draw = ([], [], [], [])                # (hour, column, weight, is ch): power drawn
         col = 0
         for i in range(len(self.arr)):
             hours = [(int(self.arr[i]) + k) % T for k in range((int(self.dep[i]) - int(self.arr[i])) % T)]
@@ -351,15 +352,18 @@ class EVFleet:
                 c_hi += [self.p_ev, self.p_ev, hi[i]]
                 nxt = hours[k + 1] if k + 1 < L else int(self.dep[i])
                 y += [plans["car_ch"][i, hr], plans["car_dis"][i, hr], plans["car_energy"][i, nxt]]
-                for c, sign in ((3 * k, 1.0), (3 * k + 1, -1.0)):
+                for c in (3 * k, 3 * k + 1):
                     draw[0].append(hr)
                     draw[1].append(col + c)
-                    draw[2].append(sign * w[i])
+                    draw[2].append(w[i])
+                    draw[3].append(c == 3 * k)
             col += 3 * L
         import scipy.sparse as sp
         A = sp.csr_matrix((vals, (rows, cols)), shape=(len(rhs), col))
         if leader is not None:
-            leader = replace(leader, P=sp.csr_matrix((draw[2], (draw[0], draw[1])), shape=(T, col)))
+            hr_, col_, w_, is_ch = (np.array(v) for v in draw)
+            S = [sp.csr_matrix((w_[m], (hr_[m], col_[m])), shape=(T, col)) for m in (is_ch, ~is_ch)]
+            leader = bind(leader, *S)
         return lp_certificate(np.array(cost), A, np.array(rhs), np.array(rhs), np.array(c_lo),
                               np.array(c_hi), np.array(y), leader=leader)
 

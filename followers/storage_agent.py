@@ -32,6 +32,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from .certificate import lp_certificate
+from .tie_values import bind
 from .response import Response, Status
 from .storage_dp import StorageLP, outside_method, solve_storage
 
@@ -118,9 +119,11 @@ class StorageAgent:
         return Response(np.where(ok, self.cost(k_c, k_d, p_ch, p_dis), 0.0), status,
                         {"p_ch": p_ch, "p_dis": p_dis, "energy": e})
 
-    def certificate(self, leader_row: np.ndarray, arrays: dict) -> dict:
+    def certificate(self, leader_row: np.ndarray, arrays: dict, leader=None) -> dict:
         """:func:`followers.certificate.lp_certificate` of a plan at one leader input (4T,):
-        the LP eq. 7-13 with separate P_c, P_d (eq. 14 is checked in the response)."""
+        the LP eq. 7-13 with separate P_c, P_d (eq. 14 is checked in the response).
+        ``leader``: a leader's view (:mod:`followers.tie_values`), bound to P_c and P_d, for
+        the leader's values over the LP's ties."""
         k_c, k_d, cap_c, cap_d = (v[0] for v in self.split(np.asarray(leader_row)[None]))
         T, dt = self.T, self.dt
         eye, shift = sp.identity(T, format="csr"), sp.eye(T, k=-1, format="csr")
@@ -133,8 +136,12 @@ class StorageAgent:
         col_hi = np.r_[np.minimum(cap_c, self.p_ch_max) * self.available,
                        np.minimum(cap_d, self.p_dis_max) * self.available, np.full(T, self.e_max)]
         cost = np.r_[(k_c + self.wear) * dt, (self.wear - k_d) * dt, np.zeros(T)]
+        if leader is not None:
+            zero = sp.csr_matrix((T, T))
+            leader = bind(leader, sp.hstack([eye, zero, zero]), sp.hstack([zero, eye, zero]))
         return lp_certificate(cost, A, rhs, rhs, col_lo, col_hi,
-                              np.r_[arrays["p_ch"], arrays["p_dis"], arrays["energy"][1:]])
+                              np.r_[arrays["p_ch"], arrays["p_dis"], arrays["energy"][1:]],
+                              leader=leader)
 
     def cost(self, k_c, k_d, p_ch, p_dis) -> np.ndarray:
         """(n,) the owners' cost f (eq. 7-8) of plans p_ch, p_dis (n, T) at tariffs k_c, k_d."""

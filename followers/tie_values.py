@@ -1,8 +1,12 @@
 """The leader's best and worst values over a follower's optimal set, for an LP follower
-that ties (its optimum is not unique) and a leader whose value, with everything else
-held, is concave and piecewise linear in what the follower draws from it:
+that ties (its optimum is not unique), with everything else held. The follower binds a
+leader's view to its LP vector y (:func:`bind`): ch and dis (T,) are selections of y
+(the power it draws is z - z_at = P (y - y_at), P = S_ch - S_dis) and the leader's direct
+payments are lin y = lin_ch S_ch y + lin_dis S_dis y. Two kinds of leader:
 
-    F(y) = sum_t min_s ( slope[t, s] z_t + icpt[t, s] ),   z = z_at + P (y - y_at)
+:class:`ConcaveLeader`, concave and piecewise linear in what the follower draws:
+
+    F(y) = sum_t min_s ( slope[t, s] z_t + icpt[t, s] ) + lin y
     z_lo <= z <= z_hi                    (the leader's own limits on z; optional)
 
 (e.g. the island MGO: z the grid exchange, -cost(z) = min(-buy z, -sell z, sell e_max)).
@@ -13,12 +17,25 @@ Over the follower's optimal face {row_lo <= A y <= row_hi, bounds, cost y <= phi
   that is active (minimising a concave function: a vertex); each M from the range of z_t
   over the follower's box (interval arithmetic, so y's bounds must be finite).
 
-Both are exact (HiGHS, MILP gap 1e-9) and reported as changes from the answer's value:
-``leader_best`` >= 0 >= ``leader_worst`` (up to tolerances).
+Both are exact (HiGHS, MILP gap 1e-9).
+
+:class:`RecourseLeader`, whose cost is a convex QP recourse (its own dispatch) of z:
+
+    F(y) = -R(z) + lin y,   R(z) = min_u 1/2 u'H u + c u  s.t.  lo + E z <= A u <= hi + E z,
+                                                                 u_lo <= u <= u_hi
+* the best value: one convex QP in (y, u) (HiGHS), exact;
+* the worst is max_y R(z(y)) - lin y, a convex function maximised over a polytope
+  (NP-hard in general): not computed (``leader_worst`` None, with the reason). Tried on
+  the v2g case (10 units x 24 h): SCIP on the recourse's Wolfe dual (bilinear) ended its
+  30 s with a bound 15 % of the operator's cost away, and on its KKT conditions (SOS1)
+  found no point at all.
+
+Values are reported as changes from the answer's value: ``leader_best`` >= 0 >=
+``leader_worst`` (up to tolerances).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import scipy.sparse as sp
@@ -26,48 +43,80 @@ import scipy.sparse as sp
 from .highs_model import solve_highs
 from .response import Status
 
-__all__ = ["ConcaveLeader", "tie_range"]
+__all__ = ["ConcaveLeader", "RecourseLeader", "bind", "tie_range"]
 
 TOL = 1e-9          # relative slack on the follower's optimum defining its optimal face
 
 
 @dataclass
 class ConcaveLeader:
-    """F as above. z_at, z_lo, z_hi: (m,); slope, icpt: (m, S); P (m, n): set by the
-    follower (its LP vector -> z), None until then."""
+    """F as above. z_at, z_lo, z_hi: (m,); slope, icpt: (m, S); lin_ch, lin_dis (m,) or
+    None; P (m, n) and lin (n,): set by :func:`bind`."""
 
     z_at: np.ndarray
     slope: np.ndarray
     icpt: np.ndarray
     z_lo: np.ndarray | None = None
     z_hi: np.ndarray | None = None
+    lin_ch: np.ndarray | None = None
+    lin_dis: np.ndarray | None = None
     P: sp.spmatrix | None = None
+    lin: np.ndarray | None = None
 
     def value(self, z: np.ndarray) -> float:
         return float(np.min(self.slope * z[:, None] + self.icpt, axis=1).sum())
 
 
-def tie_range(cost, A, row_lo, row_hi, col_lo, col_hi, y, phi: float, leader: ConcaveLeader) -> dict:
+@dataclass
+class RecourseLeader:
+    """F as above; H (k, k) PSD, c (k,), A (r, k), lo, hi (r,), E (r, m), u_lo, u_hi (k,),
+    z_at (m,); lin_ch, lin_dis, P, lin as for :class:`ConcaveLeader`."""
+
+    H: sp.spmatrix
+    c: np.ndarray
+    A: sp.spmatrix
+    lo: np.ndarray
+    hi: np.ndarray
+    E: sp.spmatrix
+    u_lo: np.ndarray
+    u_hi: np.ndarray
+    z_at: np.ndarray
+    lin_ch: np.ndarray | None = None
+    lin_dis: np.ndarray | None = None
+    P: sp.spmatrix | None = None
+    lin: np.ndarray | None = None
+
+
+def bind(view, S_ch: sp.spmatrix, S_dis: sp.spmatrix):
+    """``view`` bound to a follower's LP vector: S_ch, S_dis (m, n) select the power it
+    charges and discharges (kW) per step."""
+    S_ch, S_dis = sp.csr_matrix(S_ch), sp.csr_matrix(S_dis)
+    lin = np.zeros(S_ch.shape[1])
+    if view.lin_ch is not None:
+        lin += S_ch.T @ np.asarray(view.lin_ch, float)
+    if view.lin_dis is not None:
+        lin += S_dis.T @ np.asarray(view.lin_dis, float)
+    return replace(view, P=(S_ch - S_dis).tocsr(), lin=lin)
+
+
+def tie_range(cost, A, row_lo, row_hi, col_lo, col_hi, y, phi: float, leader) -> dict:
     """{"leader_best", "leader_worst"}: F's largest and smallest change from its value at
     the answer y over the follower's optimal face (None where a solve fails)."""
+    if isinstance(leader, RecourseLeader):
+        return _recourse_range(cost, A, row_lo, row_hi, col_lo, col_hi, y, phi, leader)
     P = sp.csr_matrix(leader.P)
     m, n = P.shape
     S = leader.slope.shape[1]
     y = np.asarray(y, float)
     c0 = np.asarray(leader.z_at, float) - P @ y              # z = c0 + P y
-    at = leader.value(leader.z_at)
-    A = sp.csr_matrix(A)
-    face_rows = [A, sp.csr_matrix(np.asarray(cost, float)[None])]
-    face_lo = [np.asarray(row_lo, float), [-np.inf]]
-    face_hi = [np.asarray(row_hi, float), [phi + TOL * (1 + abs(phi))]]
+    lin = np.zeros(n) if leader.lin is None else leader.lin
+    at = leader.value(leader.z_at) + lin @ y
+    face, flo, fhi = _face(cost, A, row_lo, row_hi, phi)
     if leader.z_lo is not None or leader.z_hi is not None:
         lo = np.full(m, -np.inf) if leader.z_lo is None else leader.z_lo - c0
         hi = np.full(m, np.inf) if leader.z_hi is None else leader.z_hi - c0
-        face_rows.append(P)
-        face_lo.append(lo)
-        face_hi.append(hi)
-    face = sp.vstack(face_rows, format="csr")
-    flo, fhi = np.concatenate(face_lo), np.concatenate(face_hi)
+        face = sp.vstack([face, P], format="csr")
+        flo, fhi = np.r_[flo, lo], np.r_[fhi, hi]
     # rows w_t - slope_ts (P y)_t  (<= or >=)  slope_ts c0_t + icpt_ts (- M_ts (1 - d_ts))
     rep = sp.kron(sp.identity(m), np.ones((S, 1)), format="csr")         # (m S, m): t of row
     slope = leader.slope.reshape(-1)
@@ -76,7 +125,7 @@ def tie_range(cost, A, row_lo, row_hi, col_lo, col_hi, y, phi: float, leader: Co
     out = {}
     # best: max sum w  s.t. w_t <= each piece
     A_b = sp.vstack([sp.hstack([face, sp.csr_matrix((face.shape[0], m))]), piece], format="csr")
-    st, v, obj = solve_highs(np.r_[np.zeros(n), -np.ones(m)], A_b,
+    st, v, obj = solve_highs(np.r_[-lin, -np.ones(m)], A_b,
                              np.r_[flo, np.full(m * S, -np.inf)], np.r_[fhi, rhs],
                              np.r_[col_lo, np.full(m, -np.inf)], np.r_[col_hi, np.full(m, np.inf)])
     out["leader_best"] = -obj - at if st == Status.OPTIMAL else None
@@ -93,7 +142,7 @@ def tie_range(cost, A, row_lo, row_hi, col_lo, col_hi, y, phi: float, leader: Co
             sp.hstack([face, sp.csr_matrix((face.shape[0], m + m * S))]),
             sp.hstack([piece, -sp.diags(M)]),
             sp.hstack([sp.csr_matrix((m, n + m)), pick])], format="csr")
-        st, v, obj = solve_highs(np.r_[np.zeros(n), np.ones(m), np.zeros(m * S)], A_w,
+        st, v, obj = solve_highs(np.r_[lin, np.ones(m), np.zeros(m * S)], A_w,
                                  np.r_[flo, rhs - M, np.ones(m)],
                                  np.r_[fhi, np.full(m * S, np.inf), np.ones(m)],
                                  np.r_[col_lo, np.full(m, -np.inf), np.zeros(m * S)],
@@ -104,3 +153,35 @@ def tie_range(cost, A, row_lo, row_hi, col_lo, col_hi, y, phi: float, leader: Co
     else:
         out["leader_worst"] = None
     return out
+
+
+def _face(cost, A, row_lo, row_hi, phi):
+    """The follower's optimal face's rows: its own and cost y <= phi (+ TOL)."""
+    face = sp.vstack([sp.csr_matrix(A), sp.csr_matrix(np.asarray(cost, float)[None])], format="csr")
+    return (face, np.r_[np.asarray(row_lo, float), -np.inf],
+            np.r_[np.asarray(row_hi, float), phi + TOL * (1 + abs(phi))])
+
+
+def _recourse_range(cost, A, row_lo, row_hi, col_lo, col_hi, y, phi, L: RecourseLeader) -> dict:
+    P = sp.csr_matrix(L.P)
+    n = P.shape[1]
+    y = np.asarray(y, float)
+    c0 = np.asarray(L.z_at, float) - P @ y
+    lin = np.zeros(n) if L.lin is None else L.lin
+    H, Ar, E = sp.csr_matrix(L.H), sp.csr_matrix(L.A), sp.csr_matrix(L.E)
+    k = H.shape[0]
+    face, flo, fhi = _face(cost, A, row_lo, row_hi, phi)
+    # R(z_at): the recourse at the answer
+    st, u, R_at = solve_highs(L.c, Ar, L.lo + E @ L.z_at, L.hi + E @ L.z_at, L.u_lo, L.u_hi,
+                              hessian=H)
+    if st != Status.OPTIMAL:
+        return {"leader_best": None, "leader_worst": None}
+    at = -R_at + lin @ y
+    # best: min R + (-lin) y jointly: rows A u - E P y in [lo + E c0, hi + E c0]
+    rows = sp.vstack([sp.hstack([face, sp.csr_matrix((face.shape[0], k))]),
+                      sp.hstack([-(E @ P), Ar])], format="csr")
+    st, v, obj = solve_highs(np.r_[-lin, L.c], rows, np.r_[flo, L.lo + E @ c0],
+                             np.r_[fhi, L.hi + E @ c0], np.r_[col_lo, L.u_lo], np.r_[col_hi, L.u_hi],
+                             hessian=sp.block_diag([sp.csr_matrix((n, n)), H], format="csc"))
+    return {"leader_best": -obj - at if st == Status.OPTIMAL else None, "leader_worst": None,
+            "leader_worst_status": "not computed: the maximum of a convex recourse"}

@@ -112,21 +112,21 @@ class ThermalDispatch:
         return dispatch_rows(h, q, lo, hi, self.G, self.T, ptr, col, val, rhs,
                              np.ascontiguousarray(load), self.max_iter, tol_p)
 
-    def _highs(self, load: np.ndarray) -> tuple[bool, np.ndarray, float, np.ndarray]:
-        """The model as written (with shedding variables), solved by HiGHS's QP solver.
-        Returns (solved, unit outputs (G T,), objective, marginal cost of net load (T,))."""
+    @cached_property
+    def qp_matrices(self) -> dict:
+        """The model as written, in u = (unit outputs (G T,), shedding (T,)): min 1/2 u'Hu + c u
+        (without the constant sum_g c_g T dt) s.t. lo + E D <= A u <= hi (the T balance rows,
+        then the ramps), u_lo <= u <= u_hi; D the net load (T,)."""
         G, T, dt = self.G, self.T, self.dt
         n = G * T
-        H = sp.diags(np.concatenate([np.repeat(2.0 * self.a * dt, T), np.zeros(T)]))
-        cost = np.concatenate([np.repeat(self.b * dt, T), np.full(T, self.shed_cost * dt)])
         rows, lo_r, hi_r = [], [], []
         for t in range(T):
             r = np.zeros(n + T)
             r[[g * T + t for g in range(G)]] = 1.0
             r[n + t] = 1.0
             rows.append(r)
-            lo_r.append(load[t])
-            hi_r.append(load[t])
+            lo_r.append(0.0)
+            hi_r.append(0.0)
         for g in range(G):
             for t in range(1, T):
                 r = np.zeros(n + T)
@@ -134,11 +134,21 @@ class ThermalDispatch:
                 rows.append(r)
                 lo_r.append(-self.ramp_down[g] * dt)
                 hi_r.append(self.ramp_up[g] * dt)
-        col_lo = np.concatenate([np.repeat(self.p_min, T), np.zeros(T)])
-        col_hi = np.concatenate([np.repeat(self.p_max, T), np.full(T, np.inf)])
-        status, x, obj, dual = solve_highs(cost, sp.csr_matrix(np.array(rows)), np.array(lo_r),
-                                           np.array(hi_r), col_lo, col_hi, hessian=H, row_duals=True)
-        return status == Status.OPTIMAL, x[:n], obj, dual[:T] / dt
+        E = sp.vstack([sp.identity(T), sp.csr_matrix((len(rows) - T, T))], format="csr")
+        return {"H": sp.diags(np.concatenate([np.repeat(2.0 * self.a * dt, T), np.zeros(T)])),
+                "c": np.concatenate([np.repeat(self.b * dt, T), np.full(T, self.shed_cost * dt)]),
+                "A": sp.csr_matrix(np.array(rows)), "lo": np.array(lo_r), "hi": np.array(hi_r),
+                "E": E, "u_lo": np.concatenate([np.repeat(self.p_min, T), np.zeros(T)]),
+                "u_hi": np.concatenate([np.repeat(self.p_max, T), np.full(T, np.inf)])}
+
+    def _highs(self, load: np.ndarray) -> tuple[bool, np.ndarray, float, np.ndarray]:
+        """The model as written (with shedding variables), solved by HiGHS's QP solver.
+        Returns (solved, unit outputs (G T,), objective, marginal cost of net load (T,))."""
+        q, n, T = self.qp_matrices, self.G * self.T, self.T
+        status, x, obj, dual = solve_highs(q["c"], q["A"], q["lo"] + q["E"] @ load,
+                                           q["hi"] + q["E"] @ load, q["u_lo"], q["u_hi"],
+                                           hessian=q["H"], row_duals=True)
+        return status == Status.OPTIMAL, x[:n], obj, dual[:T] / self.dt
 
     def solve(self, net_load: np.ndarray) -> DispatchResult:
         """Optimal dispatch for every row of ``net_load`` (n, T) MW."""

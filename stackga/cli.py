@@ -219,11 +219,14 @@ def _tie_note(cert: dict) -> str:
     """The leader's values over the ties of a certificate's parts, where computed."""
     notes = []
     for name, c in [("", cert), *cert.get("parts", {}).items()]:
+        who = f"{name}: " if name else ""
         if "F_optimistic" in c and "F_pessimistic" in c:
-            notes.append(f"{name + ': ' if name else ''}" + (
+            notes.append(who + (
                 "the leader's value is the same over them" if c.get("leader_indifferent") else
                 f"leader's value {c['F_pessimistic']:.6g} (pessimistic) to {c['F_optimistic']:.6g} "
                 f"(optimistic)"))
+        elif "F_optimistic" in c:
+            notes.append(who + f"leader's value up to {c['F_optimistic']:.6g} (optimistic)")
     return f" ({'; '.join(notes)})" if notes else ""
 
 

@@ -71,3 +71,41 @@ def test_island_certificate_reports_the_leaders_values_over_ties():
     tol = 1e-6 * abs(res.leader)
     assert ev["F_pessimistic"] <= res.leader + tol and res.leader <= ev["F_optimistic"] + tol
     assert ev["F_optimistic"] - ev["F_pessimistic"] > 1.0      # here the tie-break matters
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_recourse_leader_best_against_a_grid(seed):
+    """Leader cost R(z) = min {u'u : u >= z, -10 <= u <= 10} = sum max(z, 0)^2 plus
+    payments lin y; its best value over the face (one QP) against a grid of the face."""
+    from followers.tie_values import RecourseLeader, bind
+    rng = np.random.default_rng(seed)
+    c = np.array([0.0, 0.0, -1.0])
+    A = sp.csr_matrix(np.ones((1, 3)))
+    y_at = np.array([0.5, 0.25, 1.0])
+    S_ch = sp.csr_matrix(rng.integers(0, 3, (2, 3)).astype(float))
+    S_dis = sp.csr_matrix(rng.integers(0, 2, (2, 3)).astype(float))
+    z_at = rng.normal(size=2)
+    view = bind(RecourseLeader(sp.diags([2.0, 2.0]), np.zeros(2), sp.identity(2, format="csr"),
+                               np.zeros(2), np.full(2, np.inf), sp.identity(2, format="csr"),
+                               np.full(2, -10.0), np.full(2, 10.0), z_at,
+                               lin_ch=rng.normal(size=2), lin_dis=rng.normal(size=2)), S_ch, S_dis)
+    out = tie_range(c, A, [-np.inf], [2.0], np.zeros(3), np.ones(3), y_at, -1.0, view)
+    g = np.linspace(0, 1, 81)
+    Y = np.array([(a, b, 1.0) for a, b in itertools.product(g, g) if a + b <= 1.0 + 1e-12])
+    Z = z_at + (Y - y_at) @ view.P.T.toarray()
+    F = -(np.maximum(Z, 0) ** 2).sum(axis=1) + Y @ view.lin
+    F_at = -(np.maximum(z_at, 0) ** 2).sum() + y_at @ view.lin
+    assert F.max() - F_at - 1e-7 <= out["leader_best"] <= F.max() - F_at + 0.2
+    assert out["leader_worst"] is None
+
+
+def test_v2g_certificate_reports_the_operators_best_value_over_ties():
+    """Plan mode with flat charging prices: the agent is indifferent about when to
+    charge; the operator's best value over those plans is at least the reported one."""
+    import stackga
+    from cases.v2g.case import build
+    game = build()
+    res = stackga.solve(game, stackga.GAConfig(pop_size=20, generations=3, seed=1))
+    c = res.report["certificates"]["ev"]
+    assert c["ties"] and c["F_optimistic"] >= res.leader - 1e-6 * abs(res.leader)
+    assert "F_pessimistic" not in c and c["leader_worst_status"].startswith("not computed")

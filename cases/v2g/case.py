@@ -54,6 +54,7 @@ import numpy as np
 
 from followers import FixedPlan, StorageAgent, ThermalDispatch
 from followers.response import Status
+from followers.tie_values import RecourseLeader
 from stackga.data import fingerprint
 from stackga.game import Game, LeaderOutcome, check_choices
 
@@ -128,6 +129,17 @@ def build(scenario: str = "plan", variant: str = "base", data_dir=None) -> Game:
              "emission": d.emission, "shed_cost": d.cost - d.emission,
              "pay_discharge": pay_d, "pay_charge": pay_c})
 
+    def tie_views(ev, x):
+        """The operator's value in the agent's plan, the rest held: minus its thermal
+        dispatch QP of the net load, minus the discharge payments, plus the charge payments
+        (tariff mode); for its values over the agent's ties (followers.tie_values)."""
+        P = to_prices(np.asarray(x, float)[None])[0]
+        q = dispatch.qp_matrices
+        return {"ev": RecourseLeader(q["H"], q["c"], q["A"], q["lo"], q["hi"], q["E"], q["u_lo"],
+                                     q["u_hi"], ev.arrays["net_load"][0],
+                                     lin_ch=P[:T] * agent.dt if tariff else None,
+                                     lin_dis=-P[T:2 * T] * agent.dt)}
+
     followers = {"ev": agent}
     single_level, A, b, bound = None, None, None, None
     to_prices = plan_prices
@@ -171,5 +183,5 @@ def build(scenario: str = "plan", variant: str = "base", data_dir=None) -> Game:
               "data": fingerprint(data.folder, data_io.SCHEMAS), "load": load.tolist(),
               "units": {k: v.tolist() for k, v in data.units.items()},
               "k_c": k_c, "k_d": k_d, "k_b": k_b, "bound": bound,
-              "report": partial(report, bound=bound)},
+              "report": partial(report, bound=bound), "tie_views": tie_views},
     )
