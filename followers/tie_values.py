@@ -48,29 +48,35 @@ __all__ = ["ConcaveLeader", "RecourseLeader", "bind", "tie_range"]
 TOL = 1e-9          # relative slack on the follower's optimum defining its optimal face
 
 
+@dataclass(kw_only=True)
+class _Payments:
+    """What both views share: the leader's direct payments per step, lin_ch, lin_dis (m,)
+    (None: none), and what :func:`bind` sets: P (m, n) and lin (n,)."""
+
+    lin_ch: np.ndarray | None = None
+    lin_dis: np.ndarray | None = None
+    P: sp.spmatrix | None = None
+    lin: np.ndarray | None = None
+
+
 @dataclass
-class ConcaveLeader:
-    """F as above. z_at, z_lo, z_hi: (m,); slope, icpt: (m, S); lin_ch, lin_dis (m,) or
-    None; P (m, n) and lin (n,): set by :func:`bind`."""
+class ConcaveLeader(_Payments):
+    """F as above. z_at, z_lo, z_hi: (m,); slope, icpt: (m, S)."""
 
     z_at: np.ndarray
     slope: np.ndarray
     icpt: np.ndarray
     z_lo: np.ndarray | None = None
     z_hi: np.ndarray | None = None
-    lin_ch: np.ndarray | None = None
-    lin_dis: np.ndarray | None = None
-    P: sp.spmatrix | None = None
-    lin: np.ndarray | None = None
 
     def value(self, z: np.ndarray) -> float:
         return float(np.min(self.slope * z[:, None] + self.icpt, axis=1).sum())
 
 
 @dataclass
-class RecourseLeader:
+class RecourseLeader(_Payments):
     """F as above; H (k, k) PSD, c (k,), A (r, k), lo, hi (r,), E (r, m), u_lo, u_hi (k,),
-    z_at (m,); lin_ch, lin_dis, P, lin as for :class:`ConcaveLeader`."""
+    z_at (m,)."""
 
     H: sp.spmatrix
     c: np.ndarray
@@ -81,10 +87,6 @@ class RecourseLeader:
     u_lo: np.ndarray
     u_hi: np.ndarray
     z_at: np.ndarray
-    lin_ch: np.ndarray | None = None
-    lin_dis: np.ndarray | None = None
-    P: sp.spmatrix | None = None
-    lin: np.ndarray | None = None
 
 
 def bind(view, S_ch: sp.spmatrix, S_dis: sp.spmatrix):
