@@ -1,8 +1,9 @@
 """Speed of an eva GA run (default pop 100, 300 generations, the paper's rounds), one run each:
 
   stackga                 the clusters' exact batched kernel (followers/storage_qp_kernel.py)
-                          and the EVA's dispatch (HiGHS QP per distinct individual), on every
-                          core (followers/threads.py)
+                          and the EVA's dispatch (PIQP per distinct individual, certified,
+                          HiGHS where it is not), on every core (followers/threads.py;
+                          PIQP holds the GIL, so the dispatch uses one)
   HiGHS per cluster       the baseline a user would write: every cluster of every individual
                           in every round solved as its own HiGHS QP (tests/oracle_eva.py), the
                           dispatch as above, one thread; timed on the first

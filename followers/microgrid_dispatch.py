@@ -13,17 +13,24 @@ Model (T hours, dt = 1 h; r(t) the net load it must balance, kW)::
          E(t) = E(t-1) + eta c(t) - d(t) / eta;  E_min <= E(t) <= E_max;  E(T) >= E(0)
          g, s >= 0;  x_min <= g - s <= x_max                              (eq. 18-19)
 
-Solved exactly by HiGHS's active-set QP solver, one fresh model per individual (the
-Hessian is only semi-definite: HiGHS regularises by 1e-12, far below the 1e-6 the answers
-are checked to), at tolerances 1e-10, or HiGHS's default 1e-7 where those end in a solve
-error, or with u eliminated where that errs too; every answer is checked against the
-constraints before it is OPTIMAL.
+Solved first by PIQP (a proximal interior-point method, Schwan et al. 2023), one fresh
+solver per individual, at tolerance 1e-10, and accepted only with its own certificate:
+primal and dual residuals within tolerance and a duality gap (the primal objective
+minus the dual one, a bound on the distance to the optimum by weak duality) within
+1e-9 of the objective. It is about 4x faster than HiGHS here (0.8 vs 3.4 ms per QP on
+one thread; it holds the GIL, so it does not use the second thread). Where PIQP does not
+certify its answer, HiGHS's active-set QP solver, one fresh model per individual (the
+Hessian is only semi-definite: HiGHS regularises by 1e-12, far below the 1e-6 the
+answers are checked to), at tolerances 1e-10, or HiGHS's default 1e-7 where those end
+in a solve error, or with u eliminated where that errs too. Every answer is checked
+against the constraints before it is OPTIMAL.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 import numpy as np
+import piqp
 import scipy.sparse as sp
 
 from .certificate import lp_certificate
@@ -157,7 +164,7 @@ class MicrogridDispatch:
         distinct values per run: the rounds' weights)."""
         A_k = self._by_gamma.get(gamma)
         if A_k is None:
-            if len(self._by_gamma) > 64:
+            if len(self._by_gamma) > 128:
                 self._by_gamma.clear()
             T = self.T
             A_k = (self._rows[0] @ sp.diags(np.concatenate([np.ones(5 * T),
@@ -165,9 +172,43 @@ class MicrogridDispatch:
             self._by_gamma[gamma] = A_k
         return A_k
 
+    def _split(self, gamma: float):
+        """PIQP's form of the rows at gamma: (equality rows, inequality rows, their masks)."""
+        key = ("split", gamma)
+        out = self._by_gamma.get(key)
+        if out is None:
+            A = self._scaled_rows(gamma)
+            _, lo, hi, *_ = self._rows
+            eq = lo == hi
+            eq[-self.T:] = True                           # the balance rows (= r)
+            out = (sp.csc_matrix(A[eq]), sp.csc_matrix(A[~eq]), eq)
+            self._by_gamma[key] = out
+        return out
+
+    def _ipm(self, q: dict, gamma: float) -> np.ndarray | None:
+        """PIQP's answer (6T,) in the scaled formulation when it certifies it (residuals
+        and the duality gap within tolerance), else None."""
+        A_eq, A_in, eq = self._split(gamma)
+        s = piqp.SparseSolver()
+        s.settings.eps_abs, s.settings.eps_rel = 1e-10, 1e-12
+        s.settings.check_duality_gap = True
+        s.settings.eps_duality_gap_abs, s.settings.eps_duality_gap_rel = 1e-9, 1e-11
+        s.setup(sp.csc_matrix(q["hessian"]), q["cost"], A_eq, q["row_lo"][eq], A_in,
+                q["row_lo"][~eq], q["row_hi"][~eq], q["col_lo"], q["col_hi"])
+        if s.solve() != piqp.PIQP_SOLVED:
+            return None
+        info = s.result.info
+        if abs(info.primal_obj - info.dual_obj) > 1e-9 * (1.0 + abs(info.primal_obj)):
+            return None
+        return np.array(s.result.x, float)             # a copy: PIQP's is read-only
+
     def _one(self, r: np.ndarray, gamma: float):
         """One individual: (status, x (6T,) with u unscaled, row bounds) for net load r (T,)."""
         q = self.qp_matrices(r, gamma)
+        x = self._ipm(q, gamma)
+        if x is not None:
+            x[5 * self.T:] *= 1.0 / np.sqrt(gamma)
+            return Status.OPTIMAL, x, q["row_lo"], q["row_hi"]
         for options in _ATTEMPTS:
             status, x, _ = solve_highs(q["cost"], q["A"], q["row_lo"], q["row_hi"], q["col_lo"],
                                        q["col_hi"], hessian=q["hessian"], options=options)

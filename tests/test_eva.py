@@ -290,7 +290,32 @@ def test_claims_follow_the_report():
         assert sum(not v for v in got.values()) == 1, key
 
 
-def test_dispatch_survives_a_highs_solve_error():
+@pytest.fixture
+def highs_only(monkeypatch):
+    """The dispatch without its PIQP path: HiGHS and its fallbacks answer every QP."""
+    from followers.microgrid_dispatch import MicrogridDispatch
+    monkeypatch.setattr(MicrogridDispatch, "_ipm", lambda self, q, gamma: None)
+
+
+@pytest.mark.parametrize("gamma", [0.005, 1e3])
+def test_dispatch_highs_path_matches_the_piqp_path(gamma, monkeypatch):
+    """Both exact paths give the same optimum (objective to 1e-9 relative) at random net
+    loads: PIQP's certified answer and HiGHS's active-set one."""
+    from followers.microgrid_dispatch import MicrogridDispatch
+    data = load()
+    d = make_dispatch(data)
+    net = data.hourly["load_kw"] - data.hourly["pv_kw"] - data.hourly["wind_kw"]
+    R = net[None] + np.random.default_rng(3).normal(0, 40, (6, 24))
+    fast = d.solve(R, gamma)
+    monkeypatch.setattr(MicrogridDispatch, "_ipm", lambda self, q, g: None)
+    slow = make_dispatch(data).solve(R, gamma)
+    total = lambda o: o["diesel"] + o["battery"] + o["grid"] + o["penalty"]          # noqa: E731
+    assert np.all(fast["status"] == Status.OPTIMAL) and np.all(slow["status"] == Status.OPTIMAL)
+    np.testing.assert_allclose(total(fast), total(slow), rtol=1e-9)
+    np.testing.assert_allclose(fast["imbalance"], slow["imbalance"], atol=1e-4)
+
+
+def test_dispatch_survives_a_highs_solve_error(highs_only):
     """A net load met in a short run where HiGHS's QP ends in a solve error at tolerance
     1e-10 (gamma1 = 9765.625): the dispatch retries at HiGHS's default tolerances and
     matches the oracle's second formulation (the first fails there too) to 1e-6."""
@@ -307,7 +332,7 @@ def test_dispatch_survives_a_highs_solve_error():
     assert abs(total - ref["objective"]) <= 1e-6 * abs(ref["objective"])
 
 
-def test_dispatch_falls_back_to_its_second_formulation():
+def test_dispatch_falls_back_to_its_second_formulation(highs_only):
     """A net load met in a 30-generation run where HiGHS ends in a solve error on the
     scaled formulation at every tolerance (gamma1 = 3.125): the dispatch solves it with u
     eliminated and matches the oracle to 1e-6."""
