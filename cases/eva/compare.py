@@ -17,6 +17,7 @@ from .case import build
 PAPER = {"evs": 64, "clusters": 34, "rounds": 9, "eva_profit": 921.43,
          "ev_cost_unmanaged": 934.29, "ev_cost_game": 819.79}
 SHARE = 0.5                       # "mostly": more than half of the energy
+SOLD_KWH = 1e-6                   # "sells": more than a solver's residue (1 Wh / 1000)
 
 
 def jobs_for(seeds: list[int]) -> list[tuple]:
@@ -74,7 +75,7 @@ def claims(res: stackga.Result) -> dict[str, bool]:
             m["ev_cost_game"] < m["ev_cost_unmanaged_eva"],
         "the imbalance close to 0 after the game (holds for every settled answer)":
             m["imbalance_after_max_kw"] < min(m["imbalance_before_max_kw"], 0.1),
-        "the EVA sells surplus energy to the grid": m["grid_sold_kwh"] > 0,
+        "the EVA sells surplus energy to the grid": m["grid_sold_kwh"] > SOLD_KWH,
         "every cluster's plan splits into per-EV plans": not m["split_failures"],
     }
 
