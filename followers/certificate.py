@@ -87,9 +87,9 @@ def lp_certificate(cost, A, row_lo, row_hi, col_lo, col_hi, y, hessian=None, int
                    tol: float = 1e-6, offset: float = 0.0, leader=None) -> dict:
     """Certificate of ``y`` for min cost y (+ 1/2 y'Hy) + offset s.t. row_lo <= A y <= row_hi,
     bounds (the values reported and the relative tolerance include ``offset``). With
-    ``leader`` (a :class:`~followers.tie_values.ConcaveLeader` with P set) and ties in an
-    LP: the leader's best and worst changes over the optimal face (``leader_best``,
-    ``leader_worst``, :func:`~followers.tie_values.tie_range`)."""
+    ``leader`` (a view of :mod:`followers.tie_values`, bound to y by the follower) and
+    ties in an LP: the leader's best and worst changes over the optimal face
+    (``leader_best``, ``leader_worst``, :func:`~followers.tie_values.tie_range`)."""
     A = sp.csr_matrix(A)
     y = np.asarray(y, float)
     cost = np.asarray(cost, float)

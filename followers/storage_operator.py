@@ -14,7 +14,6 @@ OPTIMAL only if every part is.
 from __future__ import annotations
 
 import inspect
-
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -77,8 +76,8 @@ class StorageOperator:
         (:meth:`Battery.certify_plan`) and every virtual unit that has one, under ``parts``;
         at the top, the worst primal violation, the summed duality gap, ``optimal`` when
         every part is, and ``ties`` when any part has them. Units without a certificate are
-        named in ``not_covered``. ``leader``: a :class:`~followers.tie_values.ConcaveLeader`
-        in the power a unit draws, passed to every unit (each unit's ties, the others held)."""
+        named in ``not_covered``. ``leader``: a leader's view (:mod:`followers.tie_values`),
+        passed to every unit that takes one (each unit's ties, the others held)."""
         parts = {"battery": self.battery.certify_plan(price, arrays["bt_ch"], arrays["bt_dis"],
                                                       arrays["bt_soc"], leader)}
         missing = []

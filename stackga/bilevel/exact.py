@@ -22,9 +22,9 @@ The optimistic problem is solved (the KKT formulation selects the follower optim
 for the leader) or, for ``selection="pessimistic"``, the pessimistic one: the system of
 :mod:`stackga.bilevel.pessimistic` (the follower's worst choice as a second KKT block;
 bilinear, so SCIP only, when x enters a follower's cost). Integer leader variables are
-kept integer (both methods). Integer followers have no KKT certificate: games with them are solved by value-function cuts
-(``method="cuts"``, :mod:`stackga.bilevel.integer`; optimistic, linear leader, linking
-leader variables integer and bounded).
+kept integer (both methods). Integer followers have no KKT certificate: games with them
+are solved by value-function cuts (``method="cuts"``, :mod:`stackga.bilevel.integer`;
+optimistic, linear leader, linking leader variables integer and bounded).
 """
 from __future__ import annotations
 
@@ -71,8 +71,9 @@ class ExactResult:
 
 def solve_exact(bl: Bilevel, method: str | None = None, time_limit: float = 60.0) -> ExactResult:
     """The bilevel optimum of ``bl`` under its selection; ``method`` "bigm" (HiGHS MILP,
-    linear leaders, no bilinear terms) or "sos1" (SCIP); default: bigm where it applies,
-    sos1 otherwise."""
+    linear leaders, no bilinear terms), "sos1" (SCIP) or "cuts" (value-function cuts, the
+    only one for integer followers); default: cuts with integer followers, else bigm where
+    it applies, sos1 otherwise."""
     if method not in (None, "bigm", "sos1", "cuts"):
         raise ValueError(f"unknown method {method!r}; choose 'bigm', 'sos1' or 'cuts'")
     if any(np.any(f.integer) for f in bl.followers) or method == "cuts":

@@ -81,7 +81,7 @@ def pessimistic_system(bl: Bilevel) -> KKTSystem:
         new_cols.append((name, lo, hi))
         return K.n + len(new_cols) - 1
     eq_rows, eq_rhs, pairs, bilinear = [], [], [], []
-    row_pairs = {}                                         # (k, row) -> slack of that row
+    row_pairs = {}                             # a multiplier's name -> its slack (sv, s0)
     for c, sv, s0 in K.pairs:
         row_pairs.setdefault(K.names[c], (sv, s0))
     for k, (f, sl) in enumerate(zip(bl.followers, bl.slices)):
