@@ -18,8 +18,9 @@ solver per individual, at tolerance 1e-10, and accepted only with its own certif
 primal and dual residuals within tolerance and a duality gap (the primal objective
 minus the dual one, a bound on the distance to the optimum by weak duality) within
 1e-9 of the objective; values within 1e-7 of a bound are then put on it (an interior
-point stops a hair inside its active bounds). It is about 4x faster than HiGHS here (0.8 vs 3.4 ms per QP on
-one thread; it holds the GIL, so it does not use the second thread). Where PIQP does not
+point stops a hair inside its active bounds). It is about 4x faster than HiGHS here (0.8
+vs 3.4 ms per QP on one thread; it holds the GIL, so it does not use the second
+thread). Where PIQP does not
 certify its answer, HiGHS's active-set QP solver, one fresh model per individual (the
 Hessian is only semi-definite: HiGHS regularises by 1e-12, far below the 1e-6 the
 answers are checked to), at tolerances 1e-10, or HiGHS's default 1e-7 where those end
@@ -95,7 +96,8 @@ class MicrogridDispatch:
                 and self.x_min <= self.x_max and 0 < self.eta <= 1):
             raise ValueError(f"MicrogridDispatch: inconsistent limits {self!r}")
         self._rows = self._constraints()
-        self._by_gamma: dict = {}                    # gamma -> rows with u's columns scaled
+        self._eq = self._rows[1] == self._rows[2]    # equality rows (the balance: = r)
+        self._by_gamma: dict = {}                    # gamma -> rows, u's columns scaled
 
     def _constraints(self):
         """Rows over x = [P, c, d, g, s, u] (6T): ramps, hull, energy, E(T) >= E(0), exchange,
@@ -164,40 +166,34 @@ class MicrogridDispatch:
                               offset=q["offset"])
 
     def _scaled_rows(self, gamma: float):
-        """The rows with u's columns scaled by 1/sqrt(gamma), built once per gamma (a few
-        distinct values per run: the rounds' weights)."""
-        A_k = self._by_gamma.get(gamma)
-        if A_k is None:
-            if len(self._by_gamma) > 128:
+        """The rows with u's columns scaled by 1/sqrt(gamma)."""
+        return self._gamma_rows(gamma)[0]
+
+    def _gamma_rows(self, gamma: float):
+        """(rows, their equality rows, their inequality rows (CSC, PIQP's form)) with u's
+        columns scaled by 1/sqrt(gamma), built once per gamma (a few distinct values per
+        run: the rounds' weights)."""
+        out = self._by_gamma.get(gamma)
+        if out is None:
+            if len(self._by_gamma) > 64:
                 self._by_gamma.clear()
             T = self.T
             A_k = (self._rows[0] @ sp.diags(np.concatenate([np.ones(5 * T),
                                                             np.full(T, 1.0 / np.sqrt(gamma))]))).tocsr()
-            self._by_gamma[gamma] = A_k
-        return A_k
-
-    def _split(self, gamma: float):
-        """PIQP's form of the rows at gamma: (equality rows, inequality rows, their masks)."""
-        key = ("split", gamma)
-        out = self._by_gamma.get(key)
-        if out is None:
-            A = self._scaled_rows(gamma)
-            _, lo, hi, *_ = self._rows
-            eq = lo == hi
-            eq[-self.T:] = True                           # the balance rows (= r)
-            out = (sp.csc_matrix(A[eq]), sp.csc_matrix(A[~eq]), eq)
-            self._by_gamma[key] = out
+            out = (A_k, sp.csc_matrix(A_k[self._eq]), sp.csc_matrix(A_k[~self._eq]))
+            self._by_gamma[gamma] = out
         return out
 
     def _ipm(self, q: dict, gamma: float) -> np.ndarray | None:
         """PIQP's answer (6T,) in the scaled formulation when it certifies it (residuals
         and the duality gap within tolerance), else None."""
-        A_eq, A_in, eq = self._split(gamma)
+        _, A_eq, A_in = self._gamma_rows(gamma)
+        eq = self._eq
         s = piqp.SparseSolver()
         s.settings.eps_abs, s.settings.eps_rel = 1e-10, 1e-12
         s.settings.check_duality_gap = True
         s.settings.eps_duality_gap_abs, s.settings.eps_duality_gap_rel = 1e-9, 1e-11
-        s.setup(sp.csc_matrix(q["hessian"]), q["cost"], A_eq, q["row_lo"][eq], A_in,
+        s.setup(q["hessian"], q["cost"], A_eq, q["row_lo"][eq], A_in,
                 q["row_lo"][~eq], q["row_hi"][~eq], q["col_lo"], q["col_hi"])
         if s.solve() != piqp.PIQP_SOLVED:
             return None

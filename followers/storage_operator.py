@@ -13,7 +13,6 @@ OPTIMAL only if every part is.
 """
 from __future__ import annotations
 
-import inspect
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -77,7 +76,8 @@ class StorageOperator:
         at the top, the worst primal violation, the summed duality gap, ``optimal`` when
         every part is, and ``ties`` when any part has them. Units without a certificate are
         named in ``not_covered``. ``leader``: a leader's view (:mod:`followers.tie_values`),
-        passed to every unit that takes one (each unit's ties, the others held)."""
+        passed to every unit (each unit's ties, the others held); a unit's ``certificate``
+        then takes it as ``leader=``."""
         parts = {"battery": self.battery.certify_plan(price, arrays["bt_ch"], arrays["bt_dis"],
                                                       arrays["bt_soc"], leader)}
         missing = []
@@ -85,8 +85,7 @@ class StorageOperator:
             cert = getattr(unit, "certificate", None)
             if callable(cert):
                 own = {k[len(name) + 1:]: v for k, v in arrays.items() if k.startswith(name + "_")}
-                takes = "leader" in inspect.signature(cert).parameters
-                parts[name] = cert(price, own, leader=leader) if takes else cert(price, own)
+                parts[name] = cert(price, own) if leader is None else cert(price, own, leader=leader)
             else:
                 missing.append(name)
         return combine(parts, missing)

@@ -24,6 +24,7 @@ import scipy.sparse as sp
 from .certificate import lp_certificate
 from .response import Response, check_prices, status_from
 from .storage_dp import StorageLP, solve_storage
+from .tie_values import bind
 
 __all__ = ["ThermalBuildings"]
 
@@ -83,9 +84,11 @@ class ThermalBuildings:
         c = (self.subsidy + p) * self.dt / self._gain
         return c, c
 
-    def certificate(self, price: np.ndarray, arrays: dict) -> dict:
+    def certificate(self, price: np.ndarray, arrays: dict, leader=None) -> dict:
         """:func:`followers.certificate.lp_certificate` of a schedule (``p_ac`` (T,),
-        ``t_in`` (T + 1,)) at one price vector (T,): the ETP LP with T_in as variables."""
+        ``t_in`` (T + 1,)) at one price vector (T,): the ETP LP with T_in as variables.
+        ``leader``: a leader's view (:mod:`followers.tie_values`), bound to p_ac (the power
+        drawn), for the leader's values over the LP's ties."""
         T, a = len(self.t_out), self.decay
         eye, shift = sp.identity(T, format="csr"), sp.eye(T, k=-1, format="csr")
         A = sp.hstack([(1 - a) * self.cop * self.r_th * eye, eye - a * shift])
@@ -94,9 +97,12 @@ class ThermalBuildings:
         t_hi = np.full(T, self.t_max)
         t_hi[-1] = min(t_hi[-1], self.t_set)
         cost = np.r_[(self.subsidy + price) * self.dt, np.zeros(T)]
+        if leader is not None:
+            zero = sp.csr_matrix((T, 2 * T))
+            leader = bind(leader, sp.hstack([eye, sp.csr_matrix((T, T))]), zero)
         return lp_certificate(cost, A, rhs, rhs, np.r_[np.zeros(T), np.full(T, self.t_min)],
                               np.r_[np.full(T, self.p_max), t_hi],
-                              np.r_[arrays["p_ac"], arrays["t_in"][1:]])
+                              np.r_[arrays["p_ac"], arrays["t_in"][1:]], leader=leader)
 
     def respond(self, prices: np.ndarray) -> Response:
         """Optimal AC schedule for every row of ``prices`` (n, T) yuan/kWh."""

@@ -73,10 +73,11 @@ def check(bl: Bilevel) -> np.ndarray:
 
 
 class _HPR:
-    """The high-point relaxation in matrix form (rows over v = [x, y, cut binaries])."""
+    """The high-point relaxation in matrix form (rows over v = [x, y, cut binaries]); L:
+    the linking leader variables the cuts test."""
 
-    def __init__(self, bl: Bilevel):
-        self.bl = bl
+    def __init__(self, bl: Bilevel, L: np.ndarray):
+        self.bl, self.L = bl, L
         nx, ny = bl.n_x, bl.n_y
         rows, lo, hi = [], [], []
 
@@ -161,8 +162,7 @@ def solve_value_cuts(bl: Bilevel, time_limit: float = 60.0, max_iter: int = 10_0
     """(status, F, x, y, bound, audit, trace) of the optimistic bilevel optimum; statuses as
     :class:`~stackga.bilevel.exact.ExactResult`'s."""
     L = check(bl)
-    hpr = _HPR(bl)
-    hpr.L = L
+    hpr = _HPR(bl, L)
     sign = 1.0 if bl.sense == "min" else -1.0
     t0 = time.perf_counter()
     best = None                                  # (objective to minimise, v)
