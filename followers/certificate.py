@@ -88,7 +88,7 @@ def lp_certificate(cost, A, row_lo, row_hi, col_lo, col_hi, y, hessian=None, int
     """Certificate of ``y`` for min cost y (+ 1/2 y'Hy) + offset s.t. row_lo <= A y <= row_hi,
     bounds (the values reported and the relative tolerance include ``offset``). With
     ``leader`` (a view of :mod:`followers.tie_values`, bound to y by the follower) and
-    ties in an LP: the leader's best and worst changes over the optimal face
+    ties (LP or QP): the leader's best and worst changes over the optimal face
     (``leader_best``, ``leader_worst``, :func:`~followers.tie_values.tie_range`)."""
     A = sp.csr_matrix(A)
     y = np.asarray(y, float)
@@ -119,6 +119,9 @@ def lp_certificate(cost, A, row_lo, row_hi, col_lo, col_hi, y, hessian=None, int
             # at the answer when it is optimal (exact), else at HiGHS's optimum
             at = y if fy - phi <= tol * (1 + abs(phi)) else np.asarray(h.getSolution().col_value)
             unique = unique_qp_optimum(cost, A, row_lo, row_hi, col_lo, col_hi, H, at)
+            if not unique and leader is not None:
+                out.update(tie_range(cost, A, row_lo, row_hi, col_lo, col_hi, at, phi - offset,
+                                     leader, hessian=H))
         else:
             unique = unique_lp_optimum(h)
             if not unique and leader is not None:

@@ -28,6 +28,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from .certificate import lp_certificate
+from .tie_values import bind
 from .highs_model import solve_highs
 from .response import Status
 from .storage_qp_kernel import INFEASIBLE, OPTIMAL, solve_rows
@@ -164,14 +165,21 @@ class EVClusters:
                 "hessian": 2 * gamma * (B.T @ B), "offset": gamma * float(Dj @ Dj)}
 
     def certificate(self, j: int, h_b, h_s, D, gamma: float, p_ch: np.ndarray,
-                    p_dis: np.ndarray) -> dict:
+                    p_dis: np.ndarray, leader=None) -> dict:
         """:func:`followers.certificate.lp_certificate` of cluster j's plan p_ch, p_dis (T,
-        clock hours) at one price row and the imbalance D (T,) it was told."""
+        clock hours) at one price row and the imbalance D (T,) it was told. ``leader``: a
+        leader's view over clock hours (:mod:`followers.tie_values`), bound here to the
+        cluster's session hours, for the leader's values over the QP's ties."""
         q = self.qp_matrices(j, h_b, h_s, D, gamma)
-        hrs = self.hours[j, :self.length[j]]
+        L = int(self.length[j])
+        hrs = self.hours[j, :L]
+        if leader is not None:
+            sel = sp.csr_matrix((np.ones(L), (hrs, np.arange(L))), shape=(self.T, L))
+            zero = sp.csr_matrix((self.T, L))
+            leader = bind(leader, sp.hstack([sel, zero]), sp.hstack([zero, sel]))
         return lp_certificate(q["cost"], q["A"], q["row_lo"], q["row_hi"], q["col_lo"], q["col_hi"],
                               np.concatenate([p_ch[hrs], p_dis[hrs]]), hessian=q["hessian"],
-                              offset=q["offset"])
+                              offset=q["offset"], leader=leader)
 
 
 def split_to_evs(plan_c: np.ndarray, plan_d: np.ndarray, start: int, length: int,

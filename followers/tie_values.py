@@ -19,16 +19,29 @@ Over the follower's optimal face {row_lo <= A y <= row_hi, bounds, cost y <= phi
 
 Both are exact (HiGHS, MILP gap 1e-9).
 
+
 :class:`RecourseLeader`, whose cost is a convex QP recourse (its own dispatch) of z:
 
     F(y) = -R(z) + lin y,   R(z) = min_u 1/2 u'H u + c u  s.t.  lo + E z <= A u <= hi + E z,
                                                                  u_lo <= u <= u_hi
 * the best value: one convex QP in (y, u) (HiGHS), exact;
 * the worst is max_y R(z(y)) - lin y, a convex function maximised over a polytope
-  (NP-hard in general): not computed (``leader_worst`` None, with the reason). Tried on
-  the v2g case (10 units x 24 h): SCIP on the recourse's Wolfe dual (bilinear) ended its
-  30 s with a bound 15 % of the operator's cost away, and on its KKT conditions (SOS1)
-  found no point at all.
+  (NP-hard in general), so it is not computed exactly: ``leader_worst_found`` is the
+  worst value at a vertex of the face found by ascent (successive linearisation: an LP
+  over the face with R's gradient from the recourse's duals, each step raising R - lin y,
+  until a vertex maximises its own linearisation), from the answer and from the
+  extremes of a few random directions; the exact worst is at most that
+  (``leader_worst_status`` says so). Tried for an exact value on the v2g case (10 units
+  x 24 h): SCIP on the recourse's Wolfe dual (bilinear) ended its 30 s with a bound
+  15 % of the operator's cost away, and on its KKT conditions (SOS1) found no point.
+
+Both kinds first check whether the tie matters to the leader at all: when what it sees
+(z = P y and lin y) is the same at every optimum of the follower (the range of a random
+combination of them over the face is nil, two LPs), its best and worst values are its
+value at the answer, exactly (``leader_worst_status`` "the leader's view is fixed over
+the face"). The optimal face of an LP follower is {rows, bounds, cost y <= phi}; of a
+convex QP follower (``hessian`` H), {rows, bounds, H y = H y*, (cost + H y*)' y <=
+(cost + H y*)' y*}, every optimum of a convex QP having the same H y and gradient.
 
 Values are reported as changes from the answer's value: ``leader_best`` >= 0 >=
 ``leader_worst`` (up to tolerances).
@@ -101,19 +114,25 @@ def bind(view, S_ch: sp.spmatrix, S_dis: sp.spmatrix):
     return replace(view, P=(S_ch - S_dis).tocsr(), lin=lin)
 
 
-def tie_range(cost, A, row_lo, row_hi, col_lo, col_hi, y, phi: float, leader) -> dict:
+def tie_range(cost, A, row_lo, row_hi, col_lo, col_hi, y, phi: float, leader,
+              hessian: sp.spmatrix | None = None) -> dict:
     """{"leader_best", "leader_worst"}: F's largest and smallest change from its value at
-    the answer y over the follower's optimal face (None where a solve fails)."""
+    the answer y over the follower's optimal face (None where a solve fails; for a
+    recourse leader the worst is found, not proven: ``leader_worst_found``). ``phi``: the
+    follower's optimum (LP), or ``hessian`` H for a convex QP follower (y its optimum)."""
+    y = np.asarray(y, float)
+    face, flo, fhi = _face(cost, A, row_lo, row_hi, phi, hessian, y)
+    if _view_fixed(face, flo, fhi, col_lo, col_hi, leader, y):
+        return {"leader_best": 0.0, "leader_worst": 0.0,
+                "leader_worst_status": "the leader's view is fixed over the face"}
     if isinstance(leader, RecourseLeader):
-        return _recourse_range(cost, A, row_lo, row_hi, col_lo, col_hi, y, phi, leader)
+        return _recourse_range(face, flo, fhi, col_lo, col_hi, y, leader)
     P = sp.csr_matrix(leader.P)
     m, n = P.shape
     S = leader.slope.shape[1]
-    y = np.asarray(y, float)
     c0 = np.asarray(leader.z_at, float) - P @ y              # z = c0 + P y
     lin = np.zeros(n) if leader.lin is None else leader.lin
     at = leader.value(leader.z_at) + lin @ y
-    face, flo, fhi = _face(cost, A, row_lo, row_hi, phi)
     if leader.z_lo is not None or leader.z_hi is not None:
         lo = np.full(m, -np.inf) if leader.z_lo is None else leader.z_lo - c0
         hi = np.full(m, np.inf) if leader.z_hi is None else leader.z_hi - c0
@@ -157,26 +176,69 @@ def tie_range(cost, A, row_lo, row_hi, col_lo, col_hi, y, phi: float, leader) ->
     return out
 
 
-def _face(cost, A, row_lo, row_hi, phi):
-    """The follower's optimal face's rows: its own and cost y <= phi (+ TOL)."""
-    face = sp.vstack([sp.csr_matrix(A), sp.csr_matrix(np.asarray(cost, float)[None])], format="csr")
-    return (face, np.r_[np.asarray(row_lo, float), -np.inf],
-            np.r_[np.asarray(row_hi, float), phi + TOL * (1 + abs(phi))])
+def _face(cost, A, row_lo, row_hi, phi, H=None, y=None):
+    """The follower's optimal face's rows: its own and cost y <= phi (+ TOL) (LP), or
+    H y = H y* and (cost + H y*)' y <= (cost + H y*)' y* (+ TOL) (convex QP, y* = y)."""
+    cost = np.asarray(cost, float)
+    rows = [sp.csr_matrix(A)]
+    lo, hi = [np.asarray(row_lo, float)], [np.asarray(row_hi, float)]
+    if H is not None and sp.csr_matrix(H).nnz:
+        H = sp.csr_matrix(H)
+        Hy = H @ y
+        keep = np.diff(H.indptr) > 0                       # H's non-empty rows
+        slack = TOL * (1.0 + np.abs(Hy[keep]))
+        rows.append(H[keep])
+        lo.append(Hy[keep] - slack)
+        hi.append(Hy[keep] + slack)
+        cost = cost + Hy
+        phi = float(cost @ y)
+    rows.append(sp.csr_matrix(cost[None]))
+    lo.append([-np.inf])
+    hi.append([phi + TOL * (1 + abs(phi))])
+    return sp.vstack(rows, format="csr"), np.concatenate(lo), np.concatenate(hi)
 
 
-def _recourse_range(cost, A, row_lo, row_hi, col_lo, col_hi, y, phi, L: RecourseLeader) -> dict:
+def _view_fixed(face, flo, fhi, col_lo, col_hi, leader, y) -> bool:
+    """Whether what the leader sees, z = P y and lin y, is the same at every point of the
+    face: a random combination of them has a nil range over it (two LPs; a face over
+    which z or lin y moves gives a positive range with probability one)."""
+    P = sp.csr_matrix(leader.P)
+    m, n = P.shape
+    lin = np.zeros(n) if leader.lin is None else np.asarray(leader.lin, float)
+    w = np.random.default_rng(0).normal(size=m + 1)
+    d = P.T @ w[:m] + w[m] * lin
+    d_max = np.abs(d).sum()
+    if d_max == 0.0:
+        return True
+    ends = []
+    for sign in (1.0, -1.0):
+        st, _, obj = solve_highs(sign * d, face, flo, fhi, col_lo, col_hi,
+                                 options={"primal_feasibility_tolerance": 1e-10,
+                                          "dual_feasibility_tolerance": 1e-10})
+        if st != Status.OPTIMAL:
+            return False
+        ends.append(sign * obj)
+    scale = 1.0 + np.abs(y).max(initial=0.0)
+    return ends[1] - ends[0] <= 1e-7 * d_max * scale
+
+
+def _recourse(L: RecourseLeader, z: np.ndarray):
+    """(R(z), dR/dz (m,)) or (None, None) where the recourse is not solved (infeasible)."""
+    E = sp.csr_matrix(L.E)
+    st, _, R, dual = solve_highs(L.c, L.A, L.lo + E @ z, L.hi + E @ z, L.u_lo, L.u_hi,
+                                 hessian=L.H, row_duals=True)
+    return (R, E.T @ dual) if st == Status.OPTIMAL else (None, None)
+
+
+def _recourse_range(face, flo, fhi, col_lo, col_hi, y, L: RecourseLeader, starts: int = 16) -> dict:
     P = sp.csr_matrix(L.P)
     n = P.shape[1]
-    y = np.asarray(y, float)
     c0 = np.asarray(L.z_at, float) - P @ y
     lin = np.zeros(n) if L.lin is None else L.lin
     H, Ar, E = sp.csr_matrix(L.H), sp.csr_matrix(L.A), sp.csr_matrix(L.E)
     k = H.shape[0]
-    face, flo, fhi = _face(cost, A, row_lo, row_hi, phi)
-    # R(z_at): the recourse at the answer
-    st, u, R_at = solve_highs(L.c, Ar, L.lo + E @ L.z_at, L.hi + E @ L.z_at, L.u_lo, L.u_hi,
-                              hessian=H)
-    if st != Status.OPTIMAL:
+    R_at, _ = _recourse(L, np.asarray(L.z_at, float))
+    if R_at is None:
         return {"leader_best": None, "leader_worst": None}
     at = -R_at + lin @ y
     # best: min R + (-lin) y jointly: rows A u - E P y in [lo + E c0, hi + E c0]
@@ -185,5 +247,39 @@ def _recourse_range(cost, A, row_lo, row_hi, col_lo, col_hi, y, phi, L: Recourse
     st, v, obj = solve_highs(np.r_[-lin, L.c], rows, np.r_[flo, L.lo + E @ c0],
                              np.r_[fhi, L.hi + E @ c0], np.r_[col_lo, L.u_lo], np.r_[col_hi, L.u_hi],
                              hessian=sp.block_diag([sp.csr_matrix((n, n)), H], format="csc"))
+    worst, steps = _ascent(face, flo, fhi, col_lo, col_hi, y, c0, lin, L, starts)
     return {"leader_best": -obj - at if st == Status.OPTIMAL else None, "leader_worst": None,
-            "leader_worst_status": "not computed: the maximum of a convex recourse"}
+            "leader_worst_found": None if worst is None else -worst - at,
+            "leader_worst_status": f"found, not proven (ascent to a vertex from {starts} "
+                                   f"starts, {steps} LPs): the exact worst is at most this"}
+
+
+def _ascent(face, flo, fhi, col_lo, col_hi, y, c0, lin, L: RecourseLeader, starts: int):
+    """The largest R(z(y)) - lin y found at vertices of the face by successive
+    linearisation (see the module), from y and from the extremes of random directions;
+    -inf where a point of the face leaves the recourse infeasible. Returns (value, LPs)."""
+    P = sp.csr_matrix(L.P)
+    rng = np.random.default_rng(0)
+    best, lps = None, 0
+    points = [np.asarray(y, float)]
+    for _ in range(starts - 1):
+        st, v, _ = solve_highs(rng.normal(size=len(y)), face, flo, fhi, col_lo, col_hi)
+        lps += 1
+        if st == Status.OPTIMAL:
+            points.append(v)
+    for v in points:
+        val = None
+        for _ in range(100):
+            R, g = _recourse(L, c0 + P @ v)
+            if R is None:
+                return -np.inf, lps
+            val = R - lin @ v
+            grad = P.T @ g - lin
+            st, w, _ = solve_highs(-grad, face, flo, fhi, col_lo, col_hi)
+            lps += 1
+            if st != Status.OPTIMAL or grad @ (w - v) <= 1e-9 * (1.0 + abs(val)):
+                break
+            v = w
+        if val is not None and (best is None or val > best):
+            best = val
+    return best, lps

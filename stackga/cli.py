@@ -225,6 +225,10 @@ def _tie_note(cert: dict) -> str:
                 "the leader's value is the same over them" if c.get("leader_indifferent") else
                 f"leader's value {c['F_pessimistic']:.6g} (pessimistic) to {c['F_optimistic']:.6g} "
                 f"(optimistic)"))
+        elif "F_optimistic" in c and "F_pessimistic_at_most" in c:
+            notes.append(who + f"leader's value up to {c['F_optimistic']:.6g} (optimistic); "
+                         f"pessimistic at most {c['F_pessimistic_at_most']:.6g} (a tie-break "
+                         f"found, not a proven worst)")
         elif "F_optimistic" in c:
             notes.append(who + f"leader's value up to {c['F_optimistic']:.6g} (optimistic)")
     return f" ({'; '.join(notes)})" if notes else ""

@@ -26,7 +26,7 @@ def result_at(game: Game, x: np.ndarray, **kwargs) -> Result:
     ``certificate(prices_row, arrays_row)`` method have their answer certified
     (``report["certificates"]``: see :mod:`followers.certificate`). A case's
     ``meta["tie_views"](evaluation, x)`` gives, per follower, how the leader's value
-    depends on it (:class:`followers.tie_values.ConcaveLeader`): where that follower ties,
+    depends on it (:mod:`followers.tie_values`): where that follower ties,
     its certificate adds the leader's optimistic and pessimistic values."""
     x = np.asarray(x, dtype=float)
     ev = game.evaluate(x[None, :], strict=False)
@@ -72,12 +72,15 @@ def result_at(game: Game, x: np.ndarray, **kwargs) -> Result:
 
 def _tie_values(cert: dict, leader: float) -> None:
     """Where a certificate (or one of its parts) has the leader's range over a tie, add
-    the leader's optimistic and pessimistic values: ``F_optimistic``, ``F_pessimistic``."""
+    the leader's optimistic and pessimistic values: ``F_optimistic``, ``F_pessimistic``
+    (or, where the worst is found but not proven, ``F_pessimistic_at_most``)."""
     for c in [cert, *cert.get("parts", {}).values()]:
         if c.get("leader_best") is not None:
             c["F_optimistic"] = leader + c["leader_best"]
         if c.get("leader_worst") is not None:
             c["F_pessimistic"] = leader + c["leader_worst"]
+        elif c.get("leader_worst_found") is not None:   # found, not proven: the worst is <= it
+            c["F_pessimistic_at_most"] = leader + c["leader_worst_found"]
         if "F_optimistic" in c and "F_pessimistic" in c:       # the tie does not matter to it
             c["leader_indifferent"] = c["leader_best"] - c["leader_worst"] <= 1e-6 * (1 + abs(leader))
 

@@ -96,7 +96,11 @@ def test_recourse_leader_best_against_a_grid(seed):
     F = -(np.maximum(Z, 0) ** 2).sum(axis=1) + Y @ view.lin
     F_at = -(np.maximum(z_at, 0) ** 2).sum() + y_at @ view.lin
     assert F.max() - F_at - 1e-7 <= out["leader_best"] <= F.max() - F_at + 0.2
+    # the worst is not proven; the one found is attained (>= the grid's minimum, which
+    # holds the face's three vertices, where a convex cost peaks) and, on a triangle,
+    # found by the ascent
     assert out["leader_worst"] is None
+    assert out["leader_worst_found"] == pytest.approx(F.min() - F_at, abs=1e-7)
 
 
 def test_v2g_certificate_reports_the_operators_best_value_over_ties():
@@ -108,4 +112,51 @@ def test_v2g_certificate_reports_the_operators_best_value_over_ties():
     res = stackga.solve(game, stackga.GAConfig(pop_size=20, generations=3, seed=1))
     c = res.report["certificates"]["ev"]
     assert c["ties"] and c["F_optimistic"] >= res.leader - 1e-6 * abs(res.leader)
-    assert "F_pessimistic" not in c and c["leader_worst_status"].startswith("not computed")
+    assert "F_pessimistic" not in c and c["leader_worst_status"].startswith("found, not proven")
+    assert c["F_pessimistic_at_most"] <= res.leader + 1e-6 * abs(res.leader)
+
+
+def test_qp_follower_ties_against_a_grid_over_its_optimal_set():
+    """A convex QP follower min (y1 + y2 - 1)^2 on [0, 1]^2 ties along y1 + y2 = 1; a
+    concave leader of z = y1 - y2 has its best and worst over that segment."""
+    H = sp.csr_matrix([[2.0, 2.0], [2.0, 2.0]])
+    c = np.array([-2.0, -2.0])
+    A = sp.csr_matrix((0, 2))
+    view = ConcaveLeader(np.array([0.4]), np.array([[1.0, -3.0]]), np.array([[0.0, 1.0]]))
+    from followers.tie_values import bind
+    view = bind(view, sp.csr_matrix([[1.0, 0.0]]), sp.csr_matrix([[0.0, 1.0]]))
+    y = np.array([0.7, 0.3])
+    out = tie_range(c, A, [], [], np.zeros(2), np.ones(2), y, -1.0, view, hessian=H)
+    t = np.linspace(0, 1, 2001)
+    F = np.minimum(2 * t - 1, -3 * (2 * t - 1) + 1)              # z = t - (1 - t)
+    F_at = min(0.4, -3 * 0.4 + 1)
+    assert out["leader_best"] == pytest.approx(F.max() - F_at, abs=1e-6)
+    assert out["leader_worst"] == pytest.approx(F.min() - F_at, abs=1e-6)
+
+
+def test_a_tie_the_leader_cannot_see_is_reported_as_such():
+    """An EV cluster told an imbalance that cancels its prices (h_b = h_s) is indifferent
+    between idling and charging and discharging at once (its energy has slack): its QP
+    ties, but its net power and payments are the same at every optimum, so the leader's
+    best and worst are its value (a recourse view, never solved over the face)."""
+    from followers import EVClusters
+    from followers.tie_values import RecourseLeader
+    T, gamma = 24, 0.01
+    cl = EVClusters(np.array([2]), np.array([6]), np.array([1]), np.array([10.0]), np.array([10.0]),
+                    np.array([50.0]), np.array([0.0]), np.array([100.0]), np.array([10.0]), 0.9, 0.9)
+    hb = hs = np.ones((1, T))
+    D = np.full((1, T), -1.0 / (2 * gamma))
+    r = cl.solve(hb, hs, D, gamma)
+    view = RecourseLeader(sp.identity(T, format="csr") * 2.0, np.zeros(T), sp.identity(T, format="csr"),
+                          np.zeros(T), np.full(T, np.inf), sp.identity(T, format="csr"),
+                          np.full(T, -100.0), np.full(T, 100.0), np.zeros(T), lin_ch=hb[0], lin_dis=-hs[0])
+    cert = cl.certificate(0, hb[0], hs[0], D[0], gamma, r["p_ch"][0, 0], r["p_dis"][0, 0], leader=view)
+    assert cert["optimal"] and cert["ties"]
+    assert cert["leader_best"] == 0.0 and cert["leader_worst"] == 0.0
+    assert cert["leader_worst_status"] == "the leader's view is fixed over the face"
+    # the same cluster with a leader that pays differently for charge and discharge
+    # (lin_dis != -lin_ch) sees the tie: its value moves over it
+    seen = RecourseLeader(view.H, view.c, view.A, view.lo, view.hi, view.E, view.u_lo, view.u_hi,
+                          view.z_at, lin_ch=hb[0], lin_dis=np.zeros(T))
+    cert = cl.certificate(0, hb[0], hs[0], D[0], gamma, r["p_ch"][0, 0], r["p_dis"][0, 0], leader=seen)
+    assert cert["leader_best"] > 1.0 and cert["leader_worst_found"] < cert["leader_best"]

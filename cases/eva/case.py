@@ -113,6 +113,12 @@ def build(scenario: str = "game", variant: str = "base", data_dir=None, view: st
         return LeaderOutcome(profit - r["de_penalty"], np.zeros(len(X)),
                              {"profit": profit, "ev_payments": pay, "penalty": r["de_penalty"]})
 
+    def tie_views(ev, x):
+        """The EVA's view of the market's clusters at one answer, for its values over a
+        cluster's ties (followers.tie_values)."""
+        row = {k: v[0] for k, v in ev.responses["market"].arrays.items()}
+        return {"market": market.leader_view(np.asarray(x, float), row)}
+
     return Game(
         name="eva", lb=lb, ub=ub, followers={"market": market}, leader=leader, A=A, b=b,
         meta={"case": "eva", "scenario": scenario, "variant": variant, "view": view,
@@ -121,5 +127,6 @@ def build(scenario: str = "game", variant: str = "base", data_dir=None, view: st
                            "size": clusters.size.tolist()},
               "ev_cluster": labels.tolist(),
               "report": partial(report, data=data, clusters=clusters, labels=labels, net=net,
-                                market=market)},
+                                market=market),
+              "tie_views": tie_views},
     )

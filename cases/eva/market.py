@@ -12,9 +12,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import scipy.sparse as sp
 
 from followers import EVClusters, MicrogridDispatch
 from followers.certificate import combine
+from followers.tie_values import RecourseLeader
 from followers.response import Response, Status, check_prices
 from stackga.rounds import Rounds, geometric
 
@@ -112,17 +114,33 @@ class Market:
         return Response(np.where(status == Status.OPTIMAL, s["cl_cost"].sum(axis=1), 0.0),
                         status, arrays)
 
-    def certificate(self, prices: np.ndarray, arrays: dict) -> dict:
+    def certificate(self, prices: np.ndarray, arrays: dict, leader=None) -> dict:
         """Every part of one settled answer certified at its last round (prices (2T,), the
         Response's arrays of one individual): each cluster's QP at the imbalance it was told
         (``cl_told``) and gamma2, and the EVA's dispatch of the clusters' plans at gamma1
-        (:func:`followers.certificate.lp_certificate`, HiGHS from scratch)."""
+        (:func:`followers.certificate.lp_certificate`, HiGHS from scratch). ``leader``: the
+        EVA's view (:meth:`leader_view`), for its values over a cluster's ties."""
         T, k = self.T, int(arrays["rounds"])
         hb, hs = prices[:T], prices[T:]
         parts = {f"cluster{j}": self.clusters.certificate(j, hb, hs, arrays["cl_told"][j], self.g2(k),
-                                                          arrays["p_ch"][j], arrays["p_dis"][j])
+                                                          arrays["p_ch"][j], arrays["p_dis"][j],
+                                                          leader=leader)
                  for j in range(self.clusters.n)}
         S = (arrays["p_ch"] - arrays["p_dis"]).sum(axis=0)
         parts["dispatch"] = self.dispatch.certificate(
             self.net + S, self.g1(k), {n: arrays[f"de_{n}"] for n in ("p_de", "ba_ch", "ba_dis", "buy", "sell")})
         return combine(parts)
+
+    def leader_view(self, prices: np.ndarray, arrays: dict) -> RecourseLeader:
+        """The EVA's value in one cluster's plan, everything else held at one settled
+        answer (prices (2T,), the Response's arrays of one individual): the clusters'
+        payments h_b c - h_s d plus minus its dispatch QP at the last round's gamma1 of
+        the net load plus the clusters' net draw S (T,) (z, kW)."""
+        T, k = self.T, int(arrays["rounds"])
+        q = self.dispatch.qp_matrices(self.net, self.g1(k))
+        n_rows = q["A"].shape[0]
+        E = sp.csr_matrix((np.ones(T), (np.arange(n_rows - T, n_rows), np.arange(T))),
+                          shape=(n_rows, T))                     # S enters the balance rows
+        S = (arrays["p_ch"] - arrays["p_dis"]).sum(axis=0)
+        return RecourseLeader(q["hessian"], q["cost"], q["A"], q["row_lo"], q["row_hi"], E,
+                              q["col_lo"], q["col_hi"], S, lin_ch=prices[:T], lin_dis=-prices[T:])
