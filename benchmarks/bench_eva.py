@@ -2,8 +2,9 @@
 
   stackga                 the clusters' exact batched kernel (followers/storage_qp_kernel.py)
                           and the EVA's dispatch (PIQP per distinct individual, certified,
-                          HiGHS where it is not), on every core (followers/threads.py;
-                          PIQP holds the GIL, so the dispatch uses one)
+                          HiGHS where it is not), on every core (the clusters on threads,
+                          followers/threads.py; the dispatch, whose PIQP holds the GIL, on
+                          this process and helper processes, followers/processes.py)
   HiGHS per cluster       the baseline a user would write: every cluster of every individual
                           in every round solved as its own HiGHS QP (tests/oracle_eva.py), the
                           dispatch as above, one thread; timed on the first
@@ -104,7 +105,7 @@ def stub_game():
     g = eva.build()
     g.followers = {"market": ZeroStub(["p_ch", "p_dis"])}
     g.leader = lambda X, P, R: LeaderOutcome(np.zeros(len(X)), np.zeros(len(X)), {})
-    g.meta["report"] = None
+    g.meta["report"] = g.meta["tie_views"] = None
     return g
 
 

@@ -19,8 +19,9 @@ primal and dual residuals within tolerance and a duality gap (the primal objecti
 minus the dual one, a bound on the distance to the optimum by weak duality) within
 1e-9 of the objective; values within 1e-7 of a bound are then put on it (an interior
 point stops a hair inside its active bounds). It is about 4x faster than HiGHS here (0.8
-vs 3.4 ms per QP on one thread; it holds the GIL, so it does not use the second
-thread). Where PIQP does not
+vs 3.4 ms per QP on one thread). It holds the GIL, so the batch's distinct rows are cut
+over helper processes, not threads (:mod:`followers.processes`; bit for bit the
+one-process answer). Where PIQP does not
 certify its answer, HiGHS's active-set QP solver, one fresh model per individual (the
 Hessian is only semi-definite: HiGHS regularises by 1e-12, far below the 1e-6 the
 answers are checked to), at tolerances 1e-10, or HiGHS's default 1e-7 where those end
@@ -38,7 +39,7 @@ import scipy.sparse as sp
 from .certificate import lp_certificate
 from .highs_model import solve_highs
 from .response import Status
-from .threads import map_rows
+from .processes import map_rows_processes
 
 __all__ = ["MicrogridDispatch"]
 
@@ -65,7 +66,8 @@ class MicrogridDispatch:
             efficiency (each way), upkeep m (yuan/kW^2h).
         x_min, x_max: grid exchange limits (kW; x > 0 buys).
         grid_buy, grid_sell: (T,) the grid's prices H_b, H_s (yuan/kWh), H_s <= H_b.
-        threads: threads for the batch (0 = every core); the answer does not depend on it.
+        threads: processes for the batch (this one and helpers; 0 = every core); the
+            answer does not depend on it.
     """
 
     a: float
@@ -98,6 +100,10 @@ class MicrogridDispatch:
         self._rows = self._constraints()
         self._eq = self._rows[1] == self._rows[2]    # equality rows (the balance: = r)
         self._by_gamma: dict = {}                    # gamma -> rows, u's columns scaled
+
+    def __getstate__(self) -> dict:
+        """Pickled without the per-gamma cache (sent to helper processes per call)."""
+        return {**self.__dict__, "_by_gamma": {}}
 
     def _constraints(self):
         """Rows over x = [P, c, d, g, s, u] (6T): ramps, hull, energy, E(T) >= E(0), exchange,
@@ -251,7 +257,8 @@ class MicrogridDispatch:
 
     def solve(self, r: np.ndarray, gamma) -> dict:
         """The dispatch for every individual (identical rows solved once; the distinct ones
-        on ``threads`` threads, each a fresh model, so the answer does not depend on either).
+        on ``threads`` processes, each a fresh model, so the answer does not depend on
+        either).
 
         Args: r (n, T) net load to balance (kW); gamma scalar or (n,) > 0.
         Returns dict: ``p_de``, ``ba_ch``, ``ba_dis``, ``buy``, ``sell``, ``imbalance`` (n, T),
@@ -262,8 +269,7 @@ class MicrogridDispatch:
         gam = np.broadcast_to(np.asarray(gamma, float).reshape(-1), (n,))
         _, first, back = np.unique(np.column_stack([r, gam]), axis=0, return_index=True,
                                    return_inverse=True)
-        Xu, su = map_rows(lambda k: self._solve_rows(r[first[k]], gam[first[k]]), len(first),
-                          self.threads, 4)
+        Xu, su = map_rows_processes(self, "_solve_rows", (r[first], gam[first]), self.threads, 4)
         X, status = Xu[back.ravel()], su[back.ravel()]
         P, c, d, g, s = (X[:, k * T:(k + 1) * T] for k in range(5))
         imb = r - (g - s) - P + (c - d)

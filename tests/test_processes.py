@@ -1,0 +1,67 @@
+"""Rows solved in helper processes (followers.processes): bit for bit the one-process
+answer, whatever the number of helpers, and the batch still solved where a helper dies."""
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+from followers import processes
+
+
+@pytest.fixture(scope="module")
+def dispatch():
+    from cases.eva.case import build
+    return build().followers["market"].dispatch
+
+
+def _rows(dispatch, n=40, seed=0):
+    rng = np.random.default_rng(seed)
+    r = 200.0 + 150.0 * rng.standard_normal((n, dispatch.T))
+    gam = rng.choice([0.005, 0.125, 3.125, 78.125], n)
+    return r, gam
+
+
+def test_helpers_give_the_one_process_answer(dispatch):
+    r, gam = _rows(dispatch)
+    one = dataclasses.replace(dispatch, threads=1).solve(r, gam)
+    three = dataclasses.replace(dispatch, threads=3).solve(r, gam)     # this one and two helpers
+    assert len(processes._HELPERS) >= 2
+    assert one.keys() == three.keys()
+    for k in one:
+        assert np.array_equal(one[k], three[k]), k
+    assert np.all(one["status"] == 0)
+
+
+def test_a_dead_helper_is_replaced_and_its_rows_solved(dispatch):
+    r, gam = _rows(dispatch, seed=1)
+    two = dataclasses.replace(dispatch, threads=2)
+    ref = dataclasses.replace(dispatch, threads=1).solve(r, gam)
+    two.solve(r[:20], gam[:20])                 # a helper is running
+    for h in processes._HELPERS:
+        h.kill()
+        h.wait()
+    out = two.solve(r, gam)                     # dead ones dropped, a new one started
+    for k in ref:
+        assert np.array_equal(ref[k], out[k]), k
+    assert all(h.poll() is None for h in processes._HELPERS)
+
+
+def test_a_helper_that_errs_leaves_its_chunk_to_this_process():
+    """An object whose method fails in the helper (it cannot be unpickled there) is still
+    answered: the chunk is solved here."""
+    out = processes.map_rows_processes(_LocalOnly(), "double", (np.arange(40.0),), threads=2)
+    assert np.array_equal(out[0], 2 * np.arange(40.0))
+
+
+class _LocalOnly:
+    def __reduce__(self):                       # unpickles to an error in the helper
+        return (_refuse, ())
+
+    def double(self, x):
+        return (2 * x,)
+
+
+def _refuse():
+    raise RuntimeError("not here")
