@@ -19,6 +19,7 @@ from __future__ import annotations
 import atexit
 import hashlib
 import multiprocessing as mp
+import os
 import pickle
 import struct
 import subprocess
@@ -52,7 +53,11 @@ def serve() -> None:
     """A helper's loop: (token, blob, method, args) in, ("ok", result) or ("error", text)
     out; the object of ``blob`` is unpickled once and kept by its token."""
     held: dict[str, Any] = {}
-    inp, out = sys.stdin.buffer, sys.stdout.buffer
+    # the protocol gets its own copy of stdout; anything else written to stdout (a solver's
+    # C-level log, a print) goes to stderr and cannot corrupt it
+    inp, out = sys.stdin.buffer, os.fdopen(os.dup(1), "wb")
+    os.dup2(2, 1)
+    sys.stdout = sys.stderr
     while True:
         try:
             token, blob, method, args = _recv(inp)

@@ -65,3 +65,20 @@ class _LocalOnly:
 
 def _refuse():
     raise RuntimeError("not here")
+
+
+def test_output_written_in_a_helper_does_not_break_its_replies():
+    """A method that prints (Python and C level) in the helper: the helper still answers
+    its chunk (its rows carry the helper's pid, not this one's)."""
+    import os
+    out = processes.map_rows_processes(_Printer(), "double", (np.arange(40.0),), threads=2)
+    assert np.array_equal(out[0], 2 * np.arange(40.0))
+    assert np.all(out[1][:20] == os.getpid()) and np.all(out[1][20:] != os.getpid())
+
+
+class _Printer:
+    def double(self, x):
+        import os
+        print("noise from print")
+        os.write(1, b"noise at the C level\n")
+        return 2 * x, np.full(len(x), os.getpid())
