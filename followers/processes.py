@@ -8,11 +8,17 @@ the one-process result whatever the number of helpers.
 
 A helper is a plain ``python`` running :func:`serve` (never the user's script, so a
 script without an ``if __name__ == "__main__"`` guard is safe), in its own session (so
-Ctrl-C stops the run, not the helper), talking pickles over its stdin/stdout; it exits
-when this process closes its stdin. Helpers are started on first use and kept. Only a
-top-level process starts them: in a worker of a process pool or a Dask cluster (which
-already fill the cores) the batch is solved in-process, as with ``threads == 1``. A
-helper that fails or dies is dropped and its chunk solved here.
+Ctrl-C stops the run, not the helper), talking numbered pickles over its stdin and a
+private copy of its stdout (its own stdout goes to stderr: prints and C-level logs
+cannot corrupt a reply); it exits when this process closes its stdin. Helpers are
+started on first use (each says it is ready) and kept.
+
+Helpers are used only by a top-level process, from one thread at a time: in a worker
+of a process pool or a Dask cluster (which already fill the cores), in a helper, from a
+second thread while another uses them, or after a helper failed to start, the batch is
+solved in-process, as with ``threads == 1``. A helper that dies, errs or answers out of
+turn is dropped and its chunk solved here; one with a request unanswered when this
+process's own chunk raises is killed (its late reply must never answer a later call).
 """
 from __future__ import annotations
 
@@ -21,18 +27,24 @@ import hashlib
 import multiprocessing as mp
 import os
 import pickle
+import select
 import struct
 import subprocess
 import sys
+import threading
 from typing import Any
 
 import numpy as np
 
 from .threads import n_threads
 
-__all__ = ["map_rows_processes", "serve"]
+__all__ = ["map_rows_processes", "serve", "stats"]
 
+START_TIMEOUT = 120.0                 # s for a helper to import and say it is ready
 _HELPERS: list[subprocess.Popen] = []
+_LOCK = threading.Lock()
+_STATE = {"disabled": False, "in_helper": False, "request": 0}
+stats = {"helper_rows": 0, "fallback_rows": 0}   # rows answered by helpers / solved here instead
 
 
 def _send(stream, obj) -> None:
@@ -46,21 +58,23 @@ def _recv(stream):
     if len(head) < 8:
         raise EOFError("helper stream closed")
     (n,) = struct.unpack("<Q", head)
-    return pickle.loads(stream.read(n))
+    data = stream.read(n)
+    if len(data) < n:
+        raise EOFError("helper stream closed")
+    return pickle.loads(data)
 
 
-def serve() -> None:
-    """A helper's loop: (token, blob, method, args) in, ("ok", result) or ("error", text)
-    out; the object of ``blob`` is unpickled once and kept by its token."""
+def serve(out_fd: int) -> None:
+    """A helper's loop: (request, token, blob, method, args) in, (request, "ok", result)
+    or (request, "error", text) out on ``out_fd``; the object of ``blob`` is unpickled
+    once and kept by its token."""
+    _STATE["in_helper"] = True
     held: dict[str, Any] = {}
-    # the protocol gets its own copy of stdout; anything else written to stdout (a solver's
-    # C-level log, a print) goes to stderr and cannot corrupt it
-    inp, out = sys.stdin.buffer, os.fdopen(os.dup(1), "wb")
-    os.dup2(2, 1)
-    sys.stdout = sys.stderr
+    inp, out = sys.stdin.buffer, os.fdopen(out_fd, "wb")
+    _send(out, "ready")
     while True:
         try:
-            token, blob, method, args = _recv(inp)
+            request, token, blob, method, args = _recv(inp)
         except EOFError:
             return
         try:
@@ -69,19 +83,53 @@ def serve() -> None:
                 if len(held) > 16:
                     held.clear()
                 obj = held[token] = pickle.loads(blob)
-            _send(out, ("ok", getattr(obj, method)(*args)))
+            _send(out, (request, "ok", getattr(obj, method)(*args)))
         except Exception as e:                       # reported, solved by the caller
-            _send(out, ("error", f"{type(e).__name__}: {e}"))
+            _send(out, (request, "error", f"{type(e).__name__}: {e}"))
+
+
+# the protocol's stdout is copied and fd 1 sent to stderr before anything is imported
+_CODE = ("import os, sys; fd = os.dup(1); os.dup2(2, 1); sys.stdout = sys.stderr; "
+         "sys.path[:0] = {path!r}; from followers.processes import serve; serve(fd)")
+
+
+def _wait_readable(h: subprocess.Popen, timeout: float | None) -> bool:
+    """Whether h's stdout has data before ``timeout`` (None: while h lives)."""
+    fd = h.stdout.fileno()
+    waited = 0.0
+    while timeout is None or waited < timeout:
+        if select.select([fd], [], [], 1.0)[0]:
+            return True
+        waited += 1.0
+        if h.poll() is not None:
+            return bool(select.select([fd], [], [], 0.0)[0])
+    return False
 
 
 def _start() -> subprocess.Popen | None:
-    code = (f"import sys; sys.path[:0] = {[p for p in sys.path if p]!r}; "
-            "from followers.processes import serve; serve()")
+    """A new helper that said it is ready, or None (then no more are started here)."""
     try:
-        return subprocess.Popen([sys.executable, "-c", code], stdin=subprocess.PIPE,
-                                stdout=subprocess.PIPE, start_new_session=True)
+        h = subprocess.Popen([sys.executable, "-c", _CODE.format(path=[p for p in sys.path if p])],
+                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, start_new_session=True)
     except OSError:
+        _STATE["disabled"] = True
         return None
+    try:
+        if _wait_readable(h, START_TIMEOUT) and _recv(h.stdout) == "ready":
+            return h
+    except (EOFError, OSError, pickle.UnpicklingError):
+        pass
+    _kill(h)
+    _STATE["disabled"] = True
+    return None
+
+
+def _kill(h: subprocess.Popen) -> None:
+    try:
+        h.kill()
+        h.wait(timeout=5)
+    except Exception:
+        pass
 
 
 def _close() -> None:
@@ -90,7 +138,7 @@ def _close() -> None:
             h.stdin.close()
             h.wait(timeout=5)
         except Exception:
-            h.kill()
+            _kill(h)
     _HELPERS.clear()
 
 
@@ -98,8 +146,9 @@ atexit.register(_close)
 
 
 def _helpers(k: int) -> list[subprocess.Popen]:
-    """Up to k live helpers; none where this process must not start any."""
-    if k < 1 or mp.parent_process() is not None or mp.current_process().daemon:
+    """Up to k live helpers; none where this process must not use any."""
+    if (k < 1 or _STATE["disabled"] or _STATE["in_helper"] or mp.parent_process() is not None
+            or mp.current_process().daemon):
         return []
     _HELPERS[:] = [h for h in _HELPERS if h.poll() is None]
     while len(_HELPERS) < k:
@@ -120,28 +169,58 @@ def map_rows_processes(obj: Any, method: str, arrays: tuple, threads: int = 0,
     by the pickle's hash, so a helper never uses a stale copy."""
     n = len(arrays[0])
     k = max(1, min(n_threads(threads), n // max(min_rows, 1)))
-    helpers = _helpers(k - 1) if k > 1 else []
-    if not helpers:
+    if k == 1 or not _LOCK.acquire(blocking=False):
         return getattr(obj, method)(*arrays)
-    k = len(helpers) + 1
+    try:
+        helpers = _helpers(k - 1)
+        try:
+            blob = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
+        except Exception:
+            helpers = []
+        if not helpers:
+            return getattr(obj, method)(*arrays)
+        return _scatter(obj, method, arrays, helpers, blob)
+    finally:
+        _LOCK.release()
+
+
+def _scatter(obj, method: str, arrays: tuple, helpers: list, blob: bytes) -> tuple:
+    n, k = len(arrays[0]), len(helpers) + 1
     cuts = np.linspace(0, n, k + 1).astype(int)
     chunks = [tuple(a[lo:hi] for a in arrays) for lo, hi in zip(cuts[:-1], cuts[1:])]
-    blob = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
     token = hashlib.blake2b(blob, digest_size=16).hexdigest()
-    sent = []
-    for h, c in zip(helpers, chunks[1:]):
-        try:
-            _send(h.stdin, (token, blob, method, c))
-            sent.append(h)
-        except OSError:
-            sent.append(None)
-    parts = [getattr(obj, method)(*chunks[0])]
-    for h, c in zip(sent, chunks[1:]):
-        reply = None
-        if h is not None:
+    pending: list[tuple[subprocess.Popen | None, int]] = []
+    try:
+        for h, c in zip(helpers, chunks[1:]):
+            _STATE["request"] += 1
             try:
-                reply = _recv(h.stdout)
-            except (EOFError, OSError, pickle.UnpicklingError):
-                h.kill()
-        parts.append(reply[1] if reply is not None and reply[0] == "ok" else getattr(obj, method)(*c))
+                _send(h.stdin, (_STATE["request"], token, blob, method, c))
+                pending.append((h, _STATE["request"]))
+            except OSError:
+                _kill(h)
+                pending.append((None, 0))
+        parts = [getattr(obj, method)(*chunks[0])]
+        for i, c in enumerate(chunks[1:]):
+            h, request = pending[i]
+            reply = None
+            if h is not None:
+                try:
+                    if _wait_readable(h, None):
+                        reply = _recv(h.stdout)
+                except (EOFError, OSError, pickle.UnpicklingError):
+                    reply = None
+                pending[i] = (None, 0)                   # answered (or given up)
+                if reply is None or reply[0] != request:
+                    _kill(h)
+                    reply = None
+            if reply is not None and reply[1] == "ok":
+                stats["helper_rows"] += len(c[0])
+                parts.append(reply[2])
+            else:
+                stats["fallback_rows"] += len(c[0])
+                parts.append(getattr(obj, method)(*c))
+    finally:
+        for h, _ in pending:                             # unanswered: never read later
+            if h is not None:
+                _kill(h)
     return tuple(np.concatenate([p[i] for p in parts]) for i in range(len(parts[0])))

@@ -36,9 +36,9 @@ Both are exact (HiGHS, MILP gap 1e-9).
   15 % of the operator's cost away, and on its KKT conditions (SOS1) found no point.
 
 Both kinds first check whether the tie matters to the leader at all: when what it sees
-(z = P y and lin y) is the same at every optimum of the follower (the range of a random
-combination of them over the face is nil, two LPs), its best and worst values are its
-value at the answer, exactly (``leader_worst_status`` "the leader's view is fixed over
+(z = P y and lin y) is the same at every optimum of the follower (each one's range over
+the face is nil: two LPs apiece, after two on a random combination that settle the usual
+case, a view that moves), its best and worst values are its value at the answer, exactly (``leader_worst_status`` "the leader's view is fixed over
 the face"). The optimal face of an LP follower is {rows, bounds, cost y <= phi}; of a
 convex QP follower (``hessian`` H), {rows, bounds, H y = H y*, (cost + H y*)' y <=
 (cost + H y*)' y*}, every optimum of a convex QP having the same H y and gradient.
@@ -200,34 +200,44 @@ def _face(cost, A, row_lo, row_hi, phi, H=None, y=None):
 
 def _view_fixed(face, flo, fhi, col_lo, col_hi, leader, y) -> bool:
     """Whether what the leader sees, z = P y and lin y, is the same at every point of the
-    face: a random combination of them has a nil range over it (two LPs; a face over
-    which z or lin y moves gives a positive range with probability one)."""
+    face: each of them has a nil range over it (two LPs each; first two LPs on a random
+    combination, which end the check at once where the view moves, the usual case). A
+    range is nil within 1e-6 (1 + |its value at y|), in the view's own units."""
     P = sp.csr_matrix(leader.P)
     m, n = P.shape
     lin = np.zeros(n) if leader.lin is None else np.asarray(leader.lin, float)
-    w = np.random.default_rng(0).normal(size=m + 1)
-    d = P.T @ w[:m] + w[m] * lin
-    d_max = np.abs(d).sum()
-    if d_max == 0.0:
+    V = sp.vstack([P, sp.csr_matrix(lin[None])], format="csr")
+    V = V[np.diff(V.indptr) > 0]                       # rows the follower's y enters
+    if V.shape[0] == 0:
         return True
-    ends = []
-    for sign in (1.0, -1.0):
-        st, _, obj = solve_highs(sign * d, face, flo, fhi, col_lo, col_hi,
-                                 options={"primal_feasibility_tolerance": 1e-10,
-                                          "dual_feasibility_tolerance": 1e-10})
-        if st != Status.OPTIMAL:
-            return False
-        ends.append(sign * obj)
-    scale = 1.0 + np.abs(y).max(initial=0.0)
-    return ends[1] - ends[0] <= 1e-7 * d_max * scale
+    at = V @ y
+
+    def moves(d, value) -> bool:
+        ends = []
+        for sign in (1.0, -1.0):
+            st, _, obj = solve_highs(sign * d, face, flo, fhi, col_lo, col_hi,
+                                     options={"primal_feasibility_tolerance": 1e-10,
+                                              "dual_feasibility_tolerance": 1e-10})
+            if st != Status.OPTIMAL:
+                return True                             # undecided: not claimed fixed
+            ends.append(sign * obj)
+        return ends[1] - ends[0] > 1e-6 * (1.0 + abs(value))
+
+    w = np.random.default_rng(0).normal(size=V.shape[0])
+    if moves(V.T @ w, np.abs(w) @ np.abs(at)):
+        return False
+    return not any(moves(V[i].toarray().ravel(), at[i]) for i in range(V.shape[0]))
 
 
 def _recourse(L: RecourseLeader, z: np.ndarray):
-    """(R(z), dR/dz (m,)) or (None, None) where the recourse is not solved (infeasible)."""
+    """(R(z), dR/dz (m,)); (inf, None) where the recourse is infeasible; (None, None)
+    where it is not solved."""
     E = sp.csr_matrix(L.E)
     st, _, R, dual = solve_highs(L.c, L.A, L.lo + E @ z, L.hi + E @ z, L.u_lo, L.u_hi,
                                  hessian=L.H, row_duals=True)
-    return (R, E.T @ dual) if st == Status.OPTIMAL else (None, None)
+    if st == Status.OPTIMAL:
+        return R, E.T @ dual
+    return (np.inf, None) if st == Status.INFEASIBLE else (None, None)
 
 
 def _recourse_range(face, flo, fhi, col_lo, col_hi, y, L: RecourseLeader, starts: int = 16) -> dict:
@@ -238,7 +248,7 @@ def _recourse_range(face, flo, fhi, col_lo, col_hi, y, L: RecourseLeader, starts
     H, Ar, E = sp.csr_matrix(L.H), sp.csr_matrix(L.A), sp.csr_matrix(L.E)
     k = H.shape[0]
     R_at, _ = _recourse(L, np.asarray(L.z_at, float))
-    if R_at is None:
+    if R_at is None or not np.isfinite(R_at):
         return {"leader_best": None, "leader_worst": None}
     at = -R_at + lin @ y
     # best: min R + (-lin) y jointly: rows A u - E P y in [lo + E c0, hi + E c0]
@@ -248,16 +258,22 @@ def _recourse_range(face, flo, fhi, col_lo, col_hi, y, L: RecourseLeader, starts
                              np.r_[fhi, L.hi + E @ c0], np.r_[col_lo, L.u_lo], np.r_[col_hi, L.u_hi],
                              hessian=sp.block_diag([sp.csr_matrix((n, n)), H], format="csc"))
     worst, steps = _ascent(face, flo, fhi, col_lo, col_hi, y, c0, lin, L, starts)
-    return {"leader_best": -obj - at if st == Status.OPTIMAL else None, "leader_worst": None,
-            "leader_worst_found": None if worst is None else -worst - at,
-            "leader_worst_status": f"found, not proven (ascent to a vertex from {starts} "
-                                   f"starts, {steps} LPs): the exact worst is at most this"}
+    out = {"leader_best": -obj - at if st == Status.OPTIMAL else None, "leader_worst": None}
+    if worst == np.inf:                 # a tie-break the leader cannot answer at all
+        out.update(leader_worst_infeasible=True,
+                   leader_worst_status="a tie-break leaves the leader's recourse infeasible")
+    elif worst is not None:
+        out.update(leader_worst_found=-worst - at,
+                   leader_worst_status=f"found, not proven (ascent to a vertex from {starts} "
+                                       f"starts, {steps} LPs): the exact worst is at most this")
+    return out
 
 
 def _ascent(face, flo, fhi, col_lo, col_hi, y, c0, lin, L: RecourseLeader, starts: int):
     """The largest R(z(y)) - lin y found at vertices of the face by successive
     linearisation (see the module), from y and from the extremes of random directions;
-    -inf where a point of the face leaves the recourse infeasible. Returns (value, LPs)."""
+    inf where a point of the face leaves the recourse infeasible (None: nothing solved).
+    Returns (value, LPs)."""
     P = sp.csr_matrix(L.P)
     rng = np.random.default_rng(0)
     best, lps = None, 0
@@ -271,8 +287,10 @@ def _ascent(face, flo, fhi, col_lo, col_hi, y, c0, lin, L: RecourseLeader, start
         val = None
         for _ in range(100):
             R, g = _recourse(L, c0 + P @ v)
+            if R == np.inf:
+                return np.inf, lps
             if R is None:
-                return -np.inf, lps
+                break
             val = R - lin @ v
             grad = P.T @ g - lin
             st, w, _ = solve_highs(-grad, face, flo, fhi, col_lo, col_hi)

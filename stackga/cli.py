@@ -229,6 +229,9 @@ def _tie_note(cert: dict) -> str:
             notes.append(who + f"leader's value up to {c['F_optimistic']:.6g} (optimistic); "
                          f"pessimistic at most {c['F_pessimistic_at_most']:.6g} (a tie-break "
                          f"found, not a proven worst)")
+        elif "F_optimistic" in c and c.get("F_pessimistic_infeasible"):
+            notes.append(who + f"leader's value up to {c['F_optimistic']:.6g} (optimistic); "
+                         f"pessimistic: a tie-break leaves the leader's recourse infeasible")
         elif "F_optimistic" in c:
             notes.append(who + f"leader's value up to {c['F_optimistic']:.6g} (optimistic)")
     return f" ({'; '.join(notes)})" if notes else ""

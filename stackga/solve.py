@@ -73,7 +73,8 @@ def result_at(game: Game, x: np.ndarray, **kwargs) -> Result:
 def _tie_values(cert: dict, leader: float) -> None:
     """Where a certificate (or one of its parts) has the leader's range over a tie, add
     the leader's optimistic and pessimistic values: ``F_optimistic``, ``F_pessimistic``
-    (or, where the worst is found but not proven, ``F_pessimistic_at_most``)."""
+    (or, where the worst is found but not proven, ``F_pessimistic_at_most``; where a
+    tie-break leaves the leader's own recourse infeasible, ``F_pessimistic_infeasible``)."""
     for c in [cert, *cert.get("parts", {}).values()]:
         if c.get("leader_best") is not None:
             c["F_optimistic"] = leader + c["leader_best"]
@@ -81,6 +82,8 @@ def _tie_values(cert: dict, leader: float) -> None:
             c["F_pessimistic"] = leader + c["leader_worst"]
         elif c.get("leader_worst_found") is not None:   # found, not proven: the worst is <= it
             c["F_pessimistic_at_most"] = leader + c["leader_worst_found"]
+        elif c.get("leader_worst_infeasible"):
+            c["F_pessimistic_infeasible"] = True          # a tie-break the leader cannot answer
         if "F_optimistic" in c and "F_pessimistic" in c:       # the tie does not matter to it
             c["leader_indifferent"] = c["leader_best"] - c["leader_worst"] <= 1e-6 * (1 + abs(leader))
 
