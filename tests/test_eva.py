@@ -294,19 +294,26 @@ def test_claims_follow_the_report():
 def highs_only(monkeypatch):
     """The dispatch without its PIQP path: HiGHS and its fallbacks answer every QP."""
     from followers.microgrid_dispatch import MicrogridDispatch
-    monkeypatch.setattr(MicrogridDispatch, "_ipm", lambda self, q, gamma: None)
+    monkeypatch.setattr(MicrogridDispatch, "_ipm", lambda self, r, gamma: None)
 
 
-@pytest.mark.parametrize("gamma", [0.005, 1e3])
+@pytest.mark.parametrize("gamma", [0.005, 3.125, 1e3, 48828.125])
 def test_dispatch_highs_path_matches_the_piqp_path(gamma, monkeypatch):
     """Both exact paths give the same optimum (objective to 1e-9 relative) at random net
-    loads: PIQP's certified answer and HiGHS's active-set one."""
+    loads: PIQP's certified answer (on its stage-wise model, every row certified) and
+    HiGHS's active-set one (on the model as written)."""
     from followers.microgrid_dispatch import MicrogridDispatch
     data = load()
     d = make_dispatch(data)
     net = data.hourly["load_kw"] - data.hourly["pv_kw"] - data.hourly["wind_kw"]
     R = net[None] + np.random.default_rng(3).normal(0, 40, (6, 24))
+    ipm = MicrogridDispatch._ipm
+    answered = []
+    monkeypatch.setattr(MicrogridDispatch, "_ipm",
+                        lambda self, r, g: answered.append(ipm(self, r, g)) or answered[-1])
+    d.threads = 1
     fast = d.solve(R, gamma)
+    assert len(answered) == 6 and all(x is not None for x in answered)
     monkeypatch.setattr(MicrogridDispatch, "_ipm", lambda self, q, g: None)
     slow = make_dispatch(data).solve(R, gamma)
     total = lambda o: o["diesel"] + o["battery"] + o["grid"] + o["penalty"]          # noqa: E731
