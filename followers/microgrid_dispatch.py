@@ -288,12 +288,16 @@ class MicrogridDispatch:
         X = np.zeros((n, 6 * T))
         status = np.zeros(n, np.int8)
         A, _, _, col_lo, col_hi, _, _ = self._rows
+        A_abs = abs(A)
         for i in range(n):
             st, x, lo, hi = self._one(r[i], gam[i])
             if st == Status.OPTIMAL:
                 x = np.clip(x, col_lo, col_hi)
                 v = A @ x
-                tol = 1e-6 * (1 + np.abs(np.where(np.isfinite(hi), hi, lo)))
+                # 1e-6 of the row's scale: its bound, or its terms' size where that is larger
+                # (E(T) - E(0) >= 0 sums 48 terms of up to ~100 kWh; a bound of 0 alone
+                # would ask 1e-6 kWh of it, below what the bound snap moves)
+                tol = 1e-6 * (1 + np.maximum(np.abs(np.where(np.isfinite(hi), hi, lo)), A_abs @ np.abs(x)))
                 if np.any(v < lo - tol) or np.any(v > hi + tol):
                     st = Status.SOLVER_FAILED
             status[i] = st
