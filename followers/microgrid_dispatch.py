@@ -19,7 +19,7 @@ primal and dual residuals within tolerance and a duality gap (the primal objecti
 minus the dual one, a bound on the distance to the optimum by weak duality) within
 1e-9 of the objective; values within 1e-7 of a bound are then put on it (an interior
 point stops a hair inside its active bounds). PIQP gets the QP ordered by hour with the
-energy as a state variable (:meth:`MicrogridDispatch._stages`: every row couples two
+energy as a state variable (:mod:`followers.dispatch_stages`: every row couples two
 consecutive hours at most), which factorises faster than the prefix sums below. It is
 about 7x faster than HiGHS here (0.5 vs 3.4 ms per QP on one thread). It holds the GIL,
 so the batch's distinct rows are cut over helper processes, not threads
@@ -35,10 +35,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import piqp
 import scipy.sparse as sp
 
 from .certificate import lp_certificate
+from .dispatch_stages import solve_stages, stage_model
 from .highs_model import solve_highs
 from .response import Status
 from .processes import map_rows_processes
@@ -52,9 +52,6 @@ _TIGHT = {"primal_feasibility_tolerance": 1e-10, "dual_feasibility_tolerance": 1
 # tight ones end in a solve error (seen at gamma ~1e4 on ~1 in 3000 QPs)
 _ATTEMPTS = ({**_TIGHT, "qp_regularization_value": 1e-12}, {**_TIGHT, "qp_regularization_value": 1e-10},
              {**_LIMITS, "qp_regularization_value": 1e-12})
-
-
-SNAP = 1e-7          # PIQP's values this close to a bound (relative) are put on it
 
 
 @dataclass
@@ -178,7 +175,7 @@ class MicrogridDispatch:
 
     def _gamma_rows(self, gamma: float):
         """(rows with u's columns scaled by 1/sqrt(gamma), the stage-wise model for PIQP
-        (:meth:`_stages`)), built once per gamma (a few distinct values per run: the
+        (:func:`followers.dispatch_stages.stage_model`)), built once per gamma (a few distinct values per run: the
         rounds' weights)."""
         out = self._by_gamma.get(gamma)
         if out is None:
@@ -187,77 +184,15 @@ class MicrogridDispatch:
             T = self.T
             A_k = (self._rows[0] @ sp.diags(np.concatenate([np.ones(5 * T),
                                                             np.full(T, 1.0 / np.sqrt(gamma))]))).tocsr()
-            out = (A_k, self._stages(gamma))
+            out = (A_k, stage_model(self, gamma))
             self._by_gamma[gamma] = out
         return out
 
-    def _stages(self, gamma: float) -> tuple:
-        """The same QP ordered by hour, for PIQP: x = [P, c, d, g, s, v, E](t) (7T) with the
-        energy E(t) a variable (E(t) = E(t-1) + eta c - d / eta, E(0) = e0), so every row
-        couples hours t - 1 and t at most (the prefix-sum rows of :meth:`_constraints`
-        make PIQP's factorisation about 1.7x slower). Returns (H, cost, A_eq, b_eq (its
-        balance entries, rows 0, 2, ..., set to r per solve), A_in, lo, hi, x_lo, x_hi)."""
-        T, eta, sq = self.T, self.eta, np.sqrt(gamma)
-        t = np.arange(T)
-        at = lambda k, h=t: 7 * h + k                      # noqa: E731  column of (hour, kind)
-        # equalities: balance P - c + d + g - s + v / sq = r (row 2t); energy (row 2t + 1)
-        r_b = np.repeat(2 * t, 6)
-        c_b = (7 * t[:, None] + np.arange(6)).ravel()
-        v_b = np.tile([1.0, -1.0, 1.0, 1.0, -1.0, 1.0 / sq], T)
-        r_e = np.concatenate([2 * t + 1] * 3 + [2 * t[1:] + 1])
-        c_e = np.concatenate([at(6), at(1), at(2), at(6, t[1:] - 1)])
-        v_e = np.concatenate([np.ones(T), np.full(T, -eta), np.full(T, 1.0 / eta), -np.ones(T - 1)])
-        A_eq = sp.csc_matrix((np.r_[v_b, v_e], (np.r_[r_b, r_e], np.r_[c_b, c_e])), shape=(2 * T, 7 * T))
-        b_eq = np.zeros(2 * T)
-        b_eq[1] = self.e0
-        # inequalities: ramps (T - 1), hull c + d (T), exchange g - s (T)
-        k = np.arange(T - 1)
-        rows = np.concatenate([k, k, T - 1 + t, T - 1 + t, 2 * T - 1 + t, 2 * T - 1 + t])
-        cols = np.concatenate([at(0, t[1:]), at(0, t[:-1]), at(1), at(2), at(3), at(4)])
-        vals = np.concatenate([np.ones(T - 1), -np.ones(T - 1), np.ones(2 * T), np.ones(T), -np.ones(T)])
-        A_in = sp.csc_matrix((vals, (rows, cols)), shape=(3 * T - 1, 7 * T))
-        lo = np.concatenate([np.full(T - 1, -self.ramp), np.full(T, -np.inf), np.full(T, self.x_min)])
-        hi = np.concatenate([np.full(T - 1, self.ramp), np.full(T, self.ba_p_max), np.full(T, self.x_max)])
-        x_lo = np.tile([self.p_min, 0.0, 0.0, 0.0, 0.0, -np.inf, self.e_min], T)
-        x_hi = np.tile([self.p_max, self.ba_p_max, self.ba_p_max, max(self.x_max, 0.0),
-                        max(-self.x_min, 0.0), np.inf, self.e_max], T)
-        x_lo[at(6, T - 1)] = max(self.e_min, self.e0)               # E(T) >= E(0)
-        cost = np.zeros(7 * T)
-        cost[at(0)], cost[at(3)], cost[at(4)] = self.b, self.grid_buy, -self.grid_sell
-        m2 = 2.0 * self.m
-        H = sp.csc_matrix((np.concatenate([np.full(T, 2.0 * self.a), np.full(2 * T, m2),
-                                           np.full(2 * T, -m2), np.full(T, 2.0)]),
-                           (np.concatenate([at(0), at(1), at(2), at(1), at(2), at(5)]),
-                            np.concatenate([at(0), at(1), at(2), at(2), at(1), at(5)]))),
-                          shape=(7 * T, 7 * T))
-        return H, cost, A_eq, b_eq, A_in, lo, hi, x_lo, x_hi
-
     def _ipm(self, r: np.ndarray, gamma: float) -> np.ndarray | None:
-        """PIQP's answer (6T,) in the scaled formulation of :meth:`qp_matrices` when it
-        certifies it (residuals and the duality gap within tolerance), else None; solved
-        in the stage-wise form (:meth:`_stages`)."""
-        T = self.T
-        H, cost, A_eq, b_eq, A_in, lo, hi, x_lo, x_hi = self._gamma_rows(gamma)[1]
-        b_eq = b_eq.copy()
-        b_eq[0::2] = r
-        s = piqp.SparseSolver()
-        s.settings.eps_abs, s.settings.eps_rel = 1e-10, 1e-12
-        s.settings.check_duality_gap = True
-        s.settings.eps_duality_gap_abs, s.settings.eps_duality_gap_rel = 1e-9, 1e-11
-        s.setup(H, cost, A_eq, b_eq, A_in, lo, hi, x_lo, x_hi)
-        if s.solve() != piqp.PIQP_SOLVED:
-            return None
-        info = s.result.info
-        if abs(info.primal_obj - info.dual_obj) > 1e-9 * (1.0 + abs(info.primal_obj)):
-            return None
-        x = np.asarray(s.result.x, float).reshape(T, 7)[:, :6].T.ravel()   # [P, c, d, g, s, v]
-        # an interior point stops a hair inside its active bounds (e.g. 1e-10 kWh sold):
-        # those are put on the bound, as an active-set answer has them (moves <= 1e-7)
+        """PIQP's certified answer (6T,) in the scaled formulation of :meth:`qp_matrices`,
+        else None (:func:`followers.dispatch_stages.solve_stages`)."""
         _, _, _, col_lo, col_hi, _, _ = self._rows
-        for b in (col_lo, col_hi):
-            near = np.isfinite(b) & (np.abs(x - b) <= SNAP * (1.0 + np.abs(b)))
-            x[near] = b[near]
-        return x
+        return solve_stages(self._gamma_rows(gamma)[1], r, col_lo, col_hi)
 
     def _one(self, r: np.ndarray, gamma: float):
         """One individual: (status, x (6T,) with u unscaled, row bounds) for net load r (T,)."""

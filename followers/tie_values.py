@@ -19,7 +19,6 @@ Over the follower's optimal face {row_lo <= A y <= row_hi, bounds, cost y <= phi
 
 Both are exact (HiGHS, MILP gap 1e-9).
 
-
 :class:`RecourseLeader`, whose cost is a convex QP recourse (its own dispatch) of z:
 
     F(y) = -R(z) + lin y,   R(z) = min_u 1/2 u'H u + c u  s.t.  lo + E z <= A u <= hi + E z,
@@ -29,19 +28,22 @@ Both are exact (HiGHS, MILP gap 1e-9).
   (NP-hard in general), so it is not computed exactly: ``leader_worst_found`` is the
   worst value at a vertex of the face found by ascent (successive linearisation: an LP
   over the face with R's gradient from the recourse's duals, each step raising R - lin y,
-  until a vertex maximises its own linearisation), from the answer and from the
-  extremes of a few random directions; the exact worst is at most that
+  until a vertex maximises its own linearisation), from the answer and from 15 random
+  vertices of the face; the exact worst is at most that
   (``leader_worst_status`` says so). Tried for an exact value on the v2g case (10 units
   x 24 h): SCIP on the recourse's Wolfe dual (bilinear) ended its 30 s with a bound
   15 % of the operator's cost away, and on its KKT conditions (SOS1) found no point.
 
 Both kinds first check whether the tie matters to the leader at all: when what it sees
 (z = P y and lin y) is the same at every optimum of the follower (each one's range over
-the face is nil: two LPs apiece, after two on a random combination that settle the usual
-case, a view that moves), its best and worst values are its value at the answer, exactly (``leader_worst_status`` "the leader's view is fixed over
-the face"). The optimal face of an LP follower is {rows, bounds, cost y <= phi}; of a
-convex QP follower (``hessian`` H), {rows, bounds, H y = H y*, (cost + H y*)' y <=
-(cost + H y*)' y*}, every optimum of a convex QP having the same H y and gradient.
+the face is nil: two LPs apiece, after two on a random combination that settle the
+usual case, a view that moves), its best and worst values are its value at the answer,
+exactly (``leader_worst_status`` "the leader's view is fixed over the face"); a
+tie-break that leaves a recourse infeasible is reported as such
+(``leader_worst_infeasible``). The optimal face of an LP follower is {rows, bounds,
+cost y <= phi}; of a convex QP follower (``hessian`` H), {rows, bounds, H y = H y*,
+(cost + H y*)' y <= (cost + H y*)' y*}, every optimum of a convex QP having the same
+H y and gradient.
 
 Values are reported as changes from the answer's value: ``leader_best`` >= 0 >=
 ``leader_worst`` (up to tolerances).

@@ -134,8 +134,9 @@ class Market:
     def leader_view(self, prices: np.ndarray, arrays: dict) -> RecourseLeader:
         """The EVA's value in one cluster's plan, everything else held at one settled
         answer (prices (2T,), the Response's arrays of one individual): the clusters'
-        payments h_b c - h_s d plus minus its dispatch QP at the last round's gamma1 of
-        the net load plus the clusters' net draw S (T,) (z, kW)."""
+        payments h_b c - h_s d minus the optimal cost of its dispatch QP (penalty
+        included) at the last round's gamma1, for the net load plus the clusters' net
+        draw S (T,) (z, kW)."""
         T, k = self.T, int(arrays["rounds"])
         q = self.dispatch.qp_matrices(self.net, self.g1(k))
         n_rows = q["A"].shape[0]
