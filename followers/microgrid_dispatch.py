@@ -175,8 +175,8 @@ class MicrogridDispatch:
 
     def _gamma_rows(self, gamma: float):
         """(rows with u's columns scaled by 1/sqrt(gamma), the stage-wise model for PIQP
-        (:func:`followers.dispatch_stages.stage_model`)), built once per gamma (a few distinct values per run: the
-        rounds' weights)."""
+        (:func:`followers.dispatch_stages.stage_model`)), built once per gamma (a few
+        distinct values per run: the rounds' weights)."""
         out = self._by_gamma.get(gamma)
         if out is None:
             if len(self._by_gamma) > 64:
