@@ -29,7 +29,7 @@ from .certificate import lp_certificate
 from .highs_model import solve_highs
 from .response import Response, Status, check_prices, status_from
 from .storage_dp import StorageLP, default_big_m, solve_storage
-from .tie_values import bind
+from .tie_values import bind_blocks
 
 __all__ = ["Battery"]
 
@@ -165,8 +165,7 @@ class Battery:
             return lp_certificate(cost, A, lo, hi, clo, chi, np.r_[y, ch > tol, dis > tol],
                                   integer=integer)
         if leader is not None:
-            eye, zero = sp.identity(T, format="csr"), sp.csr_matrix((T, T))
-            leader = bind(leader, sp.hstack([eye, zero, zero]), sp.hstack([zero, eye, zero]))
+            leader = bind_blocks(leader, sp.identity(T), 3, ch=0, dis=1)
         return lp_certificate(cost[:3 * T], A[:T, :3 * T], lo[:T], hi[:T], clo[:3 * T],
                               chi[:3 * T], y, leader=leader)
 

@@ -28,7 +28,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from .certificate import lp_certificate
-from .tie_values import bind
+from .tie_values import bind_blocks
 from .highs_model import solve_highs
 from .response import Status
 from .storage_qp_kernel import INFEASIBLE, OPTIMAL, solve_rows
@@ -175,8 +175,7 @@ class EVClusters:
         hrs = self.hours[j, :L]
         if leader is not None:
             sel = sp.csr_matrix((np.ones(L), (hrs, np.arange(L))), shape=(self.T, L))
-            zero = sp.csr_matrix((self.T, L))
-            leader = bind(leader, sp.hstack([sel, zero]), sp.hstack([zero, sel]))
+            leader = bind_blocks(leader, sel, 2, ch=0, dis=1)
         return lp_certificate(q["cost"], q["A"], q["row_lo"], q["row_hi"], q["col_lo"], q["col_hi"],
                               np.concatenate([p_ch[hrs], p_dis[hrs]]), hessian=q["hessian"],
                               offset=q["offset"], leader=leader)

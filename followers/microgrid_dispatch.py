@@ -158,6 +158,14 @@ class MicrogridDispatch:
                 "hessian": H[:n5, :n5] + 2 * gamma * (W.T @ W), "W": W,
                 "offset": gamma * float(r @ r) + T * self.c0}
 
+    def balance_map(self) -> sp.csr_matrix:
+        """E (rows, T): where the net load enters :meth:`qp_matrices`' rows (the balance
+        rows, the last T: their bounds are E r), e.g. for a recourse view of the dispatch
+        (:class:`followers.tie_values.RecourseLeader`)."""
+        n_rows, T = self._rows[0].shape[0], self.T
+        return sp.csr_matrix((np.ones(T), (np.arange(n_rows - T, n_rows), np.arange(T))),
+                             shape=(n_rows, T))
+
     def certificate(self, r: np.ndarray, gamma: float, plan: dict) -> dict:
         """:func:`followers.certificate.lp_certificate` of one dispatch ``plan`` (``p_de``,
         ``ba_ch``, ``ba_dis``, ``buy``, ``sell``, each (T,)) for net load r (T,) at gamma:

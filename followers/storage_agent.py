@@ -32,7 +32,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from .certificate import lp_certificate
-from .tie_values import bind
+from .tie_values import bind_blocks
 from .response import Response, Status
 from .storage_dp import StorageLP, outside_method, solve_storage
 
@@ -137,8 +137,7 @@ class StorageAgent:
                        np.minimum(cap_d, self.p_dis_max) * self.available, np.full(T, self.e_max)]
         cost = np.r_[(k_c + self.wear) * dt, (self.wear - k_d) * dt, np.zeros(T)]
         if leader is not None:
-            zero = sp.csr_matrix((T, T))
-            leader = bind(leader, sp.hstack([eye, zero, zero]), sp.hstack([zero, eye, zero]))
+            leader = bind_blocks(leader, eye, 3, ch=0, dis=1)
         return lp_certificate(cost, A, rhs, rhs, col_lo, col_hi,
                               np.r_[arrays["p_ch"], arrays["p_dis"], arrays["energy"][1:]],
                               leader=leader)

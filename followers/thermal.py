@@ -24,7 +24,7 @@ import scipy.sparse as sp
 from .certificate import lp_certificate
 from .response import Response, check_prices, status_from
 from .storage_dp import StorageLP, solve_storage
-from .tie_values import bind
+from .tie_values import bind_blocks
 
 __all__ = ["ThermalBuildings"]
 
@@ -98,8 +98,7 @@ class ThermalBuildings:
         t_hi[-1] = min(t_hi[-1], self.t_set)
         cost = np.r_[(self.subsidy + price) * self.dt, np.zeros(T)]
         if leader is not None:
-            zero = sp.csr_matrix((T, 2 * T))
-            leader = bind(leader, sp.hstack([eye, sp.csr_matrix((T, T))]), zero)
+            leader = bind_blocks(leader, eye, 2, ch=0)
         return lp_certificate(cost, A, rhs, rhs, np.r_[np.zeros(T), np.full(T, self.t_min)],
                               np.r_[np.full(T, self.p_max), t_hi],
                               np.r_[arrays["p_ac"], arrays["t_in"][1:]], leader=leader)

@@ -58,7 +58,7 @@ import scipy.sparse as sp
 from .highs_model import solve_highs
 from .response import Status
 
-__all__ = ["ConcaveLeader", "RecourseLeader", "bind", "tie_range"]
+__all__ = ["ConcaveLeader", "RecourseLeader", "bind", "bind_blocks", "tie_range"]
 
 TOL = 1e-9          # relative slack on the follower's optimum defining its optimal face
 
@@ -114,6 +114,17 @@ def bind(view, S_ch: sp.spmatrix, S_dis: sp.spmatrix):
     if view.lin_dis is not None:
         lin += S_dis.T @ np.asarray(view.lin_dis, float)
     return replace(view, P=(S_ch - S_dis).tocsr(), lin=lin)
+
+
+def bind_blocks(view, sel: sp.spmatrix, blocks: int, ch: int, dis: int | None = None):
+    """``view`` bound to a follower's vector made of ``blocks`` equal blocks (e.g. [ch,
+    dis, energy] over its steps): block ``ch`` is the power it charges, block ``dis`` (if
+    any) the power it discharges; ``sel`` (m, k) maps a block's k entries to the leader's
+    m steps (the identity for hourly blocks)."""
+    sel = sp.csr_matrix(sel)
+    zero = sp.csr_matrix(sel.shape)
+    pick = lambda b: sp.hstack([sel if i == b else zero for i in range(blocks)])  # noqa: E731
+    return bind(view, pick(ch), pick(dis))
 
 
 def tie_range(cost, A, row_lo, row_hi, col_lo, col_hi, y, phi: float, leader,

@@ -219,21 +219,20 @@ def _tie_note(cert: dict) -> str:
     """The leader's values over the ties of a certificate's parts, where computed."""
     notes = []
     for name, c in [("", cert), *cert.get("parts", {}).items()]:
+        if "F_optimistic" not in c:
+            continue
         who = f"{name}: " if name else ""
-        if "F_optimistic" in c and "F_pessimistic" in c:
-            notes.append(who + (
-                "the leader's value is the same over them" if c.get("leader_indifferent") else
-                f"leader's value {c['F_pessimistic']:.6g} (pessimistic) to {c['F_optimistic']:.6g} "
-                f"(optimistic)"))
-        elif "F_optimistic" in c and "F_pessimistic_at_most" in c:
-            notes.append(who + f"leader's value up to {c['F_optimistic']:.6g} (optimistic); "
-                         f"pessimistic at most {c['F_pessimistic_at_most']:.6g} (a tie-break "
-                         f"found, not a proven worst)")
-        elif "F_optimistic" in c and c.get("F_pessimistic_infeasible"):
-            notes.append(who + f"leader's value up to {c['F_optimistic']:.6g} (optimistic); "
-                         f"pessimistic: a tie-break leaves the leader's recourse infeasible")
-        elif "F_optimistic" in c:
-            notes.append(who + f"leader's value up to {c['F_optimistic']:.6g} (optimistic)")
+        if c.get("leader_indifferent"):
+            notes.append(who + "the leader's value is the same over them")
+        elif "F_pessimistic" in c:
+            notes.append(who + f"leader's value {c['F_pessimistic']:.6g} (pessimistic) to "
+                         f"{c['F_optimistic']:.6g} (optimistic)")
+        else:
+            worst = (f"; pessimistic at most {c['F_pessimistic_at_most']:.6g} (a tie-break "
+                     f"found, not a proven worst)" if "F_pessimistic_at_most" in c else
+                     "; pessimistic: a tie-break leaves the leader's recourse infeasible"
+                     if c.get("F_pessimistic_infeasible") else "")
+            notes.append(who + f"leader's value up to {c['F_optimistic']:.6g} (optimistic)" + worst)
     return f" ({'; '.join(notes)})" if notes else ""
 
 

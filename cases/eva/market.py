@@ -12,7 +12,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import scipy.sparse as sp
 
 from followers import EVClusters, MicrogridDispatch
 from followers.certificate import combine
@@ -139,9 +138,7 @@ class Market:
         draw S (T,) (z, kW)."""
         T, k = self.T, int(arrays["rounds"])
         q = self.dispatch.qp_matrices(self.net, self.g1(k))
-        n_rows = q["A"].shape[0]
-        E = sp.csr_matrix((np.ones(T), (np.arange(n_rows - T, n_rows), np.arange(T))),
-                          shape=(n_rows, T))                     # S enters the balance rows
         S = (arrays["p_ch"] - arrays["p_dis"]).sum(axis=0)
-        return RecourseLeader(q["hessian"], q["cost"], q["A"], q["row_lo"], q["row_hi"], E,
+        return RecourseLeader(q["hessian"], q["cost"], q["A"], q["row_lo"], q["row_hi"],
+                              self.dispatch.balance_map(),
                               q["col_lo"], q["col_hi"], S, lin_ch=prices[:T], lin_dis=-prices[T:])
