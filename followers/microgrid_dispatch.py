@@ -13,22 +13,25 @@ Model (T hours, dt = 1 h; r(t) the net load it must balance, kW)::
          E(t) = E(t-1) + eta c(t) - d(t) / eta;  E_min <= E(t) <= E_max;  E(T) >= E(0)
          g, s >= 0;  x_min <= g - s <= x_max                              (eq. 18-19)
 
-Solved first by PIQP (a proximal interior-point method, Schwan et al. 2023), one fresh
-solver per individual, at tolerance 1e-10, and accepted only with its own certificate:
-primal and dual residuals within tolerance and a duality gap (the primal objective
-minus the dual one, a bound on the distance to the optimum by weak duality) within
-1e-9 of the objective; values within 1e-7 of a bound are then put on it (an interior
-point stops a hair inside its active bounds). PIQP gets the QP ordered by hour with the
-energy as a state variable (:mod:`followers.dispatch_stages`: every row couples two
-consecutive hours at most), which factorises faster than the prefix sums below. It is
-about 7x faster than HiGHS here (0.5 vs 3.4 ms per QP on one thread). It holds the GIL,
-so the batch's distinct rows are cut over helper processes, not threads
-(:mod:`followers.processes`; bit for bit the one-process answer). Where PIQP does not
-certify its answer, HiGHS's active-set QP solver, one fresh model per individual (the
-Hessian is only semi-definite: HiGHS regularises by 1e-12, far below the 1e-6 the
-answers are checked to), at tolerances 1e-10, or HiGHS's default 1e-7 where those end
-in a solve error, or with u eliminated where that errs too. Every answer is checked
-against the constraints before it is OPTIMAL.
+Solved first by a compiled interior point that exploits the hours' chain structure
+(:mod:`followers.dispatch_ipm`: Mehrotra's method, each Newton system solved by a Riccati
+recursion over the hours; about 0.2 ms per QP, it releases the GIL, so the batch's
+distinct rows run on threads), accepted only with its certificate: primal and dual
+residuals within 1e-10 of their scale and a duality gap (the primal objective minus the
+dual one, a bound on the distance to the optimum by weak duality) within 1e-10 of the
+objective; values within 1e-7 of a bound are then put on it (an interior point stops a
+hair inside its active bounds) and the imbalance recomputed so the balance holds.
+Where it does not certify, PIQP (a proximal interior-point method, Schwan et al. 2023),
+one fresh solver per individual, at tolerance 1e-10, with the same kind of certificate
+(gap within 1e-9), on the QP ordered by hour (:mod:`followers.dispatch_stages`); PIQP
+holds the GIL, so those rows are cut over helper processes (:mod:`followers.processes`;
+bit for bit the one-process answer). Where PIQP does not certify either, HiGHS's
+active-set QP solver, one fresh model per individual (the Hessian is only semi-definite:
+HiGHS regularises by 1e-12, far below the 1e-6 the answers are checked to), at
+tolerances 1e-10, or HiGHS's default 1e-7 where those end in a solve error, or with u
+eliminated where that errs too. Every answer is checked against the constraints before
+it is OPTIMAL. Every path is a function of the row alone, so the answer depends neither
+on the batch nor on threads or processes.
 """
 from __future__ import annotations
 
@@ -38,12 +41,17 @@ import numpy as np
 import scipy.sparse as sp
 
 from .certificate import lp_certificate
+from .dispatch_ipm import ipm_data
+from .dispatch_ipm import solve_rows as kernel_rows
 from .dispatch_stages import solve_stages, stage_model
 from .highs_model import solve_highs
 from .response import Status
 from .processes import map_rows_processes
+from .threads import map_rows
 
-__all__ = ["MicrogridDispatch"]
+__all__ = ["MicrogridDispatch", "stats"]
+
+stats = {"kernel_rows": 0, "fallback_rows": 0}   # distinct rows the compiled kernel certified / not
 
 _LIMITS = {"qp_iteration_limit": 20000}          # no time limit: answers never depend on load
 _TIGHT = {"primal_feasibility_tolerance": 1e-10, "dual_feasibility_tolerance": 1e-10,
@@ -97,6 +105,7 @@ class MicrogridDispatch:
                 and self.x_min <= self.x_max and 0 < self.eta <= 1):
             raise ValueError(f"MicrogridDispatch: inconsistent limits {self!r}")
         self._rows = self._constraints()
+        self._kernel = ipm_data(self)                 # None where a variable is fixed
         self._by_gamma: dict = {}                    # gamma -> rows, u's columns scaled
 
     def __getstate__(self) -> dict:
@@ -225,32 +234,55 @@ class MicrogridDispatch:
                 return status, np.concatenate([x5, r + e["W"] @ x5]), q["row_lo"], q["row_hi"]
         return status, np.zeros(6 * self.T), q["row_lo"], q["row_hi"]
 
+    def _kernel_rows(self, r: np.ndarray, gam: np.ndarray) -> tuple:
+        """(X (n, 6T) with u unscaled, certified (n,) bool) for rows r (n, T) with weights
+        gam (n,) from the compiled interior point (:mod:`followers.dispatch_ipm`) on
+        ``threads`` threads; a row it does not certify is zero and False."""
+        n, T = r.shape
+        if self._kernel is None or not n:
+            return np.zeros((n, 6 * T)), np.zeros(n, bool)
+        lo, hi, q, consts = self._kernel
+        col_lo, col_hi = self._rows[3], self._rows[4]
+        sq = np.sqrt(gam)
+        X, it = map_rows(lambda k: kernel_rows(r[k], sq[k], lo, hi, q, consts, col_lo, col_hi),
+                         n, self.threads, 8)
+        X[:, 5 * T:] *= (1.0 / sq)[:, None]
+        return np.clip(X, col_lo, col_hi), it >= 0
+
+    def _rows_hold(self, X: np.ndarray, r: np.ndarray) -> np.ndarray:
+        """(n,) True where answer X[i] (6T, u unscaled, within its column bounds) meets every
+        row for net load r[i] within 1e-6 of the row's scale: its bound, or its terms'
+        size where that is larger (E(T) - E(0) >= 0 sums 48 terms of up to ~100 kWh; a
+        bound of 0 alone would ask 1e-6 kWh of it, below what the bound snap moves)."""
+        A, lo, hi = self._rows[:3]
+        T = self.T
+        V = (A @ X.T).T
+        LO, HI = np.tile(lo, (len(X), 1)), np.tile(hi, (len(X), 1))
+        LO[:, -T:] = HI[:, -T:] = r
+        size = (abs(A) @ np.abs(X).T).T
+        tol = 1e-6 * (1 + np.maximum(np.abs(np.where(np.isfinite(HI), HI, LO)), size))
+        return ~(np.any(V < LO - tol, axis=1) | np.any(V > HI + tol, axis=1))
+
     def _solve_rows(self, r: np.ndarray, gam: np.ndarray) -> tuple:
-        """(X (n, 6T), status (n,)) for rows r (n, T) with weights gam (n,)."""
+        """(X (n, 6T), status (n,)) for rows r (n, T) with weights gam (n,) by PIQP, then
+        HiGHS (:meth:`_one`), each answer checked against the rows."""
         n, T = r.shape
         X = np.zeros((n, 6 * T))
         status = np.zeros(n, np.int8)
-        A, _, _, col_lo, col_hi, _, _ = self._rows
-        A_abs = abs(A)
+        col_lo, col_hi = self._rows[3], self._rows[4]
         for i in range(n):
-            st, x, lo, hi = self._one(r[i], gam[i])
-            if st == Status.OPTIMAL:
-                x = np.clip(x, col_lo, col_hi)
-                v = A @ x
-                # 1e-6 of the row's scale: its bound, or its terms' size where that is larger
-                # (E(T) - E(0) >= 0 sums 48 terms of up to ~100 kWh; a bound of 0 alone
-                # would ask 1e-6 kWh of it, below what the bound snap moves)
-                tol = 1e-6 * (1 + np.maximum(np.abs(np.where(np.isfinite(hi), hi, lo)), A_abs @ np.abs(x)))
-                if np.any(v < lo - tol) or np.any(v > hi + tol):
-                    st = Status.SOLVER_FAILED
-            status[i] = st
-            X[i] = x if st == Status.OPTIMAL else 0.0
+            status[i], x, _, _ = self._one(r[i], gam[i])
+            X[i] = np.clip(x, col_lo, col_hi)
+        ok = status == Status.OPTIMAL
+        status[ok & ~self._rows_hold(X, r)] = Status.SOLVER_FAILED
+        X[status != Status.OPTIMAL] = 0.0
         return X, status
 
     def solve(self, r: np.ndarray, gamma) -> dict:
         """The dispatch for every individual (identical rows solved once; the distinct ones
-        on ``threads`` processes, each a fresh model, so the answer does not depend on
-        either).
+        by the compiled kernel on ``threads`` threads, those it does not certify by PIQP
+        or HiGHS on ``threads`` processes, each row on its own, so the answer depends on
+        neither).
 
         Args: r (n, T) net load to balance (kW); gamma scalar or (n,) > 0.
         Returns dict: ``p_de``, ``ba_ch``, ``ba_dis``, ``buy``, ``sell``, ``imbalance`` (n, T),
@@ -261,7 +293,16 @@ class MicrogridDispatch:
         gam = np.broadcast_to(np.asarray(gamma, float).reshape(-1), (n,))
         _, first, back = np.unique(np.column_stack([r, gam]), axis=0, return_index=True,
                                    return_inverse=True)
-        Xu, su = map_rows_processes(self, "_solve_rows", (r[first], gam[first]), self.threads, 4)
+        ur, ug = r[first], gam[first]
+        Xu, ok = self._kernel_rows(ur, ug)
+        ok[ok] = self._rows_hold(Xu[ok], ur[ok])
+        su = np.full(len(ur), Status.OPTIMAL, np.int8)
+        rest = np.flatnonzero(~ok)
+        stats["kernel_rows"] += int(ok.sum())
+        stats["fallback_rows"] += len(rest)
+        if len(rest):
+            Xu[rest], su[rest] = map_rows_processes(self, "_solve_rows", (ur[rest], ug[rest]),
+                                                    self.threads, 4)
         X, status = Xu[back.ravel()], su[back.ravel()]
         P, c, d, g, s = (X[:, k * T:(k + 1) * T] for k in range(5))
         imb = r - (g - s) - P + (c - d)

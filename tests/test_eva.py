@@ -290,36 +290,84 @@ def test_claims_follow_the_report():
         assert sum(not v for v in got.values()) == 1, key
 
 
+def _no_kernel(self, r, gam):
+    """The compiled kernel certifying no row (so PIQP, then HiGHS, answer)."""
+    return np.zeros((len(r), 6 * self.T)), np.zeros(len(r), bool)
+
+
 @pytest.fixture
 def highs_only(monkeypatch):
-    """The dispatch without its PIQP path: HiGHS and its fallbacks answer every QP."""
+    """The dispatch without its compiled and PIQP paths: HiGHS and its fallbacks answer
+    every QP."""
     from followers.microgrid_dispatch import MicrogridDispatch
+    monkeypatch.setattr(MicrogridDispatch, "_kernel_rows", _no_kernel)
     monkeypatch.setattr(MicrogridDispatch, "_ipm", lambda self, r, gamma: None)
 
 
 @pytest.mark.parametrize("gamma", [0.005, 3.125, 1e3, 48828.125])
-def test_dispatch_highs_path_matches_the_piqp_path(gamma, monkeypatch):
-    """Both exact paths give the same optimum (objective to 1e-9 relative) at random net
-    loads: PIQP's certified answer (on its stage-wise model, every row certified) and
-    HiGHS's active-set one (on the model as written)."""
+def test_dispatch_paths_give_the_same_optimum(gamma, monkeypatch):
+    """The three exact paths give the same optimum (objective to 1e-9 relative) at random
+    net loads: the compiled interior point's certified answer (every row certified by
+    it), PIQP's (on the stage-wise model, every row certified) and HiGHS's active-set one
+    (on the model as written)."""
+    from followers import microgrid_dispatch as md
     from followers.microgrid_dispatch import MicrogridDispatch
     data = load()
-    d = make_dispatch(data)
     net = data.hourly["load_kw"] - data.hourly["pv_kw"] - data.hourly["wind_kw"]
     R = net[None] + np.random.default_rng(3).normal(0, 40, (6, 24))
+    before = dict(md.stats)
+    d = make_dispatch(data)
+    d.threads = 1
+    kernel = d.solve(R, gamma)
+    assert md.stats["kernel_rows"] - before["kernel_rows"] == 6
+    assert md.stats["fallback_rows"] == before["fallback_rows"]
+    monkeypatch.setattr(MicrogridDispatch, "_kernel_rows", _no_kernel)
     ipm = MicrogridDispatch._ipm
     answered = []
     monkeypatch.setattr(MicrogridDispatch, "_ipm",
                         lambda self, r, g: answered.append(ipm(self, r, g)) or answered[-1])
-    d.threads = 1
-    fast = d.solve(R, gamma)
+    piqp = d.solve(R, gamma)
     assert len(answered) == 6 and all(x is not None for x in answered)
     monkeypatch.setattr(MicrogridDispatch, "_ipm", lambda self, q, g: None)
-    slow = make_dispatch(data).solve(R, gamma)
+    highs = make_dispatch(data).solve(R, gamma)
     total = lambda o: o["diesel"] + o["battery"] + o["grid"] + o["penalty"]          # noqa: E731
-    assert np.all(fast["status"] == Status.OPTIMAL) and np.all(slow["status"] == Status.OPTIMAL)
-    np.testing.assert_allclose(total(fast), total(slow), rtol=1e-9)
-    np.testing.assert_allclose(fast["imbalance"], slow["imbalance"], atol=1e-4)
+    for out in (kernel, piqp, highs):
+        assert np.all(out["status"] == Status.OPTIMAL)
+    for out in (kernel, piqp):
+        np.testing.assert_allclose(total(out), total(highs), rtol=1e-9)
+        np.testing.assert_allclose(out["imbalance"], highs["imbalance"], atol=1e-4)
+
+
+def test_dispatch_rows_the_kernel_does_not_certify_go_to_piqp(monkeypatch):
+    """Rows the compiled kernel leaves uncertified are answered by PIQP (the same answer
+    as PIQP alone), the others keep the kernel's; a dispatch with a fixed variable (no
+    interior: grid sales fixed at 0) is answered without the kernel."""
+    from followers.microgrid_dispatch import MicrogridDispatch
+    data = load()
+    net = data.hourly["load_kw"] - data.hourly["pv_kw"] - data.hourly["wind_kw"]
+    R = net[None] + np.random.default_rng(4).normal(0, 40, (5, 24))
+    d = make_dispatch(data)
+    full = d.solve(R, 3.0)
+    kernel = MicrogridDispatch._kernel_rows
+
+    def odd_rows_fail(self, r, gam):                # the batch's rows come sorted: match by value
+        X, ok = kernel(self, r, gam)
+        ok[np.isin(r[:, 0], R[1::2, 0])] = False
+        return X, ok
+    monkeypatch.setattr(MicrogridDispatch, "_kernel_rows", odd_rows_fail)
+    mixed = d.solve(R, 3.0)
+    monkeypatch.setattr(MicrogridDispatch, "_kernel_rows", _no_kernel)
+    piqp = d.solve(R, 3.0)
+    for k in ("p_de", "ba_ch", "buy", "imbalance"):
+        assert np.array_equal(mixed[k][0::2], full[k][0::2]), k
+        assert np.array_equal(mixed[k][1::2], piqp[k][1::2]), k
+    monkeypatch.undo()
+    fixed = make_dispatch(data)
+    fixed.x_min = 0.0
+    fixed.__post_init__()
+    assert fixed._kernel is None
+    out = fixed.solve(R, 3.0)
+    assert np.all(out["status"] == Status.OPTIMAL) and np.all(out["sell"] == 0.0)
 
 
 def test_dispatch_survives_a_highs_solve_error(highs_only):
@@ -418,11 +466,13 @@ def test_report_gain_is_recomputed_from_its_parts():
     assert rep["eva_gain"] == pytest.approx(alone - running + rep["ev_payments"], rel=1e-6)
     assert rep["eva_profit"] == pytest.approx(rep["ev_payments"] - running)
 
-def test_dispatch_accepts_an_answer_whose_energy_balance_is_off_by_rounding():
-    """A net load from a GA run whose certified answer, its near-bound values put on the
-    bounds, ends 1.7e-6 kWh under E(T) >= E(0) (a sum of 48 terms of up to ~100 kWh): it
-    is OPTIMAL (it was marked SOLVER_FAILED against an absolute 1e-6), and its energy
+def test_dispatch_accepts_an_answer_whose_energy_balance_is_off_by_rounding(monkeypatch):
+    """A net load from a GA run whose certified PIQP answer, its near-bound values put on
+    the bounds, ends 1.7e-6 kWh under E(T) >= E(0) (a sum of 48 terms of up to ~100 kWh):
+    it is OPTIMAL (it was marked SOLVER_FAILED against an absolute 1e-6), and its energy
     balance holds to 1e-6 of the row's terms."""
+    from followers.microgrid_dispatch import MicrogridDispatch
+    monkeypatch.setattr(MicrogridDispatch, "_kernel_rows", _no_kernel)
     data = load()
     d = make_dispatch(data)
     d.threads = 1

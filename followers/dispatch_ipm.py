@@ -1,0 +1,412 @@
+"""Compiled (numba) interior-point solver of the eva dispatch QP, with a Riccati solve of
+its Newton systems and a certificate; rows of a batch on threads (it releases the GIL).
+
+The QP (:class:`followers.microgrid_dispatch.MicrogridDispatch`, ordered by hour as in
+:mod:`followers.dispatch_stages`): per hour t the variables z_t = (P, c, d, g, s, v, E)
+(diesel, battery charge and discharge, grid buy and sell, the scaled imbalance
+v = sqrt(gamma) u, the stored energy after the hour)::
+
+    min  sum_t a P^2 + b P + m (c - d)^2 + H_b g - H_s s + v^2
+    s.t. P - c + d + g - s + v / sqrt(gamma) = r(t)              (balance)
+         E(t) - E(t-1) - eta c + d / eta = 0   (E(-1) = e0)      (energy)
+         lo <= w_t <= hi for the ten functions w_t = (z_t; P(t) - P(t-1), c + d, g - s)
+         (bounds, ramp, hull, exchange; E(T-1) >= e0 among the bounds)
+
+Method: Mehrotra's predictor-corrector primal-dual interior point (infeasible start;
+every finite side of a function has a slack and a multiplier). Each Newton system, with
+the slacks and their multipliers eliminated, is an equality-constrained QP in the step
+whose hours couple only through (P(t-1), E(t-1)): it is solved exactly by backward
+dynamic programming on a quadratic value function of those two numbers (a Riccati
+recursion; per hour the step's Hessian is block diagonal in {P, E}, {c, d}, {g, s},
+{v}, so its inverse is four closed-form blocks). O(T) per iteration, no fill, no
+pivoting.
+
+Accepted only with a certificate, as PIQP's answer is (:func:`followers.dispatch_stages.
+solve_stages`): the primal residuals (the two equalities, every function's bounds) within
+1e-9 of their scale, the dual residual within 1e-9 of the costs' scale, and the duality
+gap (primal minus dual objective, a bound on the distance to the optimum by weak
+duality) within 1e-9 of the objective; then values within SNAP of a bound are put on it.
+A row that does not certify within MAX_ITER iterations is reported as such (the caller
+solves it by PIQP, then HiGHS).
+"""
+from __future__ import annotations
+
+import numba as nb
+import numpy as np
+
+from .dispatch_stages import SNAP
+
+__all__ = ["ipm_data", "solve_rows", "MAX_ITER"]
+
+_JIT = dict(cache=True, nogil=True)
+MAX_ITER = 80
+TOL = 1e-10
+_STEP = 0.99                        # fraction of the way to the boundary
+
+
+def ipm_data(d) -> tuple:
+    """The arrays of dispatch ``d`` the kernel needs: (lo, hi (T, 10) the ten functions'
+    bounds (+-inf where none), q (T, 7) linear costs, (a2, m2, eta, e0) scalars), or None
+    where a variable is fixed (lo == hi; the interior point needs an interior)."""
+    T = d.T
+    inf = np.inf
+    lo = np.tile([d.p_min, 0.0, 0.0, 0.0, 0.0, -inf, d.e_min, -d.ramp, -inf, d.x_min], (T, 1))
+    hi = np.tile([d.p_max, d.ba_p_max, d.ba_p_max, max(d.x_max, 0.0), max(-d.x_min, 0.0), inf,
+                  d.e_max, d.ramp, d.ba_p_max, d.x_max], (T, 1))
+    lo[0, 7], hi[0, 7] = -inf, inf                     # no ramp into the first hour
+    lo[T - 1, 6] = max(d.e_min, d.e0)                  # E(T) >= E(0)
+    if np.any(np.isfinite(lo) & (hi - lo <= 0)):
+        return None
+    q = np.zeros((T, 7))
+    q[:, 0], q[:, 3], q[:, 4] = d.b, d.grid_buy, -d.grid_sell
+    return lo, hi, q, np.array([2.0 * d.a, 2.0 * d.m, d.eta, d.e0])
+
+
+@nb.njit(**_JIT)
+def _functions(x, w):
+    """w (T, 10) = the functions' values at x (T, 7)."""
+    for t in range(x.shape[0]):
+        for j in range(7):
+            w[t, j] = x[t, j]
+        w[t, 7] = x[t, 0] - x[t - 1, 0] if t > 0 else 0.0
+        w[t, 8] = x[t, 1] + x[t, 2]
+        w[t, 9] = x[t, 3] - x[t, 4]
+
+
+@nb.njit(**_JIT)
+def _add_gt(v, out, sign):
+    """out (T, 7) += sign * G' v, v (T, 10) one number per function."""
+    for t in range(v.shape[0]):
+        for j in range(7):
+            out[t, j] += sign * v[t, j]
+        if t > 0:
+            out[t, 0] += sign * v[t, 7]
+            out[t - 1, 0] -= sign * v[t, 7]
+        out[t, 1] += sign * v[t, 8]
+        out[t, 2] += sign * v[t, 8]
+        out[t, 3] += sign * v[t, 9]
+        out[t, 4] -= sign * v[t, 9]
+
+
+@nb.njit(**_JIT)
+def _inv2(a, b, d, out, i, j):
+    """out[[i, j]][:, [i, j]] = inverse of [[a, b], [b, d]]; False unless positive definite."""
+    det = a * d - b * b
+    if not (a > 0.0 and det > 0.0 and np.isfinite(det)):
+        return False
+    out[i, i] = d / det
+    out[j, j] = a / det
+    out[i, j] = out[j, i] = -b / det
+    return True
+
+
+@nb.njit(**_JIT)
+def _factor(th, a2, m2, B, Rinv, YB, Ginv, Z, Lam, S00, W):
+    """The Riccati factors of the Newton system with weights th (T, 10), backward over
+    the hours; False if a block is not positive definite."""
+    T = th.shape[0]
+    W[T, :, :] = 0.0
+    for t in range(T - 1, -1, -1):
+        R = Rinv[t]
+        R[:, :] = 0.0
+        ramp = th[t, 7] if t > 0 else 0.0
+        if not _inv2(a2 + th[t, 0] + ramp + W[t + 1, 0, 0], W[t + 1, 0, 1],
+                     th[t, 6] + W[t + 1, 1, 1], R, 0, 6):
+            return False
+        if not _inv2(m2 + th[t, 1] + th[t, 8], -m2 + th[t, 8], m2 + th[t, 2] + th[t, 8], R, 1, 2):
+            return False
+        if not _inv2(th[t, 3] + th[t, 9], -th[t, 9], th[t, 4] + th[t, 9], R, 3, 4):
+            return False
+        R[5, 5] = 1.0 / (2.0 + th[t, 5])
+        for k in range(2):
+            for i in range(7):
+                acc = 0.0
+                for j in range(7):
+                    acc += R[i, j] * B[k, j]
+                YB[t, i, k] = acc
+        g00 = g01 = g10 = g11 = 0.0
+        for j in range(7):
+            g00 += B[0, j] * YB[t, j, 0]
+            g01 += B[0, j] * YB[t, j, 1]
+            g10 += B[1, j] * YB[t, j, 0]
+            g11 += B[1, j] * YB[t, j, 1]
+        g01 = g10 = 0.5 * (g01 + g10)
+        det = g00 * g11 - g01 * g10
+        if not (det > 0.0 and np.isfinite(det)):
+            return False
+        Ginv[t, 0, 0], Ginv[t, 1, 1] = g11 / det, g00 / det
+        Ginv[t, 0, 1] = Ginv[t, 1, 0] = -g01 / det
+        s00 = -ramp
+        S00[t] = s00
+        # Lam = Ginv (B R^-1 S - C), S = s00 e_P e_0', C = -e_1 e_1' (the energy row's E(t-1))
+        bs0 = s00 * (B[0, 0] * R[0, 0] + B[0, 6] * R[6, 0])
+        bs1 = s00 * (B[1, 0] * R[0, 0] + B[1, 6] * R[6, 0])
+        for i in range(2):
+            Lam[t, i, 0] = Ginv[t, i, 0] * bs0 + Ginv[t, i, 1] * bs1
+            Lam[t, i, 1] = Ginv[t, i, 1]
+        for i in range(7):
+            for k in range(2):
+                Z[t, i, k] = YB[t, i, 0] * Lam[t, 0, k] + YB[t, i, 1] * Lam[t, 1, k]
+            Z[t, i, 0] -= R[i, 0] * s00
+        # value of the hours t.. as a function of (P(t-1), E(t-1)): Q + S'Z - C'Lam
+        w00 = ramp + s00 * Z[t, 0, 0]
+        w01 = 0.5 * (s00 * Z[t, 0, 1] + Lam[t, 1, 0])
+        W[t, 0, 0], W[t, 0, 1], W[t, 1, 0], W[t, 1, 1] = w00, w01, w01, Lam[t, 1, 1]
+    return True
+
+
+@nb.njit(**_JIT)
+def _solve(f, h, B, Rinv, YB, Ginv, Z, Lam, S00, z0, l0, dx, dy):
+    """The Newton step (dx (T, 7), dy (T, 2)) for right sides f (T, 7), h (T, 2), from
+    the factors of :func:`_factor`."""
+    T = f.shape[0]
+    v0 = v1 = 0.0
+    ft = np.empty(7)
+    for t in range(T - 1, -1, -1):
+        for j in range(7):
+            ft[j] = f[t, j]
+        ft[0] -= v0
+        ft[6] -= v1
+        b0, b1 = h[t, 0], h[t, 1]
+        for i in range(7):
+            acc = 0.0
+            for j in range(7):
+                acc += Rinv[t, i, j] * ft[j]
+            z0[t, i] = acc
+            b0 -= B[0, i] * acc
+            b1 -= B[1, i] * acc
+        l0[t, 0] = Ginv[t, 0, 0] * b0 + Ginv[t, 0, 1] * b1
+        l0[t, 1] = Ginv[t, 1, 0] * b0 + Ginv[t, 1, 1] * b1
+        for i in range(7):
+            z0[t, i] += YB[t, i, 0] * l0[t, 0] + YB[t, i, 1] * l0[t, 1]
+        v0, v1 = S00[t] * z0[t, 0], l0[t, 1]
+    c0 = c1 = 0.0
+    for t in range(T):
+        for i in range(7):
+            dx[t, i] = z0[t, i] + Z[t, i, 0] * c0 + Z[t, i, 1] * c1
+        for k in range(2):
+            dy[t, k] = l0[t, k] + Lam[t, k, 0] * c0 + Lam[t, k, 1] * c1
+        c0, c1 = dx[t, 0], dx[t, 6]
+
+
+@nb.njit(**_JIT)
+def _residuals(x, y, zl, zu, sl, su, r, lo, hi, hasl, hasu, q, a2, m2, B, e0, w, rd, rp, rl, ru):
+    """Dual residual rd = Hx + q - A'y - G'(zl - zu), primal rp = Ax - b and the slacks'
+    rl = w - lo - sl, ru = hi - w - su; returns (primal objective, dual objective)."""
+    T = x.shape[0]
+    _functions(x, w)
+    quad = 0.0
+    lin = 0.0
+    for t in range(T):
+        bat = x[t, 1] - x[t, 2]
+        rd[t, 0] = a2 * x[t, 0]
+        rd[t, 1] = m2 * bat
+        rd[t, 2] = -m2 * bat
+        rd[t, 3] = 0.0
+        rd[t, 4] = 0.0
+        rd[t, 5] = 2.0 * x[t, 5]
+        rd[t, 6] = 0.0
+        quad += a2 * x[t, 0] ** 2 + m2 * bat * bat + 2.0 * x[t, 5] ** 2
+        for j in range(7):
+            lin += q[t, j] * x[t, j]
+            rd[t, j] += q[t, j] - B[0, j] * y[t, 0] - B[1, j] * y[t, 1]
+        if t > 0:
+            rd[t - 1, 6] += y[t, 1]
+        rp[t, 0] = -r[t]
+        rp[t, 1] = -(x[t - 1, 6] if t > 0 else e0)
+        for j in range(7):
+            rp[t, 0] += B[0, j] * x[t, j]
+            rp[t, 1] += B[1, j] * x[t, j]
+    dual = -0.5 * quad
+    for t in range(T):
+        dual += r[t] * y[t, 0]
+        for j in range(10):
+            rl[t, j] = w[t, j] - lo[t, j] - sl[t, j] if hasl[t, j] else 0.0
+            ru[t, j] = hi[t, j] - w[t, j] - su[t, j] if hasu[t, j] else 0.0
+            if hasl[t, j]:
+                dual += lo[t, j] * zl[t, j]
+            if hasu[t, j]:
+                dual -= hi[t, j] * zu[t, j]
+    dual += e0 * y[0, 1]
+    _add_gt(zl, rd, -1.0)
+    _add_gt(zu, rd, 1.0)
+    return 0.5 * quad + lin, dual
+
+
+@nb.njit(**_JIT)
+def _max_step(s, ds, has):
+    """Largest a <= 1 with s + a ds >= 0 where ``has``."""
+    a = 1.0
+    for t in range(s.shape[0]):
+        for j in range(s.shape[1]):
+            if has[t, j] and ds[t, j] < 0.0:
+                a = min(a, -s[t, j] / ds[t, j])
+    return a
+
+
+@nb.njit(**_JIT)
+def _direction(kl, ku, x, sl, su, zl, zu, rd, rp, rl, ru, hasl, hasu, B, Rinv, YB, Ginv, Z, Lam,
+               S00, z0, l0, f, hh, dx, dy, dsl, dsu, dzl, dzu, w, beta):
+    """The step for complementarity targets kl, ku (T, 10) (s z + ds z + s dz = s z + k)."""
+    T = x.shape[0]
+    for t in range(T):
+        for j in range(10):
+            b = 0.0
+            if hasl[t, j]:
+                b += (kl[t, j] - zl[t, j] * rl[t, j]) / sl[t, j]
+            if hasu[t, j]:
+                b -= (ku[t, j] - zu[t, j] * ru[t, j]) / su[t, j]
+            beta[t, j] = b
+        for j in range(7):
+            f[t, j] = -rd[t, j]
+        hh[t, 0], hh[t, 1] = -rp[t, 0], -rp[t, 1]
+    _add_gt(beta, f, 1.0)
+    _solve(f, hh, B, Rinv, YB, Ginv, Z, Lam, S00, z0, l0, dx, dy)
+    _functions(dx, w)                                    # G dx
+    for t in range(T):
+        for j in range(10):
+            if hasl[t, j]:
+                dsl[t, j] = w[t, j] + rl[t, j]
+                dzl[t, j] = (kl[t, j] - zl[t, j] * dsl[t, j]) / sl[t, j]
+            if hasu[t, j]:
+                dsu[t, j] = -w[t, j] + ru[t, j]
+                dzu[t, j] = (ku[t, j] - zu[t, j] * dsu[t, j]) / su[t, j]
+
+
+@nb.njit(**_JIT)
+def _one(r, sq, lo, hi, q, a2, m2, eta, e0, out):
+    """One QP: net load r (T,), sqrt(gamma) sq; out (6T,) = [P, c, d, g, s, v] (v scaled)
+    when certified. Returns the iterations used, or -1 if not certified."""
+    T = r.shape[0]
+    B = np.zeros((2, 7))
+    B[0, 0], B[0, 1], B[0, 2], B[0, 3], B[0, 4], B[0, 5] = 1.0, -1.0, 1.0, 1.0, -1.0, 1.0 / sq
+    B[1, 1], B[1, 2], B[1, 6] = -eta, 1.0 / eta, 1.0
+    hasl = np.isfinite(lo)
+    hasu = np.isfinite(hi)
+    x = np.zeros((T, 7))
+    for t in range(T):
+        for j in range(7):
+            if hasl[t, j] and hasu[t, j]:
+                x[t, j] = 0.5 * (lo[t, j] + hi[t, j])
+            elif hasl[t, j]:
+                x[t, j] = lo[t, j] + 1.0
+            elif hasu[t, j]:
+                x[t, j] = hi[t, j] - 1.0
+    w = np.empty((T, 10))
+    _functions(x, w)
+    sl, su, zl, zu = np.zeros((T, 10)), np.zeros((T, 10)), np.zeros((T, 10)), np.zeros((T, 10))
+    n_c = 0
+    for t in range(T):
+        for j in range(10):
+            if hasl[t, j]:
+                sl[t, j] = max(w[t, j] - lo[t, j], 1.0)
+                zl[t, j] = 1.0
+                n_c += 1
+            if hasu[t, j]:
+                su[t, j] = max(hi[t, j] - w[t, j], 1.0)
+                zu[t, j] = 1.0
+                n_c += 1
+    y = np.zeros((T, 2))
+    rd, rp, rl, ru = np.empty((T, 7)), np.empty((T, 2)), np.empty((T, 10)), np.empty((T, 10))
+    th, beta, kl, ku = np.empty((T, 10)), np.empty((T, 10)), np.empty((T, 10)), np.empty((T, 10))
+    Rinv, YB, Ginv = np.empty((T, 7, 7)), np.empty((T, 7, 2)), np.empty((T, 2, 2))
+    Z, Lam, S00, W = np.empty((T, 7, 2)), np.empty((T, 2, 2)), np.empty(T), np.empty((T + 1, 2, 2))
+    z0, l0, f, hh = np.empty((T, 7)), np.empty((T, 2)), np.empty((T, 7)), np.empty((T, 2))
+    dx, dy = np.empty((T, 7)), np.empty((T, 2))
+    dsl, dsu, dzl, dzu = np.zeros((T, 10)), np.zeros((T, 10)), np.zeros((T, 10)), np.zeros((T, 10))
+    asl, asu, azl, azu = np.zeros((T, 10)), np.zeros((T, 10)), np.zeros((T, 10)), np.zeros((T, 10))
+    scale_p = 1.0 + max(np.abs(r).max(), abs(e0))
+    scale_d = 1.0 + np.abs(q).max()
+    for it in range(MAX_ITER):
+        pobj, dobj = _residuals(x, y, zl, zu, sl, su, r, lo, hi, hasl, hasu, q, a2, m2, B, e0, w,
+                                rd, rp, rl, ru)
+        ok = np.abs(rp).max() <= TOL * scale_p and np.abs(rd).max() <= TOL * scale_d
+        for t in range(T):
+            for j in range(10):
+                if hasl[t, j] and abs(rl[t, j]) > TOL * (1.0 + abs(lo[t, j])):
+                    ok = False
+                if hasu[t, j] and abs(ru[t, j]) > TOL * (1.0 + abs(hi[t, j])):
+                    ok = False
+        if ok and abs(pobj - dobj) <= TOL * (1.0 + abs(pobj)):
+            for k in range(6):
+                for t in range(T):
+                    out[k * T + t] = x[t, k]
+            return it
+        mu = 0.0
+        for t in range(T):
+            for j in range(10):
+                th[t, j] = 0.0
+                if hasl[t, j]:
+                    th[t, j] += zl[t, j] / sl[t, j]
+                    mu += sl[t, j] * zl[t, j]
+                if hasu[t, j]:
+                    th[t, j] += zu[t, j] / su[t, j]
+                    mu += su[t, j] * zu[t, j]
+        mu /= n_c
+        if not _factor(th, a2, m2, B, Rinv, YB, Ginv, Z, Lam, S00, W):
+            return -1
+        for t in range(T):                                      # predictor (affine)
+            for j in range(10):
+                kl[t, j] = -sl[t, j] * zl[t, j]
+                ku[t, j] = -su[t, j] * zu[t, j]
+        _direction(kl, ku, x, sl, su, zl, zu, rd, rp, rl, ru, hasl, hasu, B, Rinv, YB, Ginv, Z, Lam,
+                   S00, z0, l0, f, hh, dx, dy, asl, asu, azl, azu, w, beta)
+        ap = min(_max_step(sl, asl, hasl), _max_step(su, asu, hasu))
+        ad = min(_max_step(zl, azl, hasl), _max_step(zu, azu, hasu))
+        mu_aff = 0.0
+        for t in range(T):
+            for j in range(10):
+                if hasl[t, j]:
+                    mu_aff += (sl[t, j] + ap * asl[t, j]) * (zl[t, j] + ad * azl[t, j])
+                if hasu[t, j]:
+                    mu_aff += (su[t, j] + ap * asu[t, j]) * (zu[t, j] + ad * azu[t, j])
+        mu_aff /= n_c
+        sigma = (mu_aff / mu) ** 3 if mu > 0.0 else 0.0
+        for t in range(T):                                      # corrector
+            for j in range(10):
+                kl[t, j] = sigma * mu - sl[t, j] * zl[t, j] - asl[t, j] * azl[t, j] if hasl[t, j] else 0.0
+                ku[t, j] = sigma * mu - su[t, j] * zu[t, j] - asu[t, j] * azu[t, j] if hasu[t, j] else 0.0
+        _direction(kl, ku, x, sl, su, zl, zu, rd, rp, rl, ru, hasl, hasu, B, Rinv, YB, Ginv, Z, Lam,
+                   S00, z0, l0, f, hh, dx, dy, dsl, dsu, dzl, dzu, w, beta)
+        a = min(_max_step(sl, dsl, hasl), _max_step(su, dsu, hasu),
+                _max_step(zl, dzl, hasl), _max_step(zu, dzu, hasu))
+        a = min(1.0, _STEP * a)
+        for t in range(T):
+            for j in range(7):
+                x[t, j] += a * dx[t, j]
+            y[t, 0] += a * dy[t, 0]
+            y[t, 1] += a * dy[t, 1]
+            for j in range(10):
+                if hasl[t, j]:
+                    sl[t, j] += a * dsl[t, j]
+                    zl[t, j] += a * dzl[t, j]
+                if hasu[t, j]:
+                    su[t, j] += a * dsu[t, j]
+                    zu[t, j] += a * dzu[t, j]
+        if not np.isfinite(x).all():
+            return -1
+    return -1
+
+
+@nb.njit(**_JIT)
+def solve_rows(R, SQ, lo, hi, q, consts, col_lo, col_hi):
+    """Rows R (n, T) net loads, SQ (n,) sqrt(gamma): (X (n, 6T) = [P, c, d, g, s, v] with v
+    scaled, values within SNAP of a column bound (col_lo, col_hi (6T,)) put on it; iters
+    (n,) the iterations, -1 where not certified (X's row is then zero))."""
+    n, T = R.shape
+    X = np.zeros((n, 6 * T))
+    iters = np.empty(n, np.int64)
+    for i in range(n):
+        it = _one(R[i], SQ[i], lo, hi, q, consts[0], consts[1], consts[2], consts[3], X[i])
+        iters[i] = it
+        if it < 0:
+            X[i, :] = 0.0
+            continue
+        for k in range(6 * T):
+            for b in (col_lo[k], col_hi[k]):
+                if np.isfinite(b) and abs(X[i, k] - b) <= SNAP * (1.0 + abs(b)):
+                    X[i, k] = b
+        for t in range(T):                 # the balance kept exact: v absorbs the snaps
+            X[i, 5 * T + t] = SQ[i] * (R[i, t] - X[i, t] + X[i, T + t] - X[i, 2 * T + t]
+                                       - X[i, 3 * T + t] + X[i, 4 * T + t])
+    return X, iters
