@@ -41,7 +41,7 @@ __all__ = ["ipm_data", "solve_rows", "MAX_ITER"]
 _JIT = dict(cache=True, nogil=True)
 MAX_ITER = 80
 TOL = 1e-10
-_STEP = 0.99                        # fraction of the way to the boundary
+_STEP = 0.995                        # fraction of the way to the boundary
 
 
 def ipm_data(d) -> tuple:
@@ -101,6 +101,18 @@ def _inv2(a, b, d, out, i, j):
 
 
 @nb.njit(**_JIT)
+def _rmul(R, v, out):
+    """out (7,) = R v for R (7, 7) with the step's block pattern {P, E}, {c, d}, {g, s}, {v}."""
+    out[0] = R[0, 0] * v[0] + R[0, 6] * v[6]
+    out[6] = R[6, 0] * v[0] + R[6, 6] * v[6]
+    out[1] = R[1, 1] * v[1] + R[1, 2] * v[2]
+    out[2] = R[2, 1] * v[1] + R[2, 2] * v[2]
+    out[3] = R[3, 3] * v[3] + R[3, 4] * v[4]
+    out[4] = R[4, 3] * v[3] + R[4, 4] * v[4]
+    out[5] = R[5, 5] * v[5]
+
+
+@nb.njit(**_JIT)
 def _factor(th, a2, m2, B, Rinv, YB, Ginv, Z, Lam, S00, W):
     """The Riccati factors of the Newton system with weights th (T, 10), backward over
     the hours; False if a block is not positive definite."""
@@ -118,12 +130,8 @@ def _factor(th, a2, m2, B, Rinv, YB, Ginv, Z, Lam, S00, W):
         if not _inv2(th[t, 3] + th[t, 9], -th[t, 9], th[t, 4] + th[t, 9], R, 3, 4):
             return False
         R[5, 5] = 1.0 / (2.0 + th[t, 5])
-        for k in range(2):
-            for i in range(7):
-                acc = 0.0
-                for j in range(7):
-                    acc += R[i, j] * B[k, j]
-                YB[t, i, k] = acc
+        _rmul(R, B[0], YB[t, :, 0])
+        _rmul(R, B[1], YB[t, :, 1])
         g00 = g01 = g10 = g11 = 0.0
         for j in range(7):
             g00 += B[0, j] * YB[t, j, 0]
@@ -157,24 +165,18 @@ def _factor(th, a2, m2, B, Rinv, YB, Ginv, Z, Lam, S00, W):
 
 @nb.njit(**_JIT)
 def _solve(f, h, B, Rinv, YB, Ginv, Z, Lam, S00, z0, l0, dx, dy):
-    """The Newton step (dx (T, 7), dy (T, 2)) for right sides f (T, 7), h (T, 2), from
-    the factors of :func:`_factor`."""
+    """The Newton step (dx (T, 7), dy (T, 2)) for right sides f (T, 7) (overwritten), h
+    (T, 2), from the factors of :func:`_factor`."""
     T = f.shape[0]
     v0 = v1 = 0.0
-    ft = np.empty(7)
     for t in range(T - 1, -1, -1):
-        for j in range(7):
-            ft[j] = f[t, j]
-        ft[0] -= v0
-        ft[6] -= v1
+        f[t, 0] -= v0                    # f is consumed
+        f[t, 6] -= v1
+        _rmul(Rinv[t], f[t], z0[t])
         b0, b1 = h[t, 0], h[t, 1]
         for i in range(7):
-            acc = 0.0
-            for j in range(7):
-                acc += Rinv[t, i, j] * ft[j]
-            z0[t, i] = acc
-            b0 -= B[0, i] * acc
-            b1 -= B[1, i] * acc
+            b0 -= B[0, i] * z0[t, i]
+            b1 -= B[1, i] * z0[t, i]
         l0[t, 0] = Ginv[t, 0, 0] * b0 + Ginv[t, 0, 1] * b1
         l0[t, 1] = Ginv[t, 1, 0] * b0 + Ginv[t, 1, 1] * b1
         for i in range(7):
@@ -234,14 +236,22 @@ def _residuals(x, y, zl, zu, sl, su, r, lo, hi, hasl, hasu, q, a2, m2, B, e0, w,
 
 
 @nb.njit(**_JIT)
-def _max_step(s, ds, has):
-    """Largest a <= 1 with s + a ds >= 0 where ``has``."""
-    a = 1.0
-    for t in range(s.shape[0]):
-        for j in range(s.shape[1]):
-            if has[t, j] and ds[t, j] < 0.0:
-                a = min(a, -s[t, j] / ds[t, j])
-    return a
+def _steps(sl, dsl, zl, dzl, su, dsu, zu, dzu, hasl, hasu):
+    """(primal, dual): the largest steps <= 1 keeping the slacks, and the multipliers, >= 0."""
+    ap = ad = 1.0
+    for t in range(sl.shape[0]):
+        for j in range(sl.shape[1]):
+            if hasl[t, j]:
+                if dsl[t, j] < 0.0:
+                    ap = min(ap, -sl[t, j] / dsl[t, j])
+                if dzl[t, j] < 0.0:
+                    ad = min(ad, -zl[t, j] / dzl[t, j])
+            if hasu[t, j]:
+                if dsu[t, j] < 0.0:
+                    ap = min(ap, -su[t, j] / dsu[t, j])
+                if dzu[t, j] < 0.0:
+                    ad = min(ad, -zu[t, j] / dzu[t, j])
+    return ap, ad
 
 
 @nb.njit(**_JIT)
@@ -351,8 +361,7 @@ def _one(r, sq, lo, hi, q, a2, m2, eta, e0, out):
                 ku[t, j] = -su[t, j] * zu[t, j]
         _direction(kl, ku, x, sl, su, zl, zu, rd, rp, rl, ru, hasl, hasu, B, Rinv, YB, Ginv, Z, Lam,
                    S00, z0, l0, f, hh, dx, dy, asl, asu, azl, azu, w, beta)
-        ap = min(_max_step(sl, asl, hasl), _max_step(su, asu, hasu))
-        ad = min(_max_step(zl, azl, hasl), _max_step(zu, azu, hasu))
+        ap, ad = _steps(sl, asl, zl, azl, su, asu, zu, azu, hasl, hasu)
         mu_aff = 0.0
         for t in range(T):
             for j in range(10):
@@ -368,9 +377,7 @@ def _one(r, sq, lo, hi, q, a2, m2, eta, e0, out):
                 ku[t, j] = sigma * mu - su[t, j] * zu[t, j] - asu[t, j] * azu[t, j] if hasu[t, j] else 0.0
         _direction(kl, ku, x, sl, su, zl, zu, rd, rp, rl, ru, hasl, hasu, B, Rinv, YB, Ginv, Z, Lam,
                    S00, z0, l0, f, hh, dx, dy, dsl, dsu, dzl, dzu, w, beta)
-        a = min(_max_step(sl, dsl, hasl), _max_step(su, dsu, hasu),
-                _max_step(zl, dzl, hasl), _max_step(zu, dzu, hasu))
-        a = min(1.0, _STEP * a)
+        a = min(1.0, _STEP * min(_steps(sl, dsl, zl, dzl, su, dsu, zu, dzu, hasl, hasu)))
         for t in range(T):
             for j in range(7):
                 x[t, j] += a * dx[t, j]
@@ -383,7 +390,7 @@ def _one(r, sq, lo, hi, q, a2, m2, eta, e0, out):
                 if hasu[t, j]:
                     su[t, j] += a * dsu[t, j]
                     zu[t, j] += a * dzu[t, j]
-        if not np.isfinite(x).all():
+        if not np.isfinite(a):
             return -1
     return -1
 

@@ -94,6 +94,9 @@ class EVClusters:
         k = np.arange(self.T)
         self.hours = (self.start[:, None] + k) % self.T             # (n_cl, T) clock hour of step k
         self.active = k < self.length[:, None]                      # (n_cl, T) step k connected
+        # (n_cl * T,) flat (cluster, clock hour) of each (cluster, step), and its inverse
+        self._to_steps = (np.arange(self.n)[:, None] * self.T + self.hours).ravel()
+        self._to_clock = np.argsort(self._to_steps)
 
     @property
     def n(self) -> int:
@@ -120,8 +123,7 @@ class EVClusters:
         hrs = self.hours
         p = np.ascontiguousarray(h_b[:, hrs].reshape(n * m, T))
         q = np.ascontiguousarray(h_s[:, hrs].reshape(n * m, T))
-        Dk = np.ascontiguousarray(np.take_along_axis(D, np.broadcast_to(hrs, (n, m, T)), axis=2)
-                                  .reshape(n * m, T))
+        Dk = np.ascontiguousarray(D).reshape(n, m * T)[:, self._to_steps].reshape(n * m, T)
         g = np.repeat(gam, m * T).reshape(n * m, T)
         per_row = [np.tile(a, n) for a in (self.length, self.p_ch, self.p_dis)] + [
             np.full(n * m, self.eta_c), np.full(n * m, self.eta_d)] + [
@@ -131,9 +133,8 @@ class EVClusters:
                                  *(a[k] for a in per_row[1:])), n * m, self.threads, 64)
         c, d = c.reshape(n, m, T), d.reshape(n, m, T)
         act = self.active
-        p_ch, p_dis = np.zeros((n, m, T)), np.zeros((n, m, T))
-        np.put_along_axis(p_ch, np.broadcast_to(hrs, (n, m, T)), c * act, axis=2)
-        np.put_along_axis(p_dis, np.broadcast_to(hrs, (n, m, T)), d * act, axis=2)
+        p_ch = (c * act).reshape(n, m * T)[:, self._to_clock].reshape(n, m, T)
+        p_dis = (d * act).reshape(n, m * T)[:, self._to_clock].reshape(n, m, T)
         P = Dk.reshape(n, m, T) + c - d
         status = np.select([code == OPTIMAL, code == INFEASIBLE],
                            [Status.OPTIMAL, Status.INFEASIBLE], Status.SOLVER_FAILED).astype(np.int8)

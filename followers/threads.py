@@ -8,12 +8,16 @@ whatever the thread count.
 from __future__ import annotations
 
 import os
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from typing import Callable
 
 import numpy as np
 
 __all__ = ["n_threads", "map_rows"]
+
+_POOL: dict = {"pool": None, "size": 0, "pid": None}
+_POOL_LOCK = threading.Lock()
 
 
 def n_threads(threads: int = 0) -> int:
@@ -33,8 +37,21 @@ def map_rows(fn: Callable[[slice], tuple | dict], n: int, threads: int = 0, min_
     if k == 1:
         return fn(slice(0, n))
     cuts = np.linspace(0, n, k + 1).astype(int)
-    with ThreadPoolExecutor(k) as pool:
-        parts = list(pool.map(fn, [slice(a, b) for a, b in zip(cuts[:-1], cuts[1:])]))
+    chunks = [slice(a, b) for a, b in zip(cuts[:-1], cuts[1:])]
+    pool = _pool(k - 1)
+    futures = [pool.submit(fn, c) for c in chunks[1:]]
+    parts = [fn(chunks[0])] + [f.result() for f in futures]
     if isinstance(parts[0], dict):
         return {key: np.concatenate([p[key] for p in parts]) for key in parts[0]}
     return tuple(np.concatenate([p[i] for p in parts]) for i in range(len(parts[0])))
+
+
+def _pool(size: int) -> ThreadPoolExecutor:
+    """The process's pool with at least ``size`` threads (a new one after a fork)."""
+    with _POOL_LOCK:
+        if _POOL["pool"] is None or _POOL["size"] < size or _POOL["pid"] != os.getpid():
+            if _POOL["pool"] is not None and _POOL["pid"] == os.getpid():
+                _POOL["pool"].shutdown(wait=False)
+            _POOL.update(pool=ThreadPoolExecutor(size, thread_name_prefix="stackga-rows"),
+                         size=size, pid=os.getpid())
+        return _POOL["pool"]
