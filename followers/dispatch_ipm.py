@@ -255,17 +255,22 @@ def _steps(sl, dsl, zl, dzl, su, dsu, zu, dzu, hasl, hasu):
 
 
 @nb.njit(**_JIT)
-def _direction(kl, ku, x, sl, su, zl, zu, rd, rp, rl, ru, hasl, hasu, B, Rinv, YB, Ginv, Z, Lam,
-               S00, z0, l0, f, hh, dx, dy, dsl, dsu, dzl, dzu, w, beta):
-    """The step for complementarity targets kl, ku (T, 10) (s z + ds z + s dz = s z + k)."""
+def _direction(smu, asl, asu, azl, azu, x, sl, su, zl, zu, rd, rp, rl, ru, hasl, hasu, B, Rinv,
+               YB, Ginv, Z, Lam, S00, z0, l0, f, hh, dx, dy, dsl, dsu, dzl, dzu, w, beta):
+    """The step (dx, dy, ds, dz) whose complementarity targets are s z + ds z + s dz = k,
+    k = smu - asl azl (Mehrotra's corrector, from the predictor's step asl, azl, ...) or,
+    with smu < 0, k = 0 (the predictor, ``as``, ``az`` unused)."""
     T = x.shape[0]
+    pred = smu < 0.0
     for t in range(T):
         for j in range(10):
             b = 0.0
             if hasl[t, j]:
-                b += (kl[t, j] - zl[t, j] * rl[t, j]) / sl[t, j]
+                k = -zl[t, j] * sl[t, j] if pred else smu - zl[t, j] * sl[t, j] - asl[t, j] * azl[t, j]
+                b += (k - zl[t, j] * rl[t, j]) / sl[t, j]
             if hasu[t, j]:
-                b -= (ku[t, j] - zu[t, j] * ru[t, j]) / su[t, j]
+                k = -zu[t, j] * su[t, j] if pred else smu - zu[t, j] * su[t, j] - asu[t, j] * azu[t, j]
+                b -= (k - zu[t, j] * ru[t, j]) / su[t, j]
             beta[t, j] = b
         for j in range(7):
             f[t, j] = -rd[t, j]
@@ -276,11 +281,13 @@ def _direction(kl, ku, x, sl, su, zl, zu, rd, rp, rl, ru, hasl, hasu, B, Rinv, Y
     for t in range(T):
         for j in range(10):
             if hasl[t, j]:
+                k = -zl[t, j] * sl[t, j] if pred else smu - zl[t, j] * sl[t, j] - asl[t, j] * azl[t, j]
                 dsl[t, j] = w[t, j] + rl[t, j]
-                dzl[t, j] = (kl[t, j] - zl[t, j] * dsl[t, j]) / sl[t, j]
+                dzl[t, j] = (k - zl[t, j] * dsl[t, j]) / sl[t, j]
             if hasu[t, j]:
+                k = -zu[t, j] * su[t, j] if pred else smu - zu[t, j] * su[t, j] - asu[t, j] * azu[t, j]
                 dsu[t, j] = -w[t, j] + ru[t, j]
-                dzu[t, j] = (ku[t, j] - zu[t, j] * dsu[t, j]) / su[t, j]
+                dzu[t, j] = (k - zu[t, j] * dsu[t, j]) / su[t, j]
 
 
 @nb.njit(**_JIT)
@@ -318,7 +325,7 @@ def _one(r, sq, lo, hi, q, a2, m2, eta, e0, out):
                 n_c += 1
     y = np.zeros((T, 2))
     rd, rp, rl, ru = np.empty((T, 7)), np.empty((T, 2)), np.empty((T, 10)), np.empty((T, 10))
-    th, beta, kl, ku = np.empty((T, 10)), np.empty((T, 10)), np.empty((T, 10)), np.empty((T, 10))
+    th, beta = np.empty((T, 10)), np.empty((T, 10))
     Rinv, YB, Ginv = np.empty((T, 7, 7)), np.empty((T, 7, 2)), np.empty((T, 2, 2))
     Z, Lam, S00, W = np.empty((T, 7, 2)), np.empty((T, 2, 2)), np.empty(T), np.empty((T + 1, 2, 2))
     z0, l0, f, hh = np.empty((T, 7)), np.empty((T, 2)), np.empty((T, 7)), np.empty((T, 2))
@@ -330,37 +337,34 @@ def _one(r, sq, lo, hi, q, a2, m2, eta, e0, out):
     for it in range(MAX_ITER):
         pobj, dobj = _residuals(x, y, zl, zu, sl, su, r, lo, hi, hasl, hasu, q, a2, m2, B, e0, w,
                                 rd, rp, rl, ru)
-        ok = np.abs(rp).max() <= TOL * scale_p and np.abs(rd).max() <= TOL * scale_d
+        ok = True
         for t in range(T):
-            for j in range(10):
-                if hasl[t, j] and abs(rl[t, j]) > TOL * (1.0 + abs(lo[t, j])):
-                    ok = False
-                if hasu[t, j] and abs(ru[t, j]) > TOL * (1.0 + abs(hi[t, j])):
-                    ok = False
-        if ok and abs(pobj - dobj) <= TOL * (1.0 + abs(pobj)):
-            for k in range(6):
-                for t in range(T):
-                    out[k * T + t] = x[t, k]
-            return it
+            for k in range(2):
+                ok &= abs(rp[t, k]) <= TOL * scale_p
+            for j in range(7):
+                ok &= abs(rd[t, j]) <= TOL * scale_d
         mu = 0.0
         for t in range(T):
             for j in range(10):
                 th[t, j] = 0.0
                 if hasl[t, j]:
+                    ok &= abs(rl[t, j]) <= TOL * (1.0 + abs(lo[t, j]))
                     th[t, j] += zl[t, j] / sl[t, j]
                     mu += sl[t, j] * zl[t, j]
                 if hasu[t, j]:
+                    ok &= abs(ru[t, j]) <= TOL * (1.0 + abs(hi[t, j]))
                     th[t, j] += zu[t, j] / su[t, j]
                     mu += su[t, j] * zu[t, j]
+        if ok and abs(pobj - dobj) <= TOL * (1.0 + abs(pobj)):
+            for k in range(6):
+                for t in range(T):
+                    out[k * T + t] = x[t, k]
+            return it
         mu /= n_c
         if not _factor(th, a2, m2, B, Rinv, YB, Ginv, Z, Lam, S00, W):
             return -1
-        for t in range(T):                                      # predictor (affine)
-            for j in range(10):
-                kl[t, j] = -sl[t, j] * zl[t, j]
-                ku[t, j] = -su[t, j] * zu[t, j]
-        _direction(kl, ku, x, sl, su, zl, zu, rd, rp, rl, ru, hasl, hasu, B, Rinv, YB, Ginv, Z, Lam,
-                   S00, z0, l0, f, hh, dx, dy, asl, asu, azl, azu, w, beta)
+        _direction(-1.0, asl, asu, azl, azu, x, sl, su, zl, zu, rd, rp, rl, ru, hasl, hasu, B, Rinv,
+                   YB, Ginv, Z, Lam, S00, z0, l0, f, hh, dx, dy, asl, asu, azl, azu, w, beta)
         ap, ad = _steps(sl, asl, zl, azl, su, asu, zu, azu, hasl, hasu)
         mu_aff = 0.0
         for t in range(T):
@@ -371,12 +375,8 @@ def _one(r, sq, lo, hi, q, a2, m2, eta, e0, out):
                     mu_aff += (su[t, j] + ap * asu[t, j]) * (zu[t, j] + ad * azu[t, j])
         mu_aff /= n_c
         sigma = (mu_aff / mu) ** 3 if mu > 0.0 else 0.0
-        for t in range(T):                                      # corrector
-            for j in range(10):
-                kl[t, j] = sigma * mu - sl[t, j] * zl[t, j] - asl[t, j] * azl[t, j] if hasl[t, j] else 0.0
-                ku[t, j] = sigma * mu - su[t, j] * zu[t, j] - asu[t, j] * azu[t, j] if hasu[t, j] else 0.0
-        _direction(kl, ku, x, sl, su, zl, zu, rd, rp, rl, ru, hasl, hasu, B, Rinv, YB, Ginv, Z, Lam,
-                   S00, z0, l0, f, hh, dx, dy, dsl, dsu, dzl, dzu, w, beta)
+        _direction(sigma * mu, asl, asu, azl, azu, x, sl, su, zl, zu, rd, rp, rl, ru, hasl, hasu, B,
+                   Rinv, YB, Ginv, Z, Lam, S00, z0, l0, f, hh, dx, dy, dsl, dsu, dzl, dzu, w, beta)
         a = min(1.0, _STEP * min(_steps(sl, dsl, zl, dzl, su, dsu, zu, dzu, hasl, hasu)))
         for t in range(T):
             for j in range(7):
