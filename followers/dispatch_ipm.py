@@ -21,13 +21,15 @@ recursion; per hour the step's Hessian is block diagonal in {P, E}, {c, d}, {g, 
 {v}, so its inverse is four closed-form blocks). O(T) per iteration, no fill, no
 pivoting.
 
-Accepted only with a certificate, as PIQP's answer is (:func:`followers.dispatch_stages.
-solve_stages`): the primal residuals (the two equalities, every function's bounds) within
-1e-9 of their scale, the dual residual within 1e-9 of the costs' scale, and the duality
-gap (primal minus dual objective, a bound on the distance to the optimum by weak
-duality) within 1e-9 of the objective; then values within SNAP of a bound are put on it.
-A row that does not certify within MAX_ITER iterations is reported as such (the caller
-solves it by PIQP, then HiGHS).
+Accepted only with a certificate: the primal residuals (the two equalities, every
+function's bounds) within TOL = 1e-10 of their scale, the dual residual within TOL of
+its largest term, and the objective within TOL (relative) of a strict lower bound on the
+optimum: the Lagrangian at the iterate's multipliers, bounded below over the column box
+(the dual objective plus the dual residual's worst case over the box, exact in the free
+v). Then values within SNAP of a bound are put on it. A row that does not certify within
+MAX_ITER iterations, or whose Newton system stops being positive definite (iterates
+that collapse onto the boundary before the residuals vanish), is reported as such (the
+caller solves it by PIQP, then HiGHS).
 """
 from __future__ import annotations
 
@@ -337,12 +339,30 @@ def _one(r, sq, lo, hi, q, a2, m2, eta, e0, out):
     for it in range(MAX_ITER):
         pobj, dobj = _residuals(x, y, zl, zu, sl, su, r, lo, hi, hasl, hasu, q, a2, m2, B, e0, w,
                                 rd, rp, rl, ru)
+        # the dual residual's scale: the largest term of Hx + q - A'y - G'z; and a strict
+        # lower bound on the optimum: the Lagrangian at (y, z) is >= its value at x plus
+        # rd'(x' - x) over the column box (plus the exact (v' - v)^2 in the free v)
+        sd = scale_d
+        lb = dobj
+        for t in range(T):
+            sd = max(sd, 1.0 + abs(y[t, 0]) * max(1.0, 1.0 / sq), 1.0 + abs(y[t, 1]) * max(1.0, 1.0 / eta),
+                     1.0 + a2 * abs(x[t, 0]), 1.0 + 2.0 * abs(x[t, 5]), 1.0 + m2 * abs(x[t, 1] - x[t, 2]))
+            for j in range(7):
+                g = rd[t, j]
+                lb += g * x[t, j]
+                if j == 5:
+                    lb -= 0.25 * g * g
+                elif g != 0.0:
+                    lb += min(g * (lo[t, j] - x[t, j]), g * (hi[t, j] - x[t, j]))
         ok = True
         for t in range(T):
             for k in range(2):
                 ok &= abs(rp[t, k]) <= TOL * scale_p
+            for j in range(10):
+                sd = max(sd, 1.0 + 2.0 * zl[t, j], 1.0 + 2.0 * zu[t, j])
+        for t in range(T):
             for j in range(7):
-                ok &= abs(rd[t, j]) <= TOL * scale_d
+                ok &= abs(rd[t, j]) <= TOL * sd
         mu = 0.0
         for t in range(T):
             for j in range(10):
@@ -355,7 +375,7 @@ def _one(r, sq, lo, hi, q, a2, m2, eta, e0, out):
                     ok &= abs(ru[t, j]) <= TOL * (1.0 + abs(hi[t, j]))
                     th[t, j] += zu[t, j] / su[t, j]
                     mu += su[t, j] * zu[t, j]
-        if ok and abs(pobj - dobj) <= TOL * (1.0 + abs(pobj)):
+        if ok and pobj - lb <= TOL * (1.0 + abs(pobj)):
             for k in range(6):
                 for t in range(T):
                     out[k * T + t] = x[t, k]

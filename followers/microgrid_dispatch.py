@@ -35,6 +35,7 @@ on the batch nor on threads or processes.
 """
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 
 import numpy as np
@@ -52,6 +53,7 @@ from .threads import map_rows
 __all__ = ["MicrogridDispatch", "stats"]
 
 stats = {"kernel_rows": 0, "fallback_rows": 0}   # distinct rows the compiled kernel certified / not
+_STATS_LOCK = threading.Lock()
 
 _LIMITS = {"qp_iteration_limit": 20000}          # no time limit: answers never depend on load
 _TIGHT = {"primal_feasibility_tolerance": 1e-10, "dual_feasibility_tolerance": 1e-10,
@@ -291,6 +293,11 @@ class MicrogridDispatch:
         r = np.asarray(r, float)
         n, T = r.shape
         gam = np.broadcast_to(np.asarray(gamma, float).reshape(-1), (n,))
+        if not np.all(np.isfinite(r)):
+            bad = np.flatnonzero(~np.all(np.isfinite(r), axis=1))
+            raise ValueError(f"MicrogridDispatch.solve: r (net load) is not finite in rows {bad[:10].tolist()}")
+        if not np.all(np.isfinite(gam) & (gam > 0)):
+            raise ValueError(f"MicrogridDispatch.solve: gamma must be finite and > 0, got {gamma}")
         _, first, back = np.unique(np.column_stack([r, gam]), axis=0, return_index=True,
                                    return_inverse=True)
         ur, ug = r[first], gam[first]
@@ -298,8 +305,9 @@ class MicrogridDispatch:
         ok[ok] = self._rows_hold(Xu[ok], ur[ok])
         su = np.full(len(ur), Status.OPTIMAL, np.int8)
         rest = np.flatnonzero(~ok)
-        stats["kernel_rows"] += int(ok.sum())
-        stats["fallback_rows"] += len(rest)
+        with _STATS_LOCK:
+            stats["kernel_rows"] += int(ok.sum())
+            stats["fallback_rows"] += len(rest)
         if len(rest):
             Xu[rest], su[rest] = map_rows_processes(self, "_solve_rows", (ur[rest], ug[rest]),
                                                     self.threads, 4)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import threading
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, wait
 from typing import Callable
 
 import numpy as np
@@ -18,6 +18,7 @@ __all__ = ["n_threads", "map_rows"]
 
 _POOL: dict = {"pool": None, "size": 0, "pid": None}
 _POOL_LOCK = threading.Lock()
+_IN_POOL = threading.local()          # .active: this thread is one of a pool's
 
 
 def n_threads(threads: int = 0) -> int:
@@ -38,20 +39,32 @@ def map_rows(fn: Callable[[slice], tuple | dict], n: int, threads: int = 0, min_
         return fn(slice(0, n))
     cuts = np.linspace(0, n, k + 1).astype(int)
     chunks = [slice(a, b) for a, b in zip(cuts[:-1], cuts[1:])]
-    pool = _pool(k - 1)
-    futures = [pool.submit(fn, c) for c in chunks[1:]]
-    parts = [fn(chunks[0])] + [f.result() for f in futures]
+    if getattr(_IN_POOL, "active", False):                   # nested: no waiting on the pool
+        parts = [fn(c) for c in chunks]
+    else:
+        pool = _pool(k - 1)
+        futures = [pool.submit(fn, c) for c in chunks[1:]]
+        try:
+            first = fn(chunks[0])
+        finally:
+            wait(futures)
+        parts = [first] + [f.result() for f in futures]
     if isinstance(parts[0], dict):
         return {key: np.concatenate([p[key] for p in parts]) for key in parts[0]}
     return tuple(np.concatenate([p[i] for p in parts]) for i in range(len(parts[0])))
 
 
+def _mark() -> None:
+    _IN_POOL.active = True
+
+
 def _pool(size: int) -> ThreadPoolExecutor:
-    """The process's pool with at least ``size`` threads (a new one after a fork)."""
+    """A pool of this process with at least ``size`` threads: the current one, or a larger
+    new one (the old one is left to whoever holds it; its idle threads end with the
+    process); a new one after a fork."""
     with _POOL_LOCK:
         if _POOL["pool"] is None or _POOL["size"] < size or _POOL["pid"] != os.getpid():
-            if _POOL["pool"] is not None and _POOL["pid"] == os.getpid():
-                _POOL["pool"].shutdown(wait=False)
-            _POOL.update(pool=ThreadPoolExecutor(size, thread_name_prefix="stackga-rows"),
+            _POOL.update(pool=ThreadPoolExecutor(size, thread_name_prefix="stackga-rows",
+                                                 initializer=_mark),
                          size=size, pid=os.getpid())
         return _POOL["pool"]

@@ -338,6 +338,42 @@ def test_dispatch_paths_give_the_same_optimum(gamma, monkeypatch):
         np.testing.assert_allclose(out["imbalance"], highs["imbalance"], atol=1e-4)
 
 
+@pytest.mark.parametrize("variant", ["case", "exchange 10 kW", "no battery upkeep"])
+@pytest.mark.parametrize("gamma", [0.005, 48828.125])
+def test_dispatch_hard_rows_match_the_other_paths(variant, gamma, monkeypatch):
+    """Rows the kernel finds hard (large imbalances, a tight exchange, no battery upkeep,
+    where its iterates can collapse onto the boundary first): whichever path answers,
+    every row is OPTIMAL with the optimum of the dispatch without the kernel (PIQP, then
+    HiGHS; objective to 1e-9 relative). (HiGHS alone errs on some of these rows without
+    battery upkeep: its Hessian is then zero in c and d.)"""
+    import dataclasses
+
+    from followers.microgrid_dispatch import MicrogridDispatch
+    data = load()
+    d = make_dispatch(data)
+    d = {"case": d, "exchange 10 kW": dataclasses.replace(d, x_min=-10.0, x_max=10.0),
+         "no battery upkeep": dataclasses.replace(d, m=0.0)}[variant]
+    net = data.hourly["load_kw"] - data.hourly["pv_kw"] - data.hourly["wind_kw"]
+    R = net[None] + np.random.default_rng(6).normal(0, 150, (6, 24))
+    fast = d.solve(R, gamma)
+    monkeypatch.setattr(MicrogridDispatch, "_kernel_rows", _no_kernel)
+    slow = dataclasses.replace(d).solve(R, gamma)
+    total = lambda o: o["diesel"] + o["battery"] + o["grid"] + o["penalty"]          # noqa: E731
+    assert np.all(fast["status"] == Status.OPTIMAL) and np.all(slow["status"] == Status.OPTIMAL)
+    np.testing.assert_allclose(total(fast), total(slow), rtol=1e-9)
+
+
+def test_dispatch_rejects_bad_input():
+    d = make_dispatch(load())
+    r = np.zeros((3, 24))
+    r[1, 5] = np.nan
+    with pytest.raises(ValueError, match=r"r \(net load\) is not finite in rows \[1\]"):
+        d.solve(r, 1.0)
+    for gamma in (0.0, -1.0, np.inf):
+        with pytest.raises(ValueError, match="gamma must be finite and > 0"):
+            d.solve(np.zeros((2, 24)), gamma)
+
+
 def test_dispatch_rows_the_kernel_does_not_certify_go_to_piqp(monkeypatch):
     """Rows the compiled kernel leaves uncertified are answered by PIQP (the same answer
     as PIQP alone), the others keep the kernel's; a dispatch with a fixed variable (no

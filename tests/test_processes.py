@@ -127,3 +127,21 @@ def test_a_python_that_cannot_serve_disables_helpers(monkeypatch):
     monkeypatch.setitem(processes._STATE, "disabled", True)
     out = processes.map_rows_processes(_Printer(), "double", (np.arange(40.0),), threads=2)
     assert np.array_equal(out[0], 2 * np.arange(40.0))
+
+
+def test_dispatch_rows_left_by_its_kernel_go_to_helpers(dispatch, monkeypatch):
+    """End to end: the dispatch's rows its compiled kernel does not certify are solved on
+    helpers, bit for bit as in one process."""
+    import dataclasses
+
+    from followers.microgrid_dispatch import MicrogridDispatch
+    monkeypatch.setattr(MicrogridDispatch, "_kernel_rows",
+                        lambda self, r, g: (np.zeros((len(r), 6 * self.T)), np.zeros(len(r), bool)))
+    r, gam = _rows(dispatch, n=24, seed=2)
+    one = dataclasses.replace(dispatch, threads=1).solve(r, gam)
+    before = processes.stats["helper_rows"]
+    two = dataclasses.replace(dispatch, threads=2).solve(r, gam)
+    assert processes.stats["helper_rows"] - before == len(r) - len(r) // 2
+    for k in one:
+        assert np.array_equal(one[k], two[k]), k
+    assert np.all(one["status"] == 0)
