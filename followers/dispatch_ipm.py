@@ -339,32 +339,11 @@ def _one(r, sq, lo, hi, q, a2, m2, eta, e0, out):
     for it in range(MAX_ITER):
         pobj, dobj = _residuals(x, y, zl, zu, sl, su, r, lo, hi, hasl, hasu, q, a2, m2, B, e0, w,
                                 rd, rp, rl, ru)
-        # the dual residual's scale: the largest term of Hx + q - A'y - G'z; and a strict
-        # lower bound on the optimum: the Lagrangian at (y, z) is >= its value at x plus
-        # rd'(x' - x) over the column box (plus the exact (v' - v)^2 in the free v)
-        sd = scale_d
-        lb = dobj
-        for t in range(T):
-            sd = max(sd, 1.0 + abs(y[t, 0]) * max(1.0, 1.0 / sq), 1.0 + abs(y[t, 1]) * max(1.0, 1.0 / eta),
-                     1.0 + a2 * abs(x[t, 0]), 1.0 + 2.0 * abs(x[t, 5]), 1.0 + m2 * abs(x[t, 1] - x[t, 2]))
-            for j in range(7):
-                g = rd[t, j]
-                lb += g * x[t, j]
-                if j == 5:
-                    lb -= 0.25 * g * g
-                elif g != 0.0:
-                    lb += min(g * (lo[t, j] - x[t, j]), g * (hi[t, j] - x[t, j]))
-        ok = True
+        ok = True                                        # primal residuals first (cheap)
+        mu = 0.0
         for t in range(T):
             for k in range(2):
                 ok &= abs(rp[t, k]) <= TOL * scale_p
-            for j in range(10):
-                sd = max(sd, 1.0 + 2.0 * zl[t, j], 1.0 + 2.0 * zu[t, j])
-        for t in range(T):
-            for j in range(7):
-                ok &= abs(rd[t, j]) <= TOL * sd
-        mu = 0.0
-        for t in range(T):
             for j in range(10):
                 th[t, j] = 0.0
                 if hasl[t, j]:
@@ -375,11 +354,33 @@ def _one(r, sq, lo, hi, q, a2, m2, eta, e0, out):
                     ok &= abs(ru[t, j]) <= TOL * (1.0 + abs(hi[t, j]))
                     th[t, j] += zu[t, j] / su[t, j]
                     mu += su[t, j] * zu[t, j]
-        if ok and pobj - lb <= TOL * (1.0 + abs(pobj)):
-            for k in range(6):
-                for t in range(T):
-                    out[k * T + t] = x[t, k]
-            return it
+        if ok:
+            # the dual residual's scale: the largest term of Hx + q - A'y - G'z; and a
+            # strict lower bound on the optimum: the Lagrangian at (y, z) is >= its value
+            # at x plus rd'(x' - x) over the column box (plus the exact (v' - v)^2 in the
+            # free v)
+            sd = scale_d
+            lb = dobj
+            for t in range(T):
+                sd = max(sd, 1.0 + abs(y[t, 0]) * max(1.0, 1.0 / sq), 1.0 + abs(y[t, 1]) * max(1.0, 1.0 / eta),
+                         1.0 + a2 * abs(x[t, 0]), 1.0 + 2.0 * abs(x[t, 5]), 1.0 + m2 * abs(x[t, 1] - x[t, 2]))
+                for j in range(10):
+                    sd = max(sd, 1.0 + 2.0 * zl[t, j], 1.0 + 2.0 * zu[t, j])
+                for j in range(7):
+                    g = rd[t, j]
+                    lb += g * x[t, j]
+                    if j == 5:
+                        lb -= 0.25 * g * g
+                    elif g != 0.0:
+                        lb += min(g * (lo[t, j] - x[t, j]), g * (hi[t, j] - x[t, j]))
+            for t in range(T):
+                for j in range(7):
+                    ok &= abs(rd[t, j]) <= TOL * sd
+            if ok and pobj - lb <= TOL * (1.0 + abs(pobj)):
+                for k in range(6):
+                    for t in range(T):
+                        out[k * T + t] = x[t, k]
+                return it
         mu /= n_c
         if not _factor(th, a2, m2, B, Rinv, YB, Ginv, Z, Lam, S00, W):
             return -1
