@@ -1,5 +1,6 @@
 """Compiled (numba) interior-point solver of the eva dispatch QP, with a Riccati solve of
-its Newton systems and a certificate; rows of a batch on threads (it releases the GIL).
+its Newton systems and a certificate; it releases the GIL, so the caller runs a batch's
+rows on threads.
 
 The QP (:class:`followers.microgrid_dispatch.MicrogridDispatch`, ordered by hour as in
 :mod:`followers.dispatch_stages`): per hour t the variables z_t = (P, c, d, g, s, v, E)
@@ -16,10 +17,8 @@ Method: Mehrotra's predictor-corrector primal-dual interior point (infeasible st
 every finite side of a function has a slack and a multiplier). Each Newton system, with
 the slacks and their multipliers eliminated, is an equality-constrained QP in the step
 whose hours couple only through (P(t-1), E(t-1)): it is solved exactly by backward
-dynamic programming on a quadratic value function of those two numbers (a Riccati
-recursion; per hour the step's Hessian is block diagonal in {P, E}, {c, d}, {g, s},
-{v}, so its inverse is four closed-form blocks). O(T) per iteration, no fill, no
-pivoting.
+dynamic programming on a quadratic value function of those two numbers
+(:mod:`followers.dispatch_riccati`). O(T) per iteration, no fill, no pivoting.
 
 Accepted only with a certificate: the primal residuals (the two equalities, every
 function's bounds) within TOL = 1e-10 of their scale, the dual residual within TOL of
@@ -36,6 +35,7 @@ from __future__ import annotations
 import numba as nb
 import numpy as np
 
+from .dispatch_riccati import factor, solve
 from .dispatch_stages import SNAP
 
 __all__ = ["ipm_data", "solve_rows", "MAX_ITER"]
@@ -88,109 +88,6 @@ def _add_gt(v, out, sign):
         out[t, 2] += sign * v[t, 8]
         out[t, 3] += sign * v[t, 9]
         out[t, 4] -= sign * v[t, 9]
-
-
-@nb.njit(**_JIT)
-def _inv2(a, b, d, out, i, j):
-    """out[[i, j]][:, [i, j]] = inverse of [[a, b], [b, d]]; False unless positive definite."""
-    det = a * d - b * b
-    if not (a > 0.0 and det > 0.0 and np.isfinite(det)):
-        return False
-    out[i, i] = d / det
-    out[j, j] = a / det
-    out[i, j] = out[j, i] = -b / det
-    return True
-
-
-@nb.njit(**_JIT)
-def _rmul(R, v, out):
-    """out (7,) = R v for R (7, 7) with the step's block pattern {P, E}, {c, d}, {g, s}, {v}."""
-    out[0] = R[0, 0] * v[0] + R[0, 6] * v[6]
-    out[6] = R[6, 0] * v[0] + R[6, 6] * v[6]
-    out[1] = R[1, 1] * v[1] + R[1, 2] * v[2]
-    out[2] = R[2, 1] * v[1] + R[2, 2] * v[2]
-    out[3] = R[3, 3] * v[3] + R[3, 4] * v[4]
-    out[4] = R[4, 3] * v[3] + R[4, 4] * v[4]
-    out[5] = R[5, 5] * v[5]
-
-
-@nb.njit(**_JIT)
-def _factor(th, a2, m2, B, Rinv, YB, Ginv, Z, Lam, S00, W):
-    """The Riccati factors of the Newton system with weights th (T, 10), backward over
-    the hours; False if a block is not positive definite."""
-    T = th.shape[0]
-    W[T, :, :] = 0.0
-    for t in range(T - 1, -1, -1):
-        R = Rinv[t]
-        R[:, :] = 0.0
-        ramp = th[t, 7] if t > 0 else 0.0
-        if not _inv2(a2 + th[t, 0] + ramp + W[t + 1, 0, 0], W[t + 1, 0, 1],
-                     th[t, 6] + W[t + 1, 1, 1], R, 0, 6):
-            return False
-        if not _inv2(m2 + th[t, 1] + th[t, 8], -m2 + th[t, 8], m2 + th[t, 2] + th[t, 8], R, 1, 2):
-            return False
-        if not _inv2(th[t, 3] + th[t, 9], -th[t, 9], th[t, 4] + th[t, 9], R, 3, 4):
-            return False
-        R[5, 5] = 1.0 / (2.0 + th[t, 5])
-        _rmul(R, B[0], YB[t, :, 0])
-        _rmul(R, B[1], YB[t, :, 1])
-        g00 = g01 = g10 = g11 = 0.0
-        for j in range(7):
-            g00 += B[0, j] * YB[t, j, 0]
-            g01 += B[0, j] * YB[t, j, 1]
-            g10 += B[1, j] * YB[t, j, 0]
-            g11 += B[1, j] * YB[t, j, 1]
-        g01 = g10 = 0.5 * (g01 + g10)
-        det = g00 * g11 - g01 * g10
-        if not (det > 0.0 and np.isfinite(det)):
-            return False
-        Ginv[t, 0, 0], Ginv[t, 1, 1] = g11 / det, g00 / det
-        Ginv[t, 0, 1] = Ginv[t, 1, 0] = -g01 / det
-        s00 = -ramp
-        S00[t] = s00
-        # Lam = Ginv (B R^-1 S - C), S = s00 e_P e_0', C = -e_1 e_1' (the energy row's E(t-1))
-        bs0 = s00 * (B[0, 0] * R[0, 0] + B[0, 6] * R[6, 0])
-        bs1 = s00 * (B[1, 0] * R[0, 0] + B[1, 6] * R[6, 0])
-        for i in range(2):
-            Lam[t, i, 0] = Ginv[t, i, 0] * bs0 + Ginv[t, i, 1] * bs1
-            Lam[t, i, 1] = Ginv[t, i, 1]
-        for i in range(7):
-            for k in range(2):
-                Z[t, i, k] = YB[t, i, 0] * Lam[t, 0, k] + YB[t, i, 1] * Lam[t, 1, k]
-            Z[t, i, 0] -= R[i, 0] * s00
-        # value of the hours t.. as a function of (P(t-1), E(t-1)): Q + S'Z - C'Lam
-        w00 = ramp + s00 * Z[t, 0, 0]
-        w01 = 0.5 * (s00 * Z[t, 0, 1] + Lam[t, 1, 0])
-        W[t, 0, 0], W[t, 0, 1], W[t, 1, 0], W[t, 1, 1] = w00, w01, w01, Lam[t, 1, 1]
-    return True
-
-
-@nb.njit(**_JIT)
-def _solve(f, h, B, Rinv, YB, Ginv, Z, Lam, S00, z0, l0, dx, dy):
-    """The Newton step (dx (T, 7), dy (T, 2)) for right sides f (T, 7) (overwritten), h
-    (T, 2), from the factors of :func:`_factor`."""
-    T = f.shape[0]
-    v0 = v1 = 0.0
-    for t in range(T - 1, -1, -1):
-        f[t, 0] -= v0                    # f is consumed
-        f[t, 6] -= v1
-        _rmul(Rinv[t], f[t], z0[t])
-        b0, b1 = h[t, 0], h[t, 1]
-        for i in range(7):
-            b0 -= B[0, i] * z0[t, i]
-            b1 -= B[1, i] * z0[t, i]
-        l0[t, 0] = Ginv[t, 0, 0] * b0 + Ginv[t, 0, 1] * b1
-        l0[t, 1] = Ginv[t, 1, 0] * b0 + Ginv[t, 1, 1] * b1
-        for i in range(7):
-            z0[t, i] += YB[t, i, 0] * l0[t, 0] + YB[t, i, 1] * l0[t, 1]
-        v0, v1 = S00[t] * z0[t, 0], l0[t, 1]
-    c0 = c1 = 0.0
-    for t in range(T):
-        for i in range(7):
-            dx[t, i] = z0[t, i] + Z[t, i, 0] * c0 + Z[t, i, 1] * c1
-        for k in range(2):
-            dy[t, k] = l0[t, k] + Lam[t, k, 0] * c0 + Lam[t, k, 1] * c1
-        c0, c1 = dx[t, 0], dx[t, 6]
 
 
 @nb.njit(**_JIT)
@@ -278,7 +175,7 @@ def _direction(smu, asl, asu, azl, azu, x, sl, su, zl, zu, rd, rp, rl, ru, hasl,
             f[t, j] = -rd[t, j]
         hh[t, 0], hh[t, 1] = -rp[t, 0], -rp[t, 1]
     _add_gt(beta, f, 1.0)
-    _solve(f, hh, B, Rinv, YB, Ginv, Z, Lam, S00, z0, l0, dx, dy)
+    solve(f, hh, B, Rinv, YB, Ginv, Z, Lam, S00, z0, l0, dx, dy)
     _functions(dx, w)                                    # G dx
     for t in range(T):
         for j in range(10):
@@ -382,7 +279,7 @@ def _one(r, sq, lo, hi, q, a2, m2, eta, e0, out):
                         out[k * T + t] = x[t, k]
                 return it
         mu /= n_c
-        if not _factor(th, a2, m2, B, Rinv, YB, Ginv, Z, Lam, S00, W):
+        if not factor(th, a2, m2, B, Rinv, YB, Ginv, Z, Lam, S00, W):
             return -1
         _direction(-1.0, asl, asu, azl, azu, x, sl, su, zl, zu, rd, rp, rl, ru, hasl, hasu, B, Rinv,
                    YB, Ginv, Z, Lam, S00, z0, l0, f, hh, dx, dy, asl, asu, azl, azu, w, beta)
