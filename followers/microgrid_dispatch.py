@@ -15,12 +15,13 @@ Model (T hours, dt = 1 h; r(t) the net load it must balance, kW)::
 
 Solved first by a compiled interior point that exploits the hours' chain structure
 (:mod:`followers.dispatch_ipm`: Mehrotra's method, each Newton system solved by a Riccati
-recursion over the hours; about 0.2 ms per QP, it releases the GIL, so the batch's
+recursion over the hours; about 0.15 ms per QP, it releases the GIL, so the batch's
 distinct rows run on threads), accepted only with its certificate: primal and dual
-residuals within 1e-10 of their scale and a duality gap (the primal objective minus the
-dual one, a bound on the distance to the optimum by weak duality) within 1e-10 of the
-objective; values within 1e-7 of a bound are then put on it (an interior point stops a
-hair inside its active bounds) and the imbalance recomputed so the balance holds.
+residuals within 1e-10 of their scale and the objective within 1e-10 of a strict lower
+bound on the optimum (weak duality: the Lagrangian at its multipliers, bounded below over
+the column box); values within 1e-7 of a bound are then put on it (an interior point
+stops a hair inside its active bounds) and the imbalance recomputed so the balance
+holds.
 Where it does not certify, PIQP (a proximal interior-point method, Schwan et al. 2023),
 one fresh solver per individual, at tolerance 1e-10, with the same kind of certificate
 (gap within 1e-9), on the QP ordered by hour (:mod:`followers.dispatch_stages`); PIQP
