@@ -27,8 +27,12 @@ optimum: the Lagrangian at the iterate's multipliers, bounded below over the col
 (the dual objective plus the dual residual's worst case over the box, exact in the free
 v). Then values within SNAP of a bound are put on it. A row that does not certify within
 MAX_ITER iterations, or whose Newton system stops being positive definite (iterates
-that collapse onto the boundary before the residuals vanish), is reported as such (the
-caller solves it by PIQP, then HiGHS).
+that collapse onto the boundary before the residuals vanish, e.g. with a tight grid
+exchange, where huge barrier weights make the recovered multipliers' step inexact), is
+solved again with each direction refined once against the unreduced Newton system
+(:func:`_refine`; only then, so rows that certify without it keep their answer); a row
+that still does not certify is reported as such (the caller solves it by PIQP, then
+HiGHS).
 """
 from __future__ import annotations
 
@@ -190,9 +194,58 @@ def _direction(smu, asl, asu, azl, azu, x, sl, su, zl, zu, rd, rp, rl, ru, hasl,
 
 
 @nb.njit(**_JIT)
-def _one(r, sq, lo, hi, q, a2, m2, eta, e0, out):
+def _refine(a2, m2, B, x, sl, su, zl, zu, rd, rp, hasl, hasu, Rinv, YB, Ginv, Z, Lam, S00, z0, l0,
+            f, hh, dx, dy, dsl, dsu, dzl, dzu, w, ex, ey):
+    """One step of iterative refinement of a direction against the unreduced Newton system
+    (where huge barrier weights make the recovered multipliers' step inexact): its residual
+    e = (H dx - A'dy - G'(dzl - dzu) + rd, A dx + rp) is solved for again and the
+    correction added (the slack and complementarity equations stay exact)."""
+    T = x.shape[0]
+    for t in range(T):
+        bat = dx[t, 1] - dx[t, 2]
+        f[t, 0] = a2 * dx[t, 0]
+        f[t, 1] = m2 * bat
+        f[t, 2] = -m2 * bat
+        f[t, 3] = 0.0
+        f[t, 4] = 0.0
+        f[t, 5] = 2.0 * dx[t, 5]
+        f[t, 6] = 0.0
+        for j in range(7):
+            f[t, j] += rd[t, j] - B[0, j] * dy[t, 0] - B[1, j] * dy[t, 1]
+        if t > 0:
+            f[t - 1, 6] += dy[t, 1]
+        hh[t, 0] = rp[t, 0]
+        hh[t, 1] = rp[t, 1] - (dx[t - 1, 6] if t > 0 else 0.0)
+        for j in range(7):
+            hh[t, 0] += B[0, j] * dx[t, j]
+            hh[t, 1] += B[1, j] * dx[t, j]
+    _add_gt(dzl, f, -1.0)
+    _add_gt(dzu, f, 1.0)
+    for t in range(T):
+        for j in range(7):
+            f[t, j] = -f[t, j]
+        hh[t, 0], hh[t, 1] = -hh[t, 0], -hh[t, 1]
+    solve(f, hh, B, Rinv, YB, Ginv, Z, Lam, S00, z0, l0, ex, ey)
+    _functions(ex, w)
+    for t in range(T):
+        for j in range(7):
+            dx[t, j] += ex[t, j]
+        dy[t, 0] += ey[t, 0]
+        dy[t, 1] += ey[t, 1]
+        for j in range(10):
+            if hasl[t, j]:
+                dsl[t, j] += w[t, j]
+                dzl[t, j] -= zl[t, j] / sl[t, j] * w[t, j]
+            if hasu[t, j]:
+                dsu[t, j] -= w[t, j]
+                dzu[t, j] += zu[t, j] / su[t, j] * w[t, j]
+
+
+@nb.njit(**_JIT)
+def _one(r, sq, lo, hi, q, a2, m2, eta, e0, out, refine):
     """One QP: net load r (T,), sqrt(gamma) sq; out (6T,) = [P, c, d, g, s, v] (v scaled)
-    when certified. Returns the iterations used, or -1 if not certified."""
+    when certified; ``refine``: each direction refined once (:func:`_refine`). Returns
+    the iterations used, or -1 if not certified."""
     T = r.shape[0]
     B = np.zeros((2, 7))
     B[0, 0], B[0, 1], B[0, 2], B[0, 3], B[0, 4], B[0, 5] = 1.0, -1.0, 1.0, 1.0, -1.0, 1.0 / sq
@@ -229,6 +282,7 @@ def _one(r, sq, lo, hi, q, a2, m2, eta, e0, out):
     Z, Lam, S00, W = np.empty((T, 7, 2)), np.empty((T, 2, 2)), np.empty(T), np.empty((T + 1, 2, 2))
     z0, l0, f, hh = np.empty((T, 7)), np.empty((T, 2)), np.empty((T, 7)), np.empty((T, 2))
     dx, dy = np.empty((T, 7)), np.empty((T, 2))
+    ex, ey = np.empty((T, 7)), np.empty((T, 2))
     dsl, dsu, dzl, dzu = np.zeros((T, 10)), np.zeros((T, 10)), np.zeros((T, 10)), np.zeros((T, 10))
     asl, asu, azl, azu = np.zeros((T, 10)), np.zeros((T, 10)), np.zeros((T, 10)), np.zeros((T, 10))
     scale_p = 1.0 + max(np.abs(r).max(), abs(e0))
@@ -283,6 +337,9 @@ def _one(r, sq, lo, hi, q, a2, m2, eta, e0, out):
             return -1
         _direction(-1.0, asl, asu, azl, azu, x, sl, su, zl, zu, rd, rp, rl, ru, hasl, hasu, B, Rinv,
                    YB, Ginv, Z, Lam, S00, z0, l0, f, hh, dx, dy, asl, asu, azl, azu, w, beta)
+        if refine:
+            _refine(a2, m2, B, x, sl, su, zl, zu, rd, rp, hasl, hasu, Rinv, YB, Ginv, Z, Lam, S00,
+                    z0, l0, f, hh, dx, dy, asl, asu, azl, azu, w, ex, ey)
         ap, ad = _steps(sl, asl, zl, azl, su, asu, zu, azu, hasl, hasu)
         mu_aff = 0.0
         for t in range(T):
@@ -295,6 +352,9 @@ def _one(r, sq, lo, hi, q, a2, m2, eta, e0, out):
         sigma = (mu_aff / mu) ** 3 if mu > 0.0 else 0.0
         _direction(sigma * mu, asl, asu, azl, azu, x, sl, su, zl, zu, rd, rp, rl, ru, hasl, hasu, B,
                    Rinv, YB, Ginv, Z, Lam, S00, z0, l0, f, hh, dx, dy, dsl, dsu, dzl, dzu, w, beta)
+        if refine:
+            _refine(a2, m2, B, x, sl, su, zl, zu, rd, rp, hasl, hasu, Rinv, YB, Ginv, Z, Lam, S00,
+                    z0, l0, f, hh, dx, dy, dsl, dsu, dzl, dzu, w, ex, ey)
         a = min(1.0, _STEP * min(_steps(sl, dsl, zl, dzl, su, dsu, zu, dzu, hasl, hasu)))
         for t in range(T):
             for j in range(7):
@@ -322,7 +382,9 @@ def solve_rows(R, SQ, lo, hi, q, consts, col_lo, col_hi):
     X = np.zeros((n, 6 * T))
     iters = np.empty(n, np.int64)
     for i in range(n):
-        it = _one(R[i], SQ[i], lo, hi, q, consts[0], consts[1], consts[2], consts[3], X[i])
+        it = _one(R[i], SQ[i], lo, hi, q, consts[0], consts[1], consts[2], consts[3], X[i], False)
+        if it < 0:                          # again, each direction refined once
+            it = _one(R[i], SQ[i], lo, hi, q, consts[0], consts[1], consts[2], consts[3], X[i], True)
         iters[i] = it
         if it < 0:
             X[i, :] = 0.0

@@ -355,7 +355,11 @@ def test_dispatch_hard_rows_match_the_other_paths(variant, gamma, monkeypatch):
          "no battery upkeep": dataclasses.replace(d, m=0.0)}[variant]
     net = data.hourly["load_kw"] - data.hourly["pv_kw"] - data.hourly["wind_kw"]
     R = net[None] + np.random.default_rng(6).normal(0, 150, (6, 24))
+    from followers import microgrid_dispatch as md
+    before = md.stats["kernel_rows"]
     fast = d.solve(R, gamma)
+    if (variant, gamma) == ("exchange 10 kW", 0.005):      # certified only with refinement
+        assert md.stats["kernel_rows"] - before == len(R)
     monkeypatch.setattr(MicrogridDispatch, "_kernel_rows", _no_kernel)
     slow = dataclasses.replace(d).solve(R, gamma)
     total = lambda o: o["diesel"] + o["battery"] + o["grid"] + o["penalty"]          # noqa: E731
