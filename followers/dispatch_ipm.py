@@ -95,6 +95,30 @@ def _add_gt(v, out, sign):
 
 
 @nb.njit(**_JIT)
+def _rows(x, y, a2, m2, B, base, out_d, out_p):
+    """out_d (T, 7) = Hx - A'y + base; out_p (T, 2) += A x (the balance and energy rows;
+    out_p holds minus their right sides, or a residual, on entry)."""
+    T = x.shape[0]
+    for t in range(T):
+        bat = x[t, 1] - x[t, 2]
+        out_d[t, 0] = a2 * x[t, 0]
+        out_d[t, 1] = m2 * bat
+        out_d[t, 2] = -m2 * bat
+        out_d[t, 3] = 0.0
+        out_d[t, 4] = 0.0
+        out_d[t, 5] = 2.0 * x[t, 5]
+        out_d[t, 6] = 0.0
+        for j in range(7):
+            out_d[t, j] += base[t, j] - B[0, j] * y[t, 0] - B[1, j] * y[t, 1]
+        if t > 0:
+            out_d[t - 1, 6] += y[t, 1]
+            out_p[t, 1] -= x[t - 1, 6]
+        for j in range(7):
+            out_p[t, 0] += B[0, j] * x[t, j]
+            out_p[t, 1] += B[1, j] * x[t, j]
+
+
+@nb.njit(**_JIT)
 def _residuals(x, y, zl, zu, sl, su, r, lo, hi, hasl, hasu, q, a2, m2, B, e0, w, rd, rp, rl, ru):
     """Dual residual rd = Hx + q - A'y - G'(zl - zu), primal rp = Ax - b and the slacks'
     rl = w - lo - sl, ru = hi - w - su; returns (primal objective, dual objective)."""
@@ -104,24 +128,12 @@ def _residuals(x, y, zl, zu, sl, su, r, lo, hi, hasl, hasu, q, a2, m2, B, e0, w,
     lin = 0.0
     for t in range(T):
         bat = x[t, 1] - x[t, 2]
-        rd[t, 0] = a2 * x[t, 0]
-        rd[t, 1] = m2 * bat
-        rd[t, 2] = -m2 * bat
-        rd[t, 3] = 0.0
-        rd[t, 4] = 0.0
-        rd[t, 5] = 2.0 * x[t, 5]
-        rd[t, 6] = 0.0
         quad += a2 * x[t, 0] ** 2 + m2 * bat * bat + 2.0 * x[t, 5] ** 2
         for j in range(7):
             lin += q[t, j] * x[t, j]
-            rd[t, j] += q[t, j] - B[0, j] * y[t, 0] - B[1, j] * y[t, 1]
-        if t > 0:
-            rd[t - 1, 6] += y[t, 1]
         rp[t, 0] = -r[t]
-        rp[t, 1] = -(x[t - 1, 6] if t > 0 else e0)
-        for j in range(7):
-            rp[t, 0] += B[0, j] * x[t, j]
-            rp[t, 1] += B[1, j] * x[t, j]
+        rp[t, 1] = -e0 if t == 0 else -0.0
+    _rows(x, y, a2, m2, B, q, rd, rp)
     dual = -0.5 * quad
     for t in range(T):
         dual += r[t] * y[t, 0]
@@ -202,23 +214,8 @@ def _refine(a2, m2, B, x, sl, su, zl, zu, rd, rp, hasl, hasu, Rinv, YB, Ginv, Z,
     correction added (the slack and complementarity equations stay exact)."""
     T = x.shape[0]
     for t in range(T):
-        bat = dx[t, 1] - dx[t, 2]
-        f[t, 0] = a2 * dx[t, 0]
-        f[t, 1] = m2 * bat
-        f[t, 2] = -m2 * bat
-        f[t, 3] = 0.0
-        f[t, 4] = 0.0
-        f[t, 5] = 2.0 * dx[t, 5]
-        f[t, 6] = 0.0
-        for j in range(7):
-            f[t, j] += rd[t, j] - B[0, j] * dy[t, 0] - B[1, j] * dy[t, 1]
-        if t > 0:
-            f[t - 1, 6] += dy[t, 1]
-        hh[t, 0] = rp[t, 0]
-        hh[t, 1] = rp[t, 1] - (dx[t - 1, 6] if t > 0 else 0.0)
-        for j in range(7):
-            hh[t, 0] += B[0, j] * dx[t, j]
-            hh[t, 1] += B[1, j] * dx[t, j]
+        hh[t, 0], hh[t, 1] = rp[t, 0], rp[t, 1]
+    _rows(dx, dy, a2, m2, B, rd, f, hh)
     _add_gt(dzl, f, -1.0)
     _add_gt(dzu, f, 1.0)
     for t in range(T):
