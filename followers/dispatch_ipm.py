@@ -25,14 +25,13 @@ function's bounds) within TOL = 1e-10 of their scale, the dual residual within T
 its largest term, and the objective within TOL (relative) of a strict lower bound on the
 optimum: the Lagrangian at the iterate's multipliers, bounded below over the column box
 (the dual objective plus the dual residual's worst case over the box, exact in the free
-v). Then values within SNAP of a bound are put on it. A row that does not certify within
-MAX_ITER iterations, or whose Newton system stops being positive definite (iterates
-that collapse onto the boundary before the residuals vanish, e.g. with a tight grid
-exchange, where huge barrier weights make the recovered multipliers' step inexact), is
-solved again with each direction refined once against the unreduced Newton system
-(:func:`_refine`; only then, so rows that certify without it keep their answer); a row
-that still does not certify is reported as such (the caller solves it by PIQP, then
-HiGHS).
+v). A row that does not certify within MAX_ITER iterations, or whose Newton system stops
+being positive definite (iterates that collapse onto the boundary before the residuals
+vanish, e.g. with a tight grid exchange, where huge barrier weights make the recovered
+multipliers' step inexact), is solved again with each direction refined once against the
+unreduced Newton system (:func:`_refine`; only then, so rows that certify without it
+keep their answer); a row that still does not certify is reported as such (the caller
+solves it by PIQP, then HiGHS). The caller puts near-bound values on their bounds.
 """
 from __future__ import annotations
 
@@ -40,7 +39,7 @@ import numba as nb
 import numpy as np
 
 from .dispatch_riccati import factor, solve
-from .dispatch_stages import SNAP
+from .dispatch_stages import stage_data
 
 __all__ = ["ipm_data", "solve_rows", "MAX_ITER"]
 
@@ -51,20 +50,14 @@ _STEP = 0.995                        # fraction of the way to the boundary
 
 
 def ipm_data(d) -> tuple:
-    """The arrays of dispatch ``d`` the kernel needs: (lo, hi (T, 10) the ten functions'
-    bounds (+-inf where none), q (T, 7) linear costs, (a2, m2, eta, e0) scalars), or None
-    where a variable is fixed (lo == hi; the interior point needs an interior)."""
-    T = d.T
-    inf = np.inf
-    lo = np.tile([d.p_min, 0.0, 0.0, 0.0, 0.0, -inf, d.e_min, -d.ramp, -inf, d.x_min], (T, 1))
-    hi = np.tile([d.p_max, d.ba_p_max, d.ba_p_max, max(d.x_max, 0.0), max(-d.x_min, 0.0), inf,
-                  d.e_max, d.ramp, d.ba_p_max, d.x_max], (T, 1))
-    lo[0, 7], hi[0, 7] = -inf, inf                     # no ramp into the first hour
-    lo[T - 1, 6] = max(d.e_min, d.e0)                  # E(T) >= E(0)
+    """The arrays of dispatch ``d`` the kernel needs (:func:`followers.dispatch_stages.
+    stage_data`): (lo, hi (T, 10) the ten functions' bounds (+-inf where none), q (T, 7)
+    linear costs, (a2, m2, eta, e0) scalars), or None where a variable is fixed (lo == hi;
+    the interior point needs an interior)."""
+    x_lo, x_hi, f_lo, f_hi, q = stage_data(d)
+    lo, hi = np.hstack([x_lo, f_lo]), np.hstack([x_hi, f_hi])
     if np.any(np.isfinite(lo) & (hi - lo <= 0)):
         return None
-    q = np.zeros((T, 7))
-    q[:, 0], q[:, 3], q[:, 4] = d.b, d.grid_buy, -d.grid_sell
     return lo, hi, q, np.array([2.0 * d.a, 2.0 * d.m, d.eta, d.e0])
 
 
@@ -371,10 +364,9 @@ def _one(r, sq, lo, hi, q, a2, m2, eta, e0, out, refine):
 
 
 @nb.njit(**_JIT)
-def solve_rows(R, SQ, lo, hi, q, consts, col_lo, col_hi):
+def solve_rows(R, SQ, lo, hi, q, consts):
     """Rows R (n, T) net loads, SQ (n,) sqrt(gamma): (X (n, 6T) = [P, c, d, g, s, v] with v
-    scaled, values within SNAP of a column bound (col_lo, col_hi (6T,)) put on it; iters
-    (n,) the iterations, -1 where not certified (X's row is then zero))."""
+    scaled; iters (n,) the iterations, -1 where not certified (X's row is then zero))."""
     n, T = R.shape
     X = np.zeros((n, 6 * T))
     iters = np.empty(n, np.int64)
@@ -385,12 +377,4 @@ def solve_rows(R, SQ, lo, hi, q, consts, col_lo, col_hi):
         iters[i] = it
         if it < 0:
             X[i, :] = 0.0
-            continue
-        for k in range(6 * T):
-            for b in (col_lo[k], col_hi[k]):
-                if np.isfinite(b) and abs(X[i, k] - b) <= SNAP * (1.0 + abs(b)):
-                    X[i, k] = b
-        for t in range(T):                 # the balance kept exact: v absorbs the snaps
-            X[i, 5 * T + t] = SQ[i] * (R[i, t] - X[i, t] + X[i, T + t] - X[i, 2 * T + t]
-                                       - X[i, 3 * T + t] + X[i, 4 * T + t])
     return X, iters

@@ -22,9 +22,37 @@ import numpy as np
 import piqp
 import scipy.sparse as sp
 
-__all__ = ["stage_model", "solve_stages", "SNAP"]
+__all__ = ["stage_data", "stage_model", "solve_stages", "snap", "SNAP"]
 
 SNAP = 1e-7          # PIQP's values this close to a bound (relative) are put on it
+
+
+def stage_data(d) -> tuple:
+    """Per hour, for dispatch ``d``: the bounds of x_t = (P, c, d, g, s, v, E) and of the
+    three row functions (ramp P(t) - P(t-1), none into the first hour; hull c + d;
+    exchange g - s), and the linear costs: (x_lo, x_hi (T, 7), f_lo, f_hi (T, 3) with
+    +-inf where none, cost (T, 7))."""
+    T, inf = d.T, np.inf
+    x_lo = np.tile([d.p_min, 0.0, 0.0, 0.0, 0.0, -inf, d.e_min], (T, 1))
+    x_hi = np.tile([d.p_max, d.ba_p_max, d.ba_p_max, max(d.x_max, 0.0), max(-d.x_min, 0.0), inf,
+                    d.e_max], (T, 1))
+    x_lo[T - 1, 6] = max(d.e_min, d.e0)                 # E(T) >= E(0)
+    f_lo = np.tile([-d.ramp, -inf, d.x_min], (T, 1))
+    f_hi = np.tile([d.ramp, d.ba_p_max, d.x_max], (T, 1))
+    f_lo[0, 0], f_hi[0, 0] = -inf, inf                  # no ramp into the first hour
+    cost = np.zeros((T, 7))
+    cost[:, 0], cost[:, 3], cost[:, 4] = d.b, d.grid_buy, -d.grid_sell
+    return x_lo, x_hi, f_lo, f_hi, cost
+
+
+def snap(x: np.ndarray, col_lo: np.ndarray, col_hi: np.ndarray) -> np.ndarray:
+    """x (..., n) with its values within SNAP (relative) of a finite bound col_lo, col_hi
+    (n,) put on it, in place: an interior point stops a hair inside its active bounds (e.g.
+    1e-10 kWh sold) where an active-set answer has them on it."""
+    for b in (col_lo, col_hi):
+        near = np.isfinite(b) & (np.abs(x - b) <= SNAP * (1.0 + np.abs(b)))
+        x[...] = np.where(near, b, x)
+    return x
 
 
 def stage_model(d, gamma: float) -> tuple:
@@ -49,14 +77,10 @@ def stage_model(d, gamma: float) -> tuple:
     cols = np.concatenate([at(0, t[1:]), at(0, t[:-1]), at(1), at(2), at(3), at(4)])
     vals = np.concatenate([np.ones(T - 1), -np.ones(T - 1), np.ones(2 * T), np.ones(T), -np.ones(T)])
     A_in = sp.csc_matrix((vals, (rows, cols)), shape=(3 * T - 1, 7 * T))
-    lo = np.concatenate([np.full(T - 1, -d.ramp), np.full(T, -np.inf), np.full(T, d.x_min)])
-    hi = np.concatenate([np.full(T - 1, d.ramp), np.full(T, d.ba_p_max), np.full(T, d.x_max)])
-    x_lo = np.tile([d.p_min, 0.0, 0.0, 0.0, 0.0, -np.inf, d.e_min], T)
-    x_hi = np.tile([d.p_max, d.ba_p_max, d.ba_p_max, max(d.x_max, 0.0),
-                    max(-d.x_min, 0.0), np.inf, d.e_max], T)
-    x_lo[at(6, T - 1)] = max(d.e_min, d.e0)               # E(T) >= E(0)
-    cost = np.zeros(7 * T)
-    cost[at(0)], cost[at(3)], cost[at(4)] = d.b, d.grid_buy, -d.grid_sell
+    x_lo, x_hi, f_lo, f_hi, cost = stage_data(d)
+    lo = np.concatenate([f_lo[1:, 0], f_lo[:, 1], f_lo[:, 2]])
+    hi = np.concatenate([f_hi[1:, 0], f_hi[:, 1], f_hi[:, 2]])
+    x_lo, x_hi, cost = x_lo.ravel(), x_hi.ravel(), cost.ravel()
     m2 = 2.0 * d.m
     H = sp.csc_matrix((np.concatenate([np.full(T, 2.0 * d.a), np.full(2 * T, m2),
                                        np.full(2 * T, -m2), np.full(T, 2.0)]),
@@ -72,8 +96,7 @@ def solve_stages(model: tuple, r: np.ndarray, col_lo: np.ndarray, col_hi: np.nda
     fresh solver at tolerance 1e-10, accepted only with primal and dual residuals within
     tolerance and a duality gap within 1e-9 of the objective (a bound on the distance to
     the optimum by weak duality); then values within SNAP of a bound (col_lo, col_hi
-    (6T,)) are put on it (an interior point stops a hair inside its active bounds, e.g.
-    1e-10 kWh sold, where an active-set answer has them on it)."""
+    (6T,)) are put on it (:func:`snap`)."""
     H, cost, A_eq, b_eq, A_in, lo, hi, x_lo, x_hi = model
     T = len(b_eq) // 2
     b_eq = b_eq.copy()
@@ -89,7 +112,4 @@ def solve_stages(model: tuple, r: np.ndarray, col_lo: np.ndarray, col_hi: np.nda
     if abs(info.primal_obj - info.dual_obj) > 1e-9 * (1.0 + abs(info.primal_obj)):
         return None
     x = np.asarray(s.result.x, float).reshape(T, 7)[:, :6].T.ravel()   # [P, c, d, g, s, v]
-    for b in (col_lo, col_hi):
-        near = np.isfinite(b) & (np.abs(x - b) <= SNAP * (1.0 + np.abs(b)))
-        x[near] = b[near]
-    return x
+    return snap(x, col_lo, col_hi)

@@ -45,7 +45,7 @@ import scipy.sparse as sp
 from .certificate import lp_certificate
 from .dispatch_ipm import ipm_data
 from .dispatch_ipm import solve_rows as kernel_rows
-from .dispatch_stages import solve_stages, stage_model
+from .dispatch_stages import snap, solve_stages, stage_model
 from .highs_model import solve_highs
 from .response import Status
 from .processes import map_rows_processes
@@ -76,8 +76,9 @@ class MicrogridDispatch:
             efficiency (each way), upkeep m (yuan/kW^2h).
         x_min, x_max: grid exchange limits (kW; x > 0 buys).
         grid_buy, grid_sell: (T,) the grid's prices H_b, H_s (yuan/kWh), H_s <= H_b.
-        threads: processes for the batch (this one and helpers; 0 = every core); the
-            answer does not depend on it.
+        threads: threads for the batch's compiled solves, and processes (this one and
+            helpers) for the rows left to PIQP (0 = every core); the answer does not
+            depend on it.
     """
 
     a: float
@@ -215,18 +216,19 @@ class MicrogridDispatch:
         return solve_stages(self._gamma_rows(gamma)[1], r, col_lo, col_hi)
 
     def _one(self, r: np.ndarray, gamma: float):
-        """One individual: (status, x (6T,) with u unscaled, row bounds) for net load r (T,)."""
-        q = self.qp_matrices(r, gamma)
+        """One individual by PIQP, then HiGHS: (status, x (6T,) with u unscaled) for net
+        load r (T,)."""
         x = self._ipm(r, gamma)
         if x is not None:
             x[5 * self.T:] *= 1.0 / np.sqrt(gamma)
-            return Status.OPTIMAL, x, q["row_lo"], q["row_hi"]
+            return Status.OPTIMAL, x
+        q = self.qp_matrices(r, gamma)
         for options in _ATTEMPTS:
             status, x, _ = solve_highs(q["cost"], q["A"], q["row_lo"], q["row_hi"], q["col_lo"],
                                        q["col_hi"], hessian=q["hessian"], options=options)
             if status == Status.OPTIMAL:
                 x[5 * self.T:] *= 1.0 / np.sqrt(gamma)
-                return status, x, q["row_lo"], q["row_hi"]
+                return status, x
         # a second formulation where every attempt above ends in a solve error (seen on ~1
         # in 30,000 QPs): u = r + W x eliminated, gamma |u|^2 in the Hessian and the cost
         e = self.qp_matrices(r, gamma, eliminated=True)
@@ -234,23 +236,29 @@ class MicrogridDispatch:
             status, x5, _ = solve_highs(e["cost"], e["A"], e["row_lo"], e["row_hi"], e["col_lo"],
                                         e["col_hi"], hessian=e["hessian"], options=options)
             if status == Status.OPTIMAL:
-                return status, np.concatenate([x5, r + e["W"] @ x5]), q["row_lo"], q["row_hi"]
-        return status, np.zeros(6 * self.T), q["row_lo"], q["row_hi"]
+                return status, np.concatenate([x5, r + e["W"] @ x5])
+        return status, np.zeros(6 * self.T)
 
     def _kernel_rows(self, r: np.ndarray, gam: np.ndarray) -> tuple:
         """(X (n, 6T) with u unscaled, certified (n,) bool) for rows r (n, T) with weights
         gam (n,) from the compiled interior point (:mod:`followers.dispatch_ipm`) on
-        ``threads`` threads; a row it does not certify is zero and False."""
+        ``threads`` threads; a row it does not certify is zero and False. Near-bound values
+        are put on their bounds (:func:`followers.dispatch_stages.snap`) and the imbalance
+        recomputed from the others, so the balance holds exactly."""
         n, T = r.shape
         if self._kernel is None or not n:
             return np.zeros((n, 6 * T)), np.zeros(n, bool)
         lo, hi, q, consts = self._kernel
         col_lo, col_hi = self._rows[3], self._rows[4]
         sq = np.sqrt(gam)
-        X, it = map_rows(lambda k: kernel_rows(r[k], sq[k], lo, hi, q, consts, col_lo, col_hi),
-                         n, self.threads, 8)
+        X, it = map_rows(lambda k: kernel_rows(r[k], sq[k], lo, hi, q, consts), n, self.threads, 8)
+        ok = it >= 0
+        Y = snap(X[ok], col_lo, col_hi)
+        P, c, d, g, s = (Y[:, k * T:(k + 1) * T] for k in range(5))
+        Y[:, 5 * T:] = sq[ok, None] * (r[ok] - P + c - d - g + s)
+        X[ok] = Y
         X[:, 5 * T:] *= (1.0 / sq)[:, None]
-        return np.clip(X, col_lo, col_hi), it >= 0
+        return np.clip(X, col_lo, col_hi), ok
 
     def _rows_hold(self, X: np.ndarray, r: np.ndarray) -> np.ndarray:
         """(n,) True where answer X[i] (6T, u unscaled, within its column bounds) meets every
@@ -274,7 +282,7 @@ class MicrogridDispatch:
         status = np.zeros(n, np.int8)
         col_lo, col_hi = self._rows[3], self._rows[4]
         for i in range(n):
-            status[i], x, _, _ = self._one(r[i], gam[i])
+            status[i], x = self._one(r[i], gam[i])
             X[i] = np.clip(x, col_lo, col_hi)
         ok = status == Status.OPTIMAL
         status[ok & ~self._rows_hold(X, r)] = Status.SOLVER_FAILED
