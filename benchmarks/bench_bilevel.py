@@ -1,4 +1,4 @@
-"""The published bilevel problems of ``tests/bilevel_problems.py``: the GA with polish
+"""The published bilevel problems of ``stackga/bilevel/problems/published.py``: the GA with polish
 (default settings: pop 100, 100 generations, seeds 1-3) against the reported optimum,
 and the exact references (HiGHS big-M for linear leaders, SCIP SOS1 for all), one run.
 
@@ -21,7 +21,7 @@ sys.path.insert(0, os.path.dirname(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "tests"))
 
 import stackga  # noqa: E402
-from bilevel_problems import PROBLEMS  # noqa: E402
+from stackga.bilevel.problems.published import PROBLEMS  # noqa: E402
 from machine import machine  # noqa: E402
 from stackga.bilevel import solve_bilevel, solve_exact  # noqa: E402
 

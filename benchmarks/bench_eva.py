@@ -1,11 +1,11 @@
 """Speed of an eva GA run (default pop 100, 300 generations, the paper's rounds), one run each:
 
-  stackga                 the clusters' exact batched kernel (followers/storage_qp_kernel.py)
+  stackga                 the clusters' exact batched kernel (followers/kernels/storage_qp.py)
                           and the EVA's dispatch (a compiled certified interior point per
-                          distinct individual, followers/dispatch_ipm.py; PIQP, then HiGHS,
+                          distinct individual, followers/kernels/microgrid_ipm.py; PIQP, then HiGHS,
                           where it does not certify), on every core (both kernels on
-                          threads, followers/threads.py; PIQP, which holds the GIL, on this
-                          process and helper processes, followers/processes.py)
+                          threads, followers/parallel/threads.py; PIQP, which holds the GIL, on this
+                          process and helper processes, followers/parallel/processes.py)
   HiGHS per cluster       the baseline a user would write: every cluster of every individual
                           in every round solved as its own HiGHS QP (tests/oracle_eva.py), the
                           dispatch as above, one thread; timed on the first
@@ -33,10 +33,10 @@ sys.path.insert(0, os.path.dirname(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "tests"))
 
 import stackga  # noqa: E402
-from cases import eva  # noqa: E402
-from followers import microgrid_dispatch  # noqa: E402
-from followers.response import Status  # noqa: E402
-from followers.threads import n_threads  # noqa: E402
+from stackga.cases import eva  # noqa: E402
+from stackga.followers.recourse import microgrid_dispatch  # noqa: E402
+from stackga.followers.response import Status  # noqa: E402
+from stackga.followers.parallel.threads import n_threads  # noqa: E402
 from machine import machine, timed  # noqa: E402
 from oracle_eva import cluster_qp  # noqa: E402
 from scipy_baseline import ZeroStub  # noqa: E402

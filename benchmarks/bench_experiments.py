@@ -23,7 +23,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-import cases.island as island  # noqa: E402
+import stackga.cases.island as island  # noqa: E402
 from machine import cpu  # noqa: E402
 from stackga.experiments import Sweep, run_sweep  # noqa: E402
 from stackga.experiments.tune import Tuning, tune  # noqa: E402

@@ -24,7 +24,7 @@ import time
 sys.path.insert(0, os.path.dirname(__file__))
 
 import stackga  # noqa: E402
-from cases import island  # noqa: E402
+from stackga.cases import island  # noqa: E402
 from machine import machine, timed  # noqa: E402
 from scipy_baseline import ScipyStorageOperator, ScipyUsers, ZeroStub  # noqa: E402
 
@@ -33,7 +33,7 @@ def compile_seconds() -> float:
     """Seconds for a fresh process to compile every kernel (empty numba cache)."""
     with tempfile.TemporaryDirectory() as cache:
         t0 = time.perf_counter()
-        subprocess.run([sys.executable, "-c", "from followers.storage_kernel import warm_up; "
+        subprocess.run([sys.executable, "-c", "from stackga.followers.warmup import warm_up; "
                         "warm_up()"], check=True, env={**os.environ, "NUMBA_CACHE_DIR": cache})
         return time.perf_counter() - t0
 

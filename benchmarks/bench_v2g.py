@@ -29,9 +29,9 @@ sys.path.insert(0, os.path.dirname(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "tests"))
 
 import stackga  # noqa: E402
-from cases import v2g  # noqa: E402
-from followers import Response  # noqa: E402
-from followers.response import Status  # noqa: E402
+from stackga.cases import v2g  # noqa: E402
+from stackga.followers import Response  # noqa: E402
+from stackga.followers.response import Status  # noqa: E402
 from machine import machine, timed  # noqa: E402
 from oracle_v2g import agent_lp, dispatch_qp  # noqa: E402
 from scipy_baseline import ZeroStub  # noqa: E402
@@ -69,7 +69,7 @@ class HighsDispatch:
         self.p_min = d.p_min
 
     def solve(self, D):
-        from followers.unit_dispatch import DispatchResult
+        from stackga.followers.recourse.unit_dispatch import DispatchResult
         d, n = self.d, len(D)
         p, shed = np.zeros((n, d.G, d.T)), np.zeros((n, d.T))
         cost, status = np.zeros(n), np.zeros(n, np.int8)

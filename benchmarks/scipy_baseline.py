@@ -8,7 +8,7 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.optimize import Bounds, LinearConstraint, linprog, milp, minimize
 
-from followers import Response
+from stackga.followers import Response
 
 
 class ScipyUsers:

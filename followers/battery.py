@@ -24,12 +24,12 @@ from functools import cached_property
 import numpy as np
 import scipy.sparse as sp
 
-from .binaries_bnb import binaries_bnb
-from .certificate import lp_certificate
-from .highs_model import solve_highs
+from .kernels.storage_binaries import binaries_bnb
+from .certify.certificate import lp_certificate
+from .backends.highs import solve_highs
 from .response import Response, Status, check_prices, status_from
 from .storage_dp import StorageLP, default_big_m, solve_storage
-from .tie_values import bind_blocks
+from .certify.tie_values import bind_blocks
 
 __all__ = ["Battery"]
 
@@ -147,14 +147,14 @@ class Battery:
             col_lo, col_hi, integer
 
     def certificate(self, price: np.ndarray, arrays: dict, leader=None) -> dict:
-        """:func:`followers.certificate.lp_certificate` of a plan (``ch``, ``dis``, ``soc``) at
+        """:func:`stackga.followers.certify.certificate.lp_certificate` of a plan (``ch``, ``dis``, ``soc``) at
         one price vector (T,): against the MILP when the binaries bind, else the LP."""
         return self.certify_plan(price, arrays["ch"], arrays["dis"], arrays["soc"], leader)
 
     def certify_plan(self, price: np.ndarray, ch: np.ndarray, dis: np.ndarray,
                      soc: np.ndarray, leader=None) -> dict:
         """The certificate of one plan: ch, dis (T,) kW, soc (T + 1,) kWh. ``leader``: a
-        leader's view (:mod:`followers.tie_values`) bound to the plan's ch and dis (kW), for
+        leader's view (:mod:`stackga.followers.certify.tie_values`) bound to the plan's ch and dis (kW), for
         the leader's values over the LP's ties."""
         T, dt = self.T, self.dt
         A, lo, hi, clo, chi, integer = self.milp_matrices

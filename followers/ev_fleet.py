@@ -27,7 +27,7 @@ Method: every EV is its own storage LP. Rotating each EV's time axis so that it
 ends at its departure hour, all EVs leaving at the same hour (with the same
 battery and requirement) share one storage LP that they enter at different
 steps with different states; one backward pass per (individual, group) serves
-them all (:func:`followers.storage_dp.solve_storage_starts`). The island's 60
+them all (:func:`stackga.followers.storage_dp.solve_storage_starts`). The island's 60
 EVs form 3 such groups, so a population of 100 costs 300 backward passes and
 6,000 short forward passes. Units: kW, kWh, hours, yuan.
 """
@@ -35,15 +35,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import numba as nb
 import numpy as np
 
-from .certificate import lp_certificate
+from .certify.certificate import lp_certificate
 from .response import Response, Status, check_prices, status_from
 from .storage_dp import StorageLP, outside_method, solve_storage_starts, stack
 from .storage_dp import _FIELDS, _per_row, default_big_m
-from .storage_kernel import _JIT, row_policy, value_work
-from .tie_values import bind
+from .kernels.ev_fleet import fleet_totals, to_hours
+from .certify.tie_values import bind
 
 __all__ = ["EVFleet", "plugged"]
 
@@ -55,73 +54,6 @@ def plugged(arr: np.ndarray, dep: np.ndarray, T: int) -> np.ndarray:
     t = np.arange(T)[None, :]
     a, d = arr[:, None], dep[:, None]
     return np.where(a <= d, (t >= a) & (t < d), (t >= a) | (t < d))
-
-
-@nb.njit(**_JIT)
-def _to_hours(u, s, ev, ind, step, dep, eta_c, eta_d, dt, n, n_ev, T):
-    """Per-start plans (rotated steps) -> per-EV hourly arrays (one vehicle each).
-
-    Returns car_ch, car_dis (n, n_ev, T) kW, car_energy (n, n_ev, T) kWh at the start of
-    each plugged hour and of the departure hour (0 otherwise)."""
-    car_ch = np.zeros((n, n_ev, T))
-    car_dis = np.zeros((n, n_ev, T))
-    car_e = np.zeros((n, n_ev, T))
-    for j in range(len(ev)):
-        e, i, d = ev[j], ind[j], dep[j]
-        for t in range(step[j], T):
-            h = (d + t) % T
-            c = max(u[j, t], 0.0) / (eta_c * dt)
-            x = max(-u[j, t], 0.0) * eta_d / dt
-            car_ch[i, e, h] = c
-            car_dis[i, e, h] = x
-            car_e[i, e, h] = s[j, t]
-        car_e[i, e, d] = s[j, T]
-    return car_ch, car_dis, car_e
-
-
-@nb.njit(**_JIT)
-def _fleet_totals(a, s_final, s_lo, s_hi, up, dn, drift, c_up, c_dn, big_m, first, step, state,
-                  ind, dep, w, eta_c, eta_d, dt, n):
-    """The weighted fleet totals of the plans ``solve_starts`` gives, without storing any
-    per-EV plan: returns ch, dis (n, T) weighted fleet totals by hour, feasible (n,).
-
-    Specialised to the fleet's storages (no decay, no drift, constant power and state
-    bounds): the forward pass is ``_follow``'s, on a scalar state."""
-    R, T = c_up.shape
-    vs, vl, vn = value_work(T)
-    y_up = np.empty(T)
-    y_dn = np.empty(T)
-    ch = np.zeros((n, T))
-    dis = np.zeros((n, T))
-    feas = np.ones(n, np.bool_)
-    for r in range(R):
-        if first[r] == first[r + 1]:
-            continue
-        tol = row_policy(r, a, s_final, s_lo, s_hi, up, dn, drift, c_up, c_dn, big_m, first, step,
-                         vs, vl, vn, y_up, y_dn)
-        lo, hi, cap_up, cap_dn = s_lo[r, T], s_hi[r, T], up[r, 0], dn[r, 0]
-        for j in range(first[r], first[r + 1]):
-            i = ind[j]
-            z = state[j]
-            h = (dep[j] + step[j]) % T               # hour of day of step t: dep + t (mod T)
-            for t in range(step[j], T):
-                if y_up[t] > z + tol:
-                    y = min(y_up[t], z + cap_up)
-                elif y_dn[t] < z - tol:
-                    y = max(y_dn[t], z - cap_dn)
-                else:
-                    y = z
-                if y > z:
-                    ch[i, h] += w[j] * ((y - z) / (eta_c * dt))
-                elif y < z:
-                    dis[i, h] += w[j] * ((z - y) * eta_d / dt)
-                z = y
-                if z < lo - 1e3 * tol or z > hi + 1e3 * tol:
-                    feas[i] = False
-                h = h + 1 if h + 1 < T else 0
-            if z < s_final[r] - 1e3 * tol:          # the plan must end at >= s_final
-                feas[i] = False
-    return ch, dis, feas
 
 
 @dataclass(frozen=True)
@@ -305,7 +237,7 @@ class EVFleet:
                                 np.ascontiguousarray(self.weight[ev]))
         fields, first, w = self._cache[key]
         c_up, c_dn = self._rotated_costs(p, dep_g)
-        ch, dis, feas = _fleet_totals(*fields, c_up, c_dn, float(default_big_m(c_up, c_dn)), first,
+        ch, dis, feas = fleet_totals(*fields, c_up, c_dn, float(default_big_m(c_up, c_dn)), first,
                                       step, state, ind, dep, w, self.eta_c, self.eta_d, self.dt, n)
         status = status_from(feas)
         status[outside_method(*self.dp_costs(p))] = Status.SOLVER_FAILED
@@ -315,11 +247,11 @@ class EVFleet:
                         {"ch": ch, "dis": dis, "p_virtual": self.baseline - ch + dis})
 
     def certificate(self, price: np.ndarray, arrays: dict, leader=None) -> dict:
-        """:func:`followers.certificate.lp_certificate` of the fleet's plan at one price
+        """:func:`stackga.followers.certify.certificate.lp_certificate` of the fleet's plan at one price
         vector (T,): every EV's LP (its session's ch, dis and end-of-hour energies) in one
         block LP, against the per-EV plans (``car_ch``, ``car_dis``, ``car_energy`` (n_ev, T)
         in ``arrays``, as :meth:`describe` reports them; computed here if absent).
-        ``leader``: a leader's view (:mod:`followers.tie_values`), bound to the fleet's
+        ``leader``: a leader's view (:mod:`stackga.followers.certify.tie_values`), bound to the fleet's
         weighted ch and dis (kW), for the leader's values over the LP's ties."""
         T, dt = self.T, self.dt
         plans = arrays if "car_ch" in arrays else \
@@ -378,7 +310,7 @@ class EVFleet:
         n, T = p.shape
         storage, row, ev, ind, step, state, dep, dep_g = self._starts(n)
         u, s, _ = solve_storage_starts(storage, *self._rotated_costs(p, dep_g), row, step, state)
-        car_ch, car_dis, car_e = _to_hours(u, s, ev, ind, step, dep, self.eta_c, self.eta_d,
+        car_ch, car_dis, car_e = to_hours(u, s, ev, ind, step, dep, self.eta_c, self.eta_d,
                                            self.dt, n, len(self.arr), T)
         each = np.ones((n, 1))
         return {"car_ch": car_ch, "car_dis": car_dis, "car_energy": car_e,

@@ -11,7 +11,7 @@ under tariffs and power caps set by the leader, per individual (v2g paper, eq. 7
 The leader's input for n individuals is one matrix (n, 4T): [k_c | k_d | cap_c | cap_d]
 ($/MWh, $/MWh, MW, MW). Units: MW, MWh, $.
 
-Method: the exact storage recursion (:mod:`followers.storage_dp`) on the state E with
+Method: the exact storage recursion (:mod:`stackga.followers.storage_dp`) on the state E with
 per-individual move limits up = eta_c cap_c dt, down = cap_d dt / eta_d, a cost of
 (k_c + k_b) / eta_c per MWh stored and a revenue of (k_d - k_b) eta_d per MWh drawn.
 It plans the net move of each hour, so eq. 14 holds in every response, and it is the
@@ -31,8 +31,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import scipy.sparse as sp
 
-from .certificate import lp_certificate
-from .tie_values import bind_blocks
+from .certify.certificate import lp_certificate
+from .certify.tie_values import bind_blocks
 from .response import Response, Status
 from .storage_dp import StorageLP, outside_method, solve_storage
 
@@ -120,9 +120,9 @@ class StorageAgent:
                         {"p_ch": p_ch, "p_dis": p_dis, "energy": e})
 
     def certificate(self, leader_row: np.ndarray, arrays: dict, leader=None) -> dict:
-        """:func:`followers.certificate.lp_certificate` of a plan at one leader input (4T,):
+        """:func:`stackga.followers.certify.certificate.lp_certificate` of a plan at one leader input (4T,):
         the LP eq. 7-13 with separate P_c, P_d (eq. 14 is checked in the response).
-        ``leader``: a leader's view (:mod:`followers.tie_values`), bound to P_c and P_d, for
+        ``leader``: a leader's view (:mod:`stackga.followers.certify.tie_values`), bound to P_c and P_d, for
         the leader's values over the LP's ties."""
         k_c, k_d, cap_c, cap_d = (v[0] for v in self.split(np.asarray(leader_row)[None]))
         T, dt = self.T, self.dt

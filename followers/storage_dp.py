@@ -25,7 +25,7 @@ The forward pass picks, among all optimal moves, the one closest to idle
 (``u = 0``): an explicit tie-break that depends only on the individual's own
 costs, never on the rest of the population.
 
-Two kernels run this method: the compiled one (:mod:`followers.storage_kernel`,
+Two kernels run this method: the compiled one (:mod:`stackga.followers.kernels.storage`,
 numba, the default; O(T^2) per individual) and the numpy reference below
 (O(T^2 log T) per individual, all individuals advanced one step per numpy call).
 """
@@ -35,7 +35,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .storage_kernel import solve_rows, solve_starts
+from .kernels.storage import solve_rows, solve_starts
 
 __all__ = ["StorageLP", "outside_method", "solve_storage", "solve_storage_starts", "stack"]
 
@@ -141,7 +141,7 @@ def solve_storage(
         c_up: (n, T) cost per unit increase of the state.
         c_dn: (n, T) revenue per unit decrease of the state, ``<= c_up``.
         big_m: exact-penalty slope; default 1e4 x the largest |cost| (+1).
-        kernel: ``"compiled"`` (numba, :mod:`followers.storage_kernel`) or
+        kernel: ``"compiled"`` (numba, :mod:`stackga.followers.kernels.storage`) or
             ``"numpy"`` (the vectorized reference below); same method, same
             tie-break, results equal up to rounding.
 

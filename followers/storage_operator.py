@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .battery import Battery
-from .certificate import combine
+from .certify.certificate import combine
 from .response import Response, Status, check_prices
 from .storage_dp import outside_method, solve_storage, stack
 
@@ -75,7 +75,7 @@ class StorageOperator:
         (:meth:`Battery.certify_plan`) and every virtual unit that has one, under ``parts``;
         at the top, the worst primal violation, the summed duality gap, ``optimal`` when
         every part is, and ``ties`` when any part has them. Units without a certificate are
-        named in ``not_covered``. ``leader``: a leader's view (:mod:`followers.tie_values`),
+        named in ``not_covered``. ``leader``: a leader's view (:mod:`stackga.followers.certify.tie_values`),
         passed to every unit (each unit's ties, the others held); a unit's ``certificate``
         then takes it as ``leader=``."""
         parts = {"battery": self.battery.certify_plan(price, arrays["bt_ch"], arrays["bt_dis"],

@@ -21,10 +21,10 @@ from functools import cached_property
 import numpy as np
 import scipy.sparse as sp
 
-from .certificate import lp_certificate
+from .certify.certificate import lp_certificate
 from .response import Response, check_prices, status_from
 from .storage_dp import StorageLP, solve_storage
-from .tie_values import bind_blocks
+from .certify.tie_values import bind_blocks
 
 __all__ = ["ThermalBuildings"]
 
@@ -85,9 +85,9 @@ class ThermalBuildings:
         return c, c
 
     def certificate(self, price: np.ndarray, arrays: dict, leader=None) -> dict:
-        """:func:`followers.certificate.lp_certificate` of a schedule (``p_ac`` (T,),
+        """:func:`stackga.followers.certify.certificate.lp_certificate` of a schedule (``p_ac`` (T,),
         ``t_in`` (T + 1,)) at one price vector (T,): the ETP LP with T_in as variables.
-        ``leader``: a leader's view (:mod:`followers.tie_values`), bound to p_ac (the power
+        ``leader``: a leader's view (:mod:`stackga.followers.certify.tie_values`), bound to p_ac (the power
         drawn), for the leader's values over the LP's ties."""
         T, a = len(self.t_out), self.decay
         eye, shift = sp.identity(T, format="csr"), sp.eye(T, k=-1, format="csr")

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-from .certificate import lp_certificate
+from .certify.certificate import lp_certificate
 from .response import Response, check_prices
 
 __all__ = ["FlexibleUsers"]
@@ -41,7 +41,7 @@ class FlexibleUsers:
         return ((self.a - self.b / 2 * load - prices) * load).sum(axis=1) * self.dt
 
     def certificate(self, price: np.ndarray, arrays: dict) -> dict:
-        """:func:`followers.certificate.lp_certificate` of loads (T,) at one price (T,): the
+        """:func:`stackga.followers.certify.certificate.lp_certificate` of loads (T,) at one price (T,): the
         users' QP min sum (p - a) P + b/2 P^2 over rigid <= P <= rigid + flex_max."""
         T = len(self.rigid)
         return lp_certificate((price - self.a) * self.dt, sp.csr_matrix((0, T)), [], [],

@@ -96,7 +96,7 @@ class Progress:
 
 
 def _case(name: str):
-    import cases
+    import stackga.cases as cases
     return cases.get(name)
 
 
@@ -603,6 +603,8 @@ def main(argv=None) -> int:
     pl = sub.add_parser("plot", help="regenerate the figures of a sweep, tuning or run folder")
     pl.add_argument("dir")
     a = ap.parse_args(argv)
+    import matplotlib                  # the CLI writes figures to files: no window, ever
+    matplotlib.use("Agg")
     commands = {"run": cmd_run, "compare": cmd_compare, "figures": cmd_figures, "data": cmd_data,
                 "sweep": cmd_sweep, "tune": cmd_tune, "plot": cmd_plot, "resume": cmd_resume,
                 "certify": cmd_certify}

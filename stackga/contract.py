@@ -1,8 +1,8 @@
 """The follower and leader contracts, checked by ``Game.evaluate`` at every call.
 
-A follower's ``respond(prices (n, ...))`` must return a :class:`followers.Response`
+A follower's ``respond(prices (n, ...))`` must return a :class:`stackga.followers.Response`
 with ``objective`` and ``status`` of shape (n,), status codes of
-:class:`followers.Status`, and arrays whose leading dimension is n. Breaking
+:class:`stackga.followers.Status`, and arrays whose leading dimension is n. Breaking
 that shape is a programming error: it raises :class:`ContractError` naming the
 follower. Per-individual trouble is not: a non-finite objective or array value
 of an individual reported OPTIMAL makes it SOLVER_FAILED; a follower that raises
@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from followers.response import Response, Status
+from stackga.followers.response import Response, Status
 
 __all__ = ["ContractError", "FollowerError", "Answer", "respond", "check_leader"]
 
@@ -99,7 +99,7 @@ def _call(name: str, follower, prices: np.ndarray, strict: bool) -> Answer:
 def _check(name: str, r, n: int) -> Answer:
     if not isinstance(r, Response):
         raise ContractError(f"follower {name!r}: respond() returned {type(r).__name__}, "
-                            f"expected followers.Response")
+                            f"expected stackga.followers.Response")
     objective = np.asarray(r.objective)
     status = np.asarray(r.status)
     for field, v in (("objective", objective), ("status", status)):
@@ -115,7 +115,7 @@ def _check(name: str, r, n: int) -> Answer:
     if bad.any():
         i = int(np.argmax(bad))
         raise ContractError(f"follower {name!r}: status code {status[i].item()!r} of individual {i} is not "
-                            f"a followers.Status ({_VALID})")
+                            f"a stackga.followers.Status ({_VALID})")
     if not isinstance(r.arrays, dict):
         raise ContractError(f"follower {name!r}: arrays is {type(r.arrays).__name__}, expected a dict")
     arrays = {}

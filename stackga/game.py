@@ -10,7 +10,7 @@ from typing import Callable
 
 import numpy as np
 
-from followers.response import Response, Status
+from stackga.followers.response import Response, Status
 
 from . import contract
 from .contract import ContractError

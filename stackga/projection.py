@@ -9,7 +9,7 @@ unchanged (bit for bit); any other is replaced by the nearest point of the set.
   for every (individual, row) at once (the rows separate), to machine precision,
   keeping the feasible side of the bracket;
 * other rows (e.g. the eva case's 26 coupled rows): the compiled dual active-set method
-  (:mod:`followers.qp_dual`, Goldfarb-Idnani) for every violating individual in one call,
+  (:mod:`stackga.followers.kernels.qp_dual`, Goldfarb-Idnani) for every violating individual in one call,
   started from the box clip (a dual-feasible set: the clipped bounds' multipliers are >= 0)
   and verified against the KKT conditions; an individual it cannot certify is solved by
   HiGHS's QP instead.
@@ -20,8 +20,8 @@ import numba as nb
 import numpy as np
 import scipy.sparse as sp
 
-from followers.highs_model import solve_highs
-from followers.qp_dual import OPTIMAL, dual_active_set, work
+from stackga.followers.backends.highs import solve_highs
+from stackga.followers.kernels.qp_dual import OPTIMAL, dual_active_set, work
 
 __all__ = ["project", "is_feasible"]
 

@@ -24,9 +24,9 @@ def result_at(game: Game, x: np.ndarray, **kwargs) -> Result:
     the case's figures (``meta["report"]``) are computed only where every follower is
     OPTIMAL: no placeholder value is ever reported as a result. Followers with a
     ``certificate(prices_row, arrays_row)`` method have their answer certified
-    (``report["certificates"]``: see :mod:`followers.certificate`). A case's
+    (``report["certificates"]``: see :mod:`stackga.followers.certify.certificate`). A case's
     ``meta["tie_views"](evaluation, x)`` gives, per follower, how the leader's value
-    depends on it (:mod:`followers.tie_values`): where that follower ties,
+    depends on it (:mod:`stackga.followers.certify.tie_values`): where that follower ties,
     its certificate adds the leader's optimistic and pessimistic values."""
     x = np.asarray(x, dtype=float)
     ev = game.evaluate(x[None, :], strict=False)

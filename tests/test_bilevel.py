@@ -1,6 +1,6 @@
 """Bilevel games from matrices: the model's checks, the batched matrix followers (exact
 against direct solves, selection among ties, phase-1 guidance), the exact references and
-the polish, on Bard's example and on the published problems of ``tests/bilevel_problems.py``."""
+the polish, on Bard's example and on the published problems of ``stackga/bilevel/problems/published.py``."""
 import numpy as np
 import pytest
 
@@ -99,9 +99,9 @@ def test_certificates_detect_optimality_and_ties():
     assert t["ties"] and t["F_optimistic"] == pytest.approx(-1.5) and t["F_pessimistic"] == pytest.approx(0.0)
 
 
-# ---- the published problems (tests/bilevel_problems.py: source and reported optimum each) ----
+# ---- the published problems (stackga/bilevel/problems/published.py: source and reported optimum each) ----
 
-from bilevel_problems import PROBLEMS  # noqa: E402
+from stackga.bilevel.problems.published import PROBLEMS  # noqa: E402
 
 CLASSES = ("LP-LP", "LP-QP", "QP-LP", "QP-QP")
 

@@ -1,5 +1,5 @@
 """The exact reference for integer (MILP) followers (stackga.bilevel.integer, value-function
-cuts): the published problems of tests/bilevel_problems_milp.py, random games against an
+cuts): the published problems of stackga/bilevel/problems/published_milp.py, random games against an
 independent enumeration (scipy's milp at every integer x), refusals, and the GA's
 optimistic selection among a MILP follower's optima."""
 from __future__ import annotations
@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from scipy.optimize import Bounds, LinearConstraint, milp
 
-from bilevel_problems_milp import PROBLEMS_MILP, PROBLEMS_MILP_NOT_ATTAINED
+from stackga.bilevel.problems.published_milp import PROBLEMS_MILP, PROBLEMS_MILP_NOT_ATTAINED
 from stackga.bilevel import Bilevel, Follower, MatrixFollower, solve_exact
 
 

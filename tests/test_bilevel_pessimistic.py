@@ -11,8 +11,8 @@ import pytest
 from scipy.optimize import linprog
 
 import stackga
-from bilevel_problems import PROBLEMS
-from bilevel_problems_milp import NOT_ATTAINED, PROBLEMS_PESSIMISTIC
+from stackga.bilevel.problems.published import PROBLEMS
+from stackga.bilevel.problems.published_milp import NOT_ATTAINED, PROBLEMS_PESSIMISTIC
 from stackga.bilevel import Bilevel, Follower, solve_bilevel, solve_exact
 
 pyscipopt = pytest.importorskip("pyscipopt")
@@ -159,7 +159,7 @@ PUBLISHED = list(PROBLEMS_PESSIMISTIC)
 
 @pytest.mark.parametrize("p", PUBLISHED, ids=[p["name"] for p in PUBLISHED])
 def test_published_pessimistic_problems(p):
-    """tests/bilevel_problems_milp.py: values verified by brute force; an infimum that is not
+    """stackga/bilevel/problems/published_milp.py: values verified by brute force; an infimum that is not
     attained must be reported as such, near the infimum."""
     r = solve_exact(p["build"](), "sos1", time_limit=30)
     if p["name"] in NOT_ATTAINED:

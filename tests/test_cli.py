@@ -255,7 +255,7 @@ def test_checkpointed_run_never_continues_an_old_one(tmp_path):
 
 
 def island_game():
-    import cases.island as island
+    import stackga.cases.island as island
     return island.build(scenario=3)
 
 

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import stackga
-from followers import Response, Status
+from stackga.followers import Response, Status
 from stackga import GAConfig, Game, LeaderOutcome
 from stackga.contract import ContractError, FollowerError
 
@@ -74,13 +74,13 @@ BROKEN = [
     ("status-scalar", lambda n, P: Response(np.zeros(n), np.int8(0), {}),
      r"follower 'f': status has shape \(\)"),
     ("status-code", lambda n, P: Response(np.zeros(n), np.full(n, 7, np.int8), {}),
-     r"follower 'f': status code 7 of individual 0 is not a followers.Status \(0 OPTIMAL"),
+     r"follower 'f': status code 7 of individual 0 is not a stackga.followers.Status \(0 OPTIMAL"),
     ("status-text", lambda n, P: Response(np.zeros(n), np.array(["ok"] * n), {}),
      r"follower 'f': status has dtype"),
     ("array-rows", lambda n, P: Response(np.zeros(n), np.zeros(n, np.int8), {"y": np.zeros((n + 1, 3))}),
      r"follower 'f': array 'y' has shape \(\d+, 3\), expected leading dimension"),
     ("not-a-response", lambda n, P: {"objective": np.zeros(n)},
-     r"follower 'f': respond\(\) returned dict, expected followers.Response"),
+     r"follower 'f': respond\(\) returned dict, expected stackga.followers.Response"),
 ]
 
 

@@ -9,7 +9,7 @@ import shutil
 import numpy as np
 import pytest
 
-import cases
+import stackga.cases as cases
 from stackga.data import DataError, ParamTable, load_params, load_table
 
 CASE_FILES = [(name, schema) for name in cases.CASES for schema in cases.get(name).DATA_SCHEMAS]
@@ -207,4 +207,4 @@ def test_every_case_ships_its_data():
     with open(Path(__file__).parents[1] / "pyproject.toml", "rb") as f:
         shipped = tomllib.load(f)["tool"]["setuptools"]["package-data"]
     for name in cases.CASES:
-        assert "data/*.csv" in shipped.get(f"cases.{name}", []), f"cases.{name}: data not packaged"
+        assert "data/*.csv" in shipped.get(f"stackga.cases.{name}", []), f"stackga.cases.{name}: data not packaged"

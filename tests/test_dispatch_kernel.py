@@ -1,11 +1,11 @@
-"""The eva dispatch's compiled interior point (followers.dispatch_ipm): its Newton step
-(followers.dispatch_riccati) against a dense KKT solve built from the model statement."""
+"""The eva dispatch's compiled interior point (stackga.followers.kernels.microgrid_ipm): its Newton step
+(stackga.followers.kernels.microgrid_riccati) against a dense KKT solve built from the model statement."""
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from followers.dispatch_riccati import factor, solve
+from stackga.followers.kernels.microgrid_riccati import factor, solve
 
 T = 6
 

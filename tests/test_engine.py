@@ -4,7 +4,7 @@ import pytest
 from scipy.optimize import linprog
 
 import stackga
-from followers import Response
+from stackga.followers import Response
 from stackga import GAConfig, Game, LeaderOutcome
 
 # Bard (1998), example 5.1.1 (also PAO's bard511 and BilevelJuMP's tests):

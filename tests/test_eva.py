@@ -10,11 +10,11 @@ import pytest
 
 import oracle_eva as O
 import stackga
-from cases.eva import build, load
-from cases.eva.case import make_clusters, make_dispatch
-from followers.ev_clusters import EVClusters, cluster_hours, split_to_evs
-from followers.response import Status
-from followers.storage_qp_kernel import solve_rows
+from stackga.cases.eva import build, load
+from stackga.cases.eva.case import make_clusters, make_dispatch
+from stackga.followers.recourse.ev_clusters import EVClusters, cluster_hours, split_to_evs
+from stackga.followers.response import Status
+from stackga.followers.kernels.storage_qp import solve_rows
 from stackga.data import DataError
 from stackga.rounds import Rounds
 
@@ -265,7 +265,7 @@ def test_threads_and_repeated_rows_change_nothing():
     for k, v in alone.items():
         assert np.array_equal(out[2][1][k][5], v[0]) and np.array_equal(out[2][1][k][2], v[0]), k
     with pytest.raises(ValueError, match="threads"):
-        from followers.threads import n_threads
+        from stackga.followers.parallel.threads import n_threads
         n_threads(-1)
 
 
@@ -273,7 +273,7 @@ def test_claims_follow_the_report():
     """Each claim reads its own figure: changing that figure (and only it) flips it."""
     from types import SimpleNamespace
 
-    from cases.eva.compare import claims
+    from stackga.cases.eva.compare import claims
     base = {"charge_share_night": 0.8, "discharge_share_day": 0.7, "ev_discharge_kwh": 100.0,
             "class1_discharge_kwh": 80.0, "class2_charge_kwh": 50.0, "class2_charge_night_kwh": 40.0,
             "prices_inside_grid": True, "buy_minus_sell_min": 0.01, "ev_cost_game": 800.0,
@@ -299,7 +299,7 @@ def _no_kernel(self, r, gam):
 def highs_only(monkeypatch):
     """The dispatch without its compiled and PIQP paths: HiGHS and its fallbacks answer
     every QP."""
-    from followers.microgrid_dispatch import MicrogridDispatch
+    from stackga.followers.recourse.microgrid_dispatch import MicrogridDispatch
     monkeypatch.setattr(MicrogridDispatch, "_kernel_rows", _no_kernel)
     monkeypatch.setattr(MicrogridDispatch, "_ipm", lambda self, r, gamma: None)
 
@@ -310,8 +310,8 @@ def test_dispatch_paths_give_the_same_optimum(gamma, monkeypatch):
     net loads: the compiled interior point's certified answer (every row certified by
     it), PIQP's (on the stage-wise model, every row certified) and HiGHS's active-set one
     (on the model as written)."""
-    from followers import microgrid_dispatch as md
-    from followers.microgrid_dispatch import MicrogridDispatch
+    from stackga.followers.recourse import microgrid_dispatch as md
+    from stackga.followers.recourse.microgrid_dispatch import MicrogridDispatch
     data = load()
     net = data.hourly["load_kw"] - data.hourly["pv_kw"] - data.hourly["wind_kw"]
     R = net[None] + np.random.default_rng(3).normal(0, 40, (6, 24))
@@ -348,14 +348,14 @@ def test_dispatch_hard_rows_match_the_other_paths(variant, gamma, monkeypatch):
     battery upkeep: its Hessian is then zero in c and d.)"""
     import dataclasses
 
-    from followers.microgrid_dispatch import MicrogridDispatch
+    from stackga.followers.recourse.microgrid_dispatch import MicrogridDispatch
     data = load()
     d = make_dispatch(data)
     d = {"case": d, "exchange 10 kW": dataclasses.replace(d, x_min=-10.0, x_max=10.0),
          "no battery upkeep": dataclasses.replace(d, m=0.0)}[variant]
     net = data.hourly["load_kw"] - data.hourly["pv_kw"] - data.hourly["wind_kw"]
     R = net[None] + np.random.default_rng(6).normal(0, 150, (6, 24))
-    from followers import microgrid_dispatch as md
+    from stackga.followers.recourse import microgrid_dispatch as md
     before = md.stats["kernel_rows"]
     fast = d.solve(R, gamma)
     if (variant, gamma) == ("exchange 10 kW", 0.005):      # certified only with refinement
@@ -382,7 +382,7 @@ def test_dispatch_rows_the_kernel_does_not_certify_go_to_piqp(monkeypatch):
     """Rows the compiled kernel leaves uncertified are answered by PIQP (the same answer
     as PIQP alone), the others keep the kernel's; a dispatch with a fixed variable (no
     interior: grid sales fixed at 0) is answered without the kernel."""
-    from followers.microgrid_dispatch import MicrogridDispatch
+    from stackga.followers.recourse.microgrid_dispatch import MicrogridDispatch
     data = load()
     net = data.hourly["load_kw"] - data.hourly["pv_kw"] - data.hourly["wind_kw"]
     R = net[None] + np.random.default_rng(4).normal(0, 40, (5, 24))
@@ -511,7 +511,7 @@ def test_dispatch_accepts_an_answer_whose_energy_balance_is_off_by_rounding(monk
     the bounds, ends 1.7e-6 kWh under E(T) >= E(0) (a sum of 48 terms of up to ~100 kWh):
     it is OPTIMAL (it was marked SOLVER_FAILED against an absolute 1e-6), and its energy
     balance holds to 1e-6 of the row's terms."""
-    from followers.microgrid_dispatch import MicrogridDispatch
+    from stackga.followers.recourse.microgrid_dispatch import MicrogridDispatch
     monkeypatch.setattr(MicrogridDispatch, "_kernel_rows", _no_kernel)
     data = load()
     d = make_dispatch(data)

@@ -6,7 +6,7 @@ import signal
 
 import pytest
 
-import cases.island as island
+import stackga.cases.island as island
 import stackga
 from stackga import interrupt
 from stackga.cli import main

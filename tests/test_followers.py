@@ -5,10 +5,10 @@ import pytest
 import scipy.sparse as sp
 from scipy.optimize import linprog
 
-from followers import Battery, EVFleet, FlexibleUsers, Status, StorageOperator, ThermalBuildings
-from followers import battery as battery_module
-from followers.ev_fleet import plugged
-from followers.highs_model import solve_highs
+from stackga.followers import Battery, EVFleet, FlexibleUsers, Status, StorageOperator, ThermalBuildings
+from stackga.followers import battery as battery_module
+from stackga.followers.ev_fleet import plugged
+from stackga.followers.backends.highs import solve_highs
 from oracle_ev import per_ev_fleet_lp
 from oracles import battery_milp
 
@@ -270,7 +270,7 @@ def test_certificates_of_the_case_followers():
     """Every case follower with a certificate: the reported answer is certified optimal by
     an independent HiGHS solve; a perturbed answer is not; ties are flagged."""
     import stackga
-    from cases import island, v2g
+    from stackga.cases import island, v2g
     r = stackga.solve(island.build(scenario=3, integer_battery=False),
                       stackga.GAConfig(pop_size=20, generations=4))
     certs = r.report["certificates"]
@@ -296,7 +296,7 @@ def test_certificates_cover_the_virtual_storage():
     """Scenario 4: the battery (MILP), the AC buildings (LP) and every EV (one block LP)
     are each certified by HiGHS; a perturbed AC schedule is not optimal."""
     import stackga
-    from cases import island
+    from stackga.cases import island
     g = island.build(scenario=4)
     r = stackga.solve(g, stackga.GAConfig(pop_size=16, generations=3))
     c = r.report["certificates"]["so"]
@@ -317,7 +317,7 @@ def test_qp_certificate_tells_a_tie_from_a_singular_hessian():
     move is a tie."""
     import scipy.sparse as sp
 
-    from followers.certificate import lp_certificate
+    from stackga.followers.certify.certificate import lp_certificate
     H = sp.csr_matrix(np.array([[2.0, -2.0], [-2.0, 2.0]]))     # (y1 - y2)^2: flat along y1 = y2
     A = sp.csr_matrix((0, 2))
     # min (y1 - y2)^2 - 1.9 y1 + 2.1 y2 = z^2 - 1.9 z + 0.2 y2 (z = y1 - y2), y >= 0:

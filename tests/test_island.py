@@ -5,10 +5,10 @@ import shutil
 import numpy as np
 import pytest
 
-import cases
-import cases.island as island
+import stackga.cases as cases
+import stackga.cases.island as island
 import stackga
-from cases.island import data_io
+from stackga.cases.island import data_io
 from stackga import GAConfig
 from stackga.cli import main
 
@@ -147,7 +147,7 @@ def test_parallel_compare_stops_on_ctrl_c():
     import os
     import signal
 
-    from cases.island.compare import jobs_for, run_all
+    from stackga.cases.island.compare import jobs_for, run_all
     from stackga import interrupt
     done = []
 
@@ -190,8 +190,8 @@ def test_game_copies_and_followers_pickle():
 
 
 def test_compare_tables_and_claims_over_seeds():
-    from cases.island.claims import claims
-    from cases.island.compare import by_seed, median_run, run_all, summary
+    from stackga.cases.island.claims import claims
+    from stackga.cases.island.compare import by_seed, median_run, run_all, summary
     seeds = [1, 2, 3]
     results = run_all(GAConfig(pop_size=4, generations=2, seed=1), seeds)
     per_seed = by_seed(results, seeds)
@@ -220,7 +220,7 @@ def test_compare_tables_and_claims_over_seeds():
 
 
 def test_parallel_compare_equals_one_by_one():
-    from cases.island.compare import run_all
+    from stackga.cases.island.compare import run_all
     cfg = GAConfig(pop_size=4, generations=3, seed=5)
     one = run_all(cfg, [5, 6], jobs=1)
     two = run_all(cfg, [5, 6], jobs=2)

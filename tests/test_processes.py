@@ -1,16 +1,16 @@
-"""Rows solved in helper processes (followers.processes): bit for bit the one-process
+"""Rows solved in helper processes (stackga.followers.parallel.processes): bit for bit the one-process
 answer, whatever the number of helpers, and the batch still solved where a helper dies."""
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from followers import processes
+from stackga.followers.parallel import processes
 
 
 @pytest.fixture(scope="module")
 def dispatch():
-    from cases.eva.case import build
+    from stackga.cases.eva.case import build
     return build().followers["market"].dispatch
 
 
@@ -134,7 +134,7 @@ def test_dispatch_rows_left_by_its_kernel_go_to_helpers(dispatch, monkeypatch):
     helpers, bit for bit as in one process."""
     import dataclasses
 
-    from followers.microgrid_dispatch import MicrogridDispatch
+    from stackga.followers.recourse.microgrid_dispatch import MicrogridDispatch
     monkeypatch.setattr(MicrogridDispatch, "_kernel_rows",
                         lambda self, r, g: (np.zeros((len(r), 6 * self.T)), np.zeros(len(r), bool)))
     r, gam = _rows(dispatch, n=24, seed=2)

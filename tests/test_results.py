@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import stackga
-from followers import Response
+from stackga.followers import Response
 from stackga import GAConfig, Game, LeaderOutcome, Result
 from stackga.result import ResultError
 from stackga.rundir import RunDirError, check_out, fresh, staged

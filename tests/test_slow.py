@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 import stackga
-from cases import island
+from stackga.cases import island
 from stackga import GAConfig
 
 pytestmark = pytest.mark.slow
@@ -33,7 +33,7 @@ def test_paper_scale_scenario4_deterministic():
 def test_v2g_paper_scale(mode):
     """v2g at the paper's settings: feasible, and in plan mode never below the exact optimum
     (the single-level bound, attained by plan-exact)."""
-    from cases import v2g
+    from stackga.cases import v2g
     res = stackga.solve(v2g.build(mode), GAConfig(seed=1))
     assert res.report["feasible"] and res.report["complementarity_max"] == 0.0
     assert len(res.log["gen"]) == 300
@@ -44,8 +44,8 @@ def test_v2g_paper_scale(mode):
 
 def test_bilevel_ga_with_polish_reaches_95_percent_of_published_optima():
     """Issue 10's criterion: default settings (pop 100, 100 generations), seeds 1-3, every
-    published problem of tests/bilevel_problems.py; within max(1e-3, 1e-3 |F*|)."""
-    from bilevel_problems import PROBLEMS
+    published problem of stackga/bilevel/problems/published.py; within max(1e-3, 1e-3 |F*|)."""
+    from stackga.bilevel.problems.published import PROBLEMS
     from stackga.bilevel import solve_bilevel
     hits, runs = 0, 0
     for p in PROBLEMS:
@@ -59,7 +59,7 @@ def test_bilevel_ga_with_polish_reaches_95_percent_of_published_optima():
 def test_island_scenario3_certified_optimum_bounds_the_ga():
     """The exact optimum of scenario 3 (LP battery, SCIP) is an upper bound on every GA
     result, and the island game and the matrix statement agree on the followers."""
-    from cases.island.certify import scenario3_bilevel
+    from stackga.cases.island.certify import scenario3_bilevel
     from stackga.bilevel import solve_exact
     from stackga.bilevel.response import MatrixFollower
     bl = scenario3_bilevel()
@@ -83,7 +83,7 @@ def test_eva_paper_scale():
     population meets eq. 8-10, the best is settled with the imbalance below the rounds'
     tolerance, and it beats the simplest feasible pricing (the grid's TOU limits alpha H_b
     and beta H_s projected onto the mean caps)."""
-    from cases import eva
+    from stackga.cases import eva
     game = eva.build()
     res = stackga.solve(game, GAConfig(seed=1))
     P = res.arrays["ga.population"]

@@ -2,8 +2,8 @@
 import numpy as np
 import pytest
 
-from followers.storage_dp import KERNELS, StorageLP, solve_storage
-from followers.binaries_bnb import binaries_bnb
+from stackga.followers.storage_dp import KERNELS, StorageLP, solve_storage
+from stackga.followers.kernels.storage_binaries import binaries_bnb
 from oracles import storage_binaries_milp, storage_lp
 
 
@@ -115,7 +115,7 @@ def test_infeasible_is_flagged_not_nan():
 def test_many_starts_equal_separate_lps():
     """solve_storage_starts (one backward pass per row, many entries) gives each start
     exactly the plan of its own LP (capacity 0 before the start)."""
-    from followers.storage_dp import solve_storage_starts
+    from stackga.followers.storage_dp import solve_storage_starts
     rng = np.random.default_rng(7)
     n, T, per = 40, 24, 12
     m = StorageLP(s0=np.zeros(n), s_lo=np.full((n, T + 1), 8.0), s_hi=np.full((n, T + 1), 36.0),

@@ -1,4 +1,4 @@
-"""Rows of a batch on threads (followers.threads.map_rows): the serial answer whatever the
+"""Rows of a batch on threads (stackga.followers.parallel.threads.map_rows): the serial answer whatever the
 thread count, from nested calls and from several callers at once; every chunk done
 before a failing call raises."""
 from __future__ import annotations
@@ -9,7 +9,7 @@ import time
 import numpy as np
 import pytest
 
-from followers.threads import map_rows
+from stackga.followers.parallel.threads import map_rows
 
 
 def _double(x):

@@ -1,4 +1,4 @@
-"""The leader's values over a follower's ties (followers.tie_values): against a brute
+"""The leader's values over a follower's ties (stackga.followers.certify.tie_values): against a brute
 force over the optimal face, and wired through a case (the island's storage operator)."""
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from followers import Battery
-from followers.tie_values import ConcaveLeader, tie_range
+from stackga.followers import Battery
+from stackga.followers.certify.tie_values import ConcaveLeader, tie_range
 
 
 def concave(z, slope, icpt):
@@ -62,7 +62,7 @@ def test_a_battery_indifferent_at_flat_prices():
 def test_island_certificate_reports_the_leaders_values_over_ties():
     """At a flat price the fleet's LP ties (when to charge is free); the certificate carries
     the MGO's optimistic and pessimistic profits around the one reported."""
-    from cases.island.case import build
+    from stackga.cases.island.case import build
     from stackga.solve import result_at
     game = build(scenario=4)
     res = result_at(game, np.full(24, 0.6))
@@ -77,7 +77,7 @@ def test_island_certificate_reports_the_leaders_values_over_ties():
 def test_recourse_leader_best_against_a_grid(seed):
     """Leader cost R(z) = min {u'u : u >= z, -10 <= u <= 10} = sum max(z, 0)^2 plus
     payments lin y; its best value over the face (one QP) against a grid of the face."""
-    from followers.tie_values import RecourseLeader, bind
+    from stackga.followers.certify.tie_values import RecourseLeader, bind
     rng = np.random.default_rng(seed)
     c = np.array([0.0, 0.0, -1.0])
     A = sp.csr_matrix(np.ones((1, 3)))
@@ -107,7 +107,7 @@ def test_v2g_certificate_reports_the_operators_best_value_over_ties():
     """Plan mode with flat charging prices: the agent is indifferent about when to
     charge; the operator's best value over those plans is at least the reported one."""
     import stackga
-    from cases.v2g.case import build
+    from stackga.cases.v2g.case import build
     game = build()
     res = stackga.solve(game, stackga.GAConfig(pop_size=20, generations=3, seed=1))
     c = res.report["certificates"]["ev"]
@@ -124,7 +124,7 @@ def test_qp_follower_ties_against_a_grid_over_its_optimal_set():
     c = np.array([-2.0, -2.0])
     A = sp.csr_matrix((0, 2))
     view = ConcaveLeader(np.array([0.4]), np.array([[1.0, -3.0]]), np.array([[0.0, 1.0]]))
-    from followers.tie_values import bind
+    from stackga.followers.certify.tie_values import bind
     view = bind(view, sp.csr_matrix([[1.0, 0.0]]), sp.csr_matrix([[0.0, 1.0]]))
     y = np.array([0.7, 0.3])
     out = tie_range(c, A, [], [], np.zeros(2), np.ones(2), y, -1.0, view, hessian=H)
@@ -140,8 +140,8 @@ def test_a_tie_the_leader_cannot_see_is_reported_as_such():
     between idling and charging and discharging at once (its energy has slack): its QP
     ties, but its net power and payments are the same at every optimum, so the leader's
     best and worst are its value (a recourse view, never solved over the face)."""
-    from followers import EVClusters
-    from followers.tie_values import RecourseLeader
+    from stackga.followers import EVClusters
+    from stackga.followers.certify.tie_values import RecourseLeader
     T, gamma = 24, 0.01
     cl = EVClusters(np.array([2]), np.array([6]), np.array([1]), np.array([10.0]), np.array([10.0]),
                     np.array([50.0]), np.array([0.0]), np.array([100.0]), np.array([10.0]), 0.9, 0.9)
@@ -168,7 +168,7 @@ def test_a_tie_between_hours_the_leader_weighs_differently_is_seen():
     it does not show the leader): the leader pays 10 per kW at hour 1 and nothing at hour
     20, so the tie is worth 9 to it (a check of the view's range that scaled with y's
     largest entry, or relied on one random combination, called it fixed)."""
-    from followers.tie_values import bind
+    from stackga.followers.certify.tie_values import bind
     T, n = 24, 49
     A = sp.lil_matrix((1, n))
     A[0, 1] = A[0, 20] = 1.0
@@ -189,7 +189,7 @@ def test_a_tie_between_hours_the_leader_weighs_differently_is_seen():
 
 def _recourse_view(z_at, P):
     """R(z) = min {u'u : u >= z, -10 <= u <= 10} (infeasible for z > 10)."""
-    from followers.tie_values import RecourseLeader, bind
+    from stackga.followers.certify.tie_values import RecourseLeader, bind
     m = len(z_at)
     I = sp.identity(m, format="csr")
     return bind(RecourseLeader(2.0 * I, np.zeros(m), I, np.zeros(m), np.full(m, np.inf), I,
@@ -215,7 +215,7 @@ def test_the_ascent_climbs_from_the_answer_to_a_vertex_no_linear_step_improves()
     recourse cost: the ascent ends at a vertex (its value attained there, above the
     answer's), where R's linearisation is maximal over the face (a local worst, what
     successive linearisation guarantees); from 16 starts it finds the brute force's worst."""
-    from followers.tie_values import _ascent, _face
+    from stackga.followers.certify.tie_values import _ascent, _face
     rng = np.random.default_rng(3)
     m = 5
     Pm = rng.normal(size=(m, m))

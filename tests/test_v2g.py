@@ -6,11 +6,11 @@ import numpy as np
 import pytest
 
 import stackga
-from cases import v2g
-from cases.v2g.case import make_agent, make_dispatch
-from followers import StorageAgent, ThermalDispatch
-from followers.qp_dual import OPTIMAL, dual_active_set, work
-from followers.response import Status
+from stackga.cases import v2g
+from stackga.cases.v2g.case import make_agent, make_dispatch
+from stackga.followers import StorageAgent, ThermalDispatch
+from stackga.followers.kernels.qp_dual import OPTIMAL, dual_active_set, work
+from stackga.followers.response import Status
 
 from oracle_v2g import agent_lp, dispatch_qp
 
@@ -101,7 +101,7 @@ def test_dual_active_set_on_random_qps():
     rows, from the empty active set: the answer matches HiGHS."""
     import highspy
     import scipy.sparse as sp
-    from followers.highs_model import solve_highs
+    from stackga.followers.backends.highs import solve_highs
     rng = np.random.default_rng(11)
     solved = 0
     for _ in range(60):

@@ -1,4 +1,4 @@
-"""Brute-force verification of tests/bilevel_problems_milp.py, independent of stackga's solvers.
+"""Brute-force verification of stackga/bilevel/problems/published_milp.py, independent of stackga's solvers.
 
 Run:  python tests/verify_problems_milp.py        (a few minutes; exit status 0 when all agree)
 
@@ -36,7 +36,7 @@ import numpy as np
 from scipy.optimize import Bounds, LinearConstraint, linprog, milp
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bilevel_problems_milp import (NOT_ATTAINED, PROBLEMS_MILP,  # noqa: E402
+from stackga.bilevel.problems.published_milp import (NOT_ATTAINED, PROBLEMS_MILP,  # noqa: E402
                                    PROBLEMS_MILP_NOT_ATTAINED, PROBLEMS_PESSIMISTIC)
 
 TOL = 1e-6                 # reported vs verified F

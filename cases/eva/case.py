@@ -15,11 +15,11 @@ and, for the clusters' plans P_i = c_i - d_i, runs its own dispatch (eq. 11-19)
     p_EVA = gamma1 sum_t (P_LD - P_PV - P_WT - P_ex - P_DE + P_BA + sum_i P_i)^2
     0.2 P_rated <= P_DE <= P_rated, |dP_DE| <= ramp; battery power, SOC, SOC(24) >= SOC(0);
     exchange limits
-(followers.MicrogridDispatch, one exact QP per individual and round).
+(stackga.followers.MicrogridDispatch, one exact QP per individual and round).
 Followers, the EV clusters (eq. 1-6, 20-23): EVs grouped by arrival and departure rounded
 to the hour; cluster i minimises sum_t [h_b c_i - h_s d_i] + gamma2 sum_t (D_i + P_i)^2
 with its SOC dynamics (eta_c, 1/eta_d), window, power hull and departure need
-(followers.EVClusters, exact, batched over population x clusters).
+(stackga.followers.EVClusters, exact, batched over population x clusters).
 Interaction (sec. 2.3, fig. 2; stackga.rounds): the EVA dispatches, the clusters answer
 the imbalance it leaves, the EVA dispatches again, ..., gamma1 x5 and gamma2 x2 per round
 from 0.005 and 0.001, until no decision moves by more than tol_power and no hour's
@@ -34,8 +34,8 @@ from functools import partial
 
 import numpy as np
 
-from followers import EVClusters, MicrogridDispatch
-from followers.ev_clusters import cluster_hours
+from stackga.followers import EVClusters, MicrogridDispatch
+from stackga.followers.recourse.ev_clusters import cluster_hours
 from stackga.data import fingerprint
 from stackga.game import Game, LeaderOutcome, check_choices
 
@@ -115,7 +115,7 @@ def build(scenario: str = "game", variant: str = "base", data_dir=None, view: st
 
     def tie_views(ev, x):
         """The EVA's view of the market's clusters at one answer, for its values over a
-        cluster's ties (followers.tie_values)."""
+        cluster's ties (stackga.followers.certify.tie_values)."""
         row = {k: v[0] for k, v in ev.responses["market"].arrays.items()}
         return {"market": market.leader_view(np.asarray(x, float), row)}
 

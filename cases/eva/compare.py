@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 
 import stackga
-from followers.response import Status
+from stackga.followers.response import Status
 from stackga.experiments import RunSpec, run_comparison
 
 from .case import build

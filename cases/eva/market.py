@@ -13,10 +13,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from followers import EVClusters, MicrogridDispatch
-from followers.certificate import combine
-from followers.tie_values import RecourseLeader
-from followers.response import Response, Status, check_prices
+from stackga.followers import EVClusters, MicrogridDispatch
+from stackga.followers.certify.certificate import combine
+from stackga.followers.certify.tie_values import RecourseLeader
+from stackga.followers.response import Response, Status, check_prices
 from stackga.rounds import Rounds, geometric
 
 __all__ = ["Market"]
@@ -117,7 +117,7 @@ class Market:
         """Every part of one settled answer certified at its last round (prices (2T,), the
         Response's arrays of one individual): each cluster's QP at the imbalance it was told
         (``cl_told``) and gamma2, and the EVA's dispatch of the clusters' plans at gamma1
-        (:func:`followers.certificate.lp_certificate`, HiGHS from scratch). ``leader``: the
+        (:func:`stackga.followers.certify.certificate.lp_certificate`, HiGHS from scratch). ``leader``: the
         EVA's view (:meth:`leader_view`), for its values over a cluster's ties."""
         T, k = self.T, int(arrays["rounds"])
         hb, hs = prices[:T], prices[T:]

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from followers.ev_clusters import split_to_evs, unmanaged_charging
+from stackga.followers.recourse.ev_clusters import split_to_evs, unmanaged_charging
 
 ACTIVE_KW = 1e-6
 NIGHT = [18, 19, 20, 21, 22, 23, 0, 1, 2, 3, 4, 5]     # 18:00-06:00

@@ -41,9 +41,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from followers import (Battery, EVFleet, FixedPlan, FlexibleUsers, Status, StorageOperator,
+from stackga.followers import (Battery, EVFleet, FixedPlan, FlexibleUsers, Status, StorageOperator,
                        ThermalBuildings)
-from followers.tie_values import ConcaveLeader
+from stackga.followers.certify.tie_values import ConcaveLeader
 from stackga.data import fingerprint
 from stackga.game import Game, LeaderOutcome, check_choices
 
@@ -129,7 +129,7 @@ def build(scenario: int = 4, variant: str = "base", data_dir=None,
         """The MGO's profit in the power the storage operator's units draw, the rest held:
         -cost(z) of the raw grid exchange z = min(-buy z, -sell z, sell e_max) (concave
         while buy >= sell >= 0), import limit z <= imax; for the leader's values over a
-        unit's ties (followers.tie_values)."""
+        unit's ties (stackga.followers.certify.tie_values)."""
         if np.any(sell < 0) or np.any(buy < sell):
             return {}                                  # not concave: no values over ties
         z = ev.arrays["grid"][0] - ev.arrays["curtail"][0]

@@ -12,8 +12,8 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
-from followers.highs_model import solve_highs
-from followers.response import Status
+from stackga.followers.backends.highs import solve_highs
+from stackga.followers.response import Status
 
 
 def plan_for_mgo(users, battery, wind, price, buy, sell, imax, emax) -> dict:

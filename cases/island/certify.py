@@ -67,7 +67,7 @@ def scenario3_bilevel(data_dir=None) -> Bilevel:
 
 
 def main(argv=None) -> None:
-    """``python -m cases.island.certify [--seeds 5] [--time-limit 600]``: the exact optimum
+    """``python -m stackga.cases.island.certify [--seeds 5] [--time-limit 600]``: the exact optimum
     of scenario 3 (LP battery), the GA's best over seeds, and the gap."""
     import argparse
     import time

@@ -3,10 +3,7 @@ balance (fig. 4), load before/after virtual storage (fig. 3), convergence (fig. 
 Each scenario has the same colour in every figure."""
 from __future__ import annotations
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
+import matplotlib.pyplot as plt
 import numpy as np  # noqa: E402
 
 from stackga.plots import plot_convergence, plot_convergence_band, save  # noqa: E402

@@ -10,7 +10,7 @@ Leader, the system operator (eq. 1-6), given the EV agent's response P_c, P_d:
     s.t. sum_g P_g + P_d - P_c + P_ls = P_L           (power balance, eq. 3)
          P_g_min <= P_g <= P_g_max;  -R_down <= P_g(t) - P_g(t-1) <= R_up  (eq. 4-5)
     The thermal dispatch (P_g, P_ls) is the leader's own recourse: a convex QP per
-    individual, solved exactly (followers/unit_dispatch.py).
+    individual, solved exactly (followers/recourse/unit_dispatch.py).
 Follower, the EV agent (eq. 7-14), one aggregate V2G store:
     min f2 = sum_t [ k_c P_c + k_b (P_c + P_d) - k_d P_d ] dt
     s.t. E(t+1) = E(t) + (eta_c P_c - P_d / eta_d) dt - E_need(t);  SOC bounds;
@@ -52,9 +52,9 @@ from functools import partial
 
 import numpy as np
 
-from followers import FixedPlan, StorageAgent, ThermalDispatch
-from followers.response import Status
-from followers.tie_values import RecourseLeader
+from stackga.followers import FixedPlan, StorageAgent, ThermalDispatch
+from stackga.followers.response import Status
+from stackga.followers.certify.tie_values import RecourseLeader
 from stackga.data import fingerprint
 from stackga.game import Game, LeaderOutcome, check_choices
 
@@ -132,7 +132,7 @@ def build(scenario: str = "plan", variant: str = "base", data_dir=None) -> Game:
     def tie_views(ev, x):
         """The operator's value in the agent's plan, the rest held: minus its thermal
         dispatch QP of the net load, minus the discharge payments, plus the charge payments
-        (tariff mode); for its values over the agent's ties (followers.tie_values)."""
+        (tariff mode); for its values over the agent's ties (stackga.followers.certify.tie_values)."""
         P = to_prices(np.asarray(x, float)[None])[0]
         q = dispatch.qp_matrices
         return {"ev": RecourseLeader(q["H"], q["c"], q["A"], q["lo"], q["hi"], q["E"], q["u_lo"],

@@ -64,7 +64,7 @@ PARAMS = [
 
 
 def dispatch():
-    from followers.unit_dispatch import ThermalDispatch
+    from stackga.followers.recourse.unit_dispatch import ThermalDispatch
     u = np.array(UNITS, float)
     return ThermalDispatch(a=u[:, 5], b=u[:, 6], c=u[:, 7], p_min=u[:, 2], p_max=u[:, 1],
                            ramp_up=u[:, 3], ramp_down=u[:, 4], shed_cost=2000.0)

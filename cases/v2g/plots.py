@@ -4,10 +4,7 @@ load (fig. 6) and carbon cost (fig. 7); tariffs of tariff mode; convergence over
 Hours are the paper's rows 01:00..24:00."""
 from __future__ import annotations
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
+import matplotlib.pyplot as plt
 import numpy as np  # noqa: E402
 
 from stackga.plots import plot_convergence, plot_convergence_band, save  # noqa: E402

@@ -22,7 +22,7 @@ import dataclasses
 import highspy
 import numpy as np
 
-from followers.response import Status
+from stackga.followers.response import Status
 
 from .model import Bilevel
 from .response import MatrixFollower

@@ -34,8 +34,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import scipy.sparse as sp
 
-from followers.highs_model import solve_highs
-from followers.response import Status
+from stackga.followers.backends.highs import solve_highs
+from stackga.followers.response import Status
 
 from .integer import solve_value_cuts
 from .kkt import KKTSystem, kkt_system, solve_pattern

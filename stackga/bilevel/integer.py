@@ -31,8 +31,8 @@ import time
 import numpy as np
 import scipy.sparse as sp
 
-from followers.highs_model import solve_highs
-from followers.response import Status
+from stackga.followers.backends.highs import solve_highs
+from stackga.followers.response import Status
 
 from .model import Bilevel
 

@@ -1,10 +1,7 @@
 """The GA's best-so-far against the exact solver's incumbent and bound over time."""
 from __future__ import annotations
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
+import matplotlib.pyplot as plt
 import numpy as np  # noqa: E402
 
 __all__ = ["plot_race"]

@@ -16,7 +16,7 @@ Per individual:
 3. if the follower is infeasible at x, how far: the phase-1 LP min sum |slack| of its
    rows (the ``infeasibility`` the GA ranks infeasible individuals by).
 
-Statuses map one to one (``followers.highs_model.STATUS_MAP``). Every LP solve starts
+Statuses map one to one (``stackga.followers.backends.highs.STATUS_MAP``). Every LP solve starts
 from the same basis (the model's at its own data, kept once; QPs and MILPs from
 scratch): a hot start from the previous individual would return whichever optimum lies
 nearest it within the solver's tolerances, so answers would depend on the evaluation
@@ -28,9 +28,9 @@ from __future__ import annotations
 import highspy
 import numpy as np
 
-from followers.certificate import unique_lp_optimum
-from followers.highs_model import STATUS_MAP
-from followers.response import Response, Status
+from stackga.followers.certify.certificate import unique_lp_optimum
+from stackga.followers.backends.highs import STATUS_MAP
+from stackga.followers.response import Response, Status
 
 from .model import Bilevel
 

@@ -18,7 +18,7 @@ from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import Callable
 
-from .. import interrupt
+from stackga import interrupt
 from ..config import GAConfig
 from ..result import Result
 
@@ -44,7 +44,7 @@ def execute(spec: RunSpec) -> Result:
 def _warm() -> None:
     """Load the compiled follower kernels (from numba's cache) and the GA engines once per
     worker, so no run pays for them."""
-    from followers.storage_kernel import warm_up
+    from stackga.followers.warmup import warm_up
     warm_up()
     from ..engines import deap_engine, pymoo_engine  # noqa: F401
 

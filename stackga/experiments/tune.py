@@ -151,7 +151,7 @@ def tune(tuning: Tuning, build: Callable, out, jobs: int = 1, resume: bool = Fal
         trial.set_user_attr("complete", True)
         return float(np.mean(values))
 
-    from .. import interrupt
+    from stackga import interrupt
     own = pool is None and jobs > 1
     if own:
         pool = local_pool(jobs)                             # one warmed pool for every trial
@@ -196,7 +196,7 @@ def _runs(tuning: Tuning, build, cfg: dict, seeds: list, out: Path, jobs: int,
             found[spec.config["seed"]] = done[spec.name]
     missing = [s for s in seeds if s not in found]
     if missing:
-        from .. import interrupt
+        from stackga import interrupt
         if interrupt.requested():                  # an interrupted run never becomes a value
             raise KeyboardInterrupt
         raise RuntimeError(f"tune: runs for seeds {missing} did not finish")

@@ -2,8 +2,8 @@
 its Newton systems and a certificate; it releases the GIL, so the caller runs a batch's
 rows on threads.
 
-The QP (:class:`followers.microgrid_dispatch.MicrogridDispatch`, ordered by hour as in
-:mod:`followers.dispatch_stages`): per hour t the variables z_t = (P, c, d, g, s, v, E)
+The QP (:class:`stackga.followers.recourse.microgrid_dispatch.MicrogridDispatch`, ordered by hour as in
+:mod:`stackga.followers.recourse.microgrid_stages`): per hour t the variables z_t = (P, c, d, g, s, v, E)
 (diesel, battery charge and discharge, grid buy and sell, the scaled imbalance
 v = sqrt(gamma) u, the stored energy after the hour)::
 
@@ -18,7 +18,7 @@ every finite side of a function has a slack and a multiplier). Each Newton syste
 the slacks and their multipliers eliminated, is an equality-constrained QP in the step
 whose hours couple only through (P(t-1), E(t-1)): it is solved exactly by backward
 dynamic programming on a quadratic value function of those two numbers
-(:mod:`followers.dispatch_riccati`). O(T) per iteration, no fill, no pivoting.
+(:mod:`stackga.followers.kernels.microgrid_riccati`). O(T) per iteration, no fill, no pivoting.
 
 Accepted only with a certificate: the primal residuals (the two equalities, every
 function's bounds) within TOL = 1e-10 of their scale, the dual residual within TOL of
@@ -36,32 +36,19 @@ solves it by PIQP, then HiGHS). The caller puts near-bound values on their bound
 from __future__ import annotations
 
 import numba as nb
+from .jit import JIT
 import numpy as np
 
-from .dispatch_riccati import factor, solve
-from .dispatch_stages import stage_data
+from .microgrid_riccati import factor, solve
 
-__all__ = ["ipm_data", "solve_rows", "MAX_ITER"]
+__all__ = ["solve_rows", "MAX_ITER"]
 
-_JIT = dict(cache=True, nogil=True)
 MAX_ITER = 80
 TOL = 1e-10
 _STEP = 0.995                        # fraction of the way to the boundary
 
 
-def ipm_data(d) -> tuple:
-    """The arrays of dispatch ``d`` the kernel needs (:func:`followers.dispatch_stages.
-    stage_data`): (lo, hi (T, 10) the ten functions' bounds (+-inf where none), q (T, 7)
-    linear costs, (a2, m2, eta, e0) scalars), or None where a variable is fixed (lo == hi;
-    the interior point needs an interior)."""
-    x_lo, x_hi, f_lo, f_hi, q = stage_data(d)
-    lo, hi = np.hstack([x_lo, f_lo]), np.hstack([x_hi, f_hi])
-    if np.any(np.isfinite(lo) & (hi - lo <= 0)):
-        return None
-    return lo, hi, q, np.array([2.0 * d.a, 2.0 * d.m, d.eta, d.e0])
-
-
-@nb.njit(**_JIT)
+@nb.njit(**JIT)
 def _functions(x, w):
     """w (T, 10) = the functions' values at x (T, 7)."""
     for t in range(x.shape[0]):
@@ -72,7 +59,7 @@ def _functions(x, w):
         w[t, 9] = x[t, 3] - x[t, 4]
 
 
-@nb.njit(**_JIT)
+@nb.njit(**JIT)
 def _add_gt(v, out, sign):
     """out (T, 7) += sign * G' v, v (T, 10) one number per function."""
     for t in range(v.shape[0]):
@@ -87,7 +74,7 @@ def _add_gt(v, out, sign):
         out[t, 4] -= sign * v[t, 9]
 
 
-@nb.njit(**_JIT)
+@nb.njit(**JIT)
 def _rows(x, y, a2, m2, B, base, out_d, out_p):
     """out_d (T, 7) = Hx - A'y + base; out_p (T, 2) += A x (the balance and energy rows;
     out_p holds minus their right sides, or a residual, on entry)."""
@@ -111,7 +98,7 @@ def _rows(x, y, a2, m2, B, base, out_d, out_p):
             out_p[t, 1] += B[1, j] * x[t, j]
 
 
-@nb.njit(**_JIT)
+@nb.njit(**JIT)
 def _residuals(x, y, zl, zu, sl, su, r, lo, hi, hasl, hasu, q, a2, m2, B, e0, w, rd, rp, rl, ru):
     """Dual residual rd = Hx + q - A'y - G'(zl - zu), primal rp = Ax - b and the slacks'
     rl = w - lo - sl, ru = hi - w - su; returns (primal objective, dual objective)."""
@@ -143,7 +130,7 @@ def _residuals(x, y, zl, zu, sl, su, r, lo, hi, hasl, hasu, q, a2, m2, B, e0, w,
     return 0.5 * quad + lin, dual
 
 
-@nb.njit(**_JIT)
+@nb.njit(**JIT)
 def _steps(sl, dsl, zl, dzl, su, dsu, zu, dzu, hasl, hasu):
     """(primal, dual): the largest steps <= 1 keeping the slacks, and the multipliers, >= 0."""
     ap = ad = 1.0
@@ -162,7 +149,7 @@ def _steps(sl, dsl, zl, dzl, su, dsu, zu, dzu, hasl, hasu):
     return ap, ad
 
 
-@nb.njit(**_JIT)
+@nb.njit(**JIT)
 def _direction(smu, asl, asu, azl, azu, x, sl, su, zl, zu, rd, rp, rl, ru, hasl, hasu, B, Rinv,
                YB, Ginv, Z, Lam, S00, z0, l0, f, hh, dx, dy, dsl, dsu, dzl, dzu, w, beta):
     """The step (dx, dy, ds, dz) whose complementarity targets are s z + ds z + s dz = k,
@@ -198,7 +185,7 @@ def _direction(smu, asl, asu, azl, azu, x, sl, su, zl, zu, rd, rp, rl, ru, hasl,
                 dzu[t, j] = (k - zu[t, j] * dsu[t, j]) / su[t, j]
 
 
-@nb.njit(**_JIT)
+@nb.njit(**JIT)
 def _refine(a2, m2, B, x, sl, su, zl, zu, rd, rp, hasl, hasu, Rinv, YB, Ginv, Z, Lam, S00, z0, l0,
             f, hh, dx, dy, dsl, dsu, dzl, dzu, w, ex, ey):
     """One step of iterative refinement of a direction against the unreduced Newton system
@@ -231,7 +218,7 @@ def _refine(a2, m2, B, x, sl, su, zl, zu, rd, rp, hasl, hasu, Rinv, YB, Ginv, Z,
                 dzu[t, j] += zu[t, j] / su[t, j] * w[t, j]
 
 
-@nb.njit(**_JIT)
+@nb.njit(**JIT)
 def _one(r, sq, lo, hi, q, a2, m2, eta, e0, out, refine):
     """One QP: net load r (T,), sqrt(gamma) sq; out (6T,) = [P, c, d, g, s, v] (v scaled)
     when certified; ``refine``: each direction refined once (:func:`_refine`). Returns
@@ -363,7 +350,7 @@ def _one(r, sq, lo, hi, q, a2, m2, eta, e0, out, refine):
     return -1
 
 
-@nb.njit(**_JIT)
+@nb.njit(**JIT)
 def solve_rows(R, SQ, lo, hi, q, consts):
     """Rows R (n, T) net loads, SQ (n,) sqrt(gamma): (X (n, 6T) = [P, c, d, g, s, v] with v
     scaled; iters (n,) the iterations, -1 where not certified (X's row is then zero))."""

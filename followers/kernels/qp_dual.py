@@ -32,16 +32,16 @@ Codes: 0 optimal, 1 infeasible, 2 step limit, 3 numerical failure.
 from __future__ import annotations
 
 import numba as nb
+from .jit import JIT
 import numpy as np
 
 __all__ = ["dual_active_set", "work", "OPTIMAL", "INFEASIBLE", "STEP_LIMIT", "NUMERICAL"]
 
 OPTIMAL, INFEASIBLE, STEP_LIMIT, NUMERICAL = 0, 1, 2, 3
 
-_JIT = dict(cache=True, nogil=True)
 
 
-@nb.njit(**_JIT)
+@nb.njit(**JIT)
 def work(n, m):
     """Scratch arrays for :func:`dual_active_set` (n variables, m rows)."""
     k = min(n, m) + 1
@@ -49,7 +49,7 @@ def work(n, m):
             np.empty(n), np.empty(n), np.zeros(m, np.bool_))
 
 
-@nb.njit(**_JIT)
+@nb.njit(**JIT)
 def _factor(act, k, ptr, col, val, hinv, bst, L, dense):
     """Cholesky factor of K = N_AF H_F^-1 N_AF' into L[:k, :k]; False if not positive definite."""
     for a in range(k):
@@ -81,7 +81,7 @@ def _factor(act, k, ptr, col, val, hinv, bst, L, dense):
     return True
 
 
-@nb.njit(**_JIT)
+@nb.njit(**JIT)
 def _rank_one(L, k, x, sign):
     """L L' + sign x x' (x (k,) overwritten) in place, O(k^2); False if a downdate
     (sign < 0) leaves the matrix not positive definite."""
@@ -100,7 +100,7 @@ def _rank_one(L, k, x, sign):
     return True
 
 
-@nb.njit(**_JIT)
+@nb.njit(**JIT)
 def _delete(L, k, a):
     """The factor of K without row and column a (k -> k - 1), O(k^2): drop row a of L,
     then Givens rotations on column pairs (j, j + 1) clear the superdiagonal it leaves."""
@@ -120,7 +120,7 @@ def _delete(L, k, a):
                 L[i, j] = -L[i, j]
 
 
-@nb.njit(**_JIT)
+@nb.njit(**JIT)
 def _column(act, k, ptr, col, val, j, scale, x):
     """x[a] = N_{act[a], j} * scale: the active rows' coefficients of variable j."""
     for a in range(k):
@@ -131,7 +131,7 @@ def _column(act, k, ptr, col, val, j, scale, x):
                 x[a] = val[p] * scale
 
 
-@nb.njit(**_JIT)
+@nb.njit(**JIT)
 def _grad(h, q, lo, hi, ptr, col, val, act, k, u, p_row, p_var, p_sign, u_p, bst, x, g):
     """g = q + N_A' u + u_p n_p (without the Hessian term); x on the free variables from
     stationarity, at the bound elsewhere."""
@@ -156,7 +156,7 @@ def _grad(h, q, lo, hi, ptr, col, val, act, k, u, p_row, p_var, p_sign, u_p, bst
             x[i] = -g[i] / h[i]
 
 
-@nb.njit(**_JIT)
+@nb.njit(**JIT)
 def _verified(h, q, lo, hi, ptr, col, val, r, bst, act, k, u, x, g, tol_p):
     """OPTIMAL only if the final point meets the KKT conditions it should by construction:
     the active rows hold, every multiplier (rows and bounds) is >= 0 within tolerance;
@@ -178,7 +178,7 @@ def _verified(h, q, lo, hi, ptr, col, val, r, bst, act, k, u, x, g, tol_p):
     return OPTIMAL
 
 
-@nb.njit(**_JIT)
+@nb.njit(**JIT)
 def dual_active_set(h, q, lo, hi, ptr, col, val, r, bst, act, k, u, x, max_steps, tol_p, wk):
     """Solve the QP from a dual-feasible active set: bounds bst (n,) (-1 lower, +1 upper,
     0 free) and rows act[:k] with multipliers u[:k] >= 0 (act, u of length >= min(n, m) + 1).

@@ -11,7 +11,7 @@ import highspy
 import numpy as np
 import scipy.sparse as sp
 
-from .response import Status
+from ..response import Status
 
 __all__ = ["build_highs", "solve_highs", "STATUS_MAP"]
 

@@ -12,7 +12,7 @@ solved afresh by HiGHS.
                       (every nonbasic reduced cost non-zero); ``ties`` is its negation
                       (then the leader's value may depend on the follower's tie-break;
                       given the leader's view, ``leader_best`` / ``leader_worst``: its
-                      value's range over the follower's optima, :mod:`followers.tie_values`)
+                      value's range over the follower's optima, :mod:`stackga.followers.certify.tie_values`)
     optimal           primal_violation and duality_gap within ``tol`` (relative)
 """
 from __future__ import annotations
@@ -21,8 +21,8 @@ import highspy
 import numpy as np
 import scipy.sparse as sp
 
-from .highs_model import STATUS_MAP, build_highs
-from .response import Status
+from ..backends.highs import STATUS_MAP, build_highs
+from ..response import Status
 from .tie_values import tie_range
 
 _TIGHT = {"primal_feasibility_tolerance": 1e-10, "dual_feasibility_tolerance": 1e-10}
@@ -87,9 +87,9 @@ def lp_certificate(cost, A, row_lo, row_hi, col_lo, col_hi, y, hessian=None, int
                    tol: float = 1e-6, offset: float = 0.0, leader=None) -> dict:
     """Certificate of ``y`` for min cost y (+ 1/2 y'Hy) + offset s.t. row_lo <= A y <= row_hi,
     bounds (the values reported and the relative tolerance include ``offset``). With
-    ``leader`` (a view of :mod:`followers.tie_values`, bound to y by the follower) and
+    ``leader`` (a view of :mod:`stackga.followers.certify.tie_values`, bound to y by the follower) and
     ties (LP or QP): the leader's best and worst changes over the optimal face
-    (``leader_best``, ``leader_worst``, :func:`~followers.tie_values.tie_range`)."""
+    (``leader_best``, ``leader_worst``, :func:`~stackga.followers.certify.tie_values.tie_range`)."""
     A = sp.csr_matrix(A)
     y = np.asarray(y, float)
     cost = np.asarray(cost, float)

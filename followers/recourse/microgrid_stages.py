@@ -1,4 +1,4 @@
-"""The eva dispatch QP (:class:`followers.microgrid_dispatch.MicrogridDispatch`) ordered by
+"""The eva dispatch QP (:class:`stackga.followers.recourse.microgrid_dispatch.MicrogridDispatch`) ordered by
 hour, and its PIQP solve with a certificate.
 
 x = [P, c, d, g, s, v, E](t) (7T): diesel, battery charge and discharge, grid buy and
@@ -22,7 +22,7 @@ import numpy as np
 import piqp
 import scipy.sparse as sp
 
-__all__ = ["stage_data", "stage_model", "solve_stages", "snap", "SNAP"]
+__all__ = ["ipm_data", "stage_data", "stage_model", "solve_stages", "snap", "SNAP"]
 
 SNAP = 1e-7          # PIQP's values this close to a bound (relative) are put on it
 
@@ -113,3 +113,14 @@ def solve_stages(model: tuple, r: np.ndarray, col_lo: np.ndarray, col_hi: np.nda
         return None
     x = np.asarray(s.result.x, float).reshape(T, 7)[:, :6].T.ravel()   # [P, c, d, g, s, v]
     return snap(x, col_lo, col_hi)
+
+
+def ipm_data(d) -> tuple:
+    """The arrays of dispatch ``d`` the kernel needs (:func:`stage_data`): (lo, hi (T, 10) the ten functions' bounds (+-inf where none), q (T, 7)
+    linear costs, (a2, m2, eta, e0) scalars), or None where a variable is fixed (lo == hi;
+    the interior point needs an interior)."""
+    x_lo, x_hi, f_lo, f_hi, q = stage_data(d)
+    lo, hi = np.hstack([x_lo, f_lo]), np.hstack([x_hi, f_hi])
+    if np.any(np.isfinite(lo) & (hi - lo <= 0)):
+        return None
+    return lo, hi, q, np.array([2.0 * d.a, 2.0 * d.m, d.eta, d.e0])

@@ -32,17 +32,17 @@ the start misses the feasible range), 3 numerical failure (a bound broken after 
 from __future__ import annotations
 
 import numba as nb
+from .jit import JIT
 import numpy as np
 
 __all__ = ["solve_rows", "split", "OPTIMAL", "INFEASIBLE", "NUMERICAL"]
 
 OPTIMAL, INFEASIBLE, NUMERICAL = 0, 1, 3
-_JIT = dict(cache=True, nogil=True)
 _ZMAX = 8                     # vertices of one stage's curve
 _INF = np.inf
 
 
-@nb.njit(**_JIT)
+@nb.njit(**JIT)
 def _x0(mu, p, q, D, g, C, Dm, ec, ed):
     """Energy stored at value mu with no simultaneous charge/discharge (mu >= mu*)."""
     r = (mu * ec - p) / (2.0 * g) - D
@@ -54,7 +54,7 @@ def _x0(mu, p, q, D, g, C, Dm, ec, ed):
     return 0.0
 
 
-@nb.njit(**_JIT)
+@nb.njit(**JIT)
 def _stage(p, q, D, g, C, Dm, ec, ed, lam, z, mus, xs, cand):
     """The stage's curve lambda -> -X(-lambda) into lam, z; returns its vertex count.
     mus, xs (_ZMAX,) and cand (4,) are scratch."""
@@ -101,7 +101,7 @@ def _stage(p, q, D, g, C, Dm, ec, ed, lam, z, mus, xs, cand):
     return m
 
 
-@nb.njit(**_JIT)
+@nb.njit(**JIT)
 def _at(lam, e, n, i, x):
     """Left and right values of curve (lam, e, n) at x; i = first index with lam[i] >= x.
     Returns (left, right, index past the vertices at x)."""
@@ -118,7 +118,7 @@ def _at(lam, e, n, i, x):
     return v, v, i
 
 
-@nb.njit(**_JIT)
+@nb.njit(**JIT)
 def _value(lam, e, n, x):
     """(left, right) values of a curve at x (any x)."""
     i = 0
@@ -128,7 +128,7 @@ def _value(lam, e, n, x):
     return left, right
 
 
-@nb.njit(**_JIT)
+@nb.njit(**JIT)
 def _merge(l1, e1, n1, l2, e2, n2, lo_, eo):
     """The sum of two curves (as set-valued maps) into (lo_, eo); returns its count."""
     i = 0
@@ -148,7 +148,7 @@ def _merge(l1, e1, n1, l2, e2, n2, lo_, eo):
     return m
 
 
-@nb.njit(**_JIT)
+@nb.njit(**JIT)
 def _clamp(lam, e, n, lo, hi, lo_, eo):
     """The curve clipped to [lo, hi] into (lo_, eo); returns its count (0 if it misses)."""
     if e[n - 1] < lo or e[0] > hi:
@@ -168,7 +168,7 @@ def _clamp(lam, e, n, lo, hi, lo_, eo):
     return m
 
 
-@nb.njit(**_JIT)
+@nb.njit(**JIT)
 def split(x, p, q, D, g, C, Dm, ec, ed):
     """The cheapest (c, d) of one step that stores x: unique for g > 0."""
     if C <= 0.0:
@@ -184,7 +184,7 @@ def split(x, p, q, D, g, C, Dm, ec, ed):
     return c, max(0.0, ed * (ec * c - x))
 
 
-@nb.njit(**_JIT)
+@nb.njit(**JIT)
 def _solve_row(L, p, q, D, g, C, Dm, ec, ed, e0, lo, hi, need, SL, SE, SN, ZL, ZE, ZN,
                yl, ye, scratch, c, d, e):
     """One row; fills c, d (L,), e (L + 1,). Returns (code, gap kWh)."""
@@ -247,7 +247,7 @@ def _solve_row(L, p, q, D, g, C, Dm, ec, ed, e0, lo, hi, need, SL, SE, SN, ZL, Z
     return OPTIMAL, 0.0
 
 
-@nb.njit(**_JIT)
+@nb.njit(**JIT)
 def solve_rows(length, p, q, D, g, C, Dm, ec, ed, e0, lo, hi, need):
     """Every row r: steps 0..length[r]-1 of p, q, D, g (n, T); the rest (n,) per row.
 

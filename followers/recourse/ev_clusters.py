@@ -15,7 +15,7 @@ Cluster j's QP (eq. 3-6, 20-23), P = c - d its net power (kW, > 0 charging)::
 
 over the cluster's session steps k = 1..L (hour t_k), where D_j is the imbalance the
 cluster is told (kW) and gamma its penalty weight. Solved exactly and batched over
-(population x clusters) by :mod:`followers.storage_qp_kernel`. The hull row is the
+(population x clusters) by :mod:`stackga.followers.kernels.storage_qp`. The hull row is the
 cluster's real limit (each car charges or discharges at its rated power at most, and may
 switch within an hour); it makes every cluster plan splittable power-wise, and the
 energy split is checked by :func:`split_to_evs` (the paper's consistency step).
@@ -27,12 +27,12 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-from .certificate import lp_certificate
-from .tie_values import bind_blocks
-from .highs_model import solve_highs
-from .response import Status
-from .storage_qp_kernel import INFEASIBLE, OPTIMAL, solve_rows
-from .threads import map_rows
+from ..certify.certificate import lp_certificate
+from ..certify.tie_values import bind_blocks
+from ..backends.highs import solve_highs
+from ..response import Status
+from ..kernels.storage_qp import INFEASIBLE, OPTIMAL, solve_rows
+from ..parallel.threads import map_rows
 
 __all__ = ["EVClusters", "cluster_hours", "split_to_evs"]
 
@@ -167,9 +167,9 @@ class EVClusters:
 
     def certificate(self, j: int, h_b, h_s, D, gamma: float, p_ch: np.ndarray,
                     p_dis: np.ndarray, leader=None) -> dict:
-        """:func:`followers.certificate.lp_certificate` of cluster j's plan p_ch, p_dis (T,
+        """:func:`stackga.followers.certify.certificate.lp_certificate` of cluster j's plan p_ch, p_dis (T,
         clock hours) at one price row and the imbalance D (T,) it was told. ``leader``: a
-        leader's view over clock hours (:mod:`followers.tie_values`), bound here to the
+        leader's view over clock hours (:mod:`stackga.followers.certify.tie_values`), bound here to the
         cluster's session hours, for the leader's values over the QP's ties."""
         q = self.qp_matrices(j, h_b, h_s, D, gamma)
         L = int(self.length[j])

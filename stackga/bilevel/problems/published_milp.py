@@ -1,7 +1,7 @@
 """Published bilevel test problems with integer followers, and pessimistic ones, stated as
 ``Bilevel`` games.
 
-Three lists, each of dicts in the format of ``PROBLEMS`` in ``tests/bilevel_problems.py``::
+Three lists, each of dicts in the format of ``PROBLEMS`` in ``stackga/bilevel/problems/published.py``::
 
     {"name", "cls", "source", "build", "F", "x", "y", "note"}
 
@@ -20,7 +20,7 @@ Three lists, each of dicts in the format of ``PROBLEMS`` in ``tests/bilevel_prob
   note begins with "NOT ATTAINED", "F" is the infimum, (x, y) is the limit point (the
   value there is worse) and the name is in ``NOT_ATTAINED``.
 
-Conventions, as in ``tests/bilevel_problems.py``: constraints of the lower level on x alone
+Conventions, as in ``stackga/bilevel/problems/published.py``: constraints of the lower level on x alone
 are stated on the leader (bounds, A_x); upper-level constraints involving y are coupling
 rows G_x x + G_y y <= h; every leader variable has finite bounds, a box being added where
 the source has none ("box added", checked not to cut off the optimum); no constant terms.
@@ -217,7 +217,7 @@ PROBLEMS_MILP: list[dict] = [
        f"mixed integer bilevel linear programs, JOGO 73, toy example 2; {PAO}/toyexample2.py "
        "(x = 8, y = 6 asserted in pao/mpr/tests/test_solve.py::test_toyexample2)",
        yue_2019_toy2, -20, [8], [6],
-       "Mersha-Dempe's example (dempe_ex21 in tests/bilevel_problems.py) with x and y "
+       "Mersha-Dempe's example (dempe_ex21 in stackga/bilevel/problems/published.py) with x and y "
        "integer; the follower maximises y; x <= 20 box added (x <= 10 is implied by the "
        "follower's feasibility); the coupling rows cut off x = 7 (y = 9 violates "
        "-2x + 3y <= 12)"),
@@ -238,7 +238,7 @@ PROBLEMS_MILP: list[dict] = [
        "the code has 5z; the code's 5z is used (the optimum has z = 0 either way)"),
     _p("jump_mibs_basic1", "MILP-MILP", f"{JUMP_MIBS}::test_basic_example_1 (objective 8, "
        "upper y = 8, lower x = 0 asserted); Dempe (2002) Foundations of Bilevel Programming "
-       "p. 25 (dempe_p25 in tests/bilevel_problems.py) with integer variables",
+       "p. 25 (dempe_p25 in stackga/bilevel/problems/published.py) with integer variables",
        jump_mibs_basic1, 8, [8, 0], [0],
        "the source's leader (y, z) is x here and its follower's x is y here; y integer and "
        "free; the source's upper row on the follower's variable (x <= 5) is a coupling row; "
@@ -296,7 +296,7 @@ PROBLEMS_PESSIMISTIC: list[dict] = [
        "F is the verified one"),
     _p("bard_1991_ex1_pess", "LP-LP", "Bard (1991) JOTA 68(2) ex. 1; BOLIB BOLIB/BLIBExamples/"
        "Bard1991Ex1.m (BOLIB Table 3: F* = 2, the optimistic value); = HTP 9.3.10 "
-       "(htp_9310 in tests/bilevel_problems.py)", bard_1991_ex1_pess, 2, [2], [6, 0],
+       "(htp_9310 in stackga/bilevel/problems/published.py)", bard_1991_ex1_pess, 2, [2], [6, 0],
        "NOT ATTAINED. x in [2, 4] from BOLIB; the follower's x y2 is the bilinear M. For "
        "x > 2 the response y = (x + 4, 0) is unique and F = x; at x = 2 every y1 + y2 = 6 "
        "is optimal and the worst case y2 = 6 gives 8. The pessimistic infimum 2 is "

@@ -1,6 +1,6 @@
 """Compiled (numba) kernels of the storage recursion and the active-hour branch and bound.
 
-The same method as :mod:`followers.storage_dp` (which keeps the numpy
+The same method as :mod:`stackga.followers.storage_dp` (which keeps the numpy
 reference implementation and the model statement), written row by row so
 that a population costs O(n T K) machine operations instead of O(T) numpy
 calls over (n, K) arrays (K <= 4 T + 4 segments per value function).
@@ -9,7 +9,7 @@ Value functions are stored as segments (slope, length), slopes decreasing,
 over the state interval [s_lo[t], s_hi[t]]. States from which the bounds can
 no longer be met carry the exact-penalty slope +-big_m.
 
-:mod:`followers.binaries_bnb` uses :func:`_solve_row` as its node solver;
+:mod:`stackga.followers.kernels.storage_binaries` uses :func:`solve_row` as its node solver;
 :func:`solve_starts` serves many entry points (step, state) per row with one
 backward pass (an EV fleet: every car leaving at the same hour shares it).
 Compiled with ``cache=True``: the first call in a fresh install compiles (a
@@ -18,14 +18,14 @@ few seconds), later processes load the cache.
 from __future__ import annotations
 
 import numba as nb
+from .jit import JIT
 import numpy as np
 
-__all__ = ["solve_rows", "solve_starts", "warm_up"]
-
-_JIT = dict(cache=True, nogil=True)
+__all__ = ["row_policy", "solve_row", "solve_rows", "solve_starts", "value_work"]
 
 
-@nb.njit(**_JIT)
+
+@nb.njit(**JIT)
 def _step_back(src_s, src_l, n_src, c_up, c_dn, C, D, a, lo_next, lo, hi, d, big_m,
                dst_s, dst_l):
     """V_t (written into dst, returns its segment count) from V_{t+1} (src)."""
@@ -82,7 +82,7 @@ def _step_back(src_s, src_l, n_src, c_up, c_dn, C, D, a, lo_next, lo, hi, d, big
     return m
 
 
-@nb.njit(**_JIT)
+@nb.njit(**JIT)
 def _backward(a, s_final, s_lo, s_hi, up, dn, drift, c_up, c_dn, big_m, t_stop, vs, vl, vn):
     """Value functions V_t for t = T down to t_stop (>= 1) into vs, vl (T + 1, K), vn (T + 1,)."""
     T = len(up)
@@ -103,7 +103,7 @@ def _backward(a, s_final, s_lo, s_hi, up, dn, drift, c_up, c_dn, big_m, t_stop, 
                            a, s_lo[t + 1], s_lo[t], s_hi[t], drift[t], big_m, vs[t], vl[t])
 
 
-@nb.njit(**_JIT)
+@nb.njit(**JIT)
 def _targets(k, s_lo, drift, c_up, c_dn, vs, vl, vn, y_up, y_dn):
     """For steps t >= k, the optimal policy's targets (independent of the state): from
     a (decayed) state z the plan moves toward y_up[t] if above z, else toward y_dn[t] if
@@ -122,7 +122,7 @@ def _targets(k, s_lo, drift, c_up, c_dn, vs, vl, vn, y_up, y_dn):
         y_dn[t] = yd + lo
 
 
-@nb.njit(**_JIT)
+@nb.njit(**JIT)
 def _tolerance(s_hi):
     """Feasibility tolerance of a row: 1e-9 x (1 + largest |state bound|)."""
     s_max = 0.0
@@ -131,7 +131,7 @@ def _tolerance(s_hi):
     return 1e-9 * (1.0 + s_max)
 
 
-@nb.njit(inline="always", **_JIT)
+@nb.njit(inline="always", **JIT)
 def _follow(s0, k, a, s_final, s_lo, s_hi, up, dn, drift, r, y_up, y_dn, tol, u, s, j):
     """The plan from state s0 at step k along the targets, for row r of the (rows, T)
     storage data: fills u[j, k:], s[j, k:] (entries before k are the caller's). Returns
@@ -154,8 +154,8 @@ def _follow(s0, k, a, s_final, s_lo, s_hi, up, dn, drift, r, y_up, y_dn, tol, u,
     return viol <= 1e3 * tol
 
 
-@nb.njit(**_JIT)
-def _solve_row(s0, a, s_final, s_lo, s_hi, up, dn, drift, c_up, c_dn, big_m,
+@nb.njit(**JIT)
+def solve_row(s0, a, s_final, s_lo, s_hi, up, dn, drift, c_up, c_dn, big_m,
                vs, vl, vn, u, s):
     """One row: fills u (T,), s (T + 1,); returns whether the plan meets the bounds.
 
@@ -170,7 +170,7 @@ def _solve_row(s0, a, s_final, s_lo, s_hi, up, dn, drift, c_up, c_dn, big_m,
                    _tolerance(s_hi), u.reshape(1, T), s.reshape(1, T + 1), 0)
 
 
-@nb.njit(**_JIT)
+@nb.njit(**JIT)
 def value_work(T):
     """Work arrays for the value functions of a T-step storage: slopes and lengths
     (T + 1, K) with K = 4 T + 4 segments at most, and the segment counts (T + 1,)."""
@@ -178,7 +178,7 @@ def value_work(T):
     return np.empty((T + 1, K)), np.empty((T + 1, K)), np.empty(T + 1, np.int64)
 
 
-@nb.njit(**_JIT)
+@nb.njit(**JIT)
 def solve_rows(s0, a, s_final, s_lo, s_hi, up, dn, drift, c_up, c_dn, big_m):
     """Every row of a per-row StorageLP (arrays (n,), (n, T + 1), (n, T)).
 
@@ -189,12 +189,12 @@ def solve_rows(s0, a, s_final, s_lo, s_hi, up, dn, drift, c_up, c_dn, big_m):
     s = np.empty((n, T + 1))
     feas = np.empty(n, np.bool_)
     for i in range(n):
-        feas[i] = _solve_row(s0[i], a[i], s_final[i], s_lo[i], s_hi[i], up[i], dn[i],
+        feas[i] = solve_row(s0[i], a[i], s_final[i], s_lo[i], s_hi[i], up[i], dn[i],
                              drift[i], c_up[i], c_dn[i], big_m, vs, vl, vn, u[i], s[i])
     return u, s, feas
 
 
-@nb.njit(**_JIT)
+@nb.njit(**JIT)
 def row_policy(r, a, s_final, s_lo, s_hi, up, dn, drift, c_up, c_dn, big_m, first, step,
                vs, vl, vn, y_up, y_dn):
     """Row r's optimal policy for its starts first[r] .. first[r + 1] - 1: the value
@@ -210,7 +210,7 @@ def row_policy(r, a, s_final, s_lo, s_hi, up, dn, drift, c_up, c_dn, big_m, firs
     return _tolerance(s_hi[r])
 
 
-@nb.njit(**_JIT)
+@nb.njit(**JIT)
 def solve_starts(a, s_final, s_lo, s_hi, up, dn, drift, c_up, c_dn, big_m, first, step, state):
     """Many starts per row: the starts of row r are first[r] .. first[r + 1] - 1; start j
     enters row r's storage at step[j] with state state[j]. One backward pass per row
@@ -235,21 +235,3 @@ def solve_starts(a, s_final, s_lo, s_hi, up, dn, drift, c_up, c_dn, big_m, first
             feas[j] = _follow(state[j], step[j], a[r], s_final[r], s_lo, s_hi, up, dn, drift, r,
                               y_up, y_dn, tol, u, s, j)
     return u, s, feas
-
-
-def warm_up() -> None:
-    """Compile (or load from the cache) every kernel on a tiny problem."""
-    T = 2
-    one, row = np.ones(1), np.ones((1, T))
-    s_b = np.array([[0.0, 0.0, 0.0]]), np.array([[2.0, 2.0, 2.0]])
-    solve_rows(one, one, one * 0.0, *s_b, row, row, row * 0.0, row, row * 0.5, 1e4)
-    solve_starts(one, one * 0.0, *s_b, row, row, row * 0.0, row, row * 0.5, 1e4,
-                 np.array([0, 1]), np.array([1]), one)
-    from .ev_fleet import EVFleet
-    EVFleet(arr=np.array([18]), dep=np.array([7]), battery=np.array([40.0]), soc_arr=np.array([0.5]),
-            soc_need=np.array([0.5])).describe(np.full((1, 24), 0.5))
-    EVFleet(arr=np.array([18]), dep=np.array([7]), battery=np.array([40.0]), soc_arr=np.array([0.5]),
-            soc_need=np.array([0.5])).respond(np.full((1, 24), 0.5))
-    from .binaries_bnb import binaries_bnb
-    binaries_bnb(1.0, 1.0, 0.0, s_b[0][0], s_b[1][0], row[0], row[0], row[0] * 0.0,
-                 row[0], row[0] * 0.5, 1e4, 1, 0.5, 0.5, 1e-9, 1e-9, 10)

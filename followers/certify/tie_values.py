@@ -55,8 +55,8 @@ from dataclasses import dataclass, replace
 import numpy as np
 import scipy.sparse as sp
 
-from .highs_model import solve_highs
-from .response import Status
+from ..backends.highs import solve_highs
+from ..response import Status
 
 __all__ = ["ConcaveLeader", "RecourseLeader", "bind", "bind_blocks", "tie_range"]
 

@@ -1,7 +1,7 @@
 """Rows of a batch solved in helper processes, with the same answer as one process.
 
 For solvers that hold the GIL (PIQP), threads do not use a second core; helper processes
-do. The rows are cut into contiguous chunks as in :mod:`followers.threads`: this process
+do. The rows are cut into contiguous chunks as in :mod:`stackga.followers.parallel.threads`: this process
 solves the first chunk while helpers solve the others, and the outputs are concatenated
 in order. Every row is solved by the same code on its own, so the result is bit for bit
 the one-process result whatever the number of helpers.
@@ -90,7 +90,7 @@ def serve(out_fd: int) -> None:
 
 # the protocol's stdout is copied and fd 1 sent to stderr before anything is imported
 _CODE = ("import os, sys; fd = os.dup(1); os.dup2(2, 1); sys.stdout = sys.stderr; "
-         "sys.path[:0] = {path!r}; from followers.processes import serve; serve(fd)")
+         "sys.path[:0] = {path!r}; from stackga.followers.parallel.processes import serve; serve(fd)")
 
 
 def _wait_readable(h: subprocess.Popen, timeout: float | None) -> bool:

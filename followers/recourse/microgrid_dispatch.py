@@ -14,7 +14,7 @@ Model (T hours, dt = 1 h; r(t) the net load it must balance, kW)::
          g, s >= 0;  x_min <= g - s <= x_max                              (eq. 18-19)
 
 Solved first by a compiled interior point that exploits the hours' chain structure
-(:mod:`followers.dispatch_ipm`: Mehrotra's method, each Newton system solved by a Riccati
+(:mod:`stackga.followers.kernels.microgrid_ipm`: Mehrotra's method, each Newton system solved by a Riccati
 recursion over the hours; about 0.15 ms per QP, it releases the GIL, so the batch's
 distinct rows run on threads), accepted only with its certificate: primal and dual
 residuals within 1e-10 of their scale and the objective within 1e-10 of a strict lower
@@ -24,8 +24,8 @@ stops a hair inside its active bounds) and the imbalance recomputed so the balan
 holds.
 Where it does not certify, PIQP (a proximal interior-point method, Schwan et al. 2023),
 one fresh solver per individual, at tolerance 1e-10, with the same kind of certificate
-(gap within 1e-9), on the QP ordered by hour (:mod:`followers.dispatch_stages`); PIQP
-holds the GIL, so those rows are cut over helper processes (:mod:`followers.processes`;
+(gap within 1e-9), on the QP ordered by hour (:mod:`stackga.followers.recourse.microgrid_stages`); PIQP
+holds the GIL, so those rows are cut over helper processes (:mod:`stackga.followers.parallel.processes`;
 bit for bit the one-process answer). Where PIQP does not certify either, HiGHS's
 active-set QP solver, one fresh model per individual (the Hessian is only semi-definite:
 HiGHS regularises by 1e-12, far below the 1e-6 the answers are checked to), at
@@ -42,14 +42,13 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-from .certificate import lp_certificate
-from .dispatch_ipm import ipm_data
-from .dispatch_ipm import solve_rows as kernel_rows
-from .dispatch_stages import snap, solve_stages, stage_model
-from .highs_model import solve_highs
-from .response import Status
-from .processes import map_rows_processes
-from .threads import map_rows
+from ..certify.certificate import lp_certificate
+from ..kernels.microgrid_ipm import solve_rows as kernel_rows
+from .microgrid_stages import ipm_data, snap, solve_stages, stage_model
+from ..backends.highs import solve_highs
+from ..response import Status
+from ..parallel.processes import map_rows_processes
+from ..parallel.threads import map_rows
 
 __all__ = ["MicrogridDispatch", "stats"]
 
@@ -174,13 +173,13 @@ class MicrogridDispatch:
     def balance_map(self) -> sp.csr_matrix:
         """E (rows, T): where the net load enters :meth:`qp_matrices`' rows (the balance
         rows, the last T: their bounds are E r), e.g. for a recourse view of the dispatch
-        (:class:`followers.tie_values.RecourseLeader`)."""
+        (:class:`stackga.followers.certify.tie_values.RecourseLeader`)."""
         n_rows, T = self._rows[0].shape[0], self.T
         return sp.csr_matrix((np.ones(T), (np.arange(n_rows - T, n_rows), np.arange(T))),
                              shape=(n_rows, T))
 
     def certificate(self, r: np.ndarray, gamma: float, plan: dict) -> dict:
-        """:func:`followers.certificate.lp_certificate` of one dispatch ``plan`` (``p_de``,
+        """:func:`stackga.followers.certify.certificate.lp_certificate` of one dispatch ``plan`` (``p_de``,
         ``ba_ch``, ``ba_dis``, ``buy``, ``sell``, each (T,)) for net load r (T,) at gamma:
         the QP re-solved from scratch; values in yuan (the fuel constant included)."""
         q = self.qp_matrices(r, gamma)
@@ -196,7 +195,7 @@ class MicrogridDispatch:
 
     def _gamma_rows(self, gamma: float):
         """(rows with u's columns scaled by 1/sqrt(gamma), the stage-wise model for PIQP
-        (:func:`followers.dispatch_stages.stage_model`)), built once per gamma (a few
+        (:func:`stackga.followers.recourse.microgrid_stages.stage_model`)), built once per gamma (a few
         distinct values per run: the rounds' weights)."""
         out = self._by_gamma.get(gamma)
         if out is None:
@@ -211,7 +210,7 @@ class MicrogridDispatch:
 
     def _ipm(self, r: np.ndarray, gamma: float) -> np.ndarray | None:
         """PIQP's certified answer (6T,) in the scaled formulation of :meth:`qp_matrices`,
-        else None (:func:`followers.dispatch_stages.solve_stages`)."""
+        else None (:func:`stackga.followers.recourse.microgrid_stages.solve_stages`)."""
         _, _, _, col_lo, col_hi, _, _ = self._rows
         return solve_stages(self._gamma_rows(gamma)[1], r, col_lo, col_hi)
 
@@ -241,9 +240,9 @@ class MicrogridDispatch:
 
     def _kernel_rows(self, r: np.ndarray, gam: np.ndarray) -> tuple:
         """(X (n, 6T) with u unscaled, certified (n,) bool) for rows r (n, T) with weights
-        gam (n,) from the compiled interior point (:mod:`followers.dispatch_ipm`) on
+        gam (n,) from the compiled interior point (:mod:`stackga.followers.kernels.microgrid_ipm`) on
         ``threads`` threads; a row it does not certify is zero and False. Near-bound values
-        are put on their bounds (:func:`followers.dispatch_stages.snap`) and the imbalance
+        are put on their bounds (:func:`stackga.followers.recourse.microgrid_stages.snap`) and the imbalance
         recomputed from the others, so the balance holds exactly."""
         n, T = r.shape
         if self._kernel is None or not n:

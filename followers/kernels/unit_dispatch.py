@@ -1,4 +1,4 @@
-"""Compiled (numba) kernel of the thermal dispatch of :mod:`followers.unit_dispatch`.
+"""Compiled (numba) kernel of the thermal dispatch of :mod:`stackga.followers.recourse.unit_dispatch`.
 
 Per individual (unit outputs x[g * T + t], shedding substituted; h = 2 a dt,
 q = (b - V_ls) dt):
@@ -10,7 +10,7 @@ q = (b - V_ls) dt):
    exactly on the piecewise-linear sum between its 2G breakpoints.
 2. If every ramp holds, that point is optimal for the full problem (the optimum
    of a relaxation that is feasible). Otherwise the dual active-set method
-   (:mod:`followers.qp_dual`) starts from it: its binding bounds and hour rows,
+   (:mod:`stackga.followers.kernels.qp_dual`) starts from it: its binding bounds and hour rows,
    with their multipliers, are a dual-feasible start, and it adds the ramps.
 
 Rows of the full problem (bounds apart), in order: ramp up / ramp down per unit and
@@ -19,16 +19,16 @@ step, then the T hour rows (right side D_t).
 from __future__ import annotations
 
 import numba as nb
+from .jit import JIT
 import numpy as np
 
 from .qp_dual import OPTIMAL, dual_active_set, work
 
 __all__ = ["dispatch_rows"]
 
-_JIT = dict(cache=True, nogil=True)
 
 
-@nb.njit(**_JIT)
+@nb.njit(**JIT)
 def _hour(hg, qg, lo, hi, d, x):
     """Closed-form dispatch of one hour: writes x (G,), returns mu >= 0."""
     G = len(hg)
@@ -61,7 +61,7 @@ def _hour(hg, qg, lo, hi, d, x):
     return bp[2 * G - 1]
 
 
-@nb.njit(**_JIT)
+@nb.njit(**JIT)
 def dispatch_rows(h, q, lo, hi, G, T, ptr, col, val, rhs, D, max_iter, tol_p):
     """Dispatch every row of D (n, T). ``rhs`` holds the rows' right sides with the
     hour rows left to fill. Returns x (n, G T), hour multipliers mu (n, T), code (n,)

@@ -1,6 +1,6 @@
 """Exact branch and bound for a storage LP with on/off binaries (numba).
 
-The storage LP of :mod:`followers.storage_dp` (state s, move u per step, costs
+The storage LP of :mod:`stackga.followers.storage_dp` (state s, move u per step, costs
 c_up >= c_dn) plus the two binary limits of the island battery (eq. 19-21):
 
     at most ``n_max`` active steps              (u_t != 0)
@@ -32,9 +32,10 @@ from __future__ import annotations
 import heapq
 
 import numba as nb
+from .jit import JIT
 import numpy as np
 
-from .storage_kernel import _JIT, _solve_row
+from .storage import solve_row
 
 __all__ = ["binaries_bnb"]
 
@@ -42,7 +43,7 @@ MU_STEPS = 1   # bisection steps on each node's multiplier (1: the root's optimu
 #               cut nodes but cost more per node, measured no faster)
 
 
-@nb.njit(**_JIT)
+@nb.njit(**JIT)
 def _work(T):
     """Work arrays: value functions (vs, vl, vn), the node's LP data, the plan."""
     K = 4 * T + 4
@@ -51,7 +52,7 @@ def _work(T):
             np.empty(T), np.empty(T + 1))
 
 
-@nb.njit(**_JIT)
+@nb.njit(**JIT)
 def _solve_node(idle, chg, dis, mu, s0, a, s_final, s_lo, s_hi, up, dn, drift, c_up, c_dn,
                 big_m, up_min, dn_min, w):
     """The node's LP with multiplier mu on the free steps; the plan goes to w's u, s.
@@ -84,13 +85,13 @@ def _solve_node(idle, chg, dis, mu, s0, a, s_final, s_lo, s_hi, up, dn, drift, c
                 cu_w[t] += mu / up[t]
             if dn[t] > 0.0:
                 cd_w[t] -= mu / dn[t]
-    feas = _solve_row(s0, a, s_final, s_lo, s_hi, up_w, dn_w, drift_w, cu_w, cd_w, big_m,
+    feas = solve_row(s0, a, s_final, s_lo, s_hi, up_w, dn_w, drift_w, cu_w, cd_w, big_m,
                          vs, vl, vn, u, s)
     u += shift
     return feas, _cost(u, cu_w, cd_w)
 
 
-@nb.njit(**_JIT)
+@nb.njit(**JIT)
 def _popcount(x):
     c = 0
     while x:
@@ -99,7 +100,7 @@ def _popcount(x):
     return c
 
 
-@nb.njit(**_JIT)
+@nb.njit(**JIT)
 def _check(u, idle, chg, dis, n_max, up_min, dn_min, tol_up, tol_dn):
     """(binary-feasible, first free step below the minimum or -1, mask of free active steps)."""
     count = _popcount(chg) + _popcount(dis)
@@ -122,7 +123,7 @@ def _check(u, idle, chg, dis, n_max, up_min, dn_min, tol_up, tol_dn):
     return small < 0 and count <= n_max, small, act
 
 
-@nb.njit(**_JIT)
+@nb.njit(**JIT)
 def _cost(u, c_up, c_dn):
     """sum_t c_up u_t+ - c_dn u_t- of a plan."""
     c = 0.0
@@ -131,7 +132,7 @@ def _cost(u, c_up, c_dn):
     return c
 
 
-@nb.njit(**_JIT)
+@nb.njit(**JIT)
 def _mu_cap(c_up, c_dn, up, dn):
     """A multiplier large enough that no free step is worth moving."""
     spread, cap = 0.0, 0.0
@@ -141,7 +142,7 @@ def _mu_cap(c_up, c_dn, up, dn):
     return 2.0 * spread * cap + 1.0
 
 
-@nb.njit(**_JIT)
+@nb.njit(**JIT)
 def _lagrangian(idle, chg, dis, lo, hi, steps, s0, a, s_final, s_lo, s_hi, up, dn, drift,
                 c_up, c_dn, big_m, n_max, up_min, dn_min, tol_up, tol_dn, w):
     """Best Lagrangian bound of a node over mu in [lo, hi] (bisection on the
@@ -178,7 +179,7 @@ def _lagrangian(idle, chg, dis, lo, hi, steps, s0, a, s_final, s_lo, s_hi, up, d
     return best, best_mu, leaf_cost, leaf_mu
 
 
-@nb.njit(**_JIT)
+@nb.njit(**JIT)
 def _children(idle, chg, dis, small, act, up, dn, up_min, dn_min, T):
     """The branches of a node whose LP plan is not binary-feasible."""
     out = [(idle, chg, dis)]
@@ -198,7 +199,7 @@ def _children(idle, chg, dis, small, act, up, dn, up_min, dn_min, T):
     return out
 
 
-@nb.njit(**_JIT)
+@nb.njit(**JIT)
 def binaries_bnb(s0, a, s_final, s_lo, s_hi, up, dn, drift, c_up, c_dn, big_m,
                  n_max, up_min, dn_min, tol_up, tol_dn, max_nodes, mu_steps=MU_STEPS):
     """Exact optimum of one row (arrays (T + 1,) and (T,), T <= 62) under the binaries.

@@ -1,4 +1,4 @@
-"""The Newton system of the eva dispatch's interior point (:mod:`followers.dispatch_ipm`),
+"""The Newton system of the eva dispatch's interior point (:mod:`stackga.followers.kernels.microgrid_ipm`),
 solved by a Riccati recursion over the hours.
 
 With the slacks and their multipliers eliminated, a Newton step (dx (T, 7) over z_t =
@@ -20,14 +20,14 @@ forward pass then reads chi. O(T) per step, no fill, no pivoting; exact up to ro
 from __future__ import annotations
 
 import numba as nb
+from .jit import JIT
 import numpy as np
 
 __all__ = ["factor", "solve"]
 
-_JIT = dict(cache=True, nogil=True)
 
 
-@nb.njit(**_JIT)
+@nb.njit(**JIT)
 def _inv2(a, b, d, out, i, j):
     """out[[i, j]][:, [i, j]] = inverse of [[a, b], [b, d]]; False unless positive definite."""
     det = a * d - b * b
@@ -39,7 +39,7 @@ def _inv2(a, b, d, out, i, j):
     return True
 
 
-@nb.njit(**_JIT)
+@nb.njit(**JIT)
 def _rmul(R, v, out):
     """out (7,) = R v for R (7, 7) with the step's block pattern {P, E}, {c, d}, {g, s}, {v}."""
     out[0] = R[0, 0] * v[0] + R[0, 6] * v[6]
@@ -51,7 +51,7 @@ def _rmul(R, v, out):
     out[5] = R[5, 5] * v[5]
 
 
-@nb.njit(**_JIT)
+@nb.njit(**JIT)
 def factor(th, a2, m2, B, Rinv, YB, Ginv, Z, Lam, S00, W):
     """The Riccati factors of the Newton system with weights th (T, 10), backward over
     the hours; False if a block is not positive definite."""
@@ -102,7 +102,7 @@ def factor(th, a2, m2, B, Rinv, YB, Ginv, Z, Lam, S00, W):
     return True
 
 
-@nb.njit(**_JIT)
+@nb.njit(**JIT)
 def solve(f, h, B, Rinv, YB, Ginv, Z, Lam, S00, z0, l0, dx, dy):
     """The Newton step (dx (T, 7), dy (T, 2)) for right sides f (T, 7) (overwritten), h
     (T, 2), from the factors of :func:`factor`."""

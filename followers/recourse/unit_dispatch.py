@@ -11,7 +11,7 @@ convex once the shedding is substituted, P_ls = D - sum_g P_g >= 0, so the unit
 outputs are unique. Feasible iff D(t) >= sum_g P_min_g for every t (all units at
 their minimum meet every ramp), checked before any solve: else INFEASIBLE.
 
-Method (:mod:`followers.dispatch_kernel`, compiled): each hour in closed form without
+Method (:mod:`stackga.followers.kernels.unit_dispatch`, compiled): each hour in closed form without
 the ramps; where a ramp is broken, an exact dual active-set method started from that
 point. Each individual is solved on its own, so an answer never depends on the rest of
 the population (tolerances depend on the units only). Where the dual method stops short
@@ -26,9 +26,9 @@ from functools import cached_property
 import numpy as np
 import scipy.sparse as sp
 
-from .dispatch_kernel import dispatch_rows
-from .highs_model import solve_highs
-from .response import Status
+from ..kernels.unit_dispatch import dispatch_rows
+from ..backends.highs import solve_highs
+from ..response import Status
 
 __all__ = ["ThermalDispatch", "DispatchResult"]
 

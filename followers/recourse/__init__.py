@@ -1,0 +1,1 @@
+"""Recourse and market blocks a leader or a market composes through ``solve``: the v2g operator's unit dispatch, the eva aggregator's microgrid dispatch (and its stage-wise PIQP model), and the eva EV clusters."""
