@@ -18,6 +18,8 @@ class Status(IntEnum):
     SOLVER_FAILED = 2    # the solver returned no proven optimum (or raised, or non-finite values)
     UNBOUNDED = 3        # the follower's objective is unbounded at these prices
     NOT_SETTLED = 4      # interaction rounds still moving at their cap (stackga.rounds)
+    LIMIT = 5            # the solver stopped at its iteration or time limit (no proven answer)
+    UNBOUNDED_OR_INFEASIBLE = 6   # proven to have no optimum, not which of the two
 
 
 @dataclass

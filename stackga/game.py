@@ -123,6 +123,11 @@ class Game:
         to_prices: X (n, n_var) -> the price matrix the followers see (default identity).
         single_level: for fixed-price scenarios, a function returning the exact
             solution x without a GA; ``stackga.solve`` then skips the GA.
+        improve: the exact improvement step, x (n_var,) -> dict with at least ``x`` (the
+            improved vector), ``status`` and ``how`` ("ga" or "improved");
+            ``stackga.solve`` runs it from the GA's best (``improve=True``, the default).
+            Games from matrices have one (:func:`stackga.bilevel.to_game`); a game whose
+            leader is a black-box function has none (its result says so).
         meta: free description (case, scenario, units) copied into results.
 
     Every call of ``evaluate`` checks the follower and leader contracts
@@ -138,6 +143,7 @@ class Game:
     b: np.ndarray | None = None
     to_prices: Callable | None = None
     single_level: Callable | None = None
+    improve: Callable | None = None
     meta: dict = field(default_factory=dict)
     _warned: set = field(default_factory=set, init=False, repr=False, compare=False)
 

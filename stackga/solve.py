@@ -88,6 +88,21 @@ def _tie_values(cert: dict, leader: float) -> None:
             c["leader_indifferent"] = c["leader_best"] - c["leader_worst"] <= 1e-6 * (1 + abs(leader))
 
 
+def _improvement(game: Game, x: np.ndarray, run: bool) -> dict:
+    """The improvement step's record (its ``x`` included when it ran and found one)."""
+    if not run:
+        return {"status": "not_run"}
+    if game.improve is None:
+        return {"status": "unavailable", "reason": "the game states no matrix form of its "
+                "leader and followers (Game.improve is None): the GA's answer is reported"}
+    t0 = time.perf_counter()
+    out = dict(game.improve(np.asarray(x, float)))
+    out.setdefault("seconds", time.perf_counter() - t0)
+    if out.get("how") != "improved":
+        out.pop("x", None)
+    return out
+
+
 def explain_infeasible(res: Result) -> str:
     """Why the result is infeasible: the follower statuses and leader constraints that
     made the run's individuals infeasible, with counts."""
@@ -103,7 +118,7 @@ def explain_infeasible(res: Result) -> str:
 
 def solve(game: Game, config: GAConfig | None = None,
           on_generation: Callable[[dict], None] | None = None, checkpoint=None,
-          initial: np.ndarray | None = None) -> Result:
+          initial: np.ndarray | None = None, improve: bool = True) -> Result:
     """Solve a game. Fixed-price games (``game.single_level``) are solved exactly
     without a GA; otherwise the engine named in ``config`` runs the GA.
 
@@ -119,6 +134,11 @@ def solve(game: Game, config: GAConfig | None = None,
     ``initial`` (k, n_var), k <= pop_size: leader vectors that replace the first k
     individuals of the GA's random initial population (repaired onto the feasible set
     like every individual); the random draws are the same with or without them.
+
+    ``improve``: from the GA's best, run the game's exact improvement step
+    (``game.improve``, where the game has one) and report at its answer;
+    ``report["improvement"]`` says how it ended and what the GA alone had found
+    (``F_ga``), or that the game has no such step.
     """
     config = config or GAConfig()
     if initial is not None:
@@ -147,10 +167,14 @@ def solve(game: Game, config: GAConfig | None = None,
         x = get_engine(config.engine)(game, config, log, stop, checkpoint,
                                       saved["state"] if saved is not None else None,
                                       initial=initial)
+    step = _improvement(game, x, improve and not stop())
+    if step.get("x") is not None:
+        x = np.asarray(step.pop("x"), float)
     res = result_at(game, x, log=log.columns(), config=config.to_dict(), statuses=log.statuses,
                     violations=log.violations, messages=log.messages,
                     status="interrupted" if stop() else "complete",
                     seconds=time.perf_counter() - t0)
+    res.report["improvement"] = step
     if log.population is not None:                  # the last generation's survivors
         res.arrays["ga.population"] = log.population
     return res

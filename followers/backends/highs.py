@@ -4,8 +4,19 @@ A fresh ``highspy.Highs`` is created per call and never stored, so followers
 stay picklable and a result never depends on what was solved before it
 (see ENGINEERING.md: hot starts returned non-optimal answers on ~1% of price
 vectors). Used for the battery's MILP fallback and the single-level scenarios.
+
+Every model is built with limits (:data:`LIMITS`, :func:`quiet_highs`): a time limit and
+iteration limits for the simplex, the interior point and the QP solver (HiGHS's QP
+solver was seen cycling, 767,692 iterations in 5 s on an 8-variable QP). Reaching one is
+the status ``LIMIT``, never a hang. "Unbounded or infeasible" (HiGHS's presolve cannot
+tell) is settled by one re-solve without presolve (:func:`run`); if still undecided it
+is its own status, never INFEASIBLE.
 """
 from __future__ import annotations
+
+import os
+import sys
+import threading
 
 import highspy
 import numpy as np
@@ -13,15 +24,78 @@ import scipy.sparse as sp
 
 from ..response import Status
 
-__all__ = ["build_highs", "solve_highs", "STATUS_MAP"]
+__all__ = ["build_highs", "solve_highs", "quiet_highs", "run", "LIMITS", "STATUS_MAP"]
 
+_M = highspy.HighsModelStatus
 #: HiGHS model status -> follower status; anything not listed is SOLVER_FAILED.
 STATUS_MAP = {
-    highspy.HighsModelStatus.kOptimal: Status.OPTIMAL,
-    highspy.HighsModelStatus.kInfeasible: Status.INFEASIBLE,
-    highspy.HighsModelStatus.kUnboundedOrInfeasible: Status.INFEASIBLE,
-    highspy.HighsModelStatus.kUnbounded: Status.UNBOUNDED,
+    _M.kOptimal: Status.OPTIMAL,
+    _M.kInfeasible: Status.INFEASIBLE,
+    _M.kUnboundedOrInfeasible: Status.UNBOUNDED_OR_INFEASIBLE,
+    _M.kUnbounded: Status.UNBOUNDED,
+    _M.kTimeLimit: Status.LIMIT,
+    _M.kIterationLimit: Status.LIMIT,
+    _M.kSolutionLimit: Status.LIMIT,
+    _M.kInterrupt: Status.LIMIT,
 }
+
+#: default limits of every HiGHS model built here (options may override them per call)
+LIMITS = {
+    "time_limit": 60.0,                     # s
+    "simplex_iteration_limit": 1_000_000,
+    "ipm_iteration_limit": 10_000,
+    "qp_iteration_limit": 100_000,
+}
+
+
+_BANNER = {"done": False}
+_BANNER_LOCK = threading.Lock()
+
+
+def _new_highs() -> highspy.Highs:
+    """``highspy.Highs()``; the first one of the process prints HiGHS's banner on the C
+    stdout before any option can be set, so that one is made with fd 1 on /dev/null."""
+    if _BANNER["done"]:
+        return highspy.Highs()
+    with _BANNER_LOCK:
+        if _BANNER["done"]:
+            return highspy.Highs()
+        sys.stdout.flush()
+        saved, null = os.dup(1), os.open(os.devnull, os.O_WRONLY)
+        try:
+            os.dup2(null, 1)
+            h = highspy.Highs()
+        finally:
+            os.dup2(saved, 1)
+            os.close(saved)
+            os.close(null)
+        _BANNER["done"] = True
+        return h
+
+
+def quiet_highs(options: dict | None = None) -> highspy.Highs:
+    """A fresh, quiet, deterministic, single-threaded ``highspy.Highs`` with :data:`LIMITS`
+    (then ``options``) set; HiGHS prints nothing."""
+    h = _new_highs()
+    h.setOptionValue("output_flag", False)
+    h.setOptionValue("random_seed", 0)
+    h.setOptionValue("threads", 1)
+    for k, v in {**LIMITS, **(options or {})}.items():
+        h.setOptionValue(k, v)
+    return h
+
+
+def run(h: highspy.Highs) -> Status:
+    """Run ``h`` and map its model status; "unbounded or infeasible" is re-solved once
+    without presolve, which tells them apart (the model keeps presolve off after)."""
+    h.run()
+    status = STATUS_MAP.get(h.getModelStatus(), Status.SOLVER_FAILED)
+    if status == Status.UNBOUNDED_OR_INFEASIBLE:
+        h.setOptionValue("presolve", "off")
+        h.clearSolver()
+        h.run()
+        status = STATUS_MAP.get(h.getModelStatus(), Status.SOLVER_FAILED)
+    return status
 
 
 def build_highs(cost, A, row_lo, row_hi, col_lo, col_hi, integer=None, hessian=None,
@@ -41,12 +115,7 @@ def build_highs(cost, A, row_lo, row_hi, col_lo, col_hi, integer=None, hessian=N
     if integer is not None and np.any(integer):
         lp.integrality_ = [highspy.HighsVarType.kInteger if i else highspy.HighsVarType.kContinuous
                            for i in integer]
-    h = highspy.Highs()
-    h.setOptionValue("output_flag", False)
-    h.setOptionValue("random_seed", 0)
-    h.setOptionValue("threads", 1)
-    for k, v in (options or {}).items():
-        h.setOptionValue(k, v)
+    h = quiet_highs(options)
     h.passModel(lp)
     if hessian is not None and sp.csc_matrix(hessian).nnz:
         H = sp.csc_matrix(sp.tril(hessian))  # HiGHS: lower triangle, column-wise
@@ -85,8 +154,7 @@ def solve_highs(
             trace.append((float(d.running_time), float(d.mip_primal_bound), float(d.mip_dual_bound)))
         h.cbMipImprovingSolution.subscribe(record)
         h.cbMipLogging.subscribe(record)
-    h.run()
-    status = STATUS_MAP.get(h.getModelStatus(), Status.SOLVER_FAILED)
+    status = run(h)
     if status != Status.OPTIMAL:
         out = (status, np.zeros(n_col), 0.0)
         return out + (np.zeros(n_row),) if row_duals else out

@@ -21,7 +21,7 @@ import highspy
 import numpy as np
 import scipy.sparse as sp
 
-from ..backends.highs import STATUS_MAP, build_highs
+from ..backends.highs import build_highs, run
 from ..response import Status
 from .tie_values import tie_range
 
@@ -76,8 +76,7 @@ def unique_qp_optimum(cost, A, row_lo, row_hi, col_lo, col_hi, H, y_opt) -> bool
     for sign in (1.0, -1.0):
         h = build_highs(sign * w, rows, lo, hi, np.full(N.shape[1], -np.inf),
                         np.full(N.shape[1], np.inf), options=_TIGHT)
-        h.run()
-        if STATUS_MAP.get(h.getModelStatus()) != Status.OPTIMAL:
+        if run(h) != Status.OPTIMAL:
             return False                       # unbounded (or undecided): a tie
         ends.append(sign * float(h.getInfo().objective_function_value))
     return ends[1] - ends[0] <= 1e-5 * scale
@@ -102,8 +101,7 @@ def lp_certificate(cost, A, row_lo, row_hi, col_lo, col_hi, y, hessian=None, int
     fy = float(cost @ y + (0.5 * y @ (H @ y) if H is not None else 0.0)) + offset
     mip = integer is not None and np.any(integer)
     h = build_highs(cost, A, row_lo, row_hi, col_lo, col_hi, integer, H)
-    h.run()
-    status = STATUS_MAP.get(h.getModelStatus(), Status.SOLVER_FAILED)
+    status = run(h)
     out = {"status": status.name, "primal_violation": viol, "follower_value": fy}
     if status != Status.OPTIMAL:
         return out

@@ -2,9 +2,10 @@
 exact followers, and by an exact reference where one can be had."""
 from .exact import ExactResult, solve_exact
 from .game import to_game
+from .improve import Improvement, improve
 from .model import Bilevel, Follower
 from .response import MatrixFollower
 from .solve import BilevelResult, solve_bilevel
 
-__all__ = ["Bilevel", "BilevelResult", "ExactResult", "Follower", "MatrixFollower", "solve_bilevel",
+__all__ = ["Bilevel", "BilevelResult", "ExactResult", "Follower", "Improvement", "MatrixFollower", "improve", "solve_bilevel",
            "solve_exact", "to_game"]

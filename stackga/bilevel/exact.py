@@ -18,6 +18,12 @@ single-level problem (:mod:`stackga.bilevel.kkt`) solved to global optimality.
   default for quadratic leaders; chosen because it is the free solver that does both
   (HiGHS has no MIQP; SOS1 avoids the big-M validity problem, Pineda & Morales 2019).
 
+Pricing terms: where the leader's bilinear term on a follower is what that follower pays
+(x'Q_xy y_k = alpha x'M_k y_k, x not in its rows), it is replaced by the follower's dual
+objective (:func:`~stackga.bilevel.kkt.strong_duality`), exact on the KKT system and free
+of x y products: a pricing game with LP followers becomes a linear MPEC (big-M, HiGHS),
+with QP followers a convex one (SCIP); ``audit["strong_duality"]`` names the followers.
+
 The optimistic problem is solved (the KKT formulation selects the follower optimum best
 for the leader) or, for ``selection="pessimistic"``, the pessimistic one: the system of
 :mod:`stackga.bilevel.pessimistic` (the follower's worst choice as a second KKT block;
@@ -38,7 +44,7 @@ from stackga.followers.backends.highs import solve_highs
 from stackga.followers.response import Status
 
 from .integer import solve_value_cuts
-from .kkt import KKTSystem, kkt_system, solve_pattern
+from .kkt import KKTSystem, kkt_system, solve_pattern, strong_duality
 from .model import Bilevel
 from .pessimistic import pessimistic_system, pessimistic_value
 
@@ -47,7 +53,8 @@ __all__ = ["ExactResult", "solve_exact"]
 
 @dataclass
 class ExactResult:
-    """status "optimal", "infeasible", "unbounded", "time_limit", "failed" or (pessimistic
+    """status "optimal", "infeasible", "unbounded", "unbounded_or_infeasible", "time_limit"
+    (a time, node or iteration limit reached), "failed" or (pessimistic
     games) "infimum": F is approached near x, not attained there: the value at x,
     ``F_at_x`` (None if the followers' worst choices there break a coupling row),
     differs, or the answer's multipliers are huge (``audit["huge"]``); F in the
@@ -67,13 +74,18 @@ class ExactResult:
     audit: dict = field(default_factory=dict)
     trace: list = field(default_factory=list)     # (seconds, incumbent F, bound)
     F_at_x: float | None = None
+    v: np.ndarray | None = None                    # the answer's whole KKT vector (x, y, multipliers)
 
 
-def solve_exact(bl: Bilevel, method: str | None = None, time_limit: float = 60.0) -> ExactResult:
+def solve_exact(bl: Bilevel, method: str | None = None, time_limit: float = 60.0,
+                dual_form: bool = True, start: np.ndarray | None = None) -> ExactResult:
     """The bilevel optimum of ``bl`` under its selection; ``method`` "bigm" (HiGHS MILP,
     linear leaders, no bilinear terms), "sos1" (SCIP) or "cuts" (value-function cuts, the
     only one for integer followers); default: cuts with integer followers, else bigm where
-    it applies, sos1 otherwise."""
+    it applies, sos1 otherwise. ``dual_form``: replace price x quantity terms by the
+    followers' dual objectives where exact (False: keep them bilinear). ``start``: a
+    leader vector x (n_x,) (e.g. the GA's improved answer) given to SCIP as a partial
+    solution it completes (a first incumbent; the bound it proves does not depend on it)."""
     if method not in (None, "bigm", "sos1", "cuts"):
         raise ValueError(f"unknown method {method!r}; choose 'bigm', 'sos1' or 'cuts'")
     if any(np.any(f.integer) for f in bl.followers) or method == "cuts":
@@ -83,20 +95,30 @@ def solve_exact(bl: Bilevel, method: str | None = None, time_limit: float = 60.0
         t0 = time.perf_counter()
         status, F, x, y, bound, audit, trace = solve_value_cuts(bl, time_limit)
         return ExactResult(status, F, x, y, bound, "cuts", time.perf_counter() - t0, audit, trace)
-    K = pessimistic_system(bl) if bl.selection == "pessimistic" else kkt_system(bl)
-    method = method or ("bigm" if bl.is_linear_leader and not K.bilinear else "sos1")
-    if method == "bigm" and not bl.is_linear_leader:
+    K, dual = (pessimistic_system(bl), []) if bl.selection == "pessimistic" \
+        else strong_duality(kkt_system(bl), bl) if dual_form else (kkt_system(bl), [])
+    linear = not np.any(K.obj_Q)           # after the price x quantity terms are replaced
+    method = method or ("bigm" if linear and not K.bilinear else "sos1")
+    if method == "bigm" and not linear:
         raise ValueError("method='bigm' needs a linear leader (HiGHS has no MIQP); use 'sos1'")
     if method == "bigm" and K.bilinear:
         raise ValueError(f"Bilevel {bl.name!r}: the pessimistic system is bilinear (x enters a "
                          f"follower's cost, M != 0): method='bigm' cannot state it; use 'sos1'")
     t0 = time.perf_counter()
-    out = _bigm(K, bl, time_limit) if method == "bigm" else _sos1(K, bl, time_limit)
+    out = _bigm(K, bl, time_limit) if method == "bigm" else _sos1(K, bl, time_limit, start)
     out.seconds = time.perf_counter() - t0
+    out.audit["strong_duality"] = [bl.followers[k].name or k for k in dual]
     if bl.selection == "pessimistic" and out.x is not None:
         _check_attained(bl, K, out)
     return out
 
+
+#: a solver status -> the exact result's status (unbounded, infeasible, "unbounded or
+#: infeasible" and a limit reached are distinct; anything else "failed")
+STATUS_NAMES = {Status.OPTIMAL: "optimal", Status.INFEASIBLE: "infeasible",
+                Status.UNBOUNDED: "unbounded",
+                Status.UNBOUNDED_OR_INFEASIBLE: "unbounded_or_infeasible",
+                Status.LIMIT: "time_limit"}
 
 HUGE = 1e2        # multipliers beyond HUGE x (1 + the data's scale): an infimum's signature
 
@@ -160,7 +182,8 @@ def _bigm(K: KKTSystem, bl: Bilevel, time_limit: float) -> ExactResult:
         first = _bigm_exact(K, m_slack, m_dual, time_limit, bl.x_integer, trace)
         check = _bigm_exact(K, np.where(finite, caps, AUDIT * guess), AUDIT * m_dual, time_limit,
                             bl.x_integer)
-        runs.append({"m_dual": m_dual, "m_slack_guess": guess, "F": first[1], "F_audit": check[1],
+        off = lambda F: None if F is None else F + bl.offset                    # noqa: E731
+        runs.append({"m_dual": m_dual, "m_slack_guess": guess, "F": off(first[1]), "F_audit": off(check[1]),
                      "audit_exact": check[0] == "optimal"})
         if _no_better(K, first, check):
             ok = True
@@ -169,8 +192,8 @@ def _bigm(K: KKTSystem, bl: Bilevel, time_limit: float) -> ExactResult:
             m_dual, guess = AUDIT * m_dual, AUDIT * guess
     status, F, v = first
     ok_v = lambda v: v if abs(v) < 1e20 else None                           # noqa: E731
-    rows = [(t, None if ok_v(i) is None else K.sign * i, None if ok_v(b) is None else K.sign * b)
-            for t, i, b in trace]
+    rows = [(t, None if ok_v(i) is None else K.sign * i + bl.offset,
+             None if ok_v(b) is None else K.sign * b + bl.offset) for t, i, b in trace]
     audit = {"m_slack_derived": int(finite.sum()), "m_slack_guessed": int((~finite).sum()),
              "m_dual": m_dual, "m_slack_guess": guess, "runs": runs, "validated": ok,
              "max_multiplier": None if v is None else _max_multiplier(K, v)}
@@ -178,7 +201,7 @@ def _bigm(K: KKTSystem, bl: Bilevel, time_limit: float) -> ExactResult:
         return ExactResult(status, None, None, None, None, "bigm", 0.0, audit, rows)
     x, y = _split(K, v)
     Fv = float(bl.value(x, y)[0])
-    return ExactResult("optimal", Fv, x, y, Fv, "bigm", 0.0, audit, rows)
+    return ExactResult("optimal", Fv, x, y, Fv, "bigm", 0.0, audit, rows, v=v)
 
 
 AUDIT = 10.0          # the audit's factor on every M
@@ -203,9 +226,10 @@ def _bigm_exact(K: KKTSystem, m_slack, m_dual, time_limit, x_integer, trace=None
     if status != "optimal":
         return status, None, None
     fixed = {int(i): float(np.round(v[i])) for i in np.flatnonzero(x_integer)}
-    exact = solve_pattern(K, z > 0.5, fixed)
-    if exact is None:
-        return "failed", None, None
+    st: list = []
+    exact = solve_pattern(K, z > 0.5, fixed, st)
+    if exact is None:            # the pattern's own status (an unbounded pattern: unbounded)
+        return STATUS_NAMES.get(st[0], "failed") if st[0] != Status.INFEASIBLE else "failed", None, None
     return "optimal", float(K.obj_c @ exact + 0.5 * exact @ K.obj_Q @ exact) * K.sign, exact
 
 
@@ -234,14 +258,13 @@ def _bigm_once(K: KKTSystem, m_slack, m_dual, time_limit, x_integer, trace=None)
     st, v, obj = solve_highs(cost, sp.csr_matrix(A), np.concatenate(lo), np.concatenate(hi),
                              col_lo, col_hi, integer=integer, trace=trace,
                              options={"mip_feasibility_tolerance": 1e-9, "time_limit": float(time_limit)})
-    name = {Status.OPTIMAL: "optimal", Status.INFEASIBLE: "infeasible",
-            Status.UNBOUNDED: "unbounded"}.get(st, "failed")
+    name = STATUS_NAMES.get(st, "failed")
     return name, obj * K.sign if st == Status.OPTIMAL else None, v[:n], v[n:]
 
 
 # ---- SCIP, SOS1 --------------------------------------------------------------------------
 
-def _sos1(K: KKTSystem, bl: Bilevel, time_limit: float) -> ExactResult:
+def _sos1(K: KKTSystem, bl: Bilevel, time_limit: float, start=None) -> ExactResult:
     try:
         import pyscipopt
     except ImportError as e:
@@ -279,18 +302,30 @@ def _sos1(K: KKTSystem, bl: Bilevel, time_limit: float) -> ExactResult:
         m.setObjective(lin, "minimize")
     trace = _Trace(K.sign)
     m.includeEventhdlr(trace, "stackga_trace", "incumbent and bound over time")
+    if start is not None:                       # x only: SCIP completes y and the multipliers
+        part = m.createPartialSol()
+        for i, val in enumerate(np.clip(np.asarray(start, float), K.lo[:K.n_x], K.hi[:K.n_x])):
+            m.setSolVal(part, v[i], float(val))
+        m.addSol(part)
     m.optimize()
     st = m.getStatus()
     status = {"optimal": "optimal", "gaplimit": "optimal", "infeasible": "infeasible",
-              "unbounded": "unbounded", "timelimit": "time_limit"}.get(st, "failed")
-    bound = m.getDualbound() * K.sign if status in ("optimal", "time_limit") else None
+              "unbounded": "unbounded", "inforunbd": "unbounded_or_infeasible",
+              "timelimit": "time_limit", "nodelimit": "time_limit",
+              "totalnodelimit": "time_limit", "stallnodelimit": "time_limit",
+              "memlimit": "time_limit", "userinterrupt": "time_limit"}.get(st, "failed")
+    bound = m.getDualbound() * K.sign + bl.offset if status in ("optimal", "time_limit") else None
+    if m.getNSols():                     # the final incumbent and bound close the trace
+        trace.rows.append((float(m.getSolvingTime()), K.sign * m.getPrimalbound(), K.sign * m.getDualbound()))
+    trace.rows = [(t, None if i is None else i + bl.offset, None if b is None else b + bl.offset)
+                  for t, i, b in trace.rows]
     if m.getNSols() == 0 or status not in ("optimal", "time_limit"):
         return ExactResult(status, None, None, None, bound, "sos1", 0.0, trace=trace.rows)
     sol = m.getBestSol()
     vals = np.array([m.getSolVal(sol, var) for var in v])
     x, y = _split(K, vals)
     return ExactResult(status, float(bl.value(x, y)[0]), x, y, bound, "sos1", 0.0,
-                       {"max_multiplier": _max_multiplier(K, vals)}, trace=trace.rows)
+                       {"max_multiplier": _max_multiplier(K, vals)}, trace=trace.rows, v=vals)
 
 
 def _max_multiplier(K: KKTSystem, v: np.ndarray) -> float:

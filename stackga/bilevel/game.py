@@ -44,6 +44,24 @@ def to_game(bl: Bilevel) -> Game:
                                                              0.0).sum(axis=1)
         return LeaderOutcome(sign * F, viol or np.zeros(len(X)), {"y": y, "F": F})
 
-    return Game(name=bl.name, lb=bl.x_lb, ub=bl.x_ub, followers=followers, leader=leader,
+    game = Game(name=bl.name, lb=bl.x_lb, ub=bl.x_ub, followers=followers, leader=leader,
                 A=A, b=b, meta={"bilevel": bl.name, "sense": bl.sense,
-                                 "selection": bl.selection})
+                                "selection": bl.selection})
+    game.improve = ImproveStep(bl, game)
+    return game
+
+
+class ImproveStep:
+    """``game.improve`` of a game from matrices: :func:`stackga.bilevel.improve.improve`
+    from x, as a plain record (F in the leader's own sense; F_ga the value it started
+    from)."""
+
+    def __init__(self, bl: Bilevel, game: Game, time_limit: float = 30.0) -> None:
+        self.bl, self.game, self.time_limit = bl, game, time_limit
+
+    def __call__(self, x: np.ndarray) -> dict:
+        from .improve import improve
+        out = improve(self.bl, self.game, x, time_limit=self.time_limit)
+        return {"x": out.x, "F": out.F, "F_ga": out.F_start, "how": out.how,
+                "status": out.status, "counts": out.counts, "free_pairs": out.free_pairs,
+                "seconds": out.seconds}

@@ -18,7 +18,7 @@ or a fixed pattern).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import scipy.sparse as sp
@@ -28,7 +28,7 @@ from stackga.followers.response import Status
 
 from .model import Bilevel
 
-__all__ = ["KKTSystem", "kkt_system", "solve_pattern"]
+__all__ = ["KKTSystem", "kkt_system", "solve_pattern", "strong_duality"]
 
 
 @dataclass
@@ -44,6 +44,8 @@ class KKTSystem:
         1/2 v'Q v + c v over the whole vector v (only the x, y block is non-zero).
     bilinear: terms coef * v[a] * v[b] added to equality row r, as (r, a, b, coef) (the
         pessimistic system's t * x; empty for the optimistic one).
+    mult: (follower k, "lam" | "mu_lo" | "mu_hi", row or column index) of each multiplier
+        column, in order from column n_x + n_y.
     """
 
     n: int
@@ -61,6 +63,7 @@ class KKTSystem:
     sign: float
     names: list
     bilinear: list = field(default_factory=list)
+    mult: list = field(default_factory=list)
 
 
 def kkt_system(bl: Bilevel) -> KKTSystem:
@@ -139,15 +142,65 @@ def kkt_system(bl: Bilevel) -> KKTSystem:
     names = [f"{a}[{i}]" for a, i in cols] + [f"{kind}{k}[{i}]" for k, kind, i in mult]
     as2d = lambda rows: np.array(rows) if rows else np.zeros((0, n))      # noqa: E731
     return KKTSystem(n, nx, ny, as2d(eq_rows), np.array(eq_rhs), as2d(in_rows), np.array(in_rhs),
-                     lo, hi, pairs, obj_c, sign * Q, sign, names)
+                     lo, hi, pairs, obj_c, sign * Q, sign, names, mult=mult)
 
 
-def solve_pattern(K: KKTSystem, active: np.ndarray, fixed: dict | None = None) -> np.ndarray | None:
+def strong_duality(K: KKTSystem, bl: Bilevel, rtol: float = 1e-12) -> tuple[KKTSystem, list]:
+    """The optimistic system with the leader's price x quantity terms replaced by the
+    followers' dual objective, where that is exact; returns (system, followers replaced).
+
+    Follower k's block of the leader's bilinear term is x'Q_xy[:, k] y_k. Where it is
+    alpha_k x'M_k y_k (what the follower pays, scaled) and x is not in the follower's rows
+    (A_k = 0), every point of the KKT system has (stationarity times y, then
+    complementarity: lam_i B_i y = lam_i b_i, mu_lo_j y_j = mu_lo_j lb_j, mu_hi_j y_j =
+    mu_hi_j ub_j)
+
+        x'M_k y_k = -d_k'y_k - y_k'Q_k y_k - lam_k'b_k + mu_lo_k'lb_k - mu_hi_k'ub_k,
+
+    linear in (y, multipliers) but for -y'Q y (convex for a leader that maximises what
+    it is paid). The bilinear term is dropped and this added: the same objective on the
+    whole feasible set, without x y products (the standard MPEC form of pricing games).
+    Blocks of any other form are kept as they are."""
+    if K.bilinear:
+        return K, []
+    nx, ny = K.n_x, K.n_y
+    obj_c, Q = K.obj_c.copy(), K.obj_Q.copy()
+    col = {m: nx + ny + i for i, m in enumerate(K.mult)}
+    done = []
+    for k, (f, sl) in enumerate(zip(bl.followers, bl.slices)):
+        Qk = bl.Q_xy[:, sl]
+        if not np.any(Qk) or not np.any(f.M) or np.any(f.A) or np.any(f.integer):
+            continue
+        alpha = float(np.sum(Qk * f.M) / np.sum(f.M * f.M))
+        if np.abs(Qk - alpha * f.M).max() > rtol * np.abs(Qk).max():
+            continue
+        w = K.sign * alpha                   # the system minimises sign * F
+        ys = np.arange(sl.start, sl.stop) + nx
+        Q[:nx, ys] = 0.0
+        Q[ys, :nx] = 0.0
+        Q[np.ix_(ys, ys)] += -2.0 * w * f.Q          # 1/2 v'Qv: -y'Q y
+        obj_c[ys] += -w * f.d
+        for i in range(len(f.b)):
+            obj_c[col[(k, "lam", i)]] += -w * f.b[i]
+        for j in range(f.n):
+            if (k, "mu_lo", j) in col:
+                obj_c[col[(k, "mu_lo", j)]] += w * f.lb[j]
+            if (k, "mu_hi", j) in col:
+                obj_c[col[(k, "mu_hi", j)]] += -w * f.ub[j]
+        done.append(k)
+    return replace(K, obj_c=obj_c, obj_Q=Q), done
+
+
+def solve_pattern(K: KKTSystem, active: np.ndarray, fixed: dict | None = None,
+                  status: list | None = None) -> np.ndarray | None:
     """The leader's optimum over the KKT system with each pair's side fixed: active pairs
     have slack 0, the others multiplier 0 (an LP, or a convex QP; None if the leader is
     nonconvex or HiGHS finds no optimum). ``fixed``: column -> value held (integer x).
-    Returns the whole vector v (n,); None for a system with bilinear terms."""
+    Returns the whole vector v (n,); None for a system with bilinear terms. ``status``: a
+    list that receives the solve's :class:`~stackga.followers.Status` (None if not solved)."""
+    status = status if status is not None else []
     if K.bilinear:
+        status.append(None)
         return None
     lo, hi = K.lo.copy(), K.hi.copy()
     for c, val in (fixed or {}).items():
@@ -162,8 +215,10 @@ def solve_pattern(K: KKTSystem, active: np.ndarray, fixed: dict | None = None) -
             lo[c], hi[c] = 0.0, 0.0
     Q = K.obj_Q
     if np.any(Q) and np.linalg.eigvalsh(Q[:K.n_x + K.n_y, :K.n_x + K.n_y]).min() < -1e-9:
+        status.append(None)
         return None                                    # nonconvex leader: HiGHS cannot
     st, v, _ = solve_highs(K.obj_c, sp.csr_matrix(np.vstack(rows)), np.concatenate(rlo),
                            np.concatenate(rhi), lo, hi,
                            hessian=sp.csr_matrix(Q) if np.any(Q) else None)
+    status.append(st)
     return v if st == Status.OPTIMAL else None

@@ -3,7 +3,7 @@ more followers, each an LP or convex QP (MILP where the reference solver support
 
 Leader (decision x (n_x,), followers' decisions y = (y_1, ..., y_K) stacked, (n_y,)):
 
-    min or max  F(x, y) = c_x x + c_y y + 1/2 x'Q_xx x + 1/2 y'Q_yy y + x'Q_xy y
+    min or max  F(x, y) = c_x x + c_y y + 1/2 x'Q_xx x + 1/2 y'Q_yy y + x'Q_xy y + offset
     s.t.        x_lb <= x <= x_ub
                 A_x x <= b_x,   E_x x = e_x                  (on x alone)
                 G_x x + G_y y <= h                            (coupling, on x and y)
@@ -117,7 +117,8 @@ class Follower:
 @dataclass
 class Bilevel:
     """A bilevel game; see the module docstring. ``sense``: "min" or "max" (the leader's,
-    said explicitly). ``selection``: "optimistic" (default) or "pessimistic"."""
+    said explicitly). ``selection``: "optimistic" (default) or "pessimistic". ``offset``: a
+    constant of F (e.g. a fixed load's cost), part of every value reported."""
 
     sense: str
     c_x: np.ndarray
@@ -139,6 +140,7 @@ class Bilevel:
     selection: str = "optimistic"
     name: str = "bilevel"
     meta: dict = field(default_factory=dict)
+    offset: float = 0.0
 
     def __post_init__(self) -> None:
         who = f"Bilevel {self.name!r}"
@@ -183,6 +185,9 @@ class Bilevel:
             self.h = _arr(who, "h", np.atleast_1d(self.h), (np.size(self.h),))
             self.G_x = _arr(who, "G_x", self.G_x, (len(self.h), nx))
             self.G_y = _arr(who, "G_y", self.G_y, (len(self.h), ny))
+        if not np.isfinite(self.offset):
+            raise ValueError(f"{who}.offset = {self.offset} is not finite")
+        self.offset = float(self.offset)
         self.x_integer = (np.zeros(nx, bool) if self.x_integer is None
                           else np.asarray(self.x_integer, bool).reshape(nx))
 
@@ -212,4 +217,4 @@ class Bilevel:
         x, y = np.atleast_2d(x), np.atleast_2d(y)
         return (x @ self.c_x + y @ self.c_y + 0.5 * np.einsum("ni,ij,nj->n", x, self.Q_xx, x)
                 + 0.5 * np.einsum("ni,ij,nj->n", y, self.Q_yy, y)
-                + np.einsum("ni,ij,nj->n", x, self.Q_xy, y))
+                + np.einsum("ni,ij,nj->n", x, self.Q_xy, y) + self.offset)

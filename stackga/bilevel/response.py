@@ -16,7 +16,8 @@ Per individual:
 3. if the follower is infeasible at x, how far: the phase-1 LP min sum |slack| of its
    rows (the ``infeasibility`` the GA ranks infeasible individuals by).
 
-Statuses map one to one (``stackga.followers.backends.highs.STATUS_MAP``). Every LP solve starts
+Statuses map one to one (``stackga.followers.backends.highs.STATUS_MAP``); every solve runs under
+HiGHS's time and iteration limits (``LIMITS``; a limit reached is the status LIMIT). Every LP solve starts
 from the same basis (the model's at its own data, kept once; QPs and MILPs from
 scratch): a hot start from the previous individual would return whichever optimum lies
 nearest it within the solver's tolerances, so answers would depend on the evaluation
@@ -29,7 +30,7 @@ import highspy
 import numpy as np
 
 from stackga.followers.certify.certificate import unique_lp_optimum
-from stackga.followers.backends.highs import STATUS_MAP
+from stackga.followers.backends.highs import quiet_highs, run
 from stackga.followers.response import Response, Status
 
 from .model import Bilevel
@@ -37,6 +38,7 @@ from .model import Bilevel
 __all__ = ["MatrixFollower", "TIE_TOL"]
 
 TIE_TOL = 1e-9       # relative slack on the follower's optimum in the selection stage
+TIME_LIMIT = 10.0    # s for one follower solve (a limit reached is the status LIMIT)
 INF = highspy.kHighsInf
 
 
@@ -78,11 +80,8 @@ class MatrixFollower:
         if kind in self._h:
             return self._h[kind]
         f, n = self.f, self.f.n
-        h = highspy.Highs()
-        h.setOptionValue("output_flag", False)
-        h.setOptionValue("random_seed", 0)
-        h.setOptionValue("threads", 1)
-        h.setOptionValue("mip_rel_gap", 1e-9)            # a MILP follower's optimum, not 1e-4 off
+        h = quiet_highs({"mip_rel_gap": 1e-9,            # a MILP follower's optimum, not 1e-4 off
+                         "time_limit": TIME_LIMIT})
         lo, hi = self.bounds_of(f.b)
         if kind == "phase1":                   # y, s+ (m), s- (m): B y + s+ - s- (sense) b
             m = len(f.b)
@@ -147,13 +146,11 @@ class MatrixFollower:
         basis = self._basis.get(kind)      # start from the fixed basis: an answer depends on
         if basis is not None:              # x alone, never on what was solved before
             h.setBasis(basis)
-        h.run()
-        status = STATUS_MAP.get(h.getModelStatus(), Status.SOLVER_FAILED)
+        status = run(h)
         if status == Status.SOLVER_FAILED:                 # proven statuses stand
             self.stats["retries"] += 1
             h.clearSolver()
-            h.run()
-            status = STATUS_MAP.get(h.getModelStatus(), Status.SOLVER_FAILED)
+            status = run(h)
         return status
 
     # ---- one population

@@ -1,0 +1,104 @@
+"""Pricing games whose optima sit on the followers' ties (stackga/bilevel/problems/pricing.py):
+the GA alone, the GA with the improvement step, and the exact reference, with the gap of
+each to the best proven bound, over several seeds; one run.
+
+    python benchmarks/bench_pricing.py [--seeds 5] [--generations 300] [--pop-size 100]
+                                       [--exact-limit 600] [--only NAME,...] [--quick]
+
+Per game: the exact reference (dual form: big-M in HiGHS for LP followers, SCIP
+otherwise; its status, value, bound and seconds); then per seed the GA's best (the
+paper's procedure, default budget) and the value after the improvement step. The gap
+of a value F (the leader maximises) is (bound - F) / |bound|, the bound being the exact
+reference's (its optimum when it closed). Printed: median and worst gap over seeds for
+the GA alone and with the step, the step's statuses and the median seconds of each part.
+``--quick``: two small games, 2 seeds, 30 generations (a smoke run: tests run it).
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+
+import numpy as np
+
+sys.path.insert(0, os.path.dirname(__file__))
+
+import stackga  # noqa: E402
+from machine import machine  # noqa: E402
+from stackga.bilevel import improve, solve_exact, to_game  # noqa: E402
+from stackga.bilevel.problems.pricing import retailer, tolls  # noqa: E402
+
+GAMES = {
+    "tolls_3x4_a": lambda: tolls(3, 4, 8, 2, seed=0),
+    "tolls_3x4_b": lambda: tolls(3, 4, 8, 2, seed=1),
+    "tolls_3x4_c": lambda: tolls(3, 4, 8, 2, seed=2),
+    "tolls_4x5": lambda: tolls(4, 5, 12, 3, seed=0),
+    "retailer_n6": lambda: retailer(6, 2, seed=0),
+    "retailer_n20": lambda: retailer(20, 3, seed=0),
+}
+QUICK = ("tolls_3x4_a", "tolls_3x4_b")
+
+
+def gap(F, bound) -> float:
+    return np.inf if F is None or bound is None else (bound - F) / max(abs(bound), 1e-12)
+
+
+def main(argv=None) -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--seeds", type=int, default=5)
+    ap.add_argument("--generations", type=int, default=300)
+    ap.add_argument("--pop-size", type=int, default=100)
+    ap.add_argument("--exact-limit", type=float, default=600.0)
+    ap.add_argument("--improve-limit", type=float, default=60.0)
+    ap.add_argument("--only", default=None)
+    ap.add_argument("--quick", action="store_true")
+    a = ap.parse_args(argv)
+    if a.quick:
+        a.seeds, a.generations, a.pop_size, a.exact_limit = 2, 30, 40, 60.0
+    names = a.only.split(",") if a.only else (QUICK if a.quick else list(GAMES))
+    unknown = [n for n in names if n not in GAMES]
+    if unknown:
+        raise SystemExit(f"unknown game(s) {unknown}; choose from {list(GAMES)}")
+    print(f"pricing games: pop {a.pop_size}, {a.generations} generations, seeds 1-{a.seeds}, "
+          f"exact limit {a.exact_limit:g} s; {machine()}\n")
+    print(f"{'game':14} {'n_x':>4} {'n_y':>5} {'exact':>10} {'F*':>11} {'bound':>11} {'s':>6} | "
+          f"{'GA gap med/worst %':>19} {'+step gap med/worst %':>22} {'GA s':>6} {'step s':>6}  step statuses")
+    summary = []
+    for name in names:
+        bl = GAMES[name]()
+        ex = solve_exact(bl, time_limit=a.exact_limit)
+        bound = ex.bound if ex.bound is not None else ex.F
+        ga, st, t_ga, t_st, statuses = [], [], [], [], []
+        for s in range(1, a.seeds + 1):
+            game = to_game(bl)
+            t0 = time.perf_counter()
+            res = stackga.solve(game, stackga.GAConfig(pop_size=a.pop_size,
+                                                       generations=a.generations, seed=s),
+                                improve=False)
+            t_ga.append(time.perf_counter() - t0)
+            F_ga = res.leader * (1.0 if bl.sense == "max" else -1.0) if res.report["feasible"] else None
+            step = improve(bl, game, res.x, time_limit=a.improve_limit)
+            t_st.append(step.seconds)
+            ga.append(gap(F_ga, bound))
+            st.append(gap(step.F, bound))
+            statuses.append(step.status)
+        best_found = max([ex.F or -np.inf] + [bound - g * abs(bound) for g in st])
+        summary.append((name, ga, st))
+        counts = {k: statuses.count(k) for k in sorted(set(statuses))}
+        print(f"{name:14} {bl.n_x:>4} {bl.n_y:>5} {ex.status:>10} {ex.F if ex.F is not None else np.nan:>11.4f} "
+              f"{bound if bound is not None else np.nan:>11.4f} {ex.seconds:>6.1f} | "
+              f"{100 * np.median(ga):>8.3f} / {100 * max(ga):>8.3f} "
+              f"{100 * np.median(st):>10.4f} / {100 * max(st):>9.4f} "
+              f"{np.median(t_ga):>6.1f} {np.median(t_st):>6.2f}  {counts}"
+              + ("" if ex.status == "optimal" or best_found <= (ex.F or -np.inf)
+                 else f"  (the step beat the reference's incumbent: best {best_found:.4f})"))
+    all_ga = [g for _, ga, _ in summary for g in ga]
+    all_st = [g for _, _, st in summary for g in st]
+    print(f"\nover {len(all_st)} runs: GA alone median gap {100 * np.median(all_ga):.3f} %, worst "
+          f"{100 * max(all_ga):.3f} %; with the improvement step median {100 * np.median(all_st):.4f} %, "
+          f"worst {100 * max(all_st):.4f} % (gaps to the exact reference's bound)")
+
+
+if __name__ == "__main__":
+    main()

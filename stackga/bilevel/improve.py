@@ -1,0 +1,168 @@
+"""The exact improvement step after the GA: from the GA's best, climb the leader's value
+over the pieces of the bilevel problem until no piece through the point is better.
+
+A piece is a set of leader vectors on which every follower keeps its active set: the
+KKT system (:mod:`stackga.bilevel.kkt`) with each complementary pair's side fixed (active:
+slack 0; inactive: multiplier 0). On a piece each LP or QP follower's answer is affine
+in x, and with the leader's price x quantity terms in the followers' dual form
+(:func:`~stackga.bilevel.kkt.strong_duality`) the leader's problem there is an LP or a
+convex QP: solved exactly (HiGHS), even for a bilinear pricing leader.
+
+Each round, at the current point (x, y) (y: the followers' answer with the game's
+selection, from the GA's own batched followers):
+
+1. **piece step**: the pairs with slack <= tol are fixed active, the others inactive;
+   the leader's best point of that piece is solved, then re-evaluated by the followers
+   (which may now choose another optimum: optimistic selection moves to the neighbouring
+   piece best for the leader). Repeated while the leader gains more than ``tol``.
+2. **neighbour step**, when a piece step gains nothing: every pair with slack > tol is
+   held inactive and the others are left free (each may go either side): the union of
+   all pieces through the point, a smaller MPEC solved exactly (big-M in HiGHS for a
+   linear dual form, else SCIP with SOS1; time-limited). A better point: back to 1.
+   None: the point is optimal over every piece through it, within ``tol``; the result
+   says so (``status == "local_optimum"``, with the number of free pairs).
+
+Every sub-solve runs under limits; a step that fails or reaches its limit leaves the
+best point found so far, with a counted status. A candidate is accepted only if the
+followers, re-evaluating it, answer and the leader is strictly better off, so the
+result never depends on a sub-solver's tolerance. Needs the game as matrices (a
+:class:`~stackga.bilevel.Bilevel`); a black-box leader function cannot be stepped.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+
+from .kkt import KKTSystem, kkt_system, solve_pattern, strong_duality
+from .model import Bilevel
+from .polish import polish
+
+__all__ = ["Improvement", "improve"]
+
+
+@dataclass
+class Improvement:
+    """x (n_x,) the best point, F its leader value in the leader's own sense (None if the
+    start was infeasible), F_start the value at the start; how "ga" (no better point
+    found) or "improved"; status "local_optimum" (no piece through x is better within
+    tol), "step_limit", "time_limit" (a neighbour step or the step's budget ran out),
+    "single_pattern" (integer followers or a pessimistic game: the piece walk is not
+    stated for them, so one pattern solve, :func:`~stackga.bilevel.polish.polish`, with no
+    optimality claim) or "infeasible_start"; counts: how many piece and
+    neighbour steps ran and how they ended; free_pairs: pairs left free in the last
+    neighbour step; seconds."""
+
+    x: np.ndarray
+    F: float | None
+    F_start: float | None
+    how: str
+    status: str
+    counts: dict = field(default_factory=dict)
+    free_pairs: int = 0
+    seconds: float = 0.0
+
+
+def improve(bl: Bilevel, game, x: np.ndarray, time_limit: float = 30.0, max_steps: int = 200,
+            tol: float = 1e-7, neighbour_limit: float = 10.0) -> Improvement:
+    """The improvement step from ``x`` (n_x,); ``game`` is ``to_game(bl)`` (its followers,
+    with the game's selection, re-evaluate every candidate). ``tol``: relative, on the
+    leader's value (a step must gain more) and on slacks (a slack at most tol times the
+    point's scale counts as zero). ``neighbour_limit``: seconds for one neighbour step."""
+    t0 = time.perf_counter()
+    x = np.clip(np.asarray(x, float), bl.x_lb, bl.x_ub)
+    counts = {"piece": 0, "piece_gain": 0, "neighbour": 0, "neighbour_gain": 0,
+              "neighbour_limit": 0, "rejected": 0}
+    sign = -1.0 if bl.sense == "min" else 1.0
+    y, lead = _answer(game, x)
+    if y is None:
+        return Improvement(x, None, None, "ga", "infeasible_start", counts,
+                           seconds=time.perf_counter() - t0)
+    F_start = sign * lead
+    if any(np.any(f.integer) for f in bl.followers) or bl.selection == "pessimistic":
+        xp, F, how = polish(bl, game, x, y)       # one pattern solve, judged by the followers
+        return Improvement(xp, F, F_start, "improved" if how == "polished" else "ga",
+                           "single_pattern", counts, seconds=time.perf_counter() - t0)
+    K, _ = strong_duality(kkt_system(bl), bl)
+    status, free = "step_limit", 0
+    for _ in range(max_steps):
+        if time.perf_counter() - t0 > time_limit:
+            status = "time_limit"
+            break
+        gap = tol * (1.0 + abs(lead))
+        loose = _loose(K, x, y, tol)
+        counts["piece"] += 1
+        v = solve_pattern(K, ~loose)
+        cand = _accept(game, bl, v, lead + gap, counts)
+        if cand is not None:
+            counts["piece_gain"] += 1
+            x, y, lead = cand
+            continue
+        counts["neighbour"] += 1
+        free = int((~loose).sum())
+        budget = min(neighbour_limit, max(1.0, time_limit - (time.perf_counter() - t0)))
+        st, v = _neighbours(K, bl, loose, budget)
+        cand = _accept(game, bl, v, lead + gap, counts) if v is not None else None
+        if cand is not None:
+            counts["neighbour_gain"] += 1
+            x, y, lead = cand
+            continue
+        if st != "optimal":
+            counts["neighbour_limit"] += 1
+            status = "time_limit"
+        else:
+            status = "local_optimum"
+        break
+    F = sign * lead
+    how = "improved" if lead > sign * F_start else "ga"
+    return Improvement(x, F, F_start, how, status, counts, free, time.perf_counter() - t0)
+
+
+def _answer(game, x: np.ndarray):
+    """(y (n_y,), the game's leader value (maximised)) at x, or (None, -inf) where the
+    followers do not answer or the leader's rows break."""
+    ev = game.evaluate(x[None], strict=False)
+    if not ev.feasible[0]:
+        return None, -np.inf
+    return ev.arrays["y"][0], float(ev.leader[0])
+
+
+def _loose(K: KKTSystem, x: np.ndarray, y: np.ndarray, tol: float) -> np.ndarray:
+    """(n_pairs,) bool: the pairs whose slack at (x, y) is clearly positive."""
+    v = np.concatenate([x, y, np.zeros(K.n - K.n_x - K.n_y)])
+    scale = 1.0 + np.abs(v).max(initial=0.0)
+    slack = np.array([s @ v + s0 for _, s, s0 in K.pairs])
+    return slack > tol * scale
+
+
+def _accept(game, bl: Bilevel, v, better_than: float, counts: dict):
+    """The candidate's x re-evaluated by the followers: (x, y, value) if it is strictly
+    better than ``better_than`` (the game's maximised value), else None."""
+    if v is None:
+        return None
+    x = np.clip(v[:bl.n_x], bl.x_lb, bl.x_ub)
+    y, lead = _answer(game, x)
+    if y is None or lead <= better_than:
+        counts["rejected"] += int(y is None)
+        return None
+    return x, y, lead
+
+
+def _neighbours(K: KKTSystem, bl: Bilevel, loose: np.ndarray, time_limit: float):
+    """The best point over all pieces through the current point: loose pairs' multipliers
+    held at 0, the other pairs free. (status, v or None)."""
+    from .exact import _bigm, _sos1                       # the exact solvers, reused as they are
+    lo, hi = K.lo.copy(), K.hi.copy()
+    for p in np.flatnonzero(loose):
+        c = K.pairs[p][0]
+        lo[c] = hi[c] = 0.0
+    local = replace(K, lo=lo, hi=hi, pairs=[K.pairs[p] for p in np.flatnonzero(~loose)])
+    if not np.any(local.obj_Q) and not local.bilinear:
+        out = _bigm(local, bl, time_limit)
+    else:
+        try:
+            out = _sos1(local, bl, time_limit)
+        except ImportError:
+            return "no_solver", None
+    return out.status, out.v

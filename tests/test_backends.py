@@ -1,0 +1,61 @@
+"""HiGHS backend: limits are always set, a limit reached is its own status, and
+"unbounded or infeasible" is never reported as infeasible."""
+import numpy as np
+import pytest
+import scipy.sparse as sp
+
+from stackga.bilevel import Bilevel, Follower, solve_exact
+from stackga.followers import Status
+from stackga.followers.backends.highs import LIMITS, quiet_highs, solve_highs
+
+
+def _lp(n=30, seed=0):
+    """A random bounded, feasible LP min c x s.t. A x <= b, 0 <= x <= 1 (many pivots)."""
+    rng = np.random.default_rng(seed)
+    A = rng.uniform(0.0, 1.0, (n, n))
+    return -rng.uniform(1.0, 2.0, n), sp.csr_matrix(A), np.full(n, -np.inf), A.sum(1) / 3
+
+
+def test_every_model_has_limits():
+    h = quiet_highs()
+    for name, value in LIMITS.items():
+        assert h.getOptionValue(name)[1] == value
+
+
+def test_iteration_limit_is_a_status_not_a_hang():
+    c, A, lo, hi = _lp()
+    st, _, _ = solve_highs(c, A, lo, hi, np.zeros(30), np.ones(30))
+    assert st == Status.OPTIMAL
+    st, x, _ = solve_highs(c, A, lo, hi, np.zeros(30), np.ones(30),
+                           options={"simplex_iteration_limit": 1, "presolve": "off"})
+    assert st == Status.LIMIT and not x.any()
+
+
+def test_unbounded_lp_is_not_infeasible():
+    st, _, _ = solve_highs(np.array([-1.0]), sp.csr_matrix([[1.0]]), np.array([0.0]),
+                           np.array([np.inf]), np.array([0.0]), np.array([np.inf]))
+    assert st == Status.UNBOUNDED
+
+
+@pytest.mark.parametrize("method", ["bigm", pytest.param("sos1", marks=pytest.mark.filterwarnings("ignore"))])
+def test_exact_reference_of_an_unbounded_game_is_not_infeasible(method):
+    """min -x over x >= 0 with a follower y = x: feasible and unbounded (big-M reported it
+    "infeasible" with a validated audit)."""
+    if method == "sos1":
+        pytest.importorskip("pyscipopt")
+    bl = Bilevel("min", c_x=[-1.0], x_lb=[0.0],
+                 followers=[Follower(d=[1.0], B=[[1.0]], b=[0.0], sense=">=", A=[[-1.0]])])
+    out = solve_exact(bl, method=method, time_limit=10)
+    assert out.status in ("unbounded", "unbounded_or_infeasible", "time_limit"), out.status
+    assert out.status != "infeasible"
+
+
+def test_highs_prints_nothing():
+    """The first HiGHS model of a process prints no banner on stdout."""
+    import subprocess
+    import sys
+    code = ("from stackga.followers.backends.highs import solve_highs; import numpy as np;"
+            "import scipy.sparse as sp;"
+            "solve_highs(np.ones(1), sp.csr_matrix([[1.0]]), np.zeros(1), np.ones(1), np.zeros(1), np.ones(1))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout == ""

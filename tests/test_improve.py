@@ -1,0 +1,89 @@
+"""The improvement step (stackga.bilevel.improve) against exact optima of pricing games
+whose optimum sits on a follower's tie."""
+import numpy as np
+import pytest
+
+import stackga
+from stackga.bilevel import Bilevel, Follower, improve, solve_bilevel, solve_exact, to_game
+from stackga.bilevel.problems.pricing import tolls
+
+
+def _two_routes():
+    """Demand 2 on a tolled route (cost 2) or a free one (cost 5): the best toll is 3,
+    where the follower is indifferent; revenue 6 (optimistic)."""
+    f = Follower(d=[2.0, 5.0], B=[[1.0, 1.0]], b=[2.0], sense="=", M=[[1.0, 0.0]], lb=[0.0, 0.0])
+    return Bilevel("max", c_x=[0.0], Q_xy=[[1.0, 0.0]], followers=[f], x_lb=[0.0], x_ub=[10.0])
+
+
+def test_climbs_to_the_tie():
+    bl = _two_routes()
+    out = improve(bl, to_game(bl), np.array([1.0]))
+    assert out.F_start == pytest.approx(2.0)
+    assert out.how == "improved" and out.status == "local_optimum"
+    assert out.x[0] == pytest.approx(3.0, abs=1e-9) and out.F == pytest.approx(6.0, abs=1e-9)
+
+
+def test_beyond_the_tie_steps_back():
+    """From x = 7 (the follower takes the free route: revenue 0, a flat piece) the
+    neighbour step finds the tolled piece and its best point."""
+    bl = _two_routes()
+    out = improve(bl, to_game(bl), np.array([7.0]))
+    assert out.F_start == pytest.approx(0.0, abs=1e-12)
+    assert out.F == pytest.approx(6.0, abs=1e-9) and out.status == "local_optimum"
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_reaches_the_exact_optimum_of_toll_games(seed):
+    """From the GA's best of a short run, the step ends at the exact optimum (dual-form
+    big-M reference) on these networks, and never above it."""
+    bl = tolls(seed=seed)
+    exact = solve_exact(bl, method="bigm", time_limit=30)
+    assert exact.status == "optimal"
+    r = solve_bilevel(bl, stackga.GAConfig(pop_size=20, generations=10, seed=1))
+    assert r.improvement.status == "local_optimum"
+    assert r.F >= r.ga_F - 1e-9
+    assert r.F <= exact.F + 1e-6 * (1 + abs(exact.F))
+    assert r.F == pytest.approx(exact.F, rel=1e-6)
+
+
+def test_never_worse_and_deterministic():
+    bl = tolls(rows=2, cols=3, n_tolled=3, commodities=2, seed=5)
+    game = to_game(bl)
+    x0 = np.random.default_rng(0).uniform(bl.x_lb, bl.x_ub)
+    a, b = improve(bl, game, x0), improve(bl, to_game(bl), x0)
+    assert a.F >= a.F_start - 1e-12
+    assert np.array_equal(a.x, b.x) and a.F == b.F and a.counts == b.counts
+
+
+def test_limits_and_statuses():
+    bl = _two_routes()
+    out = improve(bl, to_game(bl), np.array([1.0]), time_limit=0.0)
+    assert out.status == "time_limit" and out.F == out.F_start and out.how == "ga"
+    out = improve(bl, to_game(bl), np.array([1.0]), max_steps=0)
+    assert out.status == "step_limit" and out.how == "ga"
+    infeasible = Bilevel("max", c_x=[0.0], x_lb=[0.0], x_ub=[1.0],
+                         followers=[Follower(d=[1.0], B=[[1.0]], b=[2.0], sense="<=", A=[[3.0]],
+                                             lb=[0.0])])
+    out = improve(infeasible, to_game(infeasible), np.array([1.0]))
+    assert out.status == "infeasible_start" and out.F is None
+
+
+def test_stackga_solve_runs_the_step_by_default():
+    """``stackga.solve`` on a game from matrices reports at the improved point and says
+    what the GA alone had found; without the step it reports the GA's best."""
+    bl = tolls(seed=0)
+    cfg = stackga.GAConfig(pop_size=20, generations=10, seed=1)
+    on = stackga.solve(to_game(bl), cfg)
+    off = stackga.solve(to_game(bl), cfg, improve=False)
+    step = on.report["improvement"]
+    assert step["status"] == "local_optimum" and step["how"] == "improved"
+    assert step["F_ga"] == pytest.approx(off.leader)
+    assert on.leader == pytest.approx(step["F"]) and on.leader > off.leader
+    assert off.report["improvement"] == {"status": "not_run"}
+    assert np.array_equal(on.log["best"], off.log["best"])          # the same GA run
+
+
+def test_a_game_without_matrices_says_so():
+    from stackga.cases import island
+    res = stackga.solve(island.build(scenario=4), stackga.GAConfig(pop_size=10, generations=2))
+    assert res.report["improvement"]["status"] == "unavailable"
