@@ -20,10 +20,11 @@ import numpy as np
 sys.path.insert(0, os.path.dirname(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "tests"))
 
-import stackga  # noqa: E402
-from stackga.bilevel.problems.published import PROBLEMS  # noqa: E402
 from machine import machine  # noqa: E402
+
+import stackga  # noqa: E402
 from stackga.bilevel import solve_bilevel, solve_exact  # noqa: E402
+from stackga.bilevel.problems.published import PROBLEMS  # noqa: E402
 
 
 def reached(F, F_star) -> bool:

@@ -32,14 +32,15 @@ import numpy as np
 sys.path.insert(0, os.path.dirname(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "tests"))
 
-import stackga  # noqa: E402
-from stackga.cases import eva  # noqa: E402
-from stackga.followers.recourse import microgrid_dispatch  # noqa: E402
-from stackga.followers.response import Status  # noqa: E402
-from stackga.followers.parallel.threads import n_threads  # noqa: E402
 from machine import machine, timed  # noqa: E402
 from oracle_eva import cluster_qp  # noqa: E402
 from scipy_baseline import ZeroStub  # noqa: E402
+from stackga.cases import eva  # noqa: E402
+from stackga.followers.parallel.threads import n_threads  # noqa: E402
+from stackga.followers.recourse import microgrid_dispatch  # noqa: E402
+from stackga.followers.response import Status  # noqa: E402
+
+import stackga  # noqa: E402
 from stackga.game import LeaderOutcome  # noqa: E402
 
 

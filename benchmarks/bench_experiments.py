@@ -25,6 +25,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import stackga.cases.island as island  # noqa: E402
 from machine import cpu  # noqa: E402
+
 from stackga.experiments import Sweep, run_sweep  # noqa: E402
 from stackga.experiments.tune import Tuning, tune  # noqa: E402
 

@@ -23,10 +23,11 @@ import time
 
 sys.path.insert(0, os.path.dirname(__file__))
 
-import stackga  # noqa: E402
-from stackga.cases import island  # noqa: E402
 from machine import machine, timed  # noqa: E402
 from scipy_baseline import ScipyStorageOperator, ScipyUsers, ZeroStub  # noqa: E402
+from stackga.cases import island  # noqa: E402
+
+import stackga  # noqa: E402
 
 
 def compile_seconds() -> float:

@@ -24,8 +24,9 @@ import numpy as np
 
 sys.path.insert(0, os.path.dirname(__file__))
 
-import stackga  # noqa: E402
 from machine import machine  # noqa: E402
+
+import stackga  # noqa: E402
 from stackga.bilevel import improve, solve_exact, to_game  # noqa: E402
 from stackga.bilevel.problems.pricing import retailer, tolls  # noqa: E402
 

@@ -28,13 +28,14 @@ import numpy as np
 sys.path.insert(0, os.path.dirname(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "tests"))
 
-import stackga  # noqa: E402
-from stackga.cases import v2g  # noqa: E402
-from stackga.followers import Response  # noqa: E402
-from stackga.followers.response import Status  # noqa: E402
 from machine import machine, timed  # noqa: E402
 from oracle_v2g import agent_lp, dispatch_qp  # noqa: E402
 from scipy_baseline import ZeroStub  # noqa: E402
+from stackga.cases import v2g  # noqa: E402
+from stackga.followers import Response  # noqa: E402
+from stackga.followers.response import Status  # noqa: E402
+
+import stackga  # noqa: E402
 from stackga.game import LeaderOutcome  # noqa: E402
 
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 from scipy.optimize import Bounds, LinearConstraint, linprog, milp, minimize
-
 from stackga.followers import Response
 
 

@@ -5,16 +5,16 @@ follower's objective (n_pop,), a status per individual and its decision
 arrays. No follower knows which case it serves.
 """
 from .battery import Battery
-from .recourse.ev_clusters import EVClusters
 from .ev_fleet import EVFleet
 from .fixed_plan import FixedPlan
+from .recourse.ev_clusters import EVClusters
 from .recourse.microgrid_dispatch import MicrogridDispatch
+from .recourse.unit_dispatch import ThermalDispatch
 from .response import Follower, Response, Status
 from .storage_agent import StorageAgent
 from .storage_dp import StorageLP, solve_storage
 from .storage_operator import StorageOperator
 from .thermal import ThermalBuildings
-from .recourse.unit_dispatch import ThermalDispatch
 from .users import FlexibleUsers
 
 __all__ = ["Battery", "EVClusters", "EVFleet", "FixedPlan", "Follower", "FlexibleUsers",

@@ -24,12 +24,14 @@ from functools import cached_property
 import numpy as np
 import scipy.sparse as sp
 
-from .kernels.storage_binaries import binaries_bnb
-from .certify.certificate import lp_certificate
+from stackga.errors import InputError
+
 from .backends.highs import solve_highs
+from .certify.certificate import lp_certificate
+from .certify.tie_values import bind_blocks
+from .kernels.storage_binaries import binaries_bnb
 from .response import Response, Status, check_prices, status_from
 from .storage_dp import StorageLP, default_big_m, solve_storage
-from .certify.tie_values import bind_blocks
 
 __all__ = ["Battery"]
 
@@ -59,12 +61,12 @@ class Battery:
     def __post_init__(self) -> None:
         for name in ("capacity", "p_max", "eta_c", "eta_d"):
             if not getattr(self, name) > 0:
-                raise ValueError(f"Battery.{name} must be > 0, got {getattr(self, name)}")
+                raise InputError(f"Battery.{name} must be > 0, got {getattr(self, name)}")
         if not 0 <= self.soc_min <= self.soc0 <= self.soc_max <= 1:
-            raise ValueError(f"Battery: need 0 <= soc_min <= soc0 <= soc_max <= 1, got "
+            raise InputError(f"Battery: need 0 <= soc_min <= soc0 <= soc_max <= 1, got "
                              f"{self.soc_min}, {self.soc0}, {self.soc_max}")
         if not 0 <= self.p_min <= self.p_max:
-            raise ValueError(f"Battery.p_min must be in [0, p_max], got {self.p_min}")
+            raise InputError(f"Battery.p_min must be in [0, p_max], got {self.p_min}")
 
     @property
     def binaries_bind(self) -> bool:

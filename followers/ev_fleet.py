@@ -37,12 +37,21 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from stackga.errors import InputError
+
 from .certify.certificate import lp_certificate
-from .response import Response, Status, check_prices, status_from
-from .storage_dp import StorageLP, outside_method, solve_storage_starts, stack
-from .storage_dp import _FIELDS, _per_row, default_big_m
-from .kernels.ev_fleet import fleet_totals, to_hours
 from .certify.tie_values import bind
+from .kernels.ev_fleet import fleet_totals, to_hours
+from .response import Response, Status, check_prices, status_from
+from .storage_dp import (
+    _FIELDS,
+    StorageLP,
+    _per_row,
+    default_big_m,
+    outside_method,
+    solve_storage_starts,
+    stack,
+)
 
 __all__ = ["EVFleet", "plugged"]
 
@@ -87,19 +96,19 @@ class EVFleet:
             else np.broadcast_to(np.asarray(self.weight, float), (n,)).copy())
         for name in ("dep", "battery", "soc_arr", "soc_need"):
             if len(getattr(self, name)) != n:
-                raise ValueError(f"EVFleet.{name} must have {n} entries, got {len(getattr(self, name))}")
+                raise InputError(f"EVFleet.{name} must have {n} entries, got {len(getattr(self, name))}")
         for name in ("arr", "dep"):
             v = getattr(self, name)
             if np.any((v < 0) | (v >= self.T)):
                 i = int(np.argmax((v < 0) | (v >= self.T)))
-                raise ValueError(f"EVFleet.{name}[{i}] = {v[i]} is not an hour in 0..{self.T - 1}")
+                raise InputError(f"EVFleet.{name}[{i}] = {v[i]} is not an hour in 0..{self.T - 1}")
         if np.any(self.arr == self.dep):
             i = int(np.argmax(self.arr == self.dep))
-            raise ValueError(f"EVFleet: EV {i} arrives and departs in the same hour ({self.arr[i]})")
+            raise InputError(f"EVFleet: EV {i} arrives and departs in the same hour ({self.arr[i]})")
         if self.departure not in DEPARTURE_RULES:
-            raise ValueError(f"EVFleet.departure must be one of {DEPARTURE_RULES}, got {self.departure!r}")
+            raise InputError(f"EVFleet.departure must be one of {DEPARTURE_RULES}, got {self.departure!r}")
         if np.any(self.weight < 0):
-            raise ValueError("EVFleet.weight must be >= 0")
+            raise InputError("EVFleet.weight must be >= 0")
         self._check_reachable()
 
     # -- the sessions, on each EV's rotated time axis (step T = its departure) ------------
@@ -145,12 +154,12 @@ class EVFleet:
             bad = on & (low > high + 1e-9)
             if bad.any():
                 i = int(np.argmax(bad))
-                raise ValueError(f"EVFleet: EV {i} cannot stay within [{lo[i]:g}, {hi[i]:g}] kWh "
+                raise InputError(f"EVFleet: EV {i} cannot stay within [{lo[i]:g}, {hi[i]:g}] kWh "
                                  f"from its arrival energy {e0[i]:g} kWh")
         short = high < leave - 1e-9
         if short.any():
             i = int(np.argmax(short))
-            raise ValueError(f"EVFleet: EV {i} cannot reach its departure energy {leave[i]:g} kWh "
+            raise InputError(f"EVFleet: EV {i} cannot reach its departure energy {leave[i]:g} kWh "
                              f"(at most {high[i]:g} kWh in {self.T - self.step[i]} h)")
 
     @property
@@ -213,7 +222,7 @@ class EVFleet:
         c_dn = (lam - k * (1 / self.eta_d - self.eta_d)) * self.eta_d
         return c_up / self.dt, c_dn / self.dt
 
-    def _rotated_costs(self, p: np.ndarray, dep_g: np.ndarray):
+    def _rotated_costs(self, p: np.ndarray, dep_g: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Costs (G * n, T) on each group's rotated axis, row g * n + i."""
         T = self.T
         c_up, c_dn = self.dp_costs(p)
@@ -261,8 +270,15 @@ class EVFleet:
         lam = self.subsidy + np.asarray(price, float)
         c_ch = (lam + self.kappa * (1 - self.eta_c)) * dt
         c_dis = -(lam - self.kappa * (1 / self.eta_d - self.eta_d)) * dt
-        rows, cols, vals, rhs, cost, c_lo, c_hi, y = [], [], [], [], [], [], [], []
-        draw = ([], [], [], [])                # (hour, column, weight, is ch): power drawn
+        rows: list = []
+        cols: list = []
+        vals: list = []
+        rhs: list = []
+        cost: list = []
+        c_lo: list = []
+        c_hi: list = []
+        y: list = []
+        draw: tuple[list, list, list, list] = ([], [], [], [])                # (hour, column, weight, is ch): power drawn
         col = 0
         for i in range(len(self.arr)):
             hours = [(int(self.arr[i]) + k) % T for k in range((int(self.dep[i]) - int(self.arr[i])) % T)]

@@ -7,6 +7,8 @@ from typing import Protocol
 
 import numpy as np
 
+from stackga.errors import InputError
+
 __all__ = ["Status", "Response", "Follower", "check_prices", "status_from"]
 
 
@@ -53,10 +55,10 @@ def check_prices(prices: np.ndarray, T: int, who: str) -> np.ndarray:
     """Validate a (n, T) price matrix: finite, right width. Returns float array."""
     p = np.asarray(prices, dtype=float)
     if p.ndim != 2 or p.shape[1] != T:
-        raise ValueError(f"{who}: prices must have shape (n_pop, {T}), got {p.shape}")
+        raise InputError(f"{who}: prices must have shape (n_pop, {T}), got {p.shape}")
     if not np.all(np.isfinite(p)):
         bad = np.argwhere(~np.isfinite(p))[0]
-        raise ValueError(f"{who}: prices[{bad[0]}, {bad[1]}] = {p[tuple(bad)]} is not finite")
+        raise InputError(f"{who}: prices[{bad[0]}, {bad[1]}] = {p[tuple(bad)]} is not finite")
     return p
 
 

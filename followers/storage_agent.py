@@ -31,6 +31,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import scipy.sparse as sp
 
+from stackga.errors import InputError
+
 from .certify.certificate import lp_certificate
 from .certify.tie_values import bind_blocks
 from .response import Response, Status
@@ -62,17 +64,17 @@ class StorageAgent:
     def __post_init__(self) -> None:
         for name in ("capacity", "eta_c", "eta_d", "dt"):
             if not getattr(self, name) > 0:
-                raise ValueError(f"StorageAgent.{name} must be > 0, got {getattr(self, name)}")
+                raise InputError(f"StorageAgent.{name} must be > 0, got {getattr(self, name)}")
         if not 0 <= self.e_min <= self.e0 <= self.e_max <= self.capacity:
-            raise ValueError(f"StorageAgent: need 0 <= e_min <= e0 <= e_max <= capacity, got "
+            raise InputError(f"StorageAgent: need 0 <= e_min <= e0 <= e_max <= capacity, got "
                              f"{self.e_min}, {self.e0}, {self.e_max}, {self.capacity}")
         if self.e_final > self.e_max:
-            raise ValueError(f"StorageAgent: e_final = {self.e_final} > e_max = {self.e_max}: "
+            raise InputError(f"StorageAgent: e_final = {self.e_final} > e_max = {self.e_max}: "
                              f"no plan can end that full")
         need = np.asarray(self.need, float)
         avail = np.asarray(self.available, bool)
         if need.ndim != 1 or avail.shape != need.shape or np.any(need < 0):
-            raise ValueError("StorageAgent: need must be >= 0 and need, available (T,) alike")
+            raise InputError("StorageAgent: need must be >= 0 and need, available (T,) alike")
         object.__setattr__(self, "need", need)
         object.__setattr__(self, "available", avail)
 
@@ -85,10 +87,10 @@ class StorageAgent:
         m = np.asarray(leader, float)
         T = self.T
         if m.ndim != 2 or m.shape[1] != 4 * T or not np.all(np.isfinite(m)):
-            raise ValueError(f"StorageAgent: the leader's input must be finite with shape "
+            raise InputError(f"StorageAgent: the leader's input must be finite with shape "
                              f"(n, {4 * T}) = [k_c | k_d | cap_c | cap_d], got {m.shape}")
         if np.any(m[:, 2 * T:] < 0):
-            raise ValueError("StorageAgent: power caps must be >= 0")
+            raise InputError("StorageAgent: power caps must be >= 0")
         return m[:, :T], m[:, T:2 * T], m[:, 2 * T:3 * T], m[:, 3 * T:]
 
     def respond(self, leader: np.ndarray) -> Response:

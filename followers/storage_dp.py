@@ -32,8 +32,11 @@ numba, the default; O(T^2) per individual) and the numpy reference below
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
+
+from stackga.errors import InputError
 
 from .kernels.storage import solve_rows, solve_starts
 
@@ -151,7 +154,7 @@ def solve_storage(
         feasible: (n,) bool, False where no plan meets the bounds.
     """
     if kernel not in KERNELS:
-        raise ValueError(f"solve_storage: kernel must be one of {KERNELS}, got {kernel!r}")
+        raise InputError(f"solve_storage: kernel must be one of {KERNELS}, got {kernel!r}")
     c_up = np.asarray(c_up, dtype=float)
     c_dn = np.asarray(c_dn, dtype=float)
     n, T = c_up.shape
@@ -183,9 +186,9 @@ def solve_storage_starts(
     n, T = c_up.shape
     row, step = np.asarray(row, np.int64), np.asarray(step, np.int64)
     if row.shape != step.shape or np.shape(state) != row.shape:
-        raise ValueError("solve_storage_starts: row, step and state must have one entry per start")
+        raise InputError("solve_storage_starts: row, step and state must have one entry per start")
     if len(row) and (row.min() < 0 or row.max() >= n or step.min() < 0 or step.max() >= T):
-        raise ValueError(f"solve_storage_starts: rows must be in 0..{n - 1} and steps in 0..{T - 1}")
+        raise InputError(f"solve_storage_starts: rows must be in 0..{n - 1} and steps in 0..{T - 1}")
     r = _per_row(m, n)
     if big_m is None:
         big_m = default_big_m(c_up, c_dn, float(r["decay"].min(initial=1.0)))
@@ -226,11 +229,12 @@ def default_big_m(c_up: np.ndarray, c_dn: np.ndarray, decay_min: float = 1.0) ->
 def _solve_numpy(r: dict, c_up: np.ndarray, c_dn: np.ndarray, big_m: float):
     """The vectorized numpy reference: all rows advance one step per numpy call."""
     n, T = c_up.shape
-    values = [None] * (T + 1)
+    values: list[Any] = [None] * (T + 1)
     values[T] = _terminal(r, big_m)
     for t in range(T - 1, 0, -1):
+        slopes, lengths = values[t + 1]
         values[t] = _step_back(
-            *values[t + 1], c_up[:, t], c_dn[:, t], r["up_max"][:, t], r["dn_max"][:, t],
+            slopes, lengths, c_up[:, t], c_dn[:, t], r["up_max"][:, t], r["dn_max"][:, t],
             r["decay"], r["s_lo"][:, t + 1], r["s_lo"][:, t], r["s_hi"][:, t], r["drift"][:, t],
             big_m)
     s = np.empty((n, T + 1))

@@ -21,10 +21,12 @@ from functools import cached_property
 import numpy as np
 import scipy.sparse as sp
 
+from stackga.errors import InputError
+
 from .certify.certificate import lp_certificate
+from .certify.tie_values import bind_blocks
 from .response import Response, check_prices, status_from
 from .storage_dp import StorageLP, solve_storage
-from .certify.tie_values import bind_blocks
 
 __all__ = ["ThermalBuildings"]
 
@@ -47,9 +49,9 @@ class ThermalBuildings:
     def __post_init__(self) -> None:
         for name in ("r_th", "c_th", "cop", "p_max"):
             if not getattr(self, name) > 0:
-                raise ValueError(f"ThermalBuildings.{name} must be > 0, got {getattr(self, name)}")
+                raise InputError(f"ThermalBuildings.{name} must be > 0, got {getattr(self, name)}")
         if not self.t_min <= self.t_set <= self.t_max:
-            raise ValueError(f"ThermalBuildings: need t_min <= t_set <= t_max, got "
+            raise InputError(f"ThermalBuildings: need t_min <= t_set <= t_max, got "
                              f"{self.t_min}, {self.t_set}, {self.t_max}")
 
     @property

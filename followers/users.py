@@ -14,6 +14,8 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
+from stackga.errors import InputError
+
 from .certify.certificate import lp_certificate
 from .response import Response, check_prices
 
@@ -32,9 +34,9 @@ class FlexibleUsers:
 
     def __post_init__(self) -> None:
         if self.b <= 0:
-            raise ValueError(f"FlexibleUsers.b must be > 0, got {self.b}")
+            raise InputError(f"FlexibleUsers.b must be > 0, got {self.b}")
         if np.any(np.asarray(self.flex_max) < 0):
-            raise ValueError("FlexibleUsers.flex_max must be >= 0")
+            raise InputError("FlexibleUsers.flex_max must be >= 0")
 
     def utility(self, load: np.ndarray, prices: np.ndarray) -> np.ndarray:
         """(n,) users' benefit f_user for loads (n, T) kW at prices (n, T)."""

@@ -17,6 +17,8 @@ from pathlib import Path
 
 import dill
 
+from stackga.errors import InputError
+
 __all__ = ["Checkpoint"]
 
 
@@ -30,7 +32,7 @@ class Checkpoint:
     def __post_init__(self) -> None:
         self.folder = Path(self.folder)
         if self.every < 1:
-            raise ValueError(f"Checkpoint.every must be >= 1 generation, got {self.every}")
+            raise InputError(f"Checkpoint.every must be >= 1 generation, got {self.every}")
 
     @property
     def path(self) -> Path:
@@ -57,4 +59,4 @@ class Checkpoint:
         try:
             return dill.loads(self.path.read_bytes())
         except Exception as e:                    # noqa: BLE001 (a damaged file of any kind)
-            raise ValueError(f"{self.path}: unreadable checkpoint ({type(e).__name__}: {e})") from None
+            raise InputError(f"{self.path}: unreadable checkpoint ({type(e).__name__}: {e})") from None

@@ -25,6 +25,8 @@ import math
 import numbers
 from dataclasses import asdict, dataclass
 
+from stackga.errors import InputError
+
 __all__ = ["GAConfig", "ENGINES"]
 
 ENGINES = ("pymoo", "deap")
@@ -46,28 +48,28 @@ class GAConfig:
         for name in ("pop_size", "generations", "seed"):
             v = getattr(self, name)
             if isinstance(v, bool) or not isinstance(v, numbers.Integral):
-                raise ValueError(f"GAConfig.{name} must be an integer, got {v!r} ({type(v).__name__})")
+                raise InputError(f"GAConfig.{name} must be an integer, got {v!r} ({type(v).__name__})")
             object.__setattr__(self, name, int(v))
         for name in ("crossover_prob", "mutation_prob", "sbx_eta", "pm_eta"):
             v = getattr(self, name)
             if isinstance(v, bool) or not isinstance(v, numbers.Real) or not math.isfinite(v):
-                raise ValueError(f"GAConfig.{name} must be a finite number, got {v!r}")
+                raise InputError(f"GAConfig.{name} must be a finite number, got {v!r}")
             object.__setattr__(self, name, float(v))
         for name in ("crossover_prob", "mutation_prob"):
             v = getattr(self, name)
             if not 0.0 <= v <= 1.0:
-                raise ValueError(f"GAConfig.{name} must be a probability in [0, 1], got {v!r}")
+                raise InputError(f"GAConfig.{name} must be a probability in [0, 1], got {v!r}")
         if self.pop_size < 2 or self.pop_size % 2:
-            raise ValueError(f"GAConfig.pop_size must be an even integer >= 2, got {self.pop_size!r}")
+            raise InputError(f"GAConfig.pop_size must be an even integer >= 2, got {self.pop_size!r}")
         if self.generations < 1:
-            raise ValueError(f"GAConfig.generations must be an integer >= 1, got {self.generations!r}")
+            raise InputError(f"GAConfig.generations must be an integer >= 1, got {self.generations!r}")
         if self.seed < 0:
-            raise ValueError(f"GAConfig.seed must be a non-negative integer, got {self.seed!r}")
+            raise InputError(f"GAConfig.seed must be a non-negative integer, got {self.seed!r}")
         if self.engine not in ENGINES:
-            raise ValueError(f"GAConfig.engine must be one of {ENGINES}, got {self.engine!r}")
+            raise InputError(f"GAConfig.engine must be one of {ENGINES}, got {self.engine!r}")
         for name in ("sbx_eta", "pm_eta"):
             if getattr(self, name) < 0:
-                raise ValueError(f"GAConfig.{name} must be >= 0, got {getattr(self, name)!r}")
+                raise InputError(f"GAConfig.{name} must be >= 0, got {getattr(self, name)!r}")
 
     def to_dict(self) -> dict:
         return asdict(self)

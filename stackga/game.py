@@ -10,6 +10,7 @@ from typing import Callable
 
 import numpy as np
 
+from stackga.errors import InputError
 from stackga.followers.response import Response, Status
 
 from . import contract
@@ -29,7 +30,7 @@ def check_choices(case: str, **fields) -> None:
     the field and the value when the value is not one of its choices."""
     for name, (value, choices) in fields.items():
         if value not in choices:
-            raise ValueError(f"{case}: unknown {name} {value!r}; choose one of {tuple(choices)}")
+            raise InputError(f"{case}: unknown {name} {value!r}; choose one of {tuple(choices)}")
 
 @dataclass
 class LeaderOutcome:
@@ -96,14 +97,14 @@ def _matrix(name: str, value, shape: tuple) -> np.ndarray:
     try:
         a = np.asarray(value, dtype=float)
     except (TypeError, ValueError):
-        raise ValueError(f"Game.{name} must be numeric, got {value!r}") from None
+        raise InputError(f"Game.{name} must be numeric, got {value!r}") from None
     if len(shape) == 2 and a.ndim == 1 and shape[0] == 1:
         a = a[None, :]
     if a.shape != shape:
-        raise ValueError(f"Game.{name} must have shape {shape}, got {a.shape}")
+        raise InputError(f"Game.{name} must have shape {shape}, got {a.shape}")
     if not np.all(np.isfinite(a)):
         bad = tuple(int(i) for i in np.argwhere(~np.isfinite(a))[0])
-        raise ValueError(f"Game.{name}{list(bad)} = {a[bad]} is not finite")
+        raise InputError(f"Game.{name}{list(bad)} = {a[bad]} is not finite")
     return a
 
 
@@ -150,24 +151,24 @@ class Game:
     def __post_init__(self) -> None:
         lb = np.atleast_1d(np.asarray(self.lb, float))
         if lb.ndim != 1 or len(lb) == 0:
-            raise ValueError(f"Game.lb must be a non-empty 1-D array, got shape {lb.shape}")
+            raise InputError(f"Game.lb must be a non-empty 1-D array, got shape {lb.shape}")
         self.lb = _matrix("lb", lb, lb.shape)
         self.ub = _matrix("ub", self.ub, lb.shape)
         if np.any(self.lb > self.ub):
             i = int(np.argmax(self.lb > self.ub))
-            raise ValueError(f"Game: lb[{i}] = {self.lb[i]} > ub[{i}] = {self.ub[i]}")
+            raise InputError(f"Game: lb[{i}] = {self.lb[i]} > ub[{i}] = {self.ub[i]}")
         if not callable(self.leader):
-            raise ValueError(f"Game.leader must be a function (X, prices, responses) -> "
+            raise InputError(f"Game.leader must be a function (X, prices, responses) -> "
                              f"LeaderOutcome, got {self.leader!r}")
         if not isinstance(self.followers, dict):
-            raise ValueError(f"Game.followers must be a dict name -> follower, got "
+            raise InputError(f"Game.followers must be a dict name -> follower, got "
                              f"{type(self.followers).__name__}")
         for name, f in self.followers.items():
             if not callable(getattr(f, "respond", None)):
-                raise ValueError(f"Game.followers[{name!r}] has no respond(prices) method")
+                raise InputError(f"Game.followers[{name!r}] has no respond(prices) method")
         if (self.A is None) != (self.b is None):
             given, missing = ("A", "b") if self.b is None else ("b", "A")
-            raise ValueError(f"Game.{given} is given but Game.{missing} is None: "
+            raise InputError(f"Game.{given} is given but Game.{missing} is None: "
                              f"linear leader constraints need both A and b")
         if self.A is not None:
             b = np.atleast_1d(np.asarray(self.b, dtype=float))
@@ -203,10 +204,10 @@ class Game:
         point) marks them SOLVER_FAILED instead."""
         X = np.asarray(X, dtype=float)
         if X.ndim != 2 or X.shape[1] != self.n_var:
-            raise ValueError(f"Game.evaluate: X must have shape (n_pop, {self.n_var}), got {X.shape}")
+            raise InputError(f"Game.evaluate: X must have shape (n_pop, {self.n_var}), got {X.shape}")
         if not np.all(np.isfinite(X)):
             bad = np.argwhere(~np.isfinite(X))[0]
-            raise ValueError(f"Game.evaluate: X[{bad[0]}, {bad[1]}] = {X[tuple(bad)]} is not finite")
+            raise InputError(f"Game.evaluate: X[{bad[0]}, {bad[1]}] = {X[tuple(bad)]} is not finite")
         n = len(X)
         prices = self.prices(X)
         answers = {name: contract.respond(name, f, prices, self._warned, strict)
@@ -231,13 +232,13 @@ def _guide(responses: dict) -> np.ndarray:
     the sum of the optional ``infeasibility`` arrays (n,) the followers return (e.g. a
     phase-1 distance), capped at 1e9; it ranks those individuals among themselves so the
     GA is guided toward the region where the followers can answer."""
-    total = 0.0
+    total: np.ndarray | float = 0.0
     for r in responses.values():
         g = r.arrays.get("infeasibility")
         if g is not None and np.shape(g) == np.shape(r.status):
             total = total + np.where(r.status != Status.OPTIMAL,
                                      np.clip(np.nan_to_num(g, nan=1e9), 0.0, 1e9), 0.0)
-    return total
+    return np.asarray(total, float)
 
 
 def _check_nonempty(lb: np.ndarray, ub: np.ndarray, A: np.ndarray, b: np.ndarray) -> None:
@@ -245,11 +246,11 @@ def _check_nonempty(lb: np.ndarray, ub: np.ndarray, A: np.ndarray, b: np.ndarray
     lowest = (np.where(A > 0, lb, ub) * A).sum(axis=1)
     if np.any(lowest > b + 1e-9 * np.maximum(1.0, np.abs(b))):
         i = int(np.argmax(lowest - b))
-        raise ValueError(f"Game: no x satisfies the bounds and row {i} of A x <= b "
+        raise InputError(f"Game: no x satisfies the bounds and row {i} of A x <= b "
                          f"(smallest A[{i}] x is {lowest[i]:.6g} > b[{i}] = {b[i]:.6g})")
     if len(b) > 1:
         from scipy.optimize import linprog
         r = linprog(np.zeros(len(lb)), A_ub=A, b_ub=b, bounds=list(zip(lb, ub)), method="highs")
         if r.status == 2:
-            raise ValueError(f"Game: no x satisfies the bounds and A x <= b together "
+            raise InputError(f"Game: no x satisfies the bounds and A x <= b together "
                              f"({len(b)} rows; each row alone can be met)")

@@ -47,7 +47,7 @@ class GenerationLog:
         if X is not None:
             self.population = np.array(X, dtype=float)
         ok = np.flatnonzero(feasible)
-        row = {"gen": gen, "evals": evals}
+        row: dict = {"gen": gen, "evals": evals}
         if len(ok):
             best = ok[np.argmax(leader[ok])]
             row.update(best=float(leader[best]), mean=float(leader[ok].mean()),

@@ -7,6 +7,8 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import numpy as np  # noqa: E402
 
+from stackga.errors import InputError
+
 __all__ = ["plot_convergence", "plot_convergence_band", "save"]
 
 
@@ -24,7 +26,7 @@ def plot_convergence(result, labels: dict | None = None, color: str | None = Non
     individual (as fig. D1 of the island paper)."""
     log = result.log
     if not log:
-        raise ValueError("plot_convergence: the result has no GA log (single-level run)")
+        raise InputError("plot_convergence: the result has no GA log (single-level run)")
     labels = labels or {}
     followers = [k for k in log if k.startswith("f_")]
     fig, axes = plt.subplots(1 + len(followers), 1, figsize=(7, 2.2 * (1 + len(followers))),

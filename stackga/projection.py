@@ -20,6 +20,7 @@ import numba as nb
 import numpy as np
 import scipy.sparse as sp
 
+from stackga.errors import InputError
 from stackga.followers.backends.highs import solve_highs
 from stackga.followers.kernels.qp_dual import OPTIMAL, dual_active_set, work
 
@@ -57,7 +58,7 @@ def _project_separable(X, lb, ub, A, b):
         if np.any(hi > 1e300):
             if np.all(at(hi) @ A.T <= slack):          # feasible within the tolerance
                 break
-            raise ValueError("projection: {lb <= x <= ub, A x <= b} is empty")
+            raise InputError("projection: {lb <= x <= ub, A x <= b} is empty")
     for _ in range(200):
         mid = np.where(viol, 0.5 * (lo + hi), 0.0)
         if np.all((mid == lo) | (mid == hi)):
@@ -96,7 +97,7 @@ def _project_qp(x, lb, ub, A, b):
     status, y, _ = solve_highs(-2 * x, sp.csr_matrix(A), np.full(len(b), -np.inf), b, lb, ub,
                                hessian=2 * sp.identity(n))
     if status != 0:
-        raise ValueError("projection: {lb <= x <= ub, A x <= b} is empty")
+        raise InputError("projection: {lb <= x <= ub, A x <= b} is empty")
     return np.clip(y, lb, ub)
 
 

@@ -28,6 +28,8 @@ from pathlib import Path
 
 import numpy as np
 
+from stackga.errors import InputError
+
 from .rundir import check_out, staged
 
 __all__ = ["Result", "ResultError", "package_versions"]
@@ -35,7 +37,7 @@ __all__ = ["Result", "ResultError", "package_versions"]
 FORMAT = 2
 
 
-class ResultError(ValueError):
+class ResultError(InputError):
     """A run folder cannot be read; the message names the file."""
 
 
@@ -97,7 +99,7 @@ def _restore(doc: dict, nonfinite: list) -> None:
         for k in path[:-1]:
             node = node[k]
         if node[path[-1]] is not None:
-            raise ValueError(f"nonfinite entry {path} is not null")
+            raise InputError(f"nonfinite entry {path} is not null")
         node[path[-1]] = float(text)
 
 

@@ -17,13 +17,15 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
+from stackga.errors import InputError
+
 __all__ = ["RunDirError", "MARKER", "check_out", "check_writable", "fresh", "staged"]
 
 #: every folder ``staged`` commits holds this file; ``overwrite`` replaces only such folders
 MARKER = ".stackga"
 
 
-class RunDirError(ValueError):
+class RunDirError(InputError):
     """An output folder cannot be used; the message names it and why."""
 
 

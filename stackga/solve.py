@@ -7,6 +7,8 @@ from typing import Callable
 
 import numpy as np
 
+from stackga.errors import InputError
+
 from . import interrupt
 from .config import GAConfig
 from .engines import get_engine
@@ -144,10 +146,10 @@ def solve(game: Game, config: GAConfig | None = None,
     if initial is not None:
         initial = np.atleast_2d(np.asarray(initial, dtype=float))
         if initial.ndim != 2 or initial.shape[1] != game.n_var or len(initial) > config.pop_size:
-            raise ValueError(f"solve: initial must have shape (k <= {config.pop_size}, "
+            raise InputError(f"solve: initial must have shape (k <= {config.pop_size}, "
                              f"{game.n_var}), got {initial.shape}")
         if not np.all(np.isfinite(initial)):
-            raise ValueError("solve: initial has non-finite values")
+            raise InputError("solve: initial has non-finite values")
     t0 = time.perf_counter()
     if game.single_level is not None:
         game._warned.clear()
@@ -160,7 +162,7 @@ def solve(game: Game, config: GAConfig | None = None,
     saved = checkpoint.load() if checkpoint is not None else None
     if saved is not None:
         if saved.get("config") != config.to_dict():
-            raise ValueError(f"{checkpoint.path}: a checkpoint of another GA configuration "
+            raise InputError(f"{checkpoint.path}: a checkpoint of another GA configuration "
                              f"({saved.get('config')}), not of {config.to_dict()}")
         log.restore(saved["log"])
     with interrupt.graceful() as stop:

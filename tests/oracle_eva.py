@@ -16,8 +16,8 @@ lower triangle, column-wise.  Every answer HiGHS labels optimal is re-checked
 here against the constraints (RuntimeError if it violates them) and its
 objective is recomputed from the returned arrays.  dt = 1 h throughout.
 """
-import numpy as np
 import highspy
+import numpy as np
 from scipy import sparse
 from scipy.optimize import linprog
 

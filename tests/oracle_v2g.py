@@ -8,8 +8,8 @@ read or imported).  Two small solvers built directly on highspy:
 * ``agent_lp`` -- cost-minimising LP of an aggregate EV store (separate charge
   and discharge variables, no complementarity constraint).
 """
-import numpy as np
 import highspy
+import numpy as np
 from scipy import sparse
 
 

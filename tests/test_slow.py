@@ -1,9 +1,9 @@
 """Paper-scale runs (pop 100, 300 generations). Excluded by default: ``pytest -m slow``."""
 import numpy as np
 import pytest
+from stackga.cases import island
 
 import stackga
-from stackga.cases import island
 from stackga import GAConfig
 
 pytestmark = pytest.mark.slow
@@ -45,8 +45,8 @@ def test_v2g_paper_scale(mode):
 def test_bilevel_ga_with_polish_reaches_95_percent_of_published_optima():
     """Issue 10's criterion: default settings (pop 100, 100 generations), seeds 1-3, every
     published problem of stackga/bilevel/problems/published.py; within max(1e-3, 1e-3 |F*|)."""
-    from stackga.bilevel.problems.published import PROBLEMS
     from stackga.bilevel import solve_bilevel
+    from stackga.bilevel.problems.published import PROBLEMS
     hits, runs = 0, 0
     for p in PROBLEMS:
         for seed in (1, 2, 3):
@@ -60,6 +60,7 @@ def test_island_scenario3_certified_optimum_bounds_the_ga():
     """The exact optimum of scenario 3 (LP battery, SCIP) is an upper bound on every GA
     result, and the island game and the matrix statement agree on the followers."""
     from stackga.cases.island.certify import scenario3_bilevel
+
     from stackga.bilevel import solve_exact
     from stackga.bilevel.response import MatrixFollower
     bl = scenario3_bilevel()

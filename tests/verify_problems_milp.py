@@ -36,8 +36,12 @@ import numpy as np
 from scipy.optimize import Bounds, LinearConstraint, linprog, milp
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from stackga.bilevel.problems.published_milp import (NOT_ATTAINED, PROBLEMS_MILP,  # noqa: E402
-                                   PROBLEMS_MILP_NOT_ATTAINED, PROBLEMS_PESSIMISTIC)
+from stackga.bilevel.problems.published_milp import (  # noqa: E402
+    NOT_ATTAINED,
+    PROBLEMS_MILP,
+    PROBLEMS_MILP_NOT_ATTAINED,
+    PROBLEMS_PESSIMISTIC,
+)
 
 TOL = 1e-6                 # reported vs verified F
 MILP_OPTS = {"mip_rel_gap": 0.0, "disp": False}

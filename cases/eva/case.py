@@ -33,9 +33,9 @@ from __future__ import annotations
 from functools import partial
 
 import numpy as np
-
 from stackga.followers import EVClusters, MicrogridDispatch
 from stackga.followers.recourse.ev_clusters import cluster_hours
+
 from stackga.data import fingerprint
 from stackga.game import Game, LeaderOutcome, check_choices
 
@@ -44,7 +44,7 @@ from .market import VIEWS, Market
 from .report import report
 
 SCENARIOS = ("game",)
-VARIANTS = {"base": {}}
+VARIANTS: dict[str, dict] = {"base": {}}
 T = 24
 
 

@@ -6,10 +6,12 @@ are a reconstruction: cases/eva/README.md).
 from __future__ import annotations
 
 import numpy as np
+from stackga.followers.response import Status
 
 import stackga
-from stackga.followers.response import Status
 from stackga.experiments import RunSpec, run_comparison
+from stackga.experiments.comparison import median_run as _median_run
+from stackga.experiments.comparison import run_specs
 
 from .case import build
 
@@ -26,9 +28,8 @@ def jobs_for(seeds: list[int]) -> list[tuple]:
 
 
 def specs_for(config: stackga.GAConfig, seeds: list[int], data_dir=None) -> list[RunSpec]:
-    cfg = config.to_dict()
-    return [RunSpec(name, build, {"scenario": "game", "variant": "base", "data_dir": data_dir},
-                    {**cfg, "seed": s}) for name, s in jobs_for(seeds)]
+    return run_specs(build, config, [(name, {"scenario": "game", "variant": "base"}, s)
+                                     for name, s in jobs_for(seeds)], data_dir)
 
 
 def runs_of(results: dict, seeds: list[int]) -> list:
@@ -38,8 +39,7 @@ def runs_of(results: dict, seeds: list[int]) -> list:
 def median_run(runs: list) -> stackga.Result:
     """The run with the median leader objective (EVA profit - penalty; the lower of the
     middle two)."""
-    order = np.argsort([r.leader for r in runs], kind="stable")
-    return runs[order[(len(runs) - 1) // 2]]
+    return _median_run(runs, lambda r: r.leader)
 
 
 def population_rounds(res: stackga.Result, data_dir=None) -> dict:

@@ -40,7 +40,7 @@ SELL = 0.36
 
 # The two classes of sec. 3.1 (32 EVs each; the split is not given). Times in hours of
 # the day (departures of class 2 are the next morning); mileage is the next trip (km).
-CLASSES = {
+CLASSES: dict[int, dict] = {
     1: dict(n=32, arrive=(8.0, 1.0, 6.0, 10.5), depart=(17.5, 1.0, 15.5, 20.0),
             soc=(0.70, 0.92), km=(20.0, 6.0, 5.0, 40.0)),     # commercial car park
     2: dict(n=32, arrive=(19.0, 1.0, 16.5, 22.0), depart=(7.0, 1.0, 5.0, 9.5),

@@ -12,11 +12,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-
 from stackga.followers import EVClusters, MicrogridDispatch
 from stackga.followers.certify.certificate import combine
 from stackga.followers.certify.tie_values import RecourseLeader
 from stackga.followers.response import Response, Status, check_prices
+
+from stackga.errors import InputError
 from stackga.rounds import Rounds, geometric
 
 __all__ = ["Market"]
@@ -56,7 +57,7 @@ class Market:
 
     def __post_init__(self) -> None:
         if self.view not in VIEWS:
-            raise ValueError(f"Market.view: unknown view {self.view!r}; choose one of {VIEWS}")
+            raise InputError(f"Market.view: unknown view {self.view!r}; choose one of {VIEWS}")
         self.T = len(self.net)
         self.g1 = geometric(self.gamma1, self.growth1)
         self.g2 = geometric(self.gamma2, self.growth2)

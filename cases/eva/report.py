@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import numpy as np
-
 from stackga.followers.recourse.ev_clusters import split_to_evs, unmanaged_charging
 
 ACTIVE_KW = 1e-6

@@ -40,10 +40,17 @@ Units: kW, kWh, yuan/kWh, yuan; hourly steps.
 from __future__ import annotations
 
 import numpy as np
-
-from stackga.followers import (Battery, EVFleet, FixedPlan, FlexibleUsers, Status, StorageOperator,
-                       ThermalBuildings)
+from stackga.followers import (
+    Battery,
+    EVFleet,
+    FixedPlan,
+    FlexibleUsers,
+    Status,
+    StorageOperator,
+    ThermalBuildings,
+)
 from stackga.followers.certify.tie_values import ConcaveLeader
+
 from stackga.data import fingerprint
 from stackga.game import Game, LeaderOutcome, check_choices
 

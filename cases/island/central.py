@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import numpy as np
 import scipy.sparse as sp
-
 from stackga.followers.backends.highs import solve_highs
 from stackga.followers.response import Status
+
+from stackga.errors import InputError
 
 
 def plan_for_mgo(users, battery, wind, price, buy, sell, imax, emax) -> dict:
@@ -21,7 +22,7 @@ def plan_for_mgo(users, battery, wind, price, buy, sell, imax, emax) -> dict:
     T = len(price)
     if np.any(buy < sell):
         t = int(np.argmax(buy < sell))
-        raise ValueError(f"island: grid_buy[{t}] = {buy[t]} < grid_sell[{t}] = {sell[t]}: "
+        raise InputError(f"island: grid_buy[{t}] = {buy[t]} < grid_sell[{t}] = {sell[t]}: "
                          "the MGO could buy and sell in the same hour")
     A_bt, lo_bt, hi_bt, clo_bt, chi_bt, int_bt = battery.milp_matrices
     if not battery.binaries_bind:

@@ -62,7 +62,7 @@ def scenario3_bilevel(data_dir=None) -> Bilevel:
     G_x = np.hstack([Z, -I, I])
     G_y = np.hstack([I, I, -I, Z])
     return Bilevel("min", c_x=c_x, followers=[users, battery], Q_xy=Q_xy, x_lb=x_lb, x_ub=x_ub,
-                   A_x=A_x, b_x=[T * p["re_mean_max"]], G_x=G_x, G_y=G_y, h=h["wind_kw"],
+                   A_x=A_x, b_x=np.array([T * p["re_mean_max"]]), G_x=G_x, G_y=G_y, h=h["wind_kw"],
                    name="island-s3-lp")
 
 

@@ -14,6 +14,8 @@ import numpy as np
 
 import stackga
 from stackga.experiments import RunSpec, run_many, unfinished
+from stackga.experiments.comparison import median_run as _median_run
+from stackga.experiments.comparison import run_specs
 
 from .case import build
 from .claims import battery_hours, battery_throughput, claims, format_claims
@@ -28,8 +30,8 @@ SENSITIVITY = ("wind-0.8", "wind-1.2", "load-0.8", "load-1.2", "battery-2mw")
 
 def jobs_for(seeds: list[int]) -> list[tuple]:
     """Every run of a comparison: (name, scenario, variant, s2_battery, seed or None)."""
-    out = [("scenario1", 1, "base", "grid", None), ("scenario2", 2, "base", "grid", None),
-           ("scenario2-operator", 2, "base", "operator", None)]
+    out: list[tuple] = [("scenario1", 1, "base", "grid", None), ("scenario2", 2, "base", "grid", None),
+                        ("scenario2-operator", 2, "base", "operator", None)]
     for s in seeds:
         out += [(f"scenario3-seed{s}", 3, "base", "grid", s), (f"scenario4-seed{s}", 4, "base", "grid", s)]
         out += [(f"scenario4-{v}-seed{s}", 4, v, "grid", s) for v in SENSITIVITY]
@@ -38,11 +40,9 @@ def jobs_for(seeds: list[int]) -> list[tuple]:
 
 def specs_for(config: stackga.GAConfig, seeds: list[int], data_dir=None) -> list[RunSpec]:
     """The runs of :func:`jobs_for` as run specs for :func:`stackga.experiments.run_many`."""
-    cfg = config.to_dict()
-    return [RunSpec(name, build, {"scenario": sc, "variant": variant, "data_dir": data_dir,
-                                  "s2_battery": s2_battery},
-                    {**cfg, "seed": seed if seed is not None else cfg["seed"]})
-            for name, sc, variant, s2_battery, seed in jobs_for(seeds)]
+    return run_specs(build, config, [(name, {"scenario": sc, "variant": variant, "s2_battery": s2},
+                                      seed) for name, sc, variant, s2, seed in jobs_for(seeds)],
+                     data_dir)
 
 
 def run_all(config: stackga.GAConfig, seeds: list[int], data_dir=None, jobs: int = 1,
@@ -67,8 +67,7 @@ def by_seed(results: dict, seeds: list[int]) -> list[tuple[dict, dict]]:
 
 def median_run(runs: list) -> stackga.Result:
     """The run whose leader objective is the median (the lower one for an even count)."""
-    order = np.argsort([r.report["f_ier"] for r in runs], kind="stable")
-    return runs[order[(len(runs) - 1) // 2]]
+    return _median_run(runs, lambda r: r.report["f_ier"])
 
 
 def _spread(runs: list, key: str) -> str:

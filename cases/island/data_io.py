@@ -11,8 +11,8 @@ from pathlib import Path
 import numpy as np
 
 from stackga.data import Column as C
-from stackga.data import DataError, Param as P, Params, ParamTable, Table, data_folder
-from stackga.data import load_params, load_table
+from stackga.data import DataError, Params, ParamTable, Table, data_folder, load_params, load_table
+from stackga.data import Param as P
 
 __all__ = ["DATA_DIR", "SCHEMAS", "IslandData", "DataError", "load"]
 

@@ -1,9 +1,8 @@
 """The bi-level V2G peak-load case (seed 001): ``build(scenario, variant) -> stackga.Game``.
 
-The same hooks as every case (see ``cases/island/__init__.py``): ``build``, ``SCENARIOS``,
-``DEFAULT_SCENARIO``, ``summarize``, ``write_figures``, ``compare``,
-``write_compare_figures``, ``DATA_DIR``, ``DATA_SCHEMAS``, ``load``.
+The hooks of every case (:class:`stackga.cases.base.Case`).
 """
+from ..base import RunOption
 from .case import SCENARIOS, VARIANTS, build
 from .compare import compare, summarize
 from .data_io import DATA_DIR, DataError, load
@@ -11,7 +10,12 @@ from .data_io import SCHEMAS as DATA_SCHEMAS
 from .plots import write_compare_figures, write_figures
 
 DEFAULT_SCENARIO = "plan"
+FIGURES_DIR = "figures/v2g"
+RUN_OPTIONS = (RunOption("--mode", "scenario", {
+    "choices": ("plan", "tariff"), "help": "v2g: the leader sets the hourly V2G plan (the "
+    "paper's mode) or hourly tariffs (the same as --scenario)"}),)
 
-__all__ = ["SCENARIOS", "VARIANTS", "DEFAULT_SCENARIO", "build", "load", "DataError",
+__all__ = ["SCENARIOS", "VARIANTS", "DEFAULT_SCENARIO", "FIGURES_DIR", "RUN_OPTIONS", "build",
+           "load", "DataError",
            "DATA_DIR", "DATA_SCHEMAS",
            "compare", "summarize", "write_figures", "write_compare_figures"]

@@ -51,11 +51,12 @@ from __future__ import annotations
 from functools import partial
 
 import numpy as np
-
 from stackga.followers import FixedPlan, StorageAgent, ThermalDispatch
-from stackga.followers.response import Status
 from stackga.followers.certify.tie_values import RecourseLeader
+from stackga.followers.response import Status
+
 from stackga.data import fingerprint
+from stackga.errors import InputError
 from stackga.game import Game, LeaderOutcome, check_choices
 
 from . import data_io
@@ -63,7 +64,7 @@ from .references import central
 from .report import report
 
 SCENARIOS = ("plan", "tariff", "single", "charge-only", "none", "plan-exact")
-VARIANTS = {"base": {}}
+VARIANTS: dict[str, dict] = {"base": {}}
 T = 24
 
 
@@ -154,7 +155,7 @@ def build(scenario: str = "plan", variant: str = "base", data_dir=None) -> Game:
     elif scenario == "plan-exact":
         ref = central(data.units, load, agent, p["shed_cost"], k_d)
         if ref is None:
-            raise ValueError("v2g: the single-level model has no solution; no exact plan")
+            raise InputError("v2g: the single-level model has no solution; no exact plan")
         x = (ref["p_ch"] - ref["p_dis"])[hours]
         single_level = lambda: x.copy()                                     # noqa: E731
         lb, ub = x, x

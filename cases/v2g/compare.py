@@ -10,6 +10,8 @@ import numpy as np
 
 import stackga
 from stackga.experiments import RunSpec, run_comparison
+from stackga.experiments.comparison import median_run as _median_run
+from stackga.experiments.comparison import run_specs
 
 from .case import build
 
@@ -36,16 +38,13 @@ def jobs_for(seeds: list[int]) -> list[tuple]:
 
 
 def specs_for(config: stackga.GAConfig, seeds: list[int], data_dir=None) -> list[RunSpec]:
-    cfg = config.to_dict()
-    return [RunSpec(name, build, {"scenario": sc, "variant": "base", "data_dir": data_dir},
-                    {**cfg, "seed": seed if seed is not None else cfg["seed"]})
-            for name, sc, seed in jobs_for(seeds)]
+    return run_specs(build, config, [(name, {"scenario": sc, "variant": "base"}, seed)
+                                     for name, sc, seed in jobs_for(seeds)], data_dir)
 
 
 def median_run(runs: list) -> stackga.Result:
     """The run with the median total cost (the lower-cost one of the middle two)."""
-    order = np.argsort([r.report["total_cost"] for r in runs], kind="stable")
-    return runs[order[(len(runs) - 1) // 2]]
+    return _median_run(runs, lambda r: r.report["total_cost"])
 
 
 def runs_of(results: dict, game: str, seeds: list[int]) -> list:

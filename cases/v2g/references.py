@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import numpy as np
 import scipy.sparse as sp
-
 from stackga.followers.backends.highs import solve_highs
 from stackga.followers.response import Status
 

@@ -18,7 +18,7 @@ def report(ev, x, bound: float | None = None) -> dict:
     net, thermal = a["net_load"][0], a["thermal"][0]
     emission, shed_cost = float(a["emission"][0]), float(a["shed_cost"][0])
     pay_d, pay_c = float(a["pay_discharge"][0]), float(a["pay_charge"][0])
-    out = {
+    out: dict = {
         "total_cost": float(-ev.leader[0]),
         "carbon_cost": emission,
         "shed_cost": shed_cost,

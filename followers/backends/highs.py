@@ -85,14 +85,23 @@ def quiet_highs(options: dict | None = None) -> highspy.Highs:
     return h
 
 
-def run(h: highspy.Highs) -> Status:
+def run(h: highspy.Highs, time_limit: float | None = None) -> Status:
     """Run ``h`` and map its model status; "unbounded or infeasible" is re-solved once
-    without presolve, which tells them apart (the model keeps presolve off after)."""
+    without presolve, which tells them apart (the model keeps presolve off after).
+
+    ``time_limit``: seconds for this run. Give it for a model that is re-solved: HiGHS's
+    clock runs on across a model's runs and its time limit counts from the model's first
+    run (a persistent model with a 10 s limit stopped every solve after 10 s of solving in
+    all), so the limit is moved to this run's start plus ``time_limit``."""
+    if time_limit is not None:
+        h.setOptionValue("time_limit", h.getRunTime() + float(time_limit))
     h.run()
     status = STATUS_MAP.get(h.getModelStatus(), Status.SOLVER_FAILED)
     if status == Status.UNBOUNDED_OR_INFEASIBLE:
         h.setOptionValue("presolve", "off")
         h.clearSolver()
+        if time_limit is not None:
+            h.setOptionValue("time_limit", h.getRunTime() + float(time_limit))
         h.run()
         status = STATUS_MAP.get(h.getModelStatus(), Status.SOLVER_FAILED)
     return status

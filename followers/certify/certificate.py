@@ -102,7 +102,7 @@ def lp_certificate(cost, A, row_lo, row_hi, col_lo, col_hi, y, hessian=None, int
     mip = integer is not None and np.any(integer)
     h = build_highs(cost, A, row_lo, row_hi, col_lo, col_hi, integer, H)
     status = run(h)
-    out = {"status": status.name, "primal_violation": viol, "follower_value": fy}
+    out: dict = {"status": status.name, "primal_violation": viol, "follower_value": fy}
     if status != Status.OPTIMAL:
         return out
     info = h.getInfo()

@@ -36,9 +36,9 @@ solves it by PIQP, then HiGHS). The caller puts near-bound values on their bound
 from __future__ import annotations
 
 import numba as nb
-from .jit import JIT
 import numpy as np
 
+from .jit import JIT
 from .microgrid_riccati import factor, solve
 
 __all__ = ["solve_rows", "MAX_ITER"]

@@ -20,8 +20,9 @@ forward pass then reads chi. O(T) per step, no fill, no pivoting; exact up to ro
 from __future__ import annotations
 
 import numba as nb
-from .jit import JIT
 import numpy as np
+
+from .jit import JIT
 
 __all__ = ["factor", "solve"]
 

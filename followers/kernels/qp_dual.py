@@ -32,8 +32,9 @@ Codes: 0 optimal, 1 infeasible, 2 step limit, 3 numerical failure.
 from __future__ import annotations
 
 import numba as nb
-from .jit import JIT
 import numpy as np
+
+from .jit import JIT
 
 __all__ = ["dual_active_set", "work", "OPTIMAL", "INFEASIBLE", "STEP_LIMIT", "NUMERICAL"]
 

@@ -18,8 +18,9 @@ few seconds), later processes load the cache.
 from __future__ import annotations
 
 import numba as nb
-from .jit import JIT
 import numpy as np
+
+from .jit import JIT
 
 __all__ = ["row_policy", "solve_row", "solve_rows", "solve_starts", "value_work"]
 

@@ -32,9 +32,9 @@ from __future__ import annotations
 import heapq
 
 import numba as nb
-from .jit import JIT
 import numpy as np
 
+from .jit import JIT
 from .storage import solve_row
 
 __all__ = ["binaries_bnb"]

@@ -32,8 +32,9 @@ the start misses the feasible range), 3 numerical failure (a bound broken after 
 from __future__ import annotations
 
 import numba as nb
-from .jit import JIT
 import numpy as np
+
+from .jit import JIT
 
 __all__ = ["solve_rows", "split", "OPTIMAL", "INFEASIBLE", "NUMERICAL"]
 

@@ -19,9 +19,9 @@ step, then the T hour rows (right side D_t).
 from __future__ import annotations
 
 import numba as nb
-from .jit import JIT
 import numpy as np
 
+from .jit import JIT
 from .qp_dual import OPTIMAL, dual_active_set, work
 
 __all__ = ["dispatch_rows"]

@@ -14,6 +14,8 @@ from typing import Callable
 
 import numpy as np
 
+from stackga.errors import InputError
+
 __all__ = ["n_threads", "map_rows"]
 
 _POOL: dict = {"pool": None, "size": 0, "pid": None}
@@ -24,7 +26,7 @@ _IN_POOL = threading.local()          # .active: this thread is one of a pool's
 def n_threads(threads: int = 0) -> int:
     """``threads`` if positive, else the cores this process may use."""
     if threads < 0:
-        raise ValueError(f"threads: must be >= 0 (0 = all cores), got {threads}")
+        raise InputError(f"threads: must be >= 0 (0 = all cores), got {threads}")
     if threads:
         return threads
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1

@@ -27,12 +27,14 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
+from stackga.errors import InputError
+
+from ..backends.highs import solve_highs
 from ..certify.certificate import lp_certificate
 from ..certify.tie_values import bind_blocks
-from ..backends.highs import solve_highs
-from ..response import Status
 from ..kernels.storage_qp import INFEASIBLE, OPTIMAL, solve_rows
 from ..parallel.threads import map_rows
+from ..response import Status
 
 __all__ = ["EVClusters", "cluster_hours", "split_to_evs"]
 
@@ -47,7 +49,7 @@ def cluster_hours(arrival_h: np.ndarray, departure_h: np.ndarray, T: int = 24):
     empty = np.flatnonzero(a == b)
     if len(empty):
         i = int(empty[0])
-        raise ValueError(f"EV {i}: arrival {arrival_h[i]:g} h and departure {departure_h[i]:g} h "
+        raise InputError(f"EV {i}: arrival {arrival_h[i]:g} h and departure {departure_h[i]:g} h "
                          f"round to the same hour: no connected hour")
     pairs, labels = np.unique(np.stack([a, b], axis=1), axis=0, return_inverse=True)
     return labels.reshape(-1), pairs[:, 0], (pairs[:, 1] - pairs[:, 0]) % T
@@ -84,12 +86,12 @@ class EVClusters:
         for name in ("start", "length", "size", "p_ch", "p_dis", "e0", "e_min", "e_max", "e_need"):
             a = np.asarray(getattr(self, name), int if name in ("start", "length", "size") else float)
             if a.ndim != 1 or len(a) != len(self.start) or not np.all(np.isfinite(a)):
-                raise ValueError(f"EVClusters.{name} must be a finite (n_cl,) array, got {a!r}")
+                raise InputError(f"EVClusters.{name} must be a finite (n_cl,) array, got {a!r}")
             setattr(self, name, a)
         if np.any((self.length < 1) | (self.length > self.T)):
-            raise ValueError(f"EVClusters.length must be in [1, {self.T}], got {self.length}")
+            raise InputError(f"EVClusters.length must be in [1, {self.T}], got {self.length}")
         if not (0 < self.eta_c <= 1 and 0 < self.eta_d <= 1 and self.eta_c * self.eta_d < 1):
-            raise ValueError(f"EVClusters: eta_c = {self.eta_c}, eta_d = {self.eta_d}: both in (0, 1] "
+            raise InputError(f"EVClusters: eta_c = {self.eta_c}, eta_d = {self.eta_d}: both in (0, 1] "
                              f"with eta_c * eta_d < 1 (a lossless storage is not supported)")
         k = np.arange(self.T)
         self.hours = (self.start[:, None] + k) % self.T             # (n_cl, T) clock hour of step k
@@ -119,7 +121,7 @@ class EVClusters:
         D = np.broadcast_to(np.asarray(D, float)[:, None] if np.ndim(D) == 2 else D, (n, m, T))
         gam = np.broadcast_to(np.asarray(gamma, float).reshape(-1, 1), (n, 1))[:, 0]
         if np.any(~(gam > 0)):
-            raise ValueError(f"EVClusters.solve: gamma must be > 0, got {gamma}")
+            raise InputError(f"EVClusters.solve: gamma must be > 0, got {gamma}")
         hrs = self.hours
         p = np.ascontiguousarray(h_b[:, hrs].reshape(n * m, T))
         q = np.ascontiguousarray(h_s[:, hrs].reshape(n * m, T))

@@ -42,13 +42,15 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
+from stackga.errors import InputError
+
+from ..backends.highs import solve_highs
 from ..certify.certificate import lp_certificate
 from ..kernels.microgrid_ipm import solve_rows as kernel_rows
-from .microgrid_stages import ipm_data, snap, solve_stages, stage_model
-from ..backends.highs import solve_highs
-from ..response import Status
 from ..parallel.processes import map_rows_processes
 from ..parallel.threads import map_rows
+from ..response import Status
+from .microgrid_stages import ipm_data, snap, solve_stages, stage_model
 
 __all__ = ["MicrogridDispatch", "stats"]
 
@@ -103,10 +105,10 @@ class MicrogridDispatch:
         self.grid_sell = np.asarray(self.grid_sell, float)
         self.T = len(self.grid_buy)
         if self.grid_sell.shape != (self.T,) or np.any(self.grid_sell > self.grid_buy):
-            raise ValueError("MicrogridDispatch: grid_sell must be (T,) and <= grid_buy")
+            raise InputError("MicrogridDispatch: grid_sell must be (T,) and <= grid_buy")
         if not (self.p_min <= self.p_max and self.e_min <= self.e0 <= self.e_max
                 and self.x_min <= self.x_max and 0 < self.eta <= 1):
-            raise ValueError(f"MicrogridDispatch: inconsistent limits {self!r}")
+            raise InputError(f"MicrogridDispatch: inconsistent limits {self!r}")
         self._rows = self._constraints()
         self._kernel = ipm_data(self)                 # None where a variable is fixed
         self._by_gamma: dict = {}                    # gamma -> rows, u's columns scaled
@@ -303,9 +305,9 @@ class MicrogridDispatch:
         gam = np.broadcast_to(np.asarray(gamma, float).reshape(-1), (n,))
         if not np.all(np.isfinite(r)):
             bad = np.flatnonzero(~np.all(np.isfinite(r), axis=1))
-            raise ValueError(f"MicrogridDispatch.solve: r (net load) is not finite in rows {bad[:10].tolist()}")
+            raise InputError(f"MicrogridDispatch.solve: r (net load) is not finite in rows {bad[:10].tolist()}")
         if not np.all(np.isfinite(gam) & (gam > 0)):
-            raise ValueError(f"MicrogridDispatch.solve: gamma must be finite and > 0, got {gamma}")
+            raise InputError(f"MicrogridDispatch.solve: gamma must be finite and > 0, got {gamma}")
         _, first, back = np.unique(np.column_stack([r, gam]), axis=0, return_index=True,
                                    return_inverse=True)
         ur, ug = r[first], gam[first]

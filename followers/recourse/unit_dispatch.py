@@ -26,8 +26,10 @@ from functools import cached_property
 import numpy as np
 import scipy.sparse as sp
 
-from ..kernels.unit_dispatch import dispatch_rows
+from stackga.errors import InputError
+
 from ..backends.highs import solve_highs
+from ..kernels.unit_dispatch import dispatch_rows
 from ..response import Status
 
 __all__ = ["ThermalDispatch", "DispatchResult"]
@@ -71,12 +73,12 @@ class ThermalDispatch:
         for name in ("a", "b", "c", "p_min", "p_max", "ramp_up", "ramp_down"):
             v = np.asarray(getattr(self, name), float)
             if v.shape != (G,) or not np.all(np.isfinite(v)):
-                raise ValueError(f"ThermalDispatch.{name} must be {G} finite values, got {v}")
+                raise InputError(f"ThermalDispatch.{name} must be {G} finite values, got {v}")
             object.__setattr__(self, name, v)
         if np.any(self.a <= 0):
-            raise ValueError(f"ThermalDispatch.a must be > 0 (strictly convex costs), got {self.a}")
+            raise InputError(f"ThermalDispatch.a must be > 0 (strictly convex costs), got {self.a}")
         if np.any(self.p_min > self.p_max) or np.any(self.ramp_up < 0) or np.any(self.ramp_down < 0):
-            raise ValueError("ThermalDispatch: need p_min <= p_max and ramps >= 0")
+            raise InputError("ThermalDispatch: need p_min <= p_max and ramps >= 0")
 
     @property
     def G(self) -> int:
@@ -154,7 +156,7 @@ class ThermalDispatch:
         """Optimal dispatch for every row of ``net_load`` (n, T) MW."""
         D = np.asarray(net_load, float)
         if D.ndim != 2 or D.shape[1] != self.T or not np.all(np.isfinite(D)):
-            raise ValueError(f"ThermalDispatch.solve: net_load must be finite with shape "
+            raise InputError(f"ThermalDispatch.solve: net_load must be finite with shape "
                              f"(n, {self.T}), got {D.shape}")
         n, G, T = len(D), self.G, self.T
         status = np.full(n, Status.OPTIMAL, np.int8)

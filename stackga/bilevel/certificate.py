@@ -48,14 +48,14 @@ def follower_certificate(bl: Bilevel, k: int, x: np.ndarray, y_all: np.ndarray,
     n, m = f.n, len(f.b)
     lo, hi = fresh.bounds_of(f.b - f.A @ x)
     h.changeColsCost(n, np.arange(n, dtype=np.int32), cost)
-    h.changeRowsBounds(m, np.arange(m, dtype=np.int32), lo, hi)
+    h.changeRowsBounds(m, np.arange(m, dtype=np.int32), lo, hi)  # type: ignore[attr-defined]  # highspy's stub lacks it
     h.clearSolver()
     h.run()
     if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
         return {"status": Status(fresh._run(h)).name, "primal_violation": viol}
     info = h.getInfo()
     phi = float(info.objective_function_value)
-    out = {"status": "OPTIMAL", "primal_violation": viol,
+    out: dict = {"status": "OPTIMAL", "primal_violation": viol,
            "dual_violation": float(max(info.max_dual_infeasibility, 0.0)),
            "duality_gap": fy - phi, "follower_value": fy, "follower_optimum": phi}
     # the leader's best and worst over the follower's optima (F with the other followers'

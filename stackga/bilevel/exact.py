@@ -40,6 +40,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import scipy.sparse as sp
 
+from stackga.errors import InputError
 from stackga.followers.backends.highs import solve_highs
 from stackga.followers.response import Status
 
@@ -87,10 +88,10 @@ def solve_exact(bl: Bilevel, method: str | None = None, time_limit: float = 60.0
     leader vector x (n_x,) (e.g. the GA's improved answer) given to SCIP as a partial
     solution it completes (a first incumbent; the bound it proves does not depend on it)."""
     if method not in (None, "bigm", "sos1", "cuts"):
-        raise ValueError(f"unknown method {method!r}; choose 'bigm', 'sos1' or 'cuts'")
+        raise InputError(f"unknown method {method!r}; choose 'bigm', 'sos1' or 'cuts'")
     if any(np.any(f.integer) for f in bl.followers) or method == "cuts":
         if method not in (None, "cuts"):
-            raise ValueError(f"Bilevel {bl.name!r}: integer followers have no KKT reformulation "
+            raise InputError(f"Bilevel {bl.name!r}: integer followers have no KKT reformulation "
                              f"(method={method!r}); use method='cuts' (value-function cuts)")
         t0 = time.perf_counter()
         status, F, x, y, bound, audit, trace = solve_value_cuts(bl, time_limit)
@@ -100,9 +101,9 @@ def solve_exact(bl: Bilevel, method: str | None = None, time_limit: float = 60.0
     linear = not np.any(K.obj_Q)           # after the price x quantity terms are replaced
     method = method or ("bigm" if linear and not K.bilinear else "sos1")
     if method == "bigm" and not linear:
-        raise ValueError("method='bigm' needs a linear leader (HiGHS has no MIQP); use 'sos1'")
+        raise InputError("method='bigm' needs a linear leader (HiGHS has no MIQP); use 'sos1'")
     if method == "bigm" and K.bilinear:
-        raise ValueError(f"Bilevel {bl.name!r}: the pessimistic system is bilinear (x enters a "
+        raise InputError(f"Bilevel {bl.name!r}: the pessimistic system is bilinear (x enters a "
                          f"follower's cost, M != 0): method='bigm' cannot state it; use 'sos1'")
     t0 = time.perf_counter()
     out = _bigm(K, bl, time_limit) if method == "bigm" else _sos1(K, bl, time_limit, start)
@@ -235,7 +236,9 @@ def _bigm_exact(K: KKTSystem, m_slack, m_dual, time_limit, x_integer, trace=None
 
 def _bigm_once(K: KKTSystem, m_slack, m_dual, time_limit, x_integer, trace=None):
     n, P = K.n, len(K.pairs)
-    rows, lo, hi = [K.A_eq, K.A_in], [K.b_eq, np.full(len(K.A_in), -np.inf)], [K.b_eq, K.b_in]
+    rows: list = [K.A_eq, K.A_in]
+    lo: list = [K.b_eq, np.full(len(K.A_in), -np.inf)]
+    hi: list = [K.b_eq, K.b_in]
     for p, (c, s, s0) in enumerate(K.pairs):
         r = np.zeros(n + P)                     # |multiplier| <= M_dual z
         r[c] = 1.0 if K.lo[c] >= 0 else -1.0

@@ -9,11 +9,15 @@ from __future__ import annotations
 
 import numpy as np
 
+from stackga.errors import InputError
+
 from ..game import Game, LeaderOutcome
 from .model import Bilevel
 from .response import MatrixFollower
 
-__all__ = ["to_game"]
+__all__ = ["to_game", "FEAS_TOL"]
+
+FEAS_TOL = 1e-9     # relative: a coupling row broken by less is met (floating-point rounding)
 
 
 def to_game(bl: Bilevel) -> Game:
@@ -21,10 +25,10 @@ def to_game(bl: Bilevel) -> Game:
     x is not supported by the GA (use the exact reference)."""
     if not (np.all(np.isfinite(bl.x_lb)) and np.all(np.isfinite(bl.x_ub))):
         j = int(np.argmax(~(np.isfinite(bl.x_lb) & np.isfinite(bl.x_ub))))
-        raise ValueError(f"Bilevel {bl.name!r}: the GA needs finite bounds on x; x_lb[{j}] = "
+        raise InputError(f"Bilevel {bl.name!r}: the GA needs finite bounds on x; x_lb[{j}] = "
                          f"{bl.x_lb[j]}, x_ub[{j}] = {bl.x_ub[j]}")
     if np.any(bl.x_integer):
-        raise ValueError(f"Bilevel {bl.name!r}: integer leader variables are not supported by "
+        raise InputError(f"Bilevel {bl.name!r}: integer leader variables are not supported by "
                          f"the GA")
     followers = {f"f{k}": MatrixFollower(bl, k) for k in range(len(bl.followers))}
     sign = -1.0 if bl.sense == "min" else 1.0
@@ -39,8 +43,9 @@ def to_game(bl: Bilevel) -> Game:
                        for k, f in enumerate(bl.followers)])
         F = bl.value(X, y)
         viol = {}
-        if bl.h is not None:
-            viol["coupling G_x x + G_y y <= h"] = np.maximum(X @ bl.G_x.T + y @ bl.G_y.T - bl.h,
+        if bl.h is not None:                   # within a feasibility tolerance of rounding
+            excess = X @ bl.G_x.T + y @ bl.G_y.T - bl.h
+            viol["coupling G_x x + G_y y <= h"] = np.maximum(excess - FEAS_TOL * (1.0 + np.abs(bl.h)),
                                                              0.0).sum(axis=1)
         return LeaderOutcome(sign * F, viol or np.zeros(len(X)), {"y": y, "F": F})
 

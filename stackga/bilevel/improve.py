@@ -152,7 +152,7 @@ def _accept(game, bl: Bilevel, v, better_than: float, counts: dict):
 def _neighbours(K: KKTSystem, bl: Bilevel, loose: np.ndarray, time_limit: float):
     """The best point over all pieces through the current point: loose pairs' multipliers
     held at 0, the other pairs free. (status, v or None)."""
-    from .exact import _bigm, _sos1                       # the exact solvers, reused as they are
+    from .exact import _bigm, _sos1  # the exact solvers, reused as they are
     lo, hi = K.lo.copy(), K.hi.copy()
     for p in np.flatnonzero(loose):
         c = K.pairs[p][0]

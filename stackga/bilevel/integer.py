@@ -31,6 +31,7 @@ import time
 import numpy as np
 import scipy.sparse as sp
 
+from stackga.errors import InputError
 from stackga.followers.backends.highs import solve_highs
 from stackga.followers.response import Status
 
@@ -53,19 +54,19 @@ def linking(bl: Bilevel) -> np.ndarray:
 def check(bl: Bilevel) -> np.ndarray:
     who = f"Bilevel {bl.name!r}"
     if bl.selection != "optimistic":
-        raise ValueError(f"{who}: the reference for integer followers solves the optimistic "
+        raise InputError(f"{who}: the reference for integer followers solves the optimistic "
                          f"problem (selection='optimistic')")
     if not bl.is_linear_leader:
-        raise ValueError(f"{who}: the reference for integer followers needs a linear leader "
+        raise InputError(f"{who}: the reference for integer followers needs a linear leader "
                          f"(HiGHS has no MIQP)")
     for k, f in enumerate(bl.followers):
         if f.is_qp:
-            raise ValueError(f"{who}: follower {k} is a QP; the value-function cuts need "
+            raise InputError(f"{who}: follower {k} is a QP; the value-function cuts need "
                              f"linear followers when some follower is integer")
     L = linking(bl)
     for i in L:
         if not bl.x_integer[i] or not (np.isfinite(bl.x_lb[i]) and np.isfinite(bl.x_ub[i])):
-            raise ValueError(f"{who}: x[{i}] enters a follower's problem but is "
+            raise InputError(f"{who}: x[{i}] enters a follower's problem but is "
                              f"{'continuous' if not bl.x_integer[i] else 'unbounded'}; with "
                              f"integer followers the reference needs every linking leader "
                              f"variable integer and bounded (else the optimum may not be attained)")
@@ -166,7 +167,8 @@ def solve_value_cuts(bl: Bilevel, time_limit: float = 60.0, max_iter: int = 10_0
     sign = 1.0 if bl.sense == "min" else -1.0
     t0 = time.perf_counter()
     best = None                                  # (objective to minimise, v)
-    trace, bound, it = [], -np.inf, 0
+    trace: list = []
+    bound, it = -np.inf, 0
     status = "time_limit"
     while it < max_iter and time.perf_counter() - t0 < time_limit:
         it += 1
@@ -198,7 +200,7 @@ def solve_value_cuts(bl: Bilevel, time_limit: float = 60.0, max_iter: int = 10_0
             up[bl.n_x + sl.start:bl.n_x + sl.stop] = -ck
             st_u, _, top = hpr.solve(relax=True, cost=up)
             if st_u != Status.OPTIMAL:
-                raise ValueError(f"Bilevel {bl.name!r}: follower {bl.slices.index(sl)}'s objective is "
+                raise InputError(f"Bilevel {bl.name!r}: follower {bl.slices.index(sl)}'s objective is "
                                  f"unbounded over the relaxation; bound its y")
             parts.append((sl, ck, phi, max(-top - phi, 0.0) + 1.0))
         hpr.cuts.append((xL, parts))

@@ -205,7 +205,9 @@ def solve_pattern(K: KKTSystem, active: np.ndarray, fixed: dict | None = None,
     lo, hi = K.lo.copy(), K.hi.copy()
     for c, val in (fixed or {}).items():
         lo[c] = hi[c] = val
-    rows, rlo, rhi = [K.A_eq, K.A_in], [K.b_eq, np.full(len(K.A_in), -np.inf)], [K.b_eq, K.b_in]
+    rows: list = [K.A_eq, K.A_in]
+    rlo: list = [K.b_eq, np.full(len(K.A_in), -np.inf)]
+    rhi: list = [K.b_eq, K.b_in]
     for p, (c, s, s0) in enumerate(K.pairs):
         if active[p]:                                  # slack = 0
             rows.append(s[None])

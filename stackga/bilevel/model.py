@@ -26,6 +26,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from stackga.errors import InputError
+
 __all__ = ["Follower", "Bilevel", "SENSES"]
 
 SENSES = ("<=", "=", ">=")
@@ -35,24 +37,24 @@ def _arr(owner: str, name: str, value, shape: tuple, allow_inf: bool = False) ->
     try:
         a = np.asarray(value, dtype=float)
     except (TypeError, ValueError):
-        raise ValueError(f"{owner}.{name} must be numeric, got {value!r}") from None
+        raise InputError(f"{owner}.{name} must be numeric, got {value!r}") from None
     if a.shape != shape:
         if a.size == int(np.prod(shape)) and a.ndim <= 1 and len(shape) == 2 and 1 in shape:
             a = a.reshape(shape)
         else:
-            raise ValueError(f"{owner}.{name} must have shape {shape}, got {a.shape}")
+            raise InputError(f"{owner}.{name} must have shape {shape}, got {a.shape}")
     bad = np.isnan(a) if allow_inf else ~np.isfinite(a)
     if bad.any():
         i = tuple(int(j) for j in np.argwhere(bad)[0])
-        raise ValueError(f"{owner}.{name}{list(i)} = {a[i]} is not {'a number' if allow_inf else 'finite'}")
+        raise InputError(f"{owner}.{name}{list(i)} = {a[i]} is not {'a number' if allow_inf else 'finite'}")
     return a
 
 
 def _psd(owner: str, name: str, Q: np.ndarray) -> None:
     if not np.allclose(Q, Q.T, atol=1e-12 * (1 + np.abs(Q).max(initial=0))):
-        raise ValueError(f"{owner}.{name} must be symmetric")
+        raise InputError(f"{owner}.{name} must be symmetric")
     if Q.size and np.linalg.eigvalsh(Q).min() < -1e-9 * (1 + np.abs(Q).max()):
-        raise ValueError(f"{owner}.{name} must be positive semidefinite (the follower's problem "
+        raise InputError(f"{owner}.{name} must be positive semidefinite (the follower's problem "
                          f"must be convex); smallest eigenvalue {np.linalg.eigvalsh(Q).min():.3g}")
 
 
@@ -87,16 +89,16 @@ class Follower:
         _psd(who, "Q", self.Q)
         sense = [self.sense] * m if isinstance(self.sense, str) else list(self.sense)
         if len(sense) != m or any(s not in SENSES for s in sense):
-            raise ValueError(f"{who}.sense must be {m} of {SENSES}, got {self.sense!r}")
+            raise InputError(f"{who}.sense must be {m} of {SENSES}, got {self.sense!r}")
         self.sense = tuple(sense)
         self.lb = np.zeros(n) if self.lb is None else _arr(who, "lb", self.lb, (n,), allow_inf=True)
         self.ub = np.full(n, np.inf) if self.ub is None else _arr(who, "ub", self.ub, (n,), allow_inf=True)
         if np.any(self.lb > self.ub):
             j = int(np.argmax(self.lb > self.ub))
-            raise ValueError(f"{who}: lb[{j}] = {self.lb[j]} > ub[{j}] = {self.ub[j]}")
+            raise InputError(f"{who}: lb[{j}] = {self.lb[j]} > ub[{j}] = {self.ub[j]}")
         self.integer = np.zeros(n, bool) if self.integer is None else np.asarray(self.integer, bool)
         if self.integer.shape != (n,):
-            raise ValueError(f"{who}.integer must have shape ({n},), got {self.integer.shape}")
+            raise InputError(f"{who}.integer must have shape ({n},), got {self.integer.shape}")
 
     @property
     def n(self) -> int:
@@ -145,14 +147,14 @@ class Bilevel:
     def __post_init__(self) -> None:
         who = f"Bilevel {self.name!r}"
         if self.sense not in ("min", "max"):
-            raise ValueError(f"{who}.sense must be 'min' or 'max', got {self.sense!r}")
+            raise InputError(f"{who}.sense must be 'min' or 'max', got {self.sense!r}")
         if self.selection not in ("optimistic", "pessimistic"):
-            raise ValueError(f"{who}.selection must be 'optimistic' or 'pessimistic', got "
+            raise InputError(f"{who}.selection must be 'optimistic' or 'pessimistic', got "
                              f"{self.selection!r}")
         self.c_x = _arr(who, "c_x", np.atleast_1d(self.c_x), (np.size(self.c_x),))
         nx = len(self.c_x)
         if not self.followers:
-            raise ValueError(f"{who}: at least one follower is needed")
+            raise InputError(f"{who}: at least one follower is needed")
         for f in self.followers:
             f.check(nx)
         ny = sum(f.n for f in self.followers)
@@ -163,16 +165,16 @@ class Bilevel:
         for name in ("Q_xx", "Q_yy"):
             Q = getattr(self, name)
             if not np.allclose(Q, Q.T, atol=1e-12 * (1 + np.abs(Q).max(initial=0))):
-                raise ValueError(f"{who}.{name} must be symmetric (F has 1/2 v'Qv; put a cross "
+                raise InputError(f"{who}.{name} must be symmetric (F has 1/2 v'Qv; put a cross "
                                  f"term half in each triangle)")
         self.x_lb = np.full(nx, -np.inf) if self.x_lb is None else _arr(who, "x_lb", self.x_lb, (nx,), True)
         self.x_ub = np.full(nx, np.inf) if self.x_ub is None else _arr(who, "x_ub", self.x_ub, (nx,), True)
         if np.any(self.x_lb > self.x_ub):
             j = int(np.argmax(self.x_lb > self.x_ub))
-            raise ValueError(f"{who}: x_lb[{j}] = {self.x_lb[j]} > x_ub[{j}] = {self.x_ub[j]}")
+            raise InputError(f"{who}: x_lb[{j}] = {self.x_lb[j]} > x_ub[{j}] = {self.x_ub[j]}")
         for M, v, name in ((self.A_x, self.b_x, "A_x/b_x"), (self.E_x, self.e_x, "E_x/e_x")):
             if (M is None) != (v is None):
-                raise ValueError(f"{who}: {name} must be given together")
+                raise InputError(f"{who}: {name} must be given together")
         if self.A_x is not None:
             self.b_x = _arr(who, "b_x", np.atleast_1d(self.b_x), (np.size(self.b_x),))
             self.A_x = _arr(who, "A_x", self.A_x, (len(self.b_x), nx))
@@ -180,13 +182,13 @@ class Bilevel:
             self.e_x = _arr(who, "e_x", np.atleast_1d(self.e_x), (np.size(self.e_x),))
             self.E_x = _arr(who, "E_x", self.E_x, (len(self.e_x), nx))
         if (self.G_x is None) != (self.h is None) or (self.G_y is None) != (self.h is None):
-            raise ValueError(f"{who}: G_x, G_y and h must be given together")
+            raise InputError(f"{who}: G_x, G_y and h must be given together")
         if self.h is not None:
             self.h = _arr(who, "h", np.atleast_1d(self.h), (np.size(self.h),))
             self.G_x = _arr(who, "G_x", self.G_x, (len(self.h), nx))
             self.G_y = _arr(who, "G_y", self.G_y, (len(self.h), ny))
         if not np.isfinite(self.offset):
-            raise ValueError(f"{who}.offset = {self.offset} is not finite")
+            raise InputError(f"{who}.offset = {self.offset} is not finite")
         self.offset = float(self.offset)
         self.x_integer = (np.zeros(nx, bool) if self.x_integer is None
                           else np.asarray(self.x_integer, bool).reshape(nx))

@@ -35,6 +35,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from stackga.errors import InputError
+
 from .kkt import KKTSystem, kkt_system
 from .model import Bilevel
 
@@ -51,18 +53,18 @@ def check_pessimistic(bl: Bilevel) -> list[np.ndarray]:
                        bool).reshape(len(Gy), len(bl.slices))
     if np.any(touches.sum(axis=1) > 1):
         r = int(np.argmax(touches.sum(axis=1) > 1))
-        raise ValueError(f"Bilevel {bl.name!r}: coupling row {r} links two followers' y; the "
+        raise InputError(f"Bilevel {bl.name!r}: coupling row {r} links two followers' y; the "
                          f"pessimistic reference needs each coupling row on one follower at most")
     for k, sl in enumerate(bl.slices):
         Qk = s * bl.Q_yy[sl, sl]
         if np.any(Qk) and np.linalg.eigvalsh(Qk).max() > 1e-9 * (1 + np.abs(Qk).max()):
-            raise ValueError(f"Bilevel {bl.name!r}: the leader is not concave in follower {k}'s y "
+            raise InputError(f"Bilevel {bl.name!r}: the leader is not concave in follower {k}'s y "
                              f"(in its min sense); its pessimistic choice is then a nonconvex "
                              f"problem the reference does not state")
         rest = np.ones(bl.n_y, bool)
         rest[sl] = False
         if np.any(bl.Q_yy[sl][:, rest]):
-            raise ValueError(f"Bilevel {bl.name!r}: Q_yy links follower {k}'s y with another "
+            raise InputError(f"Bilevel {bl.name!r}: Q_yy links follower {k}'s y with another "
                              f"follower's; the pessimistic reference needs it block diagonal")
         own.append(np.flatnonzero(touches[:, k]))
     return own
@@ -81,12 +83,12 @@ def pessimistic_system(bl: Bilevel) -> KKTSystem:
         new_cols.append((name, lo, hi))
         return K.n + len(new_cols) - 1
     eq_rows, eq_rhs, pairs, bilinear = [], [], [], []
-    row_pairs = {}                             # a multiplier's name -> its slack (sv, s0)
+    row_pairs: dict = {}                       # a multiplier's name -> its slack (sv, s0)
     for c, sv, s0 in K.pairs:
         row_pairs.setdefault(K.names[c], (sv, s0))
     for k, (f, sl) in enumerate(zip(bl.followers, bl.slices)):
         ys = np.arange(sl.start, sl.stop) + nx
-        cols = {}
+        cols: dict = {}
         for i, sense in enumerate(f.sense):
             lo, hi = {"<=": (0.0, np.inf), ">=": (-np.inf, 0.0), "=": (-np.inf, np.inf)}[sense]
             cols[("a", i)] = col(f"a{k}[{i}]", lo, hi)

@@ -29,8 +29,8 @@ from __future__ import annotations
 import highspy
 import numpy as np
 
-from stackga.followers.certify.certificate import unique_lp_optimum
 from stackga.followers.backends.highs import quiet_highs, run
+from stackga.followers.certify.certificate import unique_lp_optimum
 from stackga.followers.response import Response, Status
 
 from .model import Bilevel
@@ -80,8 +80,7 @@ class MatrixFollower:
         if kind in self._h:
             return self._h[kind]
         f, n = self.f, self.f.n
-        h = quiet_highs({"mip_rel_gap": 1e-9,            # a MILP follower's optimum, not 1e-4 off
-                         "time_limit": TIME_LIMIT})
+        h = quiet_highs({"mip_rel_gap": 1e-9})           # a MILP follower's optimum, not 1e-4 off
         lo, hi = self.bounds_of(f.b)
         if kind == "phase1":                   # y, s+ (m), s- (m): B y + s+ - s- (sense) b
             m = len(f.b)
@@ -146,11 +145,11 @@ class MatrixFollower:
         basis = self._basis.get(kind)      # start from the fixed basis: an answer depends on
         if basis is not None:              # x alone, never on what was solved before
             h.setBasis(basis)
-        status = run(h)
+        status = run(h, TIME_LIMIT)
         if status == Status.SOLVER_FAILED:                 # proven statuses stand
             self.stats["retries"] += 1
             h.clearSolver()
-            status = run(h)
+            status = run(h, TIME_LIMIT)
         return status
 
     # ---- one population
@@ -173,7 +172,7 @@ class MatrixFollower:
             lo, hi = self.bounds_of(rhs)
             h = self._model("follower")
             h.changeColsCost(n, idx, cost)
-            h.changeRowsBounds(m, rows, lo, hi)
+            h.changeRowsBounds(m, rows, lo, hi)  # type: ignore[attr-defined]  # highspy's stub lacks it
             st = self._run(h, "follower")
             if st == Status.INFEASIBLE:
                 infeas[k] = self._phase1(rhs)
@@ -217,7 +216,7 @@ class MatrixFollower:
         for keep_coupling in ((True, False) if nc else (False,)):
             c_lo = np.full(nc, -INF)
             c_hi = rhs_c if keep_coupling else np.full(nc, INF)
-            h.changeRowsBounds(len(rows), rows, np.r_[lo, -INF, qy - qtol, c_lo],
+            h.changeRowsBounds(len(rows), rows, np.r_[lo, -INF, qy - qtol, c_lo],  # type: ignore[attr-defined]
                                np.r_[hi, cost @ y0 + tol, qy + qtol, c_hi])
             if self._run(h, "select") != Status.OPTIMAL:
                 continue
@@ -231,7 +230,7 @@ class MatrixFollower:
         h = self._model("phase1")
         m = len(f.b)
         lo, hi = self.bounds_of(rhs)
-        h.changeRowsBounds(m, np.arange(m, dtype=np.int32), lo, hi)
+        h.changeRowsBounds(m, np.arange(m, dtype=np.int32), lo, hi)  # type: ignore[attr-defined]  # highspy's stub lacks it
         self.stats["phase1"] += 1
         if self._run(h) != Status.OPTIMAL:
             return 1.0

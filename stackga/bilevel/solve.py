@@ -11,8 +11,8 @@ from ..config import GAConfig
 from ..solve import solve
 from .certificate import follower_certificate
 from .game import to_game
-from .model import Bilevel
 from .improve import Improvement, improve
+from .model import Bilevel
 
 __all__ = ["BilevelResult", "solve_bilevel"]
 

@@ -139,7 +139,8 @@ def load_params(folder, schema: ParamTable, symbols: dict[str, float] | None = N
     _check_header(path, header, schema.columns)
     col = {c: header.index(c) for c in schema.columns}
     known: dict[str, Param] = {p.name: p for p in schema.params}
-    values, rows = {}, {}
+    values: dict = {}
+    rows: dict = {}
     for i, r in body:
         name, raw, unit = r[col["name"]], r[col["value"]], r[col["unit"]]
         where = f"{path}: row {i}, parameter {name!r}"

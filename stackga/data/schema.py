@@ -4,19 +4,21 @@ A case declares its files once (a :class:`Table` per record file, a
 :class:`ParamTable` for its scalar parameters); :mod:`stackga.data.read` loads
 and checks them, and every error names the file, the row and the column or
 parameter, and the value. The same schemas drive the corruption tests of every
-case (``tests/test_data.py``).
+case (``tests/cases/test_data.py``).
 """
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
 
+from stackga.errors import InputError
+
 __all__ = ["DataError", "Bounds", "Column", "Param", "Table", "ParamTable"]
 
 INF = math.inf
 
 
-class DataError(ValueError):
+class DataError(InputError):
     """A data file is malformed; the message names file, row, column or parameter, and value."""
 
 
@@ -53,7 +55,7 @@ def _bounds(kind: str, **kw) -> Bounds:
              "fraction": Bounds(0.0, 1.0), "efficiency": Bounds(0.0, 1.0, lo_open=True),
              "count": Bounds(0.0, integer=True), "positive_count": Bounds(1.0, integer=True)}
     if kind not in table:
-        raise ValueError(f"unknown range kind {kind!r}; choose one of {tuple(table)}")
+        raise InputError(f"unknown range kind {kind!r}; choose one of {tuple(table)}")
     b = table[kind]
     return Bounds(**{**b.__dict__, **kw}) if kw else b
 

@@ -4,6 +4,8 @@ Each exposes ``run(game, config, log) -> best x (n_var,)``.
 """
 from __future__ import annotations
 
+from stackga.errors import InputError
+
 
 def get_engine(name: str):
     if name == "pymoo":
@@ -12,4 +14,4 @@ def get_engine(name: str):
     if name == "deap":
         from . import deap_engine
         return deap_engine.run
-    raise ValueError(f"unknown engine {name!r}; choose 'pymoo' or 'deap'")
+    raise InputError(f"unknown engine {name!r}; choose 'pymoo' or 'deap'")

@@ -16,9 +16,11 @@ import multiprocessing as mp
 import signal
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Any, Callable
 
 from stackga import interrupt
+from stackga.errors import InputError
+
 from ..config import GAConfig
 from ..result import Result
 
@@ -37,7 +39,7 @@ class RunSpec:
 
 def execute(spec: RunSpec) -> Result:
     """Build and solve one run (a top-level function, so a process pool can call it)."""
-    import stackga                  # looked up at call time: ``stackga.solve`` may be wrapped
+    import stackga  # looked up at call time: ``stackga.solve`` may be wrapped
     return stackga.solve(spec.build(**spec.kwargs), GAConfig(**spec.config))
 
 
@@ -78,15 +80,15 @@ def local_pool(jobs: int) -> ProcessPoolExecutor:
 
 
 def run_many(specs: list[RunSpec], jobs: int = 1,
-             on_done: Callable[[RunSpec, Result], None] | None = None,
-             pool: ProcessPoolExecutor | None = None) -> dict[str, Result]:
+             on_done: Callable[[RunSpec, Result], object] | None = None,
+             pool: Any = None) -> dict[str, Result]:
     """name -> Result of every spec, in the specs' order. ``jobs`` > 1 runs them in that many
     processes (spawned, or those of ``pool``), never more than ``jobs`` at a time.
     ``on_done(spec, result)`` is called in this process as each run finishes (e.g. to save
     it at once)."""
     names = [s.name for s in specs]
     if len(set(names)) != len(names):
-        raise ValueError("run_many: run names must be distinct")
+        raise InputError("run_many: run names must be distinct")
     results: dict[str, Result] = {}
 
     def finish(spec, res):
@@ -104,7 +106,8 @@ def run_many(specs: list[RunSpec], jobs: int = 1,
                 break
         return results
     own = pool is None
-    pool = local_pool(jobs) if own else pool
+    executor: Any = local_pool(jobs) if own else pool     # a process pool or a Dask client
+    pool = executor
     dask = type(pool).__module__.startswith("distributed")
     if dask:                                   # a Dask cluster: as many runs as worker threads
         from distributed import wait as dask_wait
@@ -114,7 +117,7 @@ def run_many(specs: list[RunSpec], jobs: int = 1,
     else:
         submit = lambda spec: pool.submit(execute, spec)                          # noqa: E731
         first = lambda fs: wait(fs, return_when=FIRST_COMPLETED)                 # noqa: E731
-    running = {}
+    running: dict = {}
     try:
         queue = list(specs)
         while queue or running:

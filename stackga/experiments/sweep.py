@@ -20,6 +20,8 @@ from typing import Callable
 
 import numpy as np
 
+from stackga.errors import InputError
+
 from ..config import GAConfig
 from ..result import Result, ResultError
 from ..rundir import RunDirError, check_writable
@@ -46,16 +48,16 @@ class Sweep:
     def __post_init__(self) -> None:
         for k, values in self.grid.items():
             if k not in SWEPT:
-                raise ValueError(f"Sweep.grid: cannot sweep {k!r}; choose from {tuple(SWEPT)}")
+                raise InputError(f"Sweep.grid: cannot sweep {k!r}; choose from {tuple(SWEPT)}")
             if not values:
-                raise ValueError(f"Sweep.grid[{k!r}] is empty")
+                raise InputError(f"Sweep.grid[{k!r}] is empty")
             for v in values:                          # every setting is a valid GAConfig
                 GAConfig(**{**self.base, k: v})
         if not self.seeds or len(set(self.seeds)) != len(self.seeds):
-            raise ValueError(f"Sweep.seeds must be distinct and at least one, got {self.seeds}")
+            raise InputError(f"Sweep.seeds must be distinct and at least one, got {self.seeds}")
         for k in ("seed", *self.grid):
             if k in self.base:
-                raise ValueError(f"Sweep.base must not set {k!r} (it is swept)")
+                raise InputError(f"Sweep.base must not set {k!r} (it is swept)")
 
     def settings(self) -> list[dict]:
         """Every combination of the grid, in order (the last field varies fastest)."""
@@ -128,7 +130,7 @@ def _csv(rows: list[dict]) -> str:
 
 
 def _generations(sweep: Sweep, results: dict[str, Result], table: list[dict]) -> list[dict]:
-    rows = []
+    rows: list[dict] = []
     for t in table:
         log = results[t["name"]].log
         keys = [k for k in ("gen", "evals", "best", "mean", "worst", "infeasible", "seconds") if k in log]

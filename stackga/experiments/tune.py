@@ -24,6 +24,8 @@ from typing import Callable
 
 import numpy as np
 
+from stackga.errors import InputError
+
 from ..result import Result, ResultError
 from ..rundir import RunDirError, check_writable
 from .runner import RunSpec, local_pool, run_many
@@ -55,18 +57,18 @@ class Tuning:
 
     def __post_init__(self) -> None:
         if self.trials < 1:
-            raise ValueError(f"Tuning.trials must be >= 1, got {self.trials}")
+            raise InputError(f"Tuning.trials must be >= 1, got {self.trials}")
         if len(self.seeds) < 2 or len(set(self.seeds)) != len(self.seeds):
-            raise ValueError(f"Tuning.seeds: at least two distinct seeds, got {self.seeds}")
+            raise InputError(f"Tuning.seeds: at least two distinct seeds, got {self.seeds}")
         for name, (lo, hi) in (("crossover", self.crossover), ("mutation", self.mutation)):
             if not 0.0 <= lo < hi <= 1.0:
-                raise ValueError(f"Tuning.{name} must be a range inside [0, 1], got {(lo, hi)}")
+                raise InputError(f"Tuning.{name} must be a range inside [0, 1], got {(lo, hi)}")
         if self.mutation[0] <= 0:
-            raise ValueError("Tuning.mutation is searched on a log scale: its low end must be > 0")
+            raise InputError("Tuning.mutation is searched on a log scale: its low end must be > 0")
         if self.pop_sizes and not self.budget:
-            raise ValueError("Tuning.pop_sizes needs Tuning.budget (evaluations per run)")
+            raise InputError("Tuning.pop_sizes needs Tuning.budget (evaluations per run)")
         if self.budget and any(self.budget // p < 2 for p in self.pop_sizes):
-            raise ValueError(f"Tuning.budget {self.budget} leaves fewer than 2 generations for a "
+            raise InputError(f"Tuning.budget {self.budget} leaves fewer than 2 generations for a "
                              f"population of {max(self.pop_sizes)}")
 
     def to_json(self) -> str:

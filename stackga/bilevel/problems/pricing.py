@@ -37,6 +37,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from stackga.errors import InputError
+
 from ..model import Bilevel, Follower
 
 __all__ = ["retailer", "tolls"]
@@ -78,9 +80,9 @@ def retailer(n_prosumers: int = 20, shapes: int = 3, seed: int = 0, T: int = 24,
     """The retailer's pricing game above with ``n_prosumers`` prosumers in ``shapes``
     distinct shapes (synthetic profiles drawn from ``seed``)."""
     if T != 24:
-        raise ValueError(f"retailer: T must be 24 (hourly profiles), got {T}")
+        raise InputError(f"retailer: T must be 24 (hourly profiles), got {T}")
     if not 1 <= shapes <= n_prosumers:
-        raise ValueError(f"retailer: shapes must be in 1..n_prosumers, got {shapes}")
+        raise InputError(f"retailer: shapes must be in 1..n_prosumers, got {shapes}")
     rng = np.random.default_rng(seed)
     h = _hours(T)
     bump = lambda c, w: np.exp(-0.5 * ((h - c) / w) ** 2)                  # noqa: E731
@@ -99,14 +101,14 @@ def retailer(n_prosumers: int = 20, shapes: int = 3, seed: int = 0, T: int = 24,
         c_x += counts[k] * (load - pv)
         offset -= counts[k] * float(wholesale @ (load - pv))
     a = 1.6 + 0.2 * bump(12.0, 4.0)            # the customer's marginal utility, yuan/kWh
-    followers.append(Follower(d=-a, B=np.ones((1, T)), b=[0.6 * T * 50.0], sense=">=",
+    followers.append(Follower(d=-a, B=np.ones((1, T)), b=np.array([0.6 * T * 50.0]), sense=">=",
                               M=np.eye(T), Q=0.02 * np.eye(T), lb=np.full(T, 10.0),
                               ub=np.full(T, 80.0), name="customer"))
     Mblocks.append(followers[-1].M)
     window = [t for t in range(T) if t >= 18 or t < 7]
     Mh = np.zeros((T, len(window)))
     Mh[window, np.arange(len(window))] = 1.0
-    followers.append(Follower(d=np.zeros(len(window)), B=np.ones((1, len(window))), b=[400.0],
+    followers.append(Follower(d=np.zeros(len(window)), B=np.ones((1, len(window))), b=np.array([400.0]),
                               sense="=", M=Mh, lb=np.zeros(len(window)),
                               ub=np.full(len(window), 60.0), name="ev_hub"))
     Mblocks.append(Mh)
@@ -114,7 +116,7 @@ def retailer(n_prosumers: int = 20, shapes: int = 3, seed: int = 0, T: int = 24,
     c_y = -(wholesale @ Q_xy)
     return Bilevel("max", c_x=c_x, c_y=c_y, Q_xy=Q_xy, followers=followers,
                    x_lb=np.full(T, price_lo), x_ub=np.full(T, price_hi),
-                   A_x=np.ones((1, T)), b_x=[T * mean_cap], offset=offset,
+                   A_x=np.ones((1, T)), b_x=np.array([T * mean_cap]), offset=offset,
                    name=f"retailer_n{n_prosumers}_s{shapes}_seed{seed}",
                    meta={"family": "retailer", "wholesale": wholesale, "counts": counts,
                          "data": "synthetic (stackga.bilevel.problems.pricing)"})
@@ -135,7 +137,7 @@ def tolls(rows: int = 3, cols: int = 4, n_tolled: int = 8, commodities: int = 2,
                     arcs += [(node(r, c), node(r + dr, c + dc)), (node(r + dr, c + dc), node(r, c))]
     n_nodes, n_arcs = rows * cols, len(arcs)
     cost = rng.uniform(1.0, 10.0, n_arcs)
-    pairs = []
+    pairs: list = []
     while len(pairs) < commodities:
         o, d = rng.choice(n_nodes, 2, replace=False)
         if (o, d) not in pairs:

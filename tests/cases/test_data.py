@@ -8,8 +8,8 @@ import shutil
 
 import numpy as np
 import pytest
-
 import stackga.cases as cases
+
 from stackga.data import DataError, ParamTable, load_params, load_table
 
 CASE_FILES = [(name, schema) for name in cases.CASES for schema in cases.get(name).DATA_SCHEMAS]
@@ -204,7 +204,7 @@ def test_every_case_ships_its_data():
     """An installed package must carry each case's data files (pyproject's package-data)."""
     from pathlib import Path
     tomllib = pytest.importorskip("tomllib")
-    with open(Path(__file__).parents[1] / "pyproject.toml", "rb") as f:
+    with open(Path(__file__).parents[2] / "pyproject.toml", "rb") as f:
         shipped = tomllib.load(f)["tool"]["setuptools"]["package-data"]
     for name in cases.CASES:
         assert "data/*.csv" in shipped.get(f"stackga.cases.{name}", []), f"stackga.cases.{name}: data not packaged"

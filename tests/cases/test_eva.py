@@ -6,15 +6,15 @@ from __future__ import annotations
 import shutil
 
 import numpy as np
-import pytest
-
 import oracle_eva as O
-import stackga
+import pytest
 from stackga.cases.eva import build, load
 from stackga.cases.eva.case import make_clusters, make_dispatch
+from stackga.followers.kernels.storage_qp import solve_rows
 from stackga.followers.recourse.ev_clusters import EVClusters, cluster_hours, split_to_evs
 from stackga.followers.response import Status
-from stackga.followers.kernels.storage_qp import solve_rows
+
+import stackga
 from stackga.data import DataError
 from stackga.rounds import Rounds
 

@@ -8,7 +8,6 @@ import time
 
 import numpy as np
 import pytest
-
 from stackga.followers.parallel.threads import map_rows
 
 

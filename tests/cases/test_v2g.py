@@ -4,15 +4,14 @@ the exact references, and short GA runs. Oracles: ``tests/oracle_v2g.py`` (HiGHS
 written from the model statement alone)."""
 import numpy as np
 import pytest
-
-import stackga
+from oracle_v2g import agent_lp, dispatch_qp
 from stackga.cases import v2g
 from stackga.cases.v2g.case import make_agent, make_dispatch
 from stackga.followers import StorageAgent, ThermalDispatch
 from stackga.followers.kernels.qp_dual import OPTIMAL, dual_active_set, work
 from stackga.followers.response import Status
 
-from oracle_v2g import agent_lp, dispatch_qp
+import stackga
 
 DATA = v2g.load()
 T = 24

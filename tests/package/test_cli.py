@@ -356,3 +356,23 @@ def test_eva_run_compare_and_figures(tmp_path, capsys):
     res = stackga.Result.load(tmp_path / "c" / "game-seed1")
     pop = res.report["final_population"]
     assert len(pop["rounds"]) + pop["not_settled"] + pop["failed"] == pop["n"] == 6
+
+
+def test_a_bug_is_not_reported_as_bad_input(monkeypatch, tmp_path):
+    """Only InputError means the user's input (exit 2); another exception is a bug and
+    shows its traceback."""
+    import stackga.cases.island as island
+
+    from stackga.errors import InputError
+
+    def broken(**kwargs):
+        raise ValueError("an internal bug")
+    monkeypatch.setattr(island, "build", broken)
+    with pytest.raises(ValueError, match="internal bug"):
+        main(["run", "island", "--out", str(tmp_path / "a"), "--generations", "2", "--pop-size", "4"])
+
+    def refused(**kwargs):
+        raise InputError("island: bad value 7")
+    monkeypatch.setattr(island, "build", refused)
+    assert main(["run", "island", "--out", str(tmp_path / "b"), "--generations", "2",
+                 "--pop-size", "4"]) == 2

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
 from stackga.followers.kernels.microgrid_riccati import factor, solve
 
 T = 6

@@ -1,10 +1,9 @@
 """The exact storage recursion against an independent LP solve, plus invariants."""
 import numpy as np
 import pytest
-
-from stackga.followers.storage_dp import KERNELS, StorageLP, solve_storage
-from stackga.followers.kernels.storage_binaries import binaries_bnb
 from oracles import storage_binaries_milp, storage_lp
+from stackga.followers.kernels.storage_binaries import binaries_bnb
+from stackga.followers.storage_dp import KERNELS, StorageLP, solve_storage
 
 
 def random_storage(rng, T, trial):

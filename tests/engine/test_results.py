@@ -6,9 +6,9 @@ import signal
 
 import numpy as np
 import pytest
+from stackga.followers import Response
 
 import stackga
-from stackga.followers import Response
 from stackga import GAConfig, Game, LeaderOutcome, Result
 from stackga.result import ResultError
 from stackga.rundir import RunDirError, check_out, fresh, staged

@@ -3,14 +3,13 @@ order-independent (the tie-break), and bad input named."""
 import numpy as np
 import pytest
 import scipy.sparse as sp
-from scipy.optimize import linprog
-
-from stackga.followers import Battery, EVFleet, FlexibleUsers, Status, StorageOperator, ThermalBuildings
-from stackga.followers import battery as battery_module
-from stackga.followers.ev_fleet import plugged
-from stackga.followers.backends.highs import solve_highs
 from oracle_ev import per_ev_fleet_lp
 from oracles import battery_milp
+from scipy.optimize import linprog
+from stackga.followers import Battery, EVFleet, FlexibleUsers, Status, StorageOperator, ThermalBuildings
+from stackga.followers import battery as battery_module
+from stackga.followers.backends.highs import solve_highs
+from stackga.followers.ev_fleet import plugged
 
 T = 24
 RNG = np.random.default_rng(42)
@@ -269,8 +268,9 @@ def test_costs_outside_the_recursion_are_solver_failed_not_wrong():
 def test_certificates_of_the_case_followers():
     """Every case follower with a certificate: the reported answer is certified optimal by
     an independent HiGHS solve; a perturbed answer is not; ties are flagged."""
-    import stackga
     from stackga.cases import island, v2g
+
+    import stackga
     r = stackga.solve(island.build(scenario=3, integer_battery=False),
                       stackga.GAConfig(pop_size=20, generations=4))
     certs = r.report["certificates"]
@@ -295,8 +295,9 @@ def test_certificates_of_the_case_followers():
 def test_certificates_cover_the_virtual_storage():
     """Scenario 4: the battery (MILP), the AC buildings (LP) and every EV (one block LP)
     are each certified by HiGHS; a perturbed AC schedule is not optimal."""
-    import stackga
     from stackga.cases import island
+
+    import stackga
     g = island.build(scenario=4)
     r = stackga.solve(g, stackga.GAConfig(pop_size=16, generations=3))
     c = r.report["certificates"]["so"]
@@ -316,7 +317,6 @@ def test_qp_certificate_tells_a_tie_from_a_singular_hessian():
     is pinned by a bound or a cost): not a tie; a flat direction with no cost and room to
     move is a tie."""
     import scipy.sparse as sp
-
     from stackga.followers.certify.certificate import lp_certificate
     H = sp.csr_matrix(np.array([[2.0, -2.0], [-2.0, 2.0]]))     # (y1 - y2)^2: flat along y1 = y2
     A = sp.csr_matrix((0, 2))

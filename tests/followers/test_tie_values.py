@@ -7,7 +7,6 @@ import itertools
 import numpy as np
 import pytest
 import scipy.sparse as sp
-
 from stackga.followers import Battery
 from stackga.followers.certify.tie_values import ConcaveLeader, tie_range
 
@@ -63,6 +62,7 @@ def test_island_certificate_reports_the_leaders_values_over_ties():
     """At a flat price the fleet's LP ties (when to charge is free); the certificate carries
     the MGO's optimistic and pessimistic profits around the one reported."""
     from stackga.cases.island.case import build
+
     from stackga.solve import result_at
     game = build(scenario=4)
     res = result_at(game, np.full(24, 0.6))
@@ -106,8 +106,9 @@ def test_recourse_leader_best_against_a_grid(seed):
 def test_v2g_certificate_reports_the_operators_best_value_over_ties():
     """Plan mode with flat charging prices: the agent is indifferent about when to
     charge; the operator's best value over those plans is at least the reported one."""
-    import stackga
     from stackga.cases.v2g.case import build
+
+    import stackga
     game = build()
     res = stackga.solve(game, stackga.GAConfig(pop_size=20, generations=3, seed=1))
     c = res.report["certificates"]["ev"]

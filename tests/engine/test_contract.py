@@ -6,9 +6,9 @@ import warnings
 
 import numpy as np
 import pytest
+from stackga.followers import Response, Status
 
 import stackga
-from stackga.followers import Response, Status
 from stackga import GAConfig, Game, LeaderOutcome
 from stackga.contract import ContractError, FollowerError
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 #: repository folder -> installed package
 MAPPED = {"stackga": "stackga", "followers": "stackga.followers", "cases": "stackga.cases"}
 
@@ -115,3 +115,35 @@ def test_installed_names_are_the_sources():
     assert Path(stackga.followers.Battery.__module__.replace(".", "/")).name == "battery"
     assert "followers" not in sys.modules and "cases" not in sys.modules
     assert stackga.cases.get("island").__name__ == "stackga.cases.island"
+
+
+def test_cli_names_no_case():
+    """The command line learns the cases through stackga.cases.base only."""
+    for path in (ROOT / "stackga" / "cli").glob("*.py"):
+        text = path.read_text()
+        for case in ("island", "v2g", "eva"):
+            assert f'"{case}"' not in text and f"'{case}'" not in text, f"{path.name} names {case}"
+
+
+def test_every_case_follows_the_protocol():
+    import stackga.cases as cases
+    from stackga.cases.base import HOOKS, check
+
+    for name in cases.CASES:
+        module = cases.get(name)
+        check(module)
+        assert all(hasattr(module, h) for h in HOOKS)
+        files = {p.name for p in (ROOT / "cases" / name).iterdir()}
+        assert {"case.py", "data", "README.md", "data_io.py", "compare.py", "plots.py",
+                "report.py", "__init__.py"} <= files, (name, files)
+
+
+def test_a_case_missing_a_hook_is_named():
+    import types
+
+    from stackga.cases.base import check
+
+    from stackga.errors import InputError
+
+    with pytest.raises(InputError, match="lacks .*FIGURES_DIR"):
+        check(types.SimpleNamespace(__name__="mine", SCENARIOS=(1,), DEFAULT_SCENARIO=1))

@@ -11,9 +11,9 @@ import pytest
 from scipy.optimize import linprog
 
 import stackga
+from stackga.bilevel import Bilevel, Follower, solve_bilevel, solve_exact
 from stackga.bilevel.problems.published import PROBLEMS
 from stackga.bilevel.problems.published_milp import NOT_ATTAINED, PROBLEMS_PESSIMISTIC
-from stackga.bilevel import Bilevel, Follower, solve_bilevel, solve_exact
 
 pyscipopt = pytest.importorskip("pyscipopt")
 

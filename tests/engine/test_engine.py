@@ -2,9 +2,9 @@
 import numpy as np
 import pytest
 from scipy.optimize import linprog
+from stackga.followers import Response
 
 import stackga
-from stackga.followers import Response
 from stackga import GAConfig, Game, LeaderOutcome
 
 # Bard (1998), example 5.1.1 (also PAO's bard511 and BilevelJuMP's tests):

@@ -3,10 +3,10 @@
 import numpy as np
 import pytest
 import scipy.sparse as sp
-
-from stackga.bilevel import Bilevel, Follower, solve_exact
 from stackga.followers import Status
 from stackga.followers.backends.highs import LIMITS, quiet_highs, solve_highs
+
+from stackga.bilevel import Bilevel, Follower, solve_exact
 
 
 def _lp(n=30, seed=0):
@@ -59,3 +59,37 @@ def test_highs_prints_nothing():
             "solve_highs(np.ones(1), sp.csr_matrix([[1.0]]), np.zeros(1), np.ones(1), np.zeros(1), np.ones(1))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout == ""
+
+
+def test_a_reused_model_gets_its_time_limit_per_run():
+    """HiGHS's clock runs on across a model's runs; run(h, time_limit) gives each run its
+    own budget (a persistent follower model once stopped every solve after its limit's
+    worth of solving in all)."""
+    import highspy
+    from stackga.followers.backends.highs import run
+    n = 40
+    h = quiet_highs()
+    h.addVars(n, np.zeros(n), np.ones(n))
+    h.changeColsCost(n, np.arange(n, dtype=np.int32), -np.ones(n))
+    h.addRow(-highspy.kHighsInf, 10.0, n, np.arange(n, dtype=np.int32), np.ones(n))
+    budget, statuses = 0.05, []
+    while h.getRunTime() < 4 * budget:          # several budgets' worth of solving in all
+        h.clearSolver()
+        statuses.append(run(h, time_limit=budget))
+    assert set(statuses) == {Status.OPTIMAL}
+
+
+def test_matrix_follower_keeps_answering_past_its_time_limit(monkeypatch):
+    from stackga.bilevel import Bilevel, MatrixFollower
+    from stackga.bilevel import response as matrix_response
+    monkeypatch.setattr(matrix_response, "TIME_LIMIT", 0.02)
+    f = Follower(d=np.ones(30), Q=np.eye(30), B=np.ones((1, 30)), b=[5.0], sense=">=",
+                 M=np.eye(30), lb=np.zeros(30), ub=np.full(30, 10.0))
+    bl = Bilevel("max", c_x=np.zeros(30), Q_xy=np.eye(30), followers=[f],
+                 x_lb=np.zeros(30), x_ub=np.ones(30))
+    mf = MatrixFollower(bl, 0)
+    X = np.random.default_rng(0).uniform(0, 1, (400, 30))
+    for _ in range(3):
+        r = mf.respond(X)
+        assert np.all(r.status == Status.OPTIMAL)
+    assert mf._h["follower"].getRunTime() > 0.02        # more than one budget in all

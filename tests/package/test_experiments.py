@@ -5,8 +5,8 @@ import os
 import signal
 
 import pytest
-
 import stackga.cases.island as island
+
 import stackga
 from stackga import interrupt
 from stackga.cli import main

@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 from scipy.optimize import Bounds, LinearConstraint, milp
 
-from stackga.bilevel.problems.published_milp import PROBLEMS_MILP, PROBLEMS_MILP_NOT_ATTAINED
 from stackga.bilevel import Bilevel, Follower, MatrixFollower, solve_exact
+from stackga.bilevel.problems.published_milp import PROBLEMS_MILP, PROBLEMS_MILP_NOT_ATTAINED
 
 
 @pytest.mark.parametrize("p", PROBLEMS_MILP, ids=[p["name"] for p in PROBLEMS_MILP])

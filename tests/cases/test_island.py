@@ -4,11 +4,11 @@ import shutil
 
 import numpy as np
 import pytest
-
 import stackga.cases as cases
 import stackga.cases.island as island
-import stackga
 from stackga.cases.island import data_io
+
+import stackga
 from stackga import GAConfig
 from stackga.cli import main
 
@@ -148,6 +148,7 @@ def test_parallel_compare_stops_on_ctrl_c():
     import signal
 
     from stackga.cases.island.compare import jobs_for, run_all
+
     from stackga import interrupt
     done = []
 

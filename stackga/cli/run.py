@@ -1,0 +1,130 @@
+"""``stackga run``, ``resume`` and ``data``: one scenario solved, saved, summarised."""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from .. import rundir
+from ..config import GAConfig
+from ..errors import InputError
+from .common import CHECKPOINT_DIR, EXIT_INTERRUPTED, _case, _config, _output, _scenario, _stopped
+from .parser import case_options
+from .progress import Progress
+
+
+def cmd_run(a) -> int:
+    case = _case(a.case)
+    options = case_options(a, a.case)
+    if "scenario" in options and a.scenario is not None and options["scenario"] != a.scenario:
+        raise InputError(f"the case's option sets scenario {options['scenario']!r} and --scenario "
+                         f"{a.scenario} disagrees; give one")
+    scenario = _scenario(case, options.pop("scenario", a.scenario))
+    cfg = _config(a)
+    if a.checkpoint_every is not None and a.checkpoint_every < 1:
+        raise InputError(f"--checkpoint-every must be >= 1 generation, got {a.checkpoint_every}")
+    game_args = {"scenario": scenario, "variant": a.variant, "data_dir": a.data, **options}
+    with _output(a, f"{a.case}-s{scenario}-{a.variant}") as out:
+        ckpt = None
+        if a.checkpoint_every:
+            ckpt = _start_checkpoint(out, a.case, game_args, cfg, a.checkpoint_every)
+        return _solve_and_save(case, game_args, cfg, out, ckpt, a.overwrite or ckpt is not None)
+
+
+def _start_checkpoint(out: Path, case: str, game_args: dict, cfg: GAConfig, every: int):
+    """Checkpoints go into OUT/.checkpoint (with what is needed to rebuild the run), and
+    OUT is marked as stackga's so that the finished run replaces it whole."""
+    from ..checkpoint import Checkpoint
+    folder = out / CHECKPOINT_DIR
+    folder.mkdir(parents=True, exist_ok=True)
+    (out / rundir.MARKER).write_text("a run in progress (stackga resume can continue it)\n")
+    spec = {"case": case, "game": game_args, "config": cfg.to_dict(), "every": every}
+    (folder / "spec.json").write_text(json.dumps(spec, indent=2))
+    ckpt = Checkpoint(folder, every)
+    ckpt.clear()                                   # a new run never continues an old one
+    return ckpt
+
+
+def _solve_and_save(case, game_args: dict, cfg: GAConfig, out: Path, ckpt, overwrite: bool) -> int:
+    import stackga
+    scenario = game_args["scenario"]
+    progress = Progress(cfg.generations, f"scenario {scenario}")
+    try:
+        game = case.build(**game_args)
+        res = stackga.solve(game, cfg, on_generation=progress, checkpoint=ckpt)
+    finally:
+        progress.close()
+    if res.status == "interrupted" and ckpt is not None:
+        print(f"stackga: interrupted at generation {len(res.log['gen'])} of {cfg.generations}; "
+              f"continue with: stackga resume {out}", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    with rundir.staged(out, overwrite=overwrite) as tmp:
+        res.write_files(tmp)
+        if res.report["feasible"]:
+            case.write_figures({scenario: res}, tmp)
+    code = _stopped(res, cfg.generations, out)
+    if code is not None:
+        return code
+    print(case.summarize(res))
+    certs = res.report.get("certificates", {})
+    if certs:
+        print("follower certificates (independent re-solve): " + "; ".join(
+            f"{f}: {'optimal' if c.get('optimal') else 'NOT optimal'}, gap {c.get('duality_gap', float('nan')):.1e}"
+            + (", ties" if c.get("ties") else "") + _tie_note(c) for f, c in certs.items()))
+    odd = {f: c for f, c in res.statuses.items() if set(c) - {"OPTIMAL"}}
+    if odd:
+        print(f"follower statuses over the run (individuals marked infeasible): {odd}")
+    for f, m in res.messages.items():
+        print(f"follower {f!r} raised for some individuals; first message: {m}")
+    print(f"{res.seconds:.1f} s; results and figures in {out}/")
+    return 0
+
+
+def _tie_note(cert: dict) -> str:
+    """The leader's values over the ties of a certificate's parts, where computed."""
+    notes = []
+    for name, c in [("", cert), *cert.get("parts", {}).items()]:
+        if "F_optimistic" not in c:
+            continue
+        who = f"{name}: " if name else ""
+        if c.get("leader_indifferent"):
+            notes.append(who + "the leader's value is the same over them")
+        elif "F_pessimistic" in c:
+            notes.append(who + f"leader's value {c['F_pessimistic']:.6g} (pessimistic) to "
+                         f"{c['F_optimistic']:.6g} (optimistic)")
+        else:
+            worst = (f"; pessimistic at most {c['F_pessimistic_at_most']:.6g} (a tie-break "
+                     f"found, not a proven worst)" if "F_pessimistic_at_most" in c else
+                     "; pessimistic: a tie-break leaves the leader's recourse infeasible"
+                     if c.get("F_pessimistic_infeasible") else "")
+            notes.append(who + f"leader's value up to {c['F_optimistic']:.6g} (optimistic)" + worst)
+    return f" ({'; '.join(notes)})" if notes else ""
+
+
+def cmd_resume(a) -> int:
+    """Continue a run started with --checkpoint-every from its last checkpoint."""
+    from ..checkpoint import Checkpoint
+    out = Path(a.dir).resolve()
+    spec_path = out / CHECKPOINT_DIR / "spec.json"
+    if (out / "run.json").exists() and not spec_path.exists():
+        raise InputError(f"{out}: the run is complete (run.json); nothing to resume")
+    if not spec_path.exists():
+        raise InputError(f"{out}: no checkpoint ({spec_path} not found); start runs with "
+                         f"--checkpoint-every K to be able to resume them")
+    spec = json.loads(spec_path.read_text())
+    ckpt = Checkpoint(out / CHECKPOINT_DIR, spec["every"])
+    state = ckpt.load()
+    start = state["gen"] if state else 0
+    print(f"resuming {out} from generation {start}", file=sys.stderr)
+    return _solve_and_save(_case(spec["case"]), spec["game"], GAConfig(**spec["config"]), out,
+                           ckpt, True)
+
+
+def cmd_data(a) -> int:
+    """Write the case's data files to a folder, to edit and run with --data."""
+    from ..data import export
+    case = _case(a.case)
+    for p in export(case.DATA_DIR, [s.file for s in case.DATA_SCHEMAS], a.dir, a.overwrite):
+        print(p)
+    print(f"edit them, then: stackga run {a.case} --data {a.dir}")
+    return 0

@@ -1,0 +1,34 @@
+"""The one warm-up compiles (or loads) every compiled kernel the followers call."""
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _entry_kernels() -> list[tuple[str, str]]:
+    """(kernel module, function) of every kernel imported by code outside kernels/."""
+    out = set()
+    for path in (ROOT / "followers").rglob("*.py"):
+        if "kernels" in path.parts:
+            continue
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and node.module and "kernels." in node.module:
+                mod = node.module.split("kernels.")[1]
+                out.update((mod, a.name) for a in node.names if a.name not in ("JIT",))
+    return sorted(out)
+
+
+def test_warm_up_compiles_every_entry_kernel():
+    entries = _entry_kernels()
+    assert ("microgrid_ipm", "solve_rows") in entries and ("storage_qp", "solve_rows") in entries
+    code = ("import importlib; from numba.core.registry import CPUDispatcher;"
+            "from stackga.followers.warmup import warm_up; warm_up();"
+            f"entries = {entries!r};"
+            "cold = [f'{m}.{n}' for m, n in entries"
+            " if isinstance(f := getattr(importlib.import_module('stackga.followers.kernels.' + m), n),"
+            " CPUDispatcher) and not f.signatures];"
+            "print(','.join(cold))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "", f"not warmed: {out.stdout.strip()}"
