@@ -3,8 +3,11 @@
 A case is a package ``stackga.cases.<name>`` (listed in :data:`stackga.cases.CASES`) whose
 ``__init__`` exports the names of :class:`Case`. Its folder holds the same files in every
 case: ``case.py`` (the model written out with its paper, ``build``), ``data/`` with
-``README.md`` (the data's provenance), ``data_io.py``, ``compare.py`` (the comparison with
-the paper over seeds), ``plots.py``, ``report.py`` (the figures recomputed at an answer).
+``README.md`` (the data's provenance), ``make_data.py`` (how the data were reconstructed),
+``data_io.py``, ``report.py`` (the figures recomputed at an answer), ``summary.py`` (the
+table ``stackga run`` prints), ``claims.py`` (the paper's claims, computed), ``compare.py``
+(the comparison with the paper over seeds), ``plots.py``; a case may add its own modules
+(references, a market).
 """
 from __future__ import annotations
 

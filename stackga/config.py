@@ -13,6 +13,13 @@ What the two probabilities mean (the same in both engines):
   (pymoo ``PM(prob=1.0, prob_var=mutation_prob)``; DEAP
   ``mutPolynomialBounded(indpb=mutation_prob)`` applied with ``mutpb=1``).
 
+* ``block_mutation`` (default 0: off, the paper's procedure) -- per child: with this
+  probability, after the polynomial mutation, a block of consecutive genes (length 2 to
+  n_var, start and length uniform) is shifted together by one normal step of
+  ``block_scale`` times each gene's range: a coordinated move (raise a run of night hours
+  together), which gene-wise mutation almost never makes. Same in both engines, each with
+  its own seeded random source.
+
 Survival is elitist, as the paper's step 9 ("keep the individuals with the
 higher leader profit"): parents and children are pooled and the best
 ``pop_size`` survive, feasible before infeasible, then by leader objective.
@@ -42,6 +49,8 @@ class GAConfig:
     engine: str = "pymoo"
     sbx_eta: float = 15.0
     pm_eta: float = 20.0
+    block_mutation: float = 0.0
+    block_scale: float = 0.1
 
     def __post_init__(self) -> None:
         # numpy scalars are welcome (they come out of sweeps); bools are not numbers here
@@ -50,12 +59,13 @@ class GAConfig:
             if isinstance(v, bool) or not isinstance(v, numbers.Integral):
                 raise InputError(f"GAConfig.{name} must be an integer, got {v!r} ({type(v).__name__})")
             object.__setattr__(self, name, int(v))
-        for name in ("crossover_prob", "mutation_prob", "sbx_eta", "pm_eta"):
+        for name in ("crossover_prob", "mutation_prob", "sbx_eta", "pm_eta", "block_mutation",
+                     "block_scale"):
             v = getattr(self, name)
             if isinstance(v, bool) or not isinstance(v, numbers.Real) or not math.isfinite(v):
                 raise InputError(f"GAConfig.{name} must be a finite number, got {v!r}")
             object.__setattr__(self, name, float(v))
-        for name in ("crossover_prob", "mutation_prob"):
+        for name in ("crossover_prob", "mutation_prob", "block_mutation"):
             v = getattr(self, name)
             if not 0.0 <= v <= 1.0:
                 raise InputError(f"GAConfig.{name} must be a probability in [0, 1], got {v!r}")
@@ -67,7 +77,7 @@ class GAConfig:
             raise InputError(f"GAConfig.seed must be a non-negative integer, got {self.seed!r}")
         if self.engine not in ENGINES:
             raise InputError(f"GAConfig.engine must be one of {ENGINES}, got {self.engine!r}")
-        for name in ("sbx_eta", "pm_eta"):
+        for name in ("sbx_eta", "pm_eta", "block_scale"):
             if getattr(self, name) < 0:
                 raise InputError(f"GAConfig.{name} must be >= 0, got {getattr(self, name)!r}")
 

@@ -14,12 +14,11 @@ from stackga.experiments.comparison import median_run as _median_run
 from stackga.experiments.comparison import run_specs
 
 from .case import build
+from .claims import format_claims
 
 # Sec. 3.2 of the paper, for display only.
 PAPER = {"evs": 64, "clusters": 34, "rounds": 9, "eva_profit": 921.43,
          "ev_cost_unmanaged": 934.29, "ev_cost_game": 819.79}
-SHARE = 0.5                       # "mostly": more than half of the energy
-SOLD_KWH = 1e-6                   # "sells": more than a solver's residue (1 Wh / 1000)
 
 
 def jobs_for(seeds: list[int]) -> list[tuple]:
@@ -53,31 +52,6 @@ def population_rounds(res: stackga.Result, data_dir=None) -> dict:
     return {"rounds": r.arrays["rounds"][ok].astype(int).tolist(), "n": len(P),
             "not_settled": int((r.status == Status.NOT_SETTLED).sum()),
             "failed": int((~ok & (r.status != Status.NOT_SETTLED)).sum())}
-
-
-def claims(res: stackga.Result) -> dict[str, bool]:
-    """The paper's claims (sec. 3.2), computed for one run's best price vector."""
-    m = res.report
-    dis = m["ev_discharge_kwh"]
-    return {
-        "clusters charge mostly in 18:00-06:00": m["charge_share_night"] > SHARE,
-        "clusters discharge mostly in 08:00-17:00": m["discharge_share_day"] > SHARE,
-        "class-1 EVs (commercial car park) do most of the discharging":
-            dis > 0 and m["class1_discharge_kwh"] > SHARE * dis,
-        "class-2 EVs (residential) charge mostly at night":
-            m["class2_charge_kwh"] > 0 and m["class2_charge_night_kwh"] > SHARE * m["class2_charge_kwh"],
-        "the EVA's prices lie inside the grid's (eq. 8-9: holds by construction)":
-            m["prices_inside_grid"],
-        "buy price > sell price in every hour (eq. 8 allows equality)": m["buy_minus_sell_min"] > 1e-9,
-        "the game lowers the EV users' cost (vs unmanaged at the grid's TOU)":
-            m["ev_cost_game"] < m["ev_cost_unmanaged_grid"],
-        "  ... and vs unmanaged charging at the EVA's own prices":
-            m["ev_cost_game"] < m["ev_cost_unmanaged_eva"],
-        "the imbalance close to 0 after the game (holds for every settled answer)":
-            m["imbalance_after_max_kw"] < min(m["imbalance_before_max_kw"], 0.1),
-        "the EVA sells surplus energy to the grid": m["grid_sold_kwh"] > SOLD_KWH,
-        "every cluster's plan splits into per-EV plans": not m["split_failures"],
-    }
 
 
 def _stat(v, spec=".2f") -> str:
@@ -116,16 +90,8 @@ def table(results: dict, seeds: list[int]) -> str:
     return "\n".join(lines)
 
 
-def format_claims(results: dict, seeds: list[int]) -> str:
-    per = [claims(r) for r in runs_of(results, seeds)]
-    lines = [f"The paper's claims, computed at each seed's best: k of {len(per)} seeds"]
-    for name in per[0]:
-        lines.append(f"  {sum(c[name] for c in per):>2}/{len(per)}  {name}")
-    return "\n".join(lines)
-
-
 def summary(results: dict, seeds: list[int]) -> str:
-    return "\n\n".join([table(results, seeds), format_claims(results, seeds)])
+    return "\n\n".join([table(results, seeds), format_claims(runs_of(results, seeds))])
 
 
 def compare(config: stackga.GAConfig, on_run=None, data_dir=None, seeds: int = 5,
@@ -140,5 +106,5 @@ def compare(config: stackga.GAConfig, on_run=None, data_dir=None, seeds: int = 5
     return summary(results, seed_list), results
 
 
-__all__ = ["compare", "claims", "summary", "jobs_for", "specs_for", "median_run", "runs_of",
+__all__ = ["compare", "summary", "jobs_for", "specs_for", "median_run", "runs_of",
            "population_rounds", "PAPER"]

@@ -4,10 +4,11 @@ The hooks of every case (:class:`stackga.cases.base.Case`).
 """
 from ..base import RunOption
 from .case import SCENARIOS, VARIANTS, build
-from .compare import compare, summarize
+from .compare import compare
 from .data_io import DATA_DIR, DataError, load
 from .data_io import SCHEMAS as DATA_SCHEMAS
 from .plots import write_compare_figures, write_figures
+from .summary import summarize
 
 DEFAULT_SCENARIO = 4
 FIGURES_DIR = "figures"

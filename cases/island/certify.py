@@ -100,6 +100,8 @@ def main(argv=None) -> None:
         vals.append(r.report["f_ier"])
         runs.append((np.asarray(r.log["seconds"]), np.asarray(r.log["best"])))
         print(f"  GA seed {s}: f_ier = {vals[-1]:.2f} yuan, {time.perf_counter() - t0:.1f} s")
+    if not vals:
+        return
     v = np.array(vals)
     gap = 100 * (bound - v) / abs(bound)
     print(f"GA gap to the certified optimum: median {np.median(gap):.3f} % "

@@ -154,26 +154,6 @@ def summary(results: dict, seeds: list[int]) -> str:
                         format_claims([claims(scen, var) for scen, var in per_seed], seeds)])
 
 
-def summarize(res) -> str:
-    """One run's figures beside the paper's (the table ``stackga run`` prints)."""
-    rep, sc = res.report, res.meta["scenario"]
-    p2, p3 = PAPER_TABLE2[sc], PAPER_TABLE3[sc]
-    h, m, e = battery_cells(rep)
-    lines = [f"island, scenario {sc}, variant {res.meta['variant']}"
-             f"{'' if res.log else ' (fixed TOU price: exact single-level solve, no GA)'}",
-             f"{'':22}{'ours':>14}{'paper':>10}",
-             f"{'f_ier  (MGO, yuan)':22}{rep['f_ier']:>14.1f}{p2[0]:>10}",
-             f"{'f_ser  (storage, yuan)':22}{rep['f_ser']:>14.1f}{p2[1]:>10}",
-             f"{'f_user (users, yuan)':22}{rep['f_user']:>14.1f}{p2[2]:>10}",
-             f"{'battery ch/dis hours':22}{h:>14}{p3[0]:>10}",
-             f"{'battery max kW':22}{m:>14}{p3[1]:>10}",
-             f"{'battery total kWh':22}{e:>14}{p3[2]:>10}",
-             f"feasible: {rep['feasible']}; wind curtailed {rep['wind_curtailed_kwh']:.1f} kWh; "
-             f"grid import {rep['grid_import_kwh']:.0f} kWh, export {rep['grid_export_kwh']:.0f} kWh",
-             "(ours: reconstructed data, see cases/island/README.md; paper: its own data)"]
-    return "\n".join(lines)
-
-
 def compare(config: stackga.GAConfig, on_run=None, data_dir=None, seeds: int = 5,
             jobs: int = 1) -> tuple[str, dict]:
     """Run everything for ``seeds`` seeds (config.seed, config.seed + 1, ...); returns
@@ -193,5 +173,5 @@ def figure_runs(results: dict, seeds: list[int]) -> dict:
     return {sc: median_run([scen[sc] for scen, _ in per_seed]) for sc in (1, 2, 3, 4)}
 
 
-__all__ = ["run_all", "jobs_for", "specs_for", "summary", "summarize", "compare", "claims", "tables",
+__all__ = ["run_all", "jobs_for", "specs_for", "summary", "compare", "claims", "tables",
            "figure_runs", "median_run", "by_seed"]

@@ -14,6 +14,7 @@ from stackga.experiments.comparison import median_run as _median_run
 from stackga.experiments.comparison import run_specs
 
 from .case import build
+from .claims import format_claims
 
 # Tables 2-4 of the paper (for display only): total cost, carbon cost, shed MWh, owner
 # cost, discharge MWh.
@@ -29,7 +30,6 @@ PAPER_T3 = {
                [0] * 11 + [10.00, 44.52, 26.91, 9.62] + [0] * 9)}
 REFERENCES = ("none", "charge-only", "single", "plan-exact")
 GAMES = ("plan", "tariff")
-EPS = 1e-6                                   # MW: below this a power counts as zero
 
 
 def jobs_for(seeds: list[int]) -> list[tuple]:
@@ -122,67 +122,9 @@ def gap(results: dict, seeds: list[int]) -> str:
             f"{100 * rel.max():.3f}]; within 0.1 %: {int((rel <= 1e-3).sum())} of {len(g)}")
 
 
-def claims(bi: stackga.Result, single: stackga.Result, none: stackga.Result) -> dict[str, bool]:
-    """The paper's claims (sec. 3.2-3.3, 4), computed for one bi-level run."""
-    b, s = bi.arrays, single.arrays
-    rb, rs = bi.report, single.report
-    night = slice(19, 24)                                   # rows 20:00-24:00
-    return {
-        "no shedding with V2G, shedding without": rb["shed_mwh"] < EPS and none.report["shed_mwh"] > EPS,
-        "bi-level discharges more than single-level": rb["discharge_mwh"] > rs["discharge_mwh"] + EPS,
-        "bi-level also discharges at 11:00 and 16:00-17:00": bool(
-            all(b["ev.p_dis"][t] > EPS for t in (10, 15, 16))),
-        "bi-level charges more at night (20:00-24:00)": bool(
-            b["ev.p_ch"][night].sum() > s["ev.p_ch"][night].sum() + EPS),
-        "owners' cost lower in bi-level": rb["owner_cost"] < rs["owner_cost"],
-        "carbon cost lower in bi-level": rb["carbon_cost"] < rs["carbon_cost"],
-        "charges in 01:00-06:00 and 22:00-24:00": bool(
-            b["ev.p_ch"][0:6].sum() > EPS and b["ev.p_ch"][21:24].sum() > EPS),
-        "discharges in the peak 12:00-15:00": bool(b["ev.p_dis"][11:15].sum() > EPS),
-        "eq. 14 holds: P_c P_d = 0 in every hour": rb["complementarity_max"] <= EPS,
-    }
-
-
-def format_claims(results: dict, seeds: list[int]) -> str:
-    per = [claims(r, results["single"], results["none"]) for r in runs_of(results, "plan", seeds)]
-    exact = claims(results["plan-exact"], results["single"], results["none"])
-    where = ("at the exact bi-level optimum" if results["plan-exact"].report["attains_bound"]
-             else "at the single-level plan answered by the agent (not proven optimal)")
-    lines = [f"The paper's claims, computed for plan mode: {where} | in the GA's best, "
-             f"k of {len(seeds)} seeds"]
-    for name in per[0]:
-        k = sum(c[name] for c in per)
-        lines.append(f"  {'yes' if exact[name] else 'no':>3} | {k:>2}/{len(per)}  {name}")
-    return "\n".join(lines)
-
-
 def summary(results: dict, seeds: list[int]) -> str:
     return "\n\n".join([tables(results, seeds), gap(results, seeds), table3(results, seeds),
-                        format_claims(results, seeds)])
-
-
-def summarize(res) -> str:
-    """One run's figures beside the paper's (the table ``stackga run v2g`` prints)."""
-    m, sc = res.report, res.meta["scenario"]
-    p = PAPER.get(sc, (None,) * 5)
-    lines = [f"v2g, scenario {sc}" + ("" if res.log else " (exact single problem, no GA)"),
-             f"{'':24}{'ours':>14}{'paper':>10}",
-             f"{'total cost ($)':24}{m['total_cost']:>14.1f}{_fmt(p[0]):>10}",
-             f"{'carbon cost ($)':24}{m['carbon_cost']:>14.1f}{_fmt(p[1]):>10}",
-             f"{'load shed (MWh)':24}{m['shed_mwh']:>14.2f}{_fmt(p[2]):>10}",
-             f"{'owners cost ($)':24}{m['owner_cost']:>14.1f}{_fmt(p[3]):>10}",
-             f"{'V2G discharge (MWh)':24}{m['discharge_mwh']:>14.2f}{_fmt(p[4]):>10}",
-             f"{'V2G charge (MWh)':24}{m['charge_mwh']:>14.2f}{'':>10}",
-             f"feasible: {m['feasible']}; V2G payments {m['v2g_payments']:.1f} $; "
-             f"max P_c P_d {m['complementarity_max']:.1e}; " +
-             ("store not connected (its owners charge elsewhere)" if sc == "none" else
-              f"store {m['energy_min_mwh']:.1f}-{m['energy_final_mwh']:.1f} MWh (min, end)"),
-             "(ours: reconstructed load and travel energy, see cases/v2g/README.md)"]
-    if "bound" in m:
-        lines.insert(-1, f"single-level bound {m['bound']:.1f} $; this plan is "
-                     f"{m['bound_gap']:.2e} $ above it: " + ("it attains the bound, an exact "
-                     "bi-level optimum" if m["attains_bound"] else "not proven optimal"))
-    return "\n".join(lines)
+                        format_claims(results, runs_of(results, "plan", seeds))])
 
 
 def compare(config: stackga.GAConfig, on_run=None, data_dir=None, seeds: int = 5,
@@ -202,5 +144,5 @@ def figure_runs(results: dict, seeds: list[int]) -> dict:
     return out
 
 
-__all__ = ["compare", "summarize", "summary", "claims", "jobs_for", "specs_for", "figure_runs",
+__all__ = ["compare", "summary", "jobs_for", "specs_for", "figure_runs",
            "median_run", "runs_of"]

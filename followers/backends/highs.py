@@ -74,12 +74,14 @@ def _new_highs() -> highspy.Highs:
 
 
 def quiet_highs(options: dict | None = None) -> highspy.Highs:
-    """A fresh, quiet, deterministic, single-threaded ``highspy.Highs`` with :data:`LIMITS`
-    (then ``options``) set; HiGHS prints nothing."""
+    """A fresh, quiet, deterministic ``highspy.Highs`` with :data:`LIMITS` (then
+    ``options``) set; HiGHS prints nothing."""
     h = _new_highs()
     h.setOptionValue("output_flag", False)
     h.setOptionValue("random_seed", 0)
-    h.setOptionValue("threads", 1)
+    # "threads" is left at HiGHS's default: HiGHS has one thread scheduler per process, and
+    # a model asking for another thread count than the one it was started with fails
+    # (kError, no solve), e.g. after a user's own HiGHS model ran first
     for k, v in {**LIMITS, **(options or {})}.items():
         h.setOptionValue(k, v)
     return h

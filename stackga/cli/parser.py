@@ -20,6 +20,9 @@ def _ga_args(p: argparse.ArgumentParser) -> None:
                    help="per mating pair (paper: 0.89)")
     p.add_argument("--mutation-prob", type=float, default=d.mutation_prob,
                    help="per gene (paper: 0.076)")
+    p.add_argument("--block-mutation", type=float, default=d.block_mutation,
+                   help="per child: shift a block of consecutive genes together (default 0: "
+                        "the paper's procedure)")
     p.add_argument("--seed", type=int, default=d.seed)
     p.add_argument("--engine", choices=("pymoo", "deap"), default=d.engine)
     p.add_argument("--data", default=None, metavar="DIR",

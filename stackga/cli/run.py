@@ -66,6 +66,7 @@ def _solve_and_save(case, game_args: dict, cfg: GAConfig, out: Path, ckpt, overw
     if code is not None:
         return code
     print(case.summarize(res))
+    print(bound_note(res))
     certs = res.report.get("certificates", {})
     if certs:
         print("follower certificates (independent re-solve): " + "; ".join(
@@ -78,6 +79,21 @@ def _solve_and_save(case, game_args: dict, cfg: GAConfig, out: Path, ckpt, overw
         print(f"follower {f!r} raised for some individuals; first message: {m}")
     print(f"{res.seconds:.1f} s; results and figures in {out}/")
     return 0
+
+
+def bound_note(res) -> str:
+    """What the answer is known to be: its gap to a proven bound where the result has one
+    (``report["bound"]``, in the report's own objective), or how the improvement step
+    ended, or that it is the GA's answer with no bound."""
+    rep, step = res.report, res.report.get("improvement", {})
+    if rep.get("bound") is not None and rep.get("bound_gap") is not None:
+        return (f"gap to the proven bound {rep['bound']:.6g}: {rep['bound_gap']:.3g} "
+                f"({abs(rep['bound_gap']) / max(abs(rep['bound']), 1e-12):.2e} relative)")
+    if step.get("status") == "local_optimum":
+        return ("no global bound; the improvement step ended at a local optimum over every piece "
+                "through the answer (stackga.bilevel.solve_exact gives a bound)")
+    return ("no bound: this is the GA's answer (a heuristic; the game states no matrix form, "
+            "so neither the improvement step nor an exact reference applies)")
 
 
 def _tie_note(cert: dict) -> str:

@@ -111,6 +111,19 @@ def _thaw(frozen) -> list:
     return pop
 
 
+def mut_block(rng: random.Random, ind, low, up, prob: float, scale: float) -> None:
+    """With probability ``prob``, shift a block of consecutive genes (length 2 to n,
+    uniform) by one normal step of ``scale`` times each gene's range (in place, clipped)."""
+    if rng.random() >= prob:
+        return
+    m = len(ind)
+    length = rng.randint(2, m) if m > 1 else 1
+    start = rng.randint(0, m - length)
+    step = rng.gauss(0.0, 1.0) * scale
+    for j in range(start, start + length):
+        ind[j] = min(max(ind[j] + step * (up[j] - low[j]), low[j]), up[j])
+
+
 def run(game: Game, config: GAConfig, log: GenerationLog, stop=lambda: False,
         checkpoint=None, resume=None, initial=None) -> np.ndarray:
     """Run the GA; returns the best leader vector (n_var,). ``stop()`` True ends it
@@ -151,6 +164,8 @@ def run(game: Game, config: GAConfig, log: GenerationLog, stop=lambda: False,
                 tb.mate(a, b)
         for ind in offspring:
             tb.mutate(ind)
+            if config.block_mutation > 0:
+                mut_block(rng, ind, low, up, config.block_mutation, config.block_scale)
         n_bad = _evaluate(game, offspring, log)
         evals += len(offspring)
         pop = tools.selBest(pop + offspring, config.pop_size)

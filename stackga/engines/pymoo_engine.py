@@ -60,6 +60,24 @@ class _LogCallback(Callback):
         problem.infeasible_since_log = 0
 
 
+class _BlockPM(PM):
+    """Polynomial mutation, then a block shift per child (``GAConfig.block_mutation``)."""
+
+    def __init__(self, block_prob: float, block_scale: float, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.block_prob, self.block_scale = block_prob, block_scale
+
+    def _do(self, problem, X, params=None, *args, random_state=None, **kwargs):
+        Xp = super()._do(problem, X, params, *args, random_state=random_state, **kwargs)
+        n, m = Xp.shape
+        span = problem.xu - problem.xl
+        for i in np.flatnonzero(random_state.random(n) < self.block_prob):
+            length = int(random_state.integers(2, m + 1)) if m > 1 else 1
+            start = int(random_state.integers(0, m - length + 1))
+            Xp[i, start:start + length] += random_state.normal() * self.block_scale * span[start:start + length]
+        return np.clip(Xp, problem.xl, problem.xu)
+
+
 class _SeededSampling(FloatRandomSampling):
     """The random initial population with its first rows replaced by given vectors."""
 
@@ -88,7 +106,10 @@ def run(game: Game, config: GAConfig, log: GenerationLog, stop=lambda: False,
             pop_size=config.pop_size,
             sampling=FloatRandomSampling() if initial is None else _SeededSampling(initial),
             crossover=SBX(prob=config.crossover_prob, prob_var=0.5, eta=config.sbx_eta),
-            mutation=PM(prob=1.0, prob_var=config.mutation_prob, eta=config.pm_eta),
+            mutation=PM(prob=1.0, prob_var=config.mutation_prob, eta=config.pm_eta)
+            if config.block_mutation == 0 else
+            _BlockPM(config.block_mutation, config.block_scale, prob=1.0,
+                     prob_var=config.mutation_prob, eta=config.pm_eta),
             repair=_ProjectionRepair(),
             eliminate_duplicates=False,
         )

@@ -273,7 +273,7 @@ def test_claims_follow_the_report():
     """Each claim reads its own figure: changing that figure (and only it) flips it."""
     from types import SimpleNamespace
 
-    from stackga.cases.eva.compare import claims
+    from stackga.cases.eva.claims import claims
     base = {"charge_share_night": 0.8, "discharge_share_day": 0.7, "ev_discharge_kwh": 100.0,
             "class1_discharge_kwh": 80.0, "class2_charge_kwh": 50.0, "class2_charge_night_kwh": 40.0,
             "prices_inside_grid": True, "buy_minus_sell_min": 0.01, "ev_cost_game": 800.0,

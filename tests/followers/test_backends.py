@@ -93,3 +93,20 @@ def test_matrix_follower_keeps_answering_past_its_time_limit(monkeypatch):
         r = mf.respond(X)
         assert np.all(r.status == Status.OPTIMAL)
     assert mf._h["follower"].getRunTime() > 0.02        # more than one budget in all
+
+
+def test_solves_after_a_users_own_highs_model():
+    """HiGHS has one thread scheduler per process: a model asking for another thread count
+    than the first one used fails without solving (every follower was SOLVER_FAILED after
+    a user's own HiGHS model ran first)."""
+    import subprocess
+    import sys
+    code = ("import highspy, numpy as np, scipy.sparse as sp\n"
+            "h = highspy.Highs(); h.setOptionValue('output_flag', False)\n"
+            "h.addVars(1, np.zeros(1), np.ones(1)); h.run()\n"
+            "from stackga.followers.backends.highs import solve_highs\n"
+            "st, x, f = solve_highs(-np.ones(2), sp.csr_matrix([[1.0, 1.0]]), np.array([-np.inf]),\n"
+            "                       np.array([1.0]), np.zeros(2), np.ones(2))\n"
+            "print(st.name, f)\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip().splitlines()[-1].split()[0] == "OPTIMAL"   # (the banner is theirs)

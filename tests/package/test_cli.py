@@ -376,3 +376,17 @@ def test_a_bug_is_not_reported_as_bad_input(monkeypatch, tmp_path):
     monkeypatch.setattr(island, "build", refused)
     assert main(["run", "island", "--out", str(tmp_path / "b"), "--generations", "2",
                  "--pop-size", "4"]) == 2
+
+
+def test_run_says_what_bound_it_has(tmp_path, capsys):
+    """Every run says its gap to a proven bound, or that it has none."""
+    assert main(["run", "island", "--out", str(tmp_path / "a")] + FAST) == 0
+    assert "no bound: this is the GA's answer" in capsys.readouterr().out
+
+
+def test_bound_note_reads_a_bound_and_a_local_optimum():
+    from types import SimpleNamespace
+
+    from stackga.cli.run import bound_note
+    assert "gap to the proven bound 100" in bound_note(SimpleNamespace(report={"bound": 100.0, "bound_gap": 0.5}))
+    assert "local optimum" in bound_note(SimpleNamespace(report={"improvement": {"status": "local_optimum"}}))

@@ -134,8 +134,8 @@ def test_every_case_follows_the_protocol():
         check(module)
         assert all(hasattr(module, h) for h in HOOKS)
         files = {p.name for p in (ROOT / "cases" / name).iterdir()}
-        assert {"case.py", "data", "README.md", "data_io.py", "compare.py", "plots.py",
-                "report.py", "__init__.py"} <= files, (name, files)
+        assert {"case.py", "data", "README.md", "data_io.py", "compare.py", "claims.py",
+                "summary.py", "plots.py", "report.py", "make_data.py", "__init__.py"} <= files, (name, files)
 
 
 def test_a_case_missing_a_hook_is_named():
