@@ -1,8 +1,11 @@
-"""Ctrl-C as a request to stop: the GA finishes its generation and returns the best so far.
+"""Ctrl-C (and SIGTERM, SIGHUP) as a request to stop: the GA finishes its generation and
+returns the best so far.
 
-Inside ``graceful()`` the first SIGINT only sets a flag that the engines read
-between generations (so it never lands inside compiled follower code); a second
-SIGINT raises ``KeyboardInterrupt`` as usual. Nested uses share one flag, so a
+Inside ``graceful()`` the first SIGINT, SIGTERM or SIGHUP (what ``timeout``, SLURM and
+``docker stop`` send, or a closed terminal) only sets a flag that the engines read
+between generations (so it never lands inside compiled follower code); a second one
+raises ``KeyboardInterrupt`` as usual. :func:`exit_code` is the shell's code for the
+signal that stopped the work (128 + its number: 130, 143, 129). Nested uses share one flag, so a
 command that runs several solves (``stackga compare``) stops them all.
 Outside the main thread (where Python delivers no signals) it is a no-op flag.
 """
@@ -12,7 +15,12 @@ import signal
 import threading
 from contextlib import contextmanager
 
-__all__ = ["StopFlag", "graceful", "requested"]
+__all__ = ["StopFlag", "exit_code", "graceful", "requested", "SIGNALS"]
+
+#: the signals that ask a run to stop (those the platform has)
+SIGNALS = tuple(getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP")
+                if hasattr(signal, name))
+_last = {"signum": int(signal.SIGINT)}
 
 
 class StopFlag:
@@ -20,12 +28,18 @@ class StopFlag:
 
     def __init__(self) -> None:
         self.requested = False
+        self.signum: int | None = None
 
     def __call__(self) -> bool:
         return self.requested
 
 
 _active: StopFlag | None = None
+
+
+def exit_code() -> int:
+    """128 + the number of the last signal that asked to stop (130 for Ctrl-C)."""
+    return 128 + _last["signum"]
 
 
 def requested() -> bool:
@@ -43,18 +57,22 @@ def graceful():
     if threading.current_thread() is not threading.main_thread():
         yield flag
         return
-    previous = signal.getsignal(signal.SIGINT)
+    previous = {sig: signal.getsignal(sig) for sig in SIGNALS}
 
     def handler(signum, frame):
-        if flag.requested:                        # the second Ctrl-C aborts
-            signal.signal(signal.SIGINT, previous)
+        _last["signum"] = int(signum)
+        if flag.requested:                        # the second one aborts
+            for sig, h in previous.items():
+                signal.signal(sig, h)
             raise KeyboardInterrupt
-        flag.requested = True
+        flag.requested, flag.signum = True, int(signum)
 
-    signal.signal(signal.SIGINT, handler)
+    for sig in SIGNALS:
+        signal.signal(sig, handler)
     _active = flag
     try:
         yield flag
     finally:
         _active = None
-        signal.signal(signal.SIGINT, previous)
+        for sig, h in previous.items():
+            signal.signal(sig, h)

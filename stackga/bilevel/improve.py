@@ -48,6 +48,9 @@ class Improvement:
     start was infeasible), F_start the value at the start; how "ga" (no better point
     found) or "improved"; status "local_optimum" (no piece through x is better within
     tol), "step_limit", "time_limit" (a neighbour step or the step's budget ran out),
+    "candidate_rejected" (the neighbour step found a better point whose followers, re-
+    evaluated, answer otherwise: e.g. a tie broken against a coupling row that links
+    several followers, which each follower's own selection cannot see),
     "single_pattern" (integer followers or a pessimistic game: the piece walk is not
     stated for them, so one pattern solve, :func:`~stackga.bilevel.polish.polish`, with no
     optimality claim) or "infeasible_start"; counts: how many piece and
@@ -108,7 +111,10 @@ def improve(bl: Bilevel, game, x: np.ndarray, time_limit: float = 30.0, max_step
             counts["neighbour_gain"] += 1
             x, y, lead = cand
             continue
-        if st != "optimal":
+        if v is not None and sign * float(bl.value(v[None, :bl.n_x],
+                                                   v[None, bl.n_x:bl.n_x + bl.n_y])[0]) > lead + gap:
+            status = "candidate_rejected"       # better on paper; the followers' answer differs
+        elif st != "optimal":
             counts["neighbour_limit"] += 1
             status = "time_limit"
         else:

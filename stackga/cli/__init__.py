@@ -4,13 +4,15 @@
 Exit codes: 0 done; 1 a follower or the leader broke its contract, or failed everywhere;
 2 bad input (the message names the field and value); 3 no feasible individual (the run
 is saved, and the message names the follower statuses and leader constraints that made
-every individual infeasible); 130 interrupted with Ctrl-C (the best so far is saved,
+every individual infeasible); 130 interrupted with Ctrl-C, 143 with SIGTERM, 129 with SIGHUP
+(the best so far is saved,
 marked ``interrupted`` in ``run.json``).
 """
 from __future__ import annotations
 
 import sys
 
+from .. import interrupt
 from ..contract import ContractError, FollowerError
 from ..errors import InputError
 from .certify import cmd_certify
@@ -43,4 +45,4 @@ def main(argv=None) -> int:
         return EXIT_INPUT
     except KeyboardInterrupt:
         print("stackga: interrupted", file=sys.stderr)
-        return EXIT_INTERRUPTED
+        return interrupt.exit_code()

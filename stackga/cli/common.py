@@ -6,7 +6,7 @@ import os
 import sys
 from contextlib import contextmanager
 
-from .. import rundir
+from .. import interrupt, rundir
 from ..config import GAConfig
 from ..errors import InputError
 
@@ -49,7 +49,7 @@ def _stopped(res, total: int, out) -> int | None:
         print(f"stackga: interrupted at generation {len(res.log['gen'])} of {total}{feasible}; "
               f"the best so far is {saved}" + (" (run.json status 'interrupted')" if out else ""),
               file=sys.stderr)
-        return EXIT_INTERRUPTED
+        return interrupt.exit_code()
     if res.infeasibility:
         print(f"stackga: {res.infeasibility}; the run is {saved} (no figures)", file=sys.stderr)
         return EXIT_INFEASIBLE

@@ -4,11 +4,12 @@ from __future__ import annotations
 import sys
 import time
 
+import numpy as np
+
 from .. import interrupt, rundir
 from ..errors import InputError
 from .common import (
     EXIT_INFEASIBLE,
-    EXIT_INTERRUPTED,
     _case,
     _check_counts,
     _cluster,
@@ -42,7 +43,7 @@ def cmd_compare(a) -> int:
                 case.write_compare_figures(results, tmp, seeds=a.seeds, first_seed=a.seed)
     if stop():
         print(f"stackga: {text}; they are saved in {out}/", file=sys.stderr)
-        return EXIT_INTERRUPTED
+        return interrupt.exit_code()
     if bad:
         print(f"stackga: {text}; the runs are saved in {out}/ (no figures)", file=sys.stderr)
         return EXIT_INFEASIBLE
@@ -64,9 +65,9 @@ def cmd_figures(a) -> int:
         text, results = case.compare(cfg, data_dir=a.data, seeds=a.seeds, jobs=a.jobs)
     bad = [r for r in results.values() if r.infeasibility or r.status != "complete"]
     if stop() or bad:
-        code = _stopped(bad[0], cfg.generations, None) if bad else EXIT_INTERRUPTED
+        code = _stopped(bad[0], cfg.generations, None) if bad else interrupt.exit_code()
         print(f"stackga: no figures written ({text.splitlines()[0]})", file=sys.stderr)
-        return code or EXIT_INTERRUPTED
+        return code or interrupt.exit_code()
     for p in case.write_compare_figures(results, out, seeds=a.seeds, first_seed=a.seed):
         print(p)
     return 0
@@ -97,15 +98,15 @@ def cmd_sweep(a) -> int:
         done = sum(r["status"] == "complete" for r in table)
         print(f"stackga: interrupted: {done} of {total} runs finished and saved in {out}/; "
               f"finish with: stackga sweep ... --out {out} --resume", file=sys.stderr)
-        return EXIT_INTERRUPTED
+        return interrupt.exit_code()
     print(f"{'setting':>28} {'median':>10} {'min':>10} {'max':>10} {'gen of best':>11}")
     for st in sweep.settings():
         label = sweep.label(st)
         rows = [r for r in table if r["name"].startswith(label + "_seed")]
         v = [r["leader"] for r in rows]
         g = sorted(r["best_generation"] for r in rows)
-        print(f"{label:>28} {sorted(v)[(len(v) - 1) // 2]:>10.1f} {min(v):>10.1f} {max(v):>10.1f} "
-              f"{g[(len(g) - 1) // 2]:>11}")
+        print(f"{label:>28} {float(np.median(v)):>10.1f} {min(v):>10.1f} {max(v):>10.1f} "
+              f"{float(np.median(g)):>11g}")             # the true median (even counts averaged)
     plot_sweep(out, results)
     print(f"{len(table)} runs; runs.csv, generations.csv, figures and run folders in {out}/")
     return 0
@@ -149,7 +150,7 @@ def cmd_tune(a) -> int:
     except KeyboardInterrupt:
         print(f"\nstackga: interrupted; finished runs are saved in {out}/; continue with: "
               f"stackga tune ... --out {out} --resume", file=sys.stderr)
-        return EXIT_INTERRUPTED
+        return interrupt.exit_code()
     if live:
         sys.stderr.write("\n")
     plot_tuning(out)

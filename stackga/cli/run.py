@@ -5,10 +5,10 @@ import json
 import sys
 from pathlib import Path
 
-from .. import rundir
+from .. import interrupt, rundir
 from ..config import GAConfig
 from ..errors import InputError
-from .common import CHECKPOINT_DIR, EXIT_INTERRUPTED, _case, _config, _output, _scenario, _stopped
+from .common import CHECKPOINT_DIR, _case, _config, _output, _scenario, _stopped
 from .parser import case_options
 from .progress import Progress
 
@@ -57,7 +57,7 @@ def _solve_and_save(case, game_args: dict, cfg: GAConfig, out: Path, ckpt, overw
     if res.status == "interrupted" and ckpt is not None:
         print(f"stackga: interrupted at generation {len(res.log['gen'])} of {cfg.generations}; "
               f"continue with: stackga resume {out}", file=sys.stderr)
-        return EXIT_INTERRUPTED
+        return interrupt.exit_code()
     with rundir.staged(out, overwrite=overwrite) as tmp:
         res.write_files(tmp)
         if res.report["feasible"]:

@@ -98,3 +98,18 @@ def test_a_coupling_row_met_to_rounding_does_not_reject_the_optimum():
     r = solve_bilevel(p["build"](), stackga.GAConfig(pop_size=40, generations=20, seed=1))
     assert r.improvement.status == "local_optimum" and r.feasible
     assert r.F == pytest.approx(p["F"], rel=1e-6)
+
+
+def test_a_rejected_candidate_is_not_called_a_local_optimum():
+    """The island's scenario 3 from matrices: the neighbour step finds a far better point,
+    but there the battery's own optimistic choice ignores the coupling row that links it
+    to the users (per-follower selection cannot see it), so the followers' answer breaks
+    it and the candidate is rejected; the step says so instead of claiming optimality."""
+    from stackga.cases.island.certify import scenario3_bilevel
+    bl = scenario3_bilevel()
+    game = to_game(bl)
+    res = stackga.solve(game, stackga.GAConfig(pop_size=40, generations=30, seed=1), improve=False)
+    assert res.report["feasible"]
+    out = improve(bl, game, res.x)
+    assert out.counts["rejected"] >= 1 and out.how == "ga"
+    assert out.status == "candidate_rejected"

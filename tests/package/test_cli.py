@@ -98,9 +98,9 @@ def test_no_feasible_individual_exits_non_zero_naming_the_cause(tmp_path, capsys
     assert doc["report"]["feasible"] is False and doc["infeasibility"]
 
 
-def test_ctrl_c_in_a_real_process_saves_the_best_so_far(tmp_path):
-    """SIGINT to a real `stackga run` on a terminal (a pty, so the progress bar shows when
-    the GA is under way): exit 130, one line, no traceback, the best so far saved."""
+def _signal_a_real_run(tmp_path, signum):
+    """A real `stackga run` on a terminal (a pty, so the progress bar shows when the GA is
+    under way), sent ``signum`` at generation 3: (exit code, its text, the saved result)."""
     import pty
     import select
     out = tmp_path / "run"
@@ -117,8 +117,8 @@ def test_ctrl_c_in_a_real_process_saves_the_best_so_far(tmp_path):
         if select.select([master], [], [], 1.0)[0]:
             seen += os.read(master, 4096)
     assert b"gen 3/" in seen, seen
-    p.send_signal(signal.SIGINT)
-    p.wait(timeout=60)
+    p.send_signal(signum)
+    p.wait(timeout=120)
     while select.select([master], [], [], 0.5)[0]:
         try:
             chunk = os.read(master, 4096)
@@ -128,13 +128,19 @@ def test_ctrl_c_in_a_real_process_saves_the_best_so_far(tmp_path):
             break
         seen += chunk
     os.close(master)
-    text = seen.decode(errors="replace")
+    return p.returncode, seen.decode(errors="replace"), stackga.Result.load(out)
+
+
+@pytest.mark.parametrize("signum, code", [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
+def test_a_signal_to_a_real_process_saves_the_best_so_far(tmp_path, signum, code):
+    """SIGINT (Ctrl-C) or SIGTERM (timeout, SLURM, docker stop; it saved nothing) to a real
+    run: exit 128 + the signal, one line, no traceback, the best so far saved."""
+    returncode, text, res = _signal_a_real_run(tmp_path, signum)
     after_bar = [line for line in text.replace("\r", "\n").splitlines() if line.strip()
                  and "gen " not in line]
-    assert p.returncode == 130, text
+    assert returncode == code, text
     assert "Traceback" not in text and len(after_bar) == 1, after_bar
     assert after_bar[0].startswith("stackga: interrupted at generation")
-    res = stackga.Result.load(out)
     assert res.status == "interrupted" and res.report["feasible"] and len(res.log["gen"]) >= 3
 
 
@@ -390,3 +396,13 @@ def test_bound_note_reads_a_bound_and_a_local_optimum():
     from stackga.cli.run import bound_note
     assert "gap to the proven bound 100" in bound_note(SimpleNamespace(report={"bound": 100.0, "bound_gap": 0.5}))
     assert "local optimum" in bound_note(SimpleNamespace(report={"improvement": {"status": "local_optimum"}}))
+
+
+def test_exit_code_names_the_signal():
+    import signal as sig
+
+    from stackga import interrupt
+    interrupt._last["signum"] = int(sig.SIGTERM)
+    assert interrupt.exit_code() == 143
+    interrupt._last["signum"] = int(sig.SIGINT)
+    assert interrupt.exit_code() == 130

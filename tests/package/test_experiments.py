@@ -86,6 +86,14 @@ def test_cli_sweep_and_plot(tmp_path, capsys):
     assert main(args) == 0
     text = capsys.readouterr().out
     assert "cx0.89_mut0.076_pop6" in text and "median" in text
+    # the median of two seeds is their mean, not the lower one
+    import csv
+    rows = list(csv.DictReader(open(out / "runs.csv")))
+    v = sorted(float(r["leader"]) for r in rows if r["name"].startswith("cx0.89_mut0.076_pop6_seed"))
+    line = next(ln for ln in text.splitlines() if ln.strip().startswith("cx0.89_mut0.076_pop6"))
+    assert float(line.split()[1]) == pytest.approx((v[0] + v[1]) / 2, abs=0.051)
+    if abs(v[1] - v[0]) > 0.2:
+        assert float(line.split()[1]) != pytest.approx(v[0], abs=0.051)
     for f in ("runs.csv", "generations.csv", "convergence_band.png", "best_vs_evals.png",
               "best_vs_seconds.png", "final_distribution.png", "heatmap.png"):
         assert (out / f).exists(), f
