@@ -1,4 +1,4 @@
-"""The published bilevel problems of ``stackga/bilevel/problems/published.py``: the GA with polish
+"""The published bilevel problems of ``stackga/bilevel/problems/published.py``: the GA with the improvement step
 (default settings: pop 100, 100 generations, seeds 1-3) against the reported optimum,
 and the exact references (HiGHS big-M for linear leaders, SCIP SOS1 for all), one run.
 
@@ -70,7 +70,7 @@ def main() -> None:
         t_sos1.append(es.seconds)
         print(f"{p['name']:28} {p['cls']:6} {F_star:>12.6g} {k:>5}/{a.seeds} {worst:>10.2e} "
               f"{t_ga[-1]:>6.2f} {tb:>7.3f} {es.seconds:>7.3f} {es.F if es.F is not None else float('nan'):>12.6g}")
-    print(f"\nGA with polish reached the optimum in {hits} of {runs} runs "
+    print(f"\nGA with the improvement step reached the optimum in {hits} of {runs} runs "
           f"({100 * hits / max(runs, 1):.1f} %); median seconds per problem: GA {np.median(t_ga):.2f} "
           f"(per seed), HiGHS big-M {np.median(t_bigm) if t_bigm else float('nan'):.3f} "
           f"({len(t_bigm)} linear leaders), SCIP SOS1 {np.median(t_sos1):.3f}")
