@@ -69,6 +69,11 @@ class HighsDispatch:
         self.d = d
         self.p_min = d.p_min
 
+    @property
+    def qp_matrices(self):
+        """The model's matrices (the reported point's tie values read them)."""
+        return self.d.qp_matrices
+
     def solve(self, D):
         from stackga.followers.recourse.unit_dispatch import DispatchResult
         d, n = self.d, len(D)
@@ -99,6 +104,7 @@ def stub_game(mode):
     g.followers = {"ev": StubAgent()}
     g.leader = lambda X, P, R: LeaderOutcome(np.zeros(len(X)), np.zeros(len(X)), {})
     g.meta["report"] = None
+    g.meta["tie_views"] = None          # the stub has no dispatch to value the agent's ties
     return g
 
 
