@@ -57,7 +57,11 @@ def graceful():
     if threading.current_thread() is not threading.main_thread():
         yield flag
         return
-    previous = {sig: signal.getsignal(sig) for sig in SIGNALS}
+    # a signal the parent set to be ignored (e.g. SIGHUP under nohup) stays ignored
+    previous = {sig: h for sig in SIGNALS
+                if (h := signal.getsignal(sig)) is not signal.SIG_IGN}
+    previous = {sig: (signal.SIG_DFL if h is None else h) for sig, h in previous.items()}
+    _last["signum"] = int(signal.SIGINT)          # a new block: no signal yet
 
     def handler(signum, frame):
         _last["signum"] = int(signum)
@@ -67,7 +71,7 @@ def graceful():
             raise KeyboardInterrupt
         flag.requested, flag.signum = True, int(signum)
 
-    for sig in SIGNALS:
+    for sig in previous:
         signal.signal(sig, handler)
     _active = flag
     try:

@@ -144,8 +144,9 @@ def _split(K: KKTSystem, v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 # ---- HiGHS, big-M ------------------------------------------------------------------------
 
-def _slack_caps(K: KKTSystem) -> np.ndarray:
-    """The largest value of each pair's slack over the primal region (LP per pair)."""
+def _slack_caps(K: KKTSystem, deadline: float | None = None) -> np.ndarray:
+    """The largest value of each pair's slack over the primal region (LP per pair); past
+    ``deadline`` (a time.perf_counter() value) the remaining caps are left unknown (inf)."""
     nxy = K.n_x + K.n_y
     A_eq = K.A_eq[:, :nxy][np.abs(K.A_eq[:, nxy:]).sum(axis=1) == 0]   # primal equalities only
     b_eq = K.b_eq[np.abs(K.A_eq[:, nxy:]).sum(axis=1) == 0]
@@ -158,10 +159,28 @@ def _slack_caps(K: KKTSystem) -> np.ndarray:
         nz = s[:nxy] != 0
         ends = np.where(s[:nxy][nz] > 0, hi_v[nz], lo_v[nz])      # interval arithmetic
         box = float(ends @ s[:nxy][nz]) if np.all(np.isfinite(ends)) else np.inf
+        if deadline is not None and time.perf_counter() > deadline:
+            caps[p] = box + s0
+            continue
         st, _, obj = solve_highs(-s[:nxy], sp.csr_matrix(A), lo, hi, lo_v, hi_v)
         lp = -obj if st == Status.OPTIMAL else np.inf
         caps[p] = min(box, lp) + s0
     return np.maximum(caps, 0.0)
+
+
+def bigm_pattern(K: KKTSystem, bl: Bilevel, time_limit: float) -> tuple[str, np.ndarray | None]:
+    """One big-M MILP and its pattern solved exactly, within ``time_limit`` seconds in all
+    (slack caps, then the MILP), without the audit: for callers that judge the answer
+    themselves (the improvement step's neighbour step). (status, v or None)."""
+    t_end = time.perf_counter() + time_limit
+    caps = _slack_caps(K, deadline=t_end)
+    scale = 1.0 + max(np.abs(K.obj_c).max(initial=0), np.abs(K.A_eq).max(initial=0),
+                      np.abs(K.b_eq).max(initial=0), np.abs(K.A_in).max(initial=0),
+                      np.abs(K.b_in).max(initial=0))
+    m_slack = np.where(np.isfinite(caps), caps, 1e4 * scale)
+    left = max(0.1, t_end - time.perf_counter())
+    status, _, v = _bigm_exact(K, m_slack, 1e4 * scale, left, bl.x_integer)
+    return status, v
 
 
 def _bigm(K: KKTSystem, bl: Bilevel, time_limit: float) -> ExactResult:

@@ -48,6 +48,7 @@ class Improvement:
     start was infeasible), F_start the value at the start; how "ga" (no better point
     found) or "improved"; status "local_optimum" (no piece through x is better within
     tol), "step_limit", "time_limit" (a neighbour step or the step's budget ran out),
+    "neighbour_failed" (its solver is missing or failed: ``counts["neighbour_status"]``),
     "candidate_rejected" (the neighbour step found a better point whose followers, re-
     evaluated, answer otherwise: e.g. a tie broken against a coupling row that links
     several followers, which each follower's own selection cannot see),
@@ -114,9 +115,12 @@ def improve(bl: Bilevel, game, x: np.ndarray, time_limit: float = 30.0, max_step
         if v is not None and sign * float(bl.value(v[None, :bl.n_x],
                                                    v[None, bl.n_x:bl.n_x + bl.n_y])[0]) > lead + gap:
             status = "candidate_rejected"       # better on paper; the followers' answer differs
-        elif st != "optimal":
+        elif st == "time_limit":
             counts["neighbour_limit"] += 1
             status = "time_limit"
+        elif st != "optimal":                   # no solver (pyscipopt), or it failed
+            counts["neighbour_status"] = st
+            status = "neighbour_failed"
         else:
             status = "local_optimum"
         break
@@ -158,14 +162,14 @@ def _accept(game, bl: Bilevel, v, better_than: float, counts: dict):
 def _neighbours(K: KKTSystem, bl: Bilevel, loose: np.ndarray, time_limit: float):
     """The best point over all pieces through the current point: loose pairs' multipliers
     held at 0, the other pairs free. (status, v or None)."""
-    from .exact import _bigm, _sos1  # the exact solvers, reused as they are
+    from .exact import _sos1, bigm_pattern  # the exact solvers, reused as they are
     lo, hi = K.lo.copy(), K.hi.copy()
     for p in np.flatnonzero(loose):
         c = K.pairs[p][0]
         lo[c] = hi[c] = 0.0
     local = replace(K, lo=lo, hi=hi, pairs=[K.pairs[p] for p in np.flatnonzero(~loose)])
     if not np.any(local.obj_Q) and not local.bilinear:
-        out = _bigm(local, bl, time_limit)
+        return bigm_pattern(local, bl, time_limit)
     else:
         try:
             out = _sos1(local, bl, time_limit)

@@ -406,3 +406,16 @@ def test_exit_code_names_the_signal():
     assert interrupt.exit_code() == 143
     interrupt._last["signum"] = int(sig.SIGINT)
     assert interrupt.exit_code() == 130
+
+
+def test_a_signal_the_parent_ignores_stays_ignored():
+    """Under nohup SIGHUP is ignored: a run must not stop when the terminal closes."""
+    from stackga import interrupt
+    old = signal.signal(signal.SIGHUP, signal.SIG_IGN)
+    try:
+        with interrupt.graceful():
+            assert signal.getsignal(signal.SIGHUP) is signal.SIG_IGN
+            assert signal.getsignal(signal.SIGTERM) is not signal.SIG_IGN
+        assert signal.getsignal(signal.SIGHUP) is signal.SIG_IGN
+    finally:
+        signal.signal(signal.SIGHUP, old)
