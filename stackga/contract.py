@@ -124,8 +124,10 @@ def _check(name: str, r, n: int) -> Answer:
         if a.ndim == 0 or a.shape[0] != n:
             raise ContractError(f"follower {name!r}: array {k!r} has shape {a.shape}, expected "
                                 f"leading dimension {n} (one row per individual)")
-        if not np.issubdtype(a.dtype, np.number) and a.dtype != bool:
-            raise ContractError(f"follower {name!r}: array {k!r} has dtype {a.dtype}, expected numbers")
+        if (not np.issubdtype(a.dtype, np.number) and a.dtype != bool) \
+                or np.issubdtype(a.dtype, np.complexfloating):
+            raise ContractError(f"follower {name!r}: array {k!r} has dtype {a.dtype}, expected real "
+                                f"numbers")
         arrays[k] = a
     status = status.astype(np.int8)
     finite = np.isfinite(objective)

@@ -105,6 +105,9 @@ def _check_evs(data: EVAData) -> None:
     for i in np.flatnonzero(ev["soc_in"] < p["ev_soc_min"]):
         raise DataError(f"{path}: ev {int(ev['ev'][i])}: soc_in = {ev['soc_in'][i]:g} is below "
                         f"ev_soc_min = {p['ev_soc_min']:g}")
+    for i in np.flatnonzero(ev["soc_in"] > p["ev_soc_max"]):
+        raise DataError(f"{path}: ev {int(ev['ev'][i])}: soc_in = {ev['soc_in'][i]:g} is above "
+                        f"ev_soc_max = {p['ev_soc_max']:g} (it would start outside its SOC bounds)")
     if p["hb_mean_max"] < p["beta"] * data.hourly["grid_sell"].mean() or \
             p["hs_mean_min"] > p["alpha"] * data.hourly["grid_buy"].mean():
         raise DataError(f"{data.folder / PARAMETERS.file}: the mean caps of eq. 10 "

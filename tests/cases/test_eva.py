@@ -526,3 +526,18 @@ def test_dispatch_accepts_an_answer_whose_energy_balance_is_off_by_rounding(monk
     e = out["energy"][0]
     scale = (d.eta * out["ba_ch"][0] + out["ba_dis"][0] / d.eta).sum()
     assert e[-1] >= e[0] - 1e-6 * (1 + scale) and e[-1] < e[0]      # off by rounding only
+
+
+def test_an_ev_arriving_above_its_soc_max_is_refused(tmp_path):
+    """An EV arriving above ev_soc_max would start outside its bounds (it was solved)."""
+    bad = tmp_path / "d"
+    shutil.copytree(load().folder, bad)
+    params = (bad / "parameters.csv").read_text().replace("ev_soc_max,1.0,", "ev_soc_max,0.9,")
+    (bad / "parameters.csv").write_text(params)
+    text = (bad / "evs.csv").read_text().splitlines()
+    cells = text[1].split(",")
+    cells[4] = "0.95"
+    text[1] = ",".join(cells)
+    (bad / "evs.csv").write_text("\n".join(text) + "\n")
+    with pytest.raises(DataError, match=r"ev 0: soc_in = 0.95 is above ev_soc_max = 0.9"):
+        load(bad)

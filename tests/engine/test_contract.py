@@ -79,6 +79,12 @@ BROKEN = [
      r"follower 'f': status has dtype"),
     ("array-rows", lambda n, P: Response(np.zeros(n), np.zeros(n, np.int8), {"y": np.zeros((n + 1, 3))}),
      r"follower 'f': array 'y' has shape \(\d+, 3\), expected leading dimension"),
+    ("array-complex", lambda n, P: Response(np.zeros(n), np.zeros(n, np.int8),
+                                            {"y": np.zeros((n, 3)) + 1j}),
+     r"follower 'f': array 'y' has dtype complex128, expected real numbers"),
+    ("array-text", lambda n, P: Response(np.zeros(n), np.zeros(n, np.int8),
+                                         {"y": np.array([["a"]] * n)}),
+     r"follower 'f': array 'y' has dtype <U1, expected real numbers"),
     ("not-a-response", lambda n, P: {"objective": np.zeros(n)},
      r"follower 'f': respond\(\) returned dict, expected stackga.followers.Response"),
 ]
