@@ -242,6 +242,11 @@ class Result:
                 raise ResultError(f"{d / unlisted[0]}: not described in {path}'s arrays")
             kwargs = {k: doc[k] for k in cls._SCALARS}
             x = np.array(doc["x"], float)
+            saved = arrays.get("leader.x")
+            if saved is not None and not (saved.shape == x.shape and np.allclose(
+                    saved, x, rtol=1e-12, atol=0.0, equal_nan=True)):
+                raise ResultError(f"{path}: x differs from the saved array leader.x "
+                                  f"({d / doc['arrays']['leader.x']['file']}): edited by hand?")
         except ResultError:
             raise
         except (KeyError, IndexError, TypeError, ValueError, AttributeError) as e:

@@ -95,6 +95,8 @@ def edit_json(d, change):
     (lambda d: edit_json(d, lambda doc: doc.update(files=[1])), r"run.json: inconsistent or damaged"),
     (lambda d: edit_json(d, lambda doc: doc["nonfinite"].append([["x", 9], "nan"])),
      r"run.json: inconsistent or damaged"),
+    (lambda d: edit_json(d, lambda doc: doc.update(x=[0.5, 1.6])),      # x edited by hand
+     r"run.json: x differs from the saved array leader.x"),
 ])
 def test_damaged_folder_is_refused_naming_the_file(tmp_path, damage, text):
     d = tmp_path / "run"
