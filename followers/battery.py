@@ -31,7 +31,7 @@ from .certify.certificate import lp_certificate
 from .certify.tie_values import bind_blocks
 from .kernels.storage_binaries import binaries_bnb
 from .response import Response, Status, check_prices, status_from
-from .storage_dp import StorageLP, default_big_m, solve_storage
+from .storage_dp import StorageLP, default_big_m, outside_method, solve_storage
 
 __all__ = ["Battery"]
 
@@ -56,7 +56,7 @@ class Battery:
     T: int = 24
     dt: float = 1.0
     stats: dict = field(default_factory=lambda: dict.fromkeys(
-        ("bnb_solves", "bnb_nodes", "milp_solves"), 0), compare=False, repr=False)
+        ("bnb_solves", "bnb_nodes", "milp_solves", "outside_solves"), 0), compare=False, repr=False)
 
     def __post_init__(self) -> None:
         for name in ("capacity", "p_max", "eta_c", "eta_d"):
@@ -99,14 +99,21 @@ class Battery:
         return self.from_dp(p, *solve_storage(self.storage, *self.dp_costs(p)))
 
     def from_dp(self, p, u, soc, feas) -> Response:
-        """The response from the relaxation's solution; MILP where binaries bind."""
+        """The response from the relaxation's solution; MILP where binaries bind, and
+        the exact HiGHS model for rows outside the recursion's premise (prices so negative
+        that charging and discharging in one hour pays, :func:`storage_dp.outside_method`):
+        the MILP (no simultaneous charge and discharge) or, with ``integer=False``, the LP."""
         soc = soc.copy()
         ch = np.maximum(u, 0.0) / (self.eta_c * self.dt)
         dis = np.maximum(-u, 0.0) * self.eta_d / self.dt
         status = status_from(feas)
+        outside = outside_method(*self.dp_costs(p))
         if self.binaries_bind:
-            for i in np.flatnonzero(feas & ~self._milp_feasible(ch, dis)):
+            for i in np.flatnonzero(feas & ~outside & ~self._milp_feasible(ch, dis)):
                 status[i], ch[i], dis[i], soc[i] = self._solve_binding(p[i])
+        for i in np.flatnonzero(outside):
+            self.stats["outside_solves"] += 1
+            status[i], ch[i], dis[i], soc[i] = self._solve_milp(p[i], relax=not self.integer)
         ch[status != 0] = dis[status != 0] = 0.0
         return Response(np.where(status == 0, self.profit(p, ch, dis), 0.0), status,
                         {"ch": ch, "dis": dis, "soc": soc})
@@ -162,7 +169,7 @@ class Battery:
         A, lo, hi, clo, chi, integer = self.milp_matrices
         cost = np.r_[(price + self.alpha) * dt, -(price - self.alpha) * dt, np.zeros(3 * T)]
         y = np.r_[ch, dis, soc[1:]]
-        if self.binaries_bind:
+        if self.binaries_bind or (self.integer and outside_method(*self.dp_costs(price[None]))[0]):
             tol = 1e-7 * self.p_max
             return lp_certificate(cost, A, lo, hi, clo, chi, np.r_[y, ch > tol, dis > tol],
                                   integer=integer)
@@ -194,12 +201,18 @@ class Battery:
         dis = np.maximum(-u, 0.0) * self.eta_d / dt
         return Status.OPTIMAL if code == 0 else Status.INFEASIBLE, ch, dis, s
 
-    def _solve_milp(self, price: np.ndarray):
-        """One individual's MILP; returns (status, ch, dis, soc (T + 1,))."""
+    def _solve_milp(self, price: np.ndarray, relax: bool = False):
+        """One individual's MILP (``relax``: the LP model, rows and columns of ch, dis
+        and E only); returns (status, ch, dis, soc (T + 1,))."""
         self.stats["milp_solves"] += 1
         T, dt = self.T, self.dt
         A, lo, hi, clo, chi, integer = self.milp_matrices
         cost = np.r_[(price + self.alpha) * dt, -(price - self.alpha) * dt, np.zeros(3 * T)]
+        if relax:
+            cost, A, lo, hi, clo, chi, integer = (cost[:3 * T], A[:T, :3 * T], lo[:T], hi[:T],
+                                                 clo[:3 * T], chi[:3 * T], None)
         status, x, _ = solve_highs(cost, A, lo, hi, clo, chi, integer)
+        if status != Status.OPTIMAL:
+            return status, np.zeros(T), np.zeros(T), np.full(T + 1, self.soc0 * self.capacity)
         soc = np.r_[self.soc0 * self.capacity, x[2 * T:3 * T]]
         return status, x[:T], x[T:2 * T], soc

@@ -60,8 +60,9 @@ class StorageOperator:
         parts.update({name: unit.respond(p) for name, unit in self.virtual.items()
                       if name not in units})               # units with their own method
         status = np.max([r.status for r in parts.values()], axis=0).astype(np.int8)
-        for c_up, c_dn in costs:                          # outside the recursion's premise
-            status[outside_method(c_up, c_dn)] = Status.SOLVER_FAILED
+        for unit, (c_up, c_dn) in zip(units.values(), costs):   # outside the recursion's
+            if unit is not self.battery:                  # premise (the battery solves those)
+                status[outside_method(c_up, c_dn)] = Status.SOLVER_FAILED
         ok = status == Status.OPTIMAL
         objective = np.where(ok, sum(r.objective for r in parts.values()), 0.0)
         arrays = {f"{name}_{k}": v for name, r in parts.items() for k, v in r.arrays.items()}

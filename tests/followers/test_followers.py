@@ -253,6 +253,46 @@ def test_bad_battery_parameters_named():
         Battery(capacity=1, p_max=1, p_min=2)
 
 
+@pytest.mark.parametrize("p_min,n_active,integer", [
+    (0.0, None, True), (0.0, None, False), (60.0, None, True), (0.0, 12, True), (80.0, 10, True)])
+def test_battery_exact_at_negative_prices(p_min, n_active, integer):
+    """A solar dip below zero (charging and discharging in one hour pays, outside the
+    recursion's premise): the plan equals an independent MILP (no simultaneous charge and
+    discharge) or, for the LP battery, an independent LP; the rows inside the premise
+    still go through the recursion."""
+    kw = dict(capacity=1000.0, p_max=300.0, soc_min=0.1, soc_max=0.9, soc0=0.5, eta_c=0.95,
+              eta_d=0.95, alpha=0.01, p_min=p_min, max_active_hours=n_active)
+    b = Battery(**kw, integer=integer)
+    P = prices(4, seed=3)
+    P[1, 10:15] = -0.2
+    P[2, 3:6] = -1.0
+    P[3, :] = -0.05
+    r = b.respond(P)
+    assert r.ok.all() and b.stats["outside_solves"] == 2     # row 3: -0.05 stays inside
+    for i in range(4):
+        if integer:
+            ref = battery_milp(P[i], 1000, 300, p_min, 0.1, 0.9, 0.5, 0.95, 0.95, 0.01,
+                               n_active if n_active is not None else 2 * T)
+        else:
+            cost = np.r_[P[i] + 0.01, -(P[i] - 0.01), np.zeros(T)]
+            A = np.zeros((T, 3 * T))
+            for t in range(T):
+                A[t, t], A[t, T + t], A[t, 2 * T + t] = -0.95, 1 / 0.95, 1.0
+                if t:
+                    A[t, 2 * T + t - 1] = -1.0
+            e_lo = np.full(T, 100.0)
+            e_lo[-1] = 500.0
+            ref = -linprog(cost, A_eq=A, b_eq=np.r_[500.0, np.zeros(T - 1)],
+                           bounds=list(zip(np.r_[np.zeros(2 * T), e_lo],
+                                           np.r_[np.full(2 * T, 300.0), np.full(T, 900.0)])),
+                           method="highs").fun
+        assert r.objective[i] == pytest.approx(ref, rel=1e-7, abs=1e-6)
+        plan = {k: v[i] for k, v in r.arrays.items()}
+        assert b.certificate(P[i], plan)["optimal"]
+    if integer:
+        assert not np.any((r.arrays["ch"] > 1e-6) & (r.arrays["dis"] > 1e-6))
+
+
 def test_costs_outside_the_recursion_are_solver_failed_not_wrong():
     """Prices so negative that the stage reward is not concave (c_up < c_dn): the recursion's
     premise fails, so the individual is SOLVER_FAILED, never a wrong OPTIMAL plan."""
