@@ -12,6 +12,9 @@ paper's procedure, default budget) and the value after the improvement step. The
 of a value F (the leader maximises) is (bound - F) / |bound|, the bound being the exact
 reference's (its optimum when it closed). Printed: median and worst gap over seeds for
 the GA alone and with the step, the step's statuses and the median seconds of each part.
+``retailer_api_*``: the retailer written with the Game API (library followers, a leader
+function, its matrix form stated for the step; ``_own``: the followers' own tie rule
+instead of the default optimistic selection).
 ``--quick``: one small game, one seed, 5 generations of 10 (a smoke run: tests run it).
 """
 from __future__ import annotations
@@ -30,6 +33,7 @@ from machine import machine  # noqa: E402
 import stackga  # noqa: E402
 from stackga.bilevel import improve, solve_exact, to_game  # noqa: E402
 from stackga.bilevel.problems.pricing import retailer, tolls  # noqa: E402
+from stackga.bilevel.problems.retailer_game import retailer_game  # noqa: E402
 
 GAMES = {
     "tolls_3x4_a": lambda: tolls(3, 4, 8, 2, seed=0),
@@ -39,6 +43,14 @@ GAMES = {
     "retailer_n6": lambda: retailer(6, 2, seed=0),
     "retailer_n20": lambda: retailer(20, 3, seed=0),
     "island_s3_lp": lambda: _island_s3(),
+    "retailer_api_n20": lambda: retailer(20, 3, seed=0),
+    "retailer_api_n20_own": lambda: retailer(20, 3, seed=0),
+}
+#: the retailer written with the Game API (library followers, a leader function, its
+#: matrix form stated for the step): optimistic selection (the default) and the own rule
+API_GAMES = {
+    "retailer_api_n20": lambda: retailer_game(20, 3, seed=0),
+    "retailer_api_n20_own": lambda: retailer_game(20, 3, seed=0, selection="own"),
 }
 
 
@@ -75,7 +87,7 @@ def main(argv=None) -> None:
         raise SystemExit(f"unknown game(s) {unknown}; choose from {list(GAMES)}")
     print(f"pricing games: pop {a.pop_size}, {a.generations} generations, seeds 1-{a.seeds}, "
           f"exact limit {a.exact_limit:g} s; {machine()}\n")
-    print(f"{'game':14} {'n_x':>4} {'n_y':>5} {'exact':>10} {'F*':>11} {'bound':>11} {'s':>6} | "
+    print(f"{'game':20} {'n_x':>4} {'n_y':>5} {'exact':>10} {'F*':>11} {'bound':>11} {'s':>6} | "
           f"{'GA gap med/worst %':>19} {'+step gap med/worst %':>22} {'GA s':>6} {'step s':>6}  step statuses")
     summary = []
     for name in names:
@@ -84,24 +96,30 @@ def main(argv=None) -> None:
         bound = ex.bound if ex.bound is not None else ex.F
         ga, st, t_ga, t_st, statuses = [], [], [], [], []
         for s in range(1, a.seeds + 1):
-            game = to_game(bl)
+            game = API_GAMES[name]() if name in API_GAMES else to_game(bl)
             t0 = time.perf_counter()
             res = stackga.solve(game, stackga.GAConfig(pop_size=a.pop_size,
                                                        generations=a.generations, seed=s),
                                 improve=False)
             t_ga.append(time.perf_counter() - t0)
             F_ga = res.leader * (1.0 if bl.sense == "max" else -1.0) if res.report["feasible"] else None
-            step = improve(bl, game, res.x, time_limit=a.improve_limit)
-            t_st.append(step.seconds)
+            if name in API_GAMES:
+                game.improve.time_limit = a.improve_limit
+                step = game.improve(res.x)
+                F_step, seconds, status = step["F"], step["seconds"], step["status"]
+            else:
+                out = improve(bl, game, res.x, time_limit=a.improve_limit)
+                F_step, seconds, status = out.F, out.seconds, out.status
+            t_st.append(seconds)
             ga.append(gap(F_ga, bound, bl.sense))
-            st.append(gap(step.F, bound, bl.sense))
-            statuses.append(step.status)
+            st.append(gap(F_step, bound, bl.sense))
+            statuses.append(status)
         sgn = 1.0 if bl.sense == "max" else -1.0
         best_found = sgn * max([sgn * ex.F if ex.F is not None else -np.inf]
                                + [sgn * bound - g * abs(bound) for g in st])
         summary.append((name, ga, st))
         counts = {k: statuses.count(k) for k in sorted(set(statuses))}
-        print(f"{name:14} {bl.n_x:>4} {bl.n_y:>5} {ex.status:>10} {ex.F if ex.F is not None else np.nan:>11.4f} "
+        print(f"{name:20} {bl.n_x:>4} {bl.n_y:>5} {ex.status:>10} {ex.F if ex.F is not None else np.nan:>11.4f} "
               f"{bound if bound is not None else np.nan:>11.4f} {ex.seconds:>6.1f} | "
               f"{100 * np.median(ga):>8.3f} / {100 * max(ga):>8.3f} "
               f"{100 * np.median(st):>10.4f} / {100 * max(st):>9.4f} "

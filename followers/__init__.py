@@ -6,6 +6,7 @@ arrays. No follower knows which case it serves.
 """
 from .battery import Battery
 from .ev_fleet import EVFleet
+from .ev_hub import EVHub
 from .fixed_plan import FixedPlan
 from .recourse.ev_clusters import EVClusters
 from .recourse.microgrid_dispatch import MicrogridDispatch
@@ -17,7 +18,7 @@ from .storage_operator import StorageOperator
 from .thermal import ThermalBuildings
 from .users import FlexibleUsers
 
-__all__ = ["Battery", "EVClusters", "EVFleet", "FixedPlan", "Follower", "FlexibleUsers",
+__all__ = ["Battery", "EVClusters", "EVFleet", "EVHub", "FixedPlan", "Follower", "FlexibleUsers",
            "MicrogridDispatch", "Response", "Status",
            "StorageAgent", "StorageLP", "StorageOperator", "ThermalBuildings", "ThermalDispatch",
            "solve_storage"]

@@ -118,6 +118,71 @@ class Battery:
         return Response(np.where(status == 0, self.profit(p, ch, dis), 0.0), status,
                         {"ch": ch, "dis": dis, "soc": soc})
 
+    #: the response arrays a leader's valuation may weigh (:meth:`select`)
+    select_arrays = ("ch", "dis", "soc")
+
+    def ties(self, prices: np.ndarray, base: Response) -> np.ndarray:
+        """(n,) rows whose optimal plan at ``prices`` (n, T) is not unique: the recursion
+        re-run with its costs moved by a tiny fixed direction, both ways, finds another
+        optimal plan (:func:`storage_dp.select_plans`)."""
+        p = check_prices(prices, self.T, "Battery")
+        r = np.cos(2.3 * np.arange(self.T) + 0.7)[None, :] * np.ones((len(p), 1))
+        tied = np.zeros(len(p), bool)
+        for sign in (1.0, -1.0):
+            plan, ok = self._plans_preferring(p, sign * r, -sign * r, base, (1e-9,))
+            tied |= ok & (np.abs(plan[0] - base.arrays["ch"]).max(axis=1)
+                          + np.abs(plan[1] - base.arrays["dis"]).max(axis=1) > 1e-9 * self.p_max)
+        return tied
+
+    def select(self, prices: np.ndarray, weights: dict, base: Response) -> tuple[Response, np.ndarray]:
+        """Among each row's optimal plans at ``prices`` (n, T), one maximising the leader's
+        linear valuation sum_a weights[a] * arrays[a] (``weights``: ``ch``, ``dis`` (n, T)
+        per kW, ``soc`` (n, T + 1) per kWh), or ``base`` (the own rule's answer) where no
+        other optimal plan values more. Returns (response, moved (n,) bool)."""
+        p = check_prices(prices, self.T, "Battery")
+        dt, G = self.dt, np.cumsum(weights["soc"][:, :0:-1], axis=1)[:, ::-1]
+        a_up = weights["ch"] / (self.eta_c * dt) + G            # per kWh the store rises
+        a_dn = weights["dis"] * self.eta_d / dt - G             # per kWh it falls
+        (ch, dis, soc), ok = self._plans_preferring(p, a_up, a_dn, base, (1e-7, 1e-10))
+        value = lambda c, d, s: ((weights["ch"] * c).sum(1) + (weights["dis"] * d).sum(1)
+                                 + (weights["soc"] * s).sum(1))
+        b = base.arrays
+        v0 = value(b["ch"], b["dis"], b["soc"])
+        moved = ok & (value(ch, dis, soc) > v0 + 1e-12 * (1 + np.abs(v0)))
+        out = {k: np.where(moved[:, None], new, b[k]) for k, new in
+               (("ch", ch), ("dis", dis), ("soc", soc))}
+        objective = np.where(moved, self.profit(p, out["ch"], out["dis"]), base.objective)
+        return Response(objective, base.status.copy(), out), moved
+
+    def _plans_preferring(self, p, a_up, a_dn, base: Response, deltas) -> tuple[tuple, np.ndarray]:
+        """Plans of the recursion with its costs moved toward a valuation a_up, a_dn (n, T)
+        of each kWh the store rises or falls, by eps = delta (1 + |costs|) / |a| for each
+        delta in turn; a row keeps the first plan as good for the battery as ``base``
+        (within 1e-9 relative) and within its binaries. Returns ((ch, dis, soc), ok (n,))."""
+        c_up, c_dn = self.dp_costs(p)
+        scale = (1.0 + np.maximum(np.abs(c_up).max(1), np.abs(c_dn).max(1))) / \
+            np.maximum(np.maximum(np.abs(a_up).max(1), np.abs(a_dn).max(1)), 1e-300)
+        n, T = p.shape
+        ch, dis, soc = np.zeros((n, T)), np.zeros((n, T)), np.zeros((n, T + 1))
+        ok = np.zeros(n, bool)
+        todo = base.ok & ~outside_method(c_up, c_dn)
+        for delta in deltas:
+            rows = np.flatnonzero(todo & ~ok)
+            if not len(rows):
+                break
+            eps = (delta * scale[rows])[:, None]
+            up = c_up[rows] - eps * a_up[rows]
+            u, s, feas = solve_storage(self.storage, up, np.minimum(c_dn[rows] + eps * a_dn[rows], up))
+            c = np.maximum(u, 0.0) / (self.eta_c * self.dt)
+            d = np.maximum(-u, 0.0) * self.eta_d / self.dt
+            r0 = base.objective[rows]
+            good = feas & (self.profit(p[rows], c, d) >= r0 - 1e-9 * (1.0 + np.abs(r0)))
+            if self.binaries_bind:
+                good &= self._milp_feasible(c, d)
+            ch[rows], dis[rows], soc[rows] = c, d, s
+            ok[rows] = good
+        return (ch, dis, soc), ok
+
     def _milp_feasible(self, ch: np.ndarray, dis: np.ndarray) -> np.ndarray:
         tol = 1e-7 * self.p_max
         active = (ch > tol) | (dis > tol)

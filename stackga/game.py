@@ -13,7 +13,7 @@ import numpy as np
 from stackga.errors import InputError
 from stackga.followers.response import Response, Status
 
-from . import contract
+from . import contract, selection
 from .contract import ContractError
 from .projection import is_feasible, project
 
@@ -65,6 +65,9 @@ class Evaluation:
         violations: leader constraint name -> (n,) violation (>= 0; 0 where a follower
             is not OPTIMAL, as the leader saw placeholder responses there).
         messages: follower -> first exception message of this batch (rows that raised).
+        selection: follower -> {"rule", "tied", "moved"}: how many individuals tied and
+            how many got another optimal answer than the follower's own rule's
+            (:mod:`stackga.selection`; empty when every follower uses its own rule).
     """
 
     leader: np.ndarray
@@ -74,6 +77,7 @@ class Evaluation:
     arrays: dict[str, np.ndarray]
     violations: dict[str, np.ndarray] = field(default_factory=dict)
     messages: dict[str, str] = field(default_factory=dict)
+    selection: dict[str, dict] = field(default_factory=dict)
 
     @property
     def feasible(self) -> np.ndarray:
@@ -124,6 +128,12 @@ class Game:
         to_prices: X (n, n_var) -> the price matrix the followers see (default identity).
         single_level: for fixed-price scenarios, a function returning the exact
             solution x without a GA; ``stackga.solve`` then skips the GA.
+        selection: which optimal answer a follower that ties gives (:mod:`stackga.selection`):
+            ``"optimistic"`` (default: the one the leader values most), ``"pessimistic"``,
+            ``"own"`` (the follower's own rule), or a dict follower -> rule.
+        views: follower -> ``view(X, prices) -> {array: weights}``, the leader's value per
+            unit of each entry of the follower's arrays, stated (optional; by default
+            derived from ``leader``).
         improve: the exact improvement step, x (n_var,) -> dict with at least ``x`` (the
             improved vector), ``status`` and ``how`` ("ga" or "improved");
             ``stackga.solve`` runs it from the GA's best (``improve=True``, the default).
@@ -145,8 +155,11 @@ class Game:
     to_prices: Callable | None = None
     single_level: Callable | None = None
     improve: Callable | None = None
+    selection: str | dict = "optimistic"
+    views: dict | None = None
     meta: dict = field(default_factory=dict)
     _warned: set = field(default_factory=set, init=False, repr=False, compare=False)
+    _rules: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         lb = np.atleast_1d(np.asarray(self.lb, float))
@@ -166,6 +179,11 @@ class Game:
         for name, f in self.followers.items():
             if not callable(getattr(f, "respond", None)):
                 raise InputError(f"Game.followers[{name!r}] has no respond(prices) method")
+        self._rules = selection.rules(self.selection, self.followers)
+        if self.views is not None and (not isinstance(self.views, dict)
+                                       or set(self.views) - set(self.followers)):
+            raise InputError(f"Game.views must be a dict follower -> view(X, prices) with names "
+                             f"among {sorted(self.followers)}, got {self.views!r:.80}")
         if (self.A is None) != (self.b is None):
             given, missing = ("A", "b") if self.b is None else ("b", "A")
             raise InputError(f"Game.{given} is given but Game.{missing} is None: "
@@ -213,6 +231,10 @@ class Game:
         answers = {name: contract.respond(name, f, prices, self._warned, strict)
                    for name, f in self.followers.items()}
         responses = {k: a.response for k, a in answers.items()}
+        chosen: dict = {}
+        if any(r != "own" for r in self._rules.values()):
+            responses, chosen = selection.select(self.leader, X, prices, responses,
+                                                 self.followers, self._rules, self.views)
         failed = np.zeros(n, bool)
         for r in responses.values():
             failed |= r.status != Status.OPTIMAL
@@ -224,7 +246,7 @@ class Game:
         leader = np.where(failed, -np.inf, objective)
         return Evaluation(leader, {k: r.objective for k, r in responses.items()},
                           responses, violation, out.arrays, named,
-                          {k: a.message for k, a in answers.items() if a.message})
+                          {k: a.message for k, a in answers.items() if a.message}, chosen)
 
 
 def _guide(responses: dict) -> np.ndarray:

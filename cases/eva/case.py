@@ -121,6 +121,7 @@ def build(scenario: str = "game", variant: str = "base", data_dir=None, view: st
 
     return Game(
         name="eva", lb=lb, ub=ub, followers={"market": market}, leader=leader, A=A, b=b,
+        selection="own",    # the paper: each EV answers by its own rule (closest to idle)
         meta={"case": "eva", "scenario": scenario, "variant": variant, "view": view,
               "data": fingerprint(data.folder, data_io.SCHEMAS),
               "clusters": {"start": clusters.start.tolist(), "length": clusters.length.tolist(),

@@ -175,6 +175,7 @@ def build(scenario: int = 4, variant: str = "base", data_dir=None,
         A=None if scenario in (1, 2) else np.ones((1, T)),
         b=None if scenario in (1, 2) else np.array([T * p["re_mean_max"]]),
         single_level=single_level,
+        selection="own",    # the paper: the operator keeps its own plan among ties
         meta={"case": "island", "scenario": scenario, "variant": variant, "s2_battery": s2_battery,
               "integer_battery": integer_battery, "tou": tou.tolist(),
               "data": fingerprint(data.folder, data_io.SCHEMAS),

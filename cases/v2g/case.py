@@ -180,6 +180,7 @@ def build(scenario: str = "plan", variant: str = "base", data_dir=None) -> Game:
     return Game(
         name="v2g", lb=lb, ub=ub, followers=followers, leader=leader, A=A, b=b,
         to_prices=to_prices, single_level=single_level,
+        selection="own",    # the storage agent: the move closest to idle, as before
         meta={"case": "v2g", "scenario": scenario, "variant": variant, "hours": hours.tolist(),
               "data": fingerprint(data.folder, data_io.SCHEMAS), "load": load.tolist(),
               "units": {k: v.tolist() for k, v in data.units.items()},

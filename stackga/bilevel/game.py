@@ -15,7 +15,7 @@ from ..game import Game, LeaderOutcome
 from .model import Bilevel
 from .response import MatrixFollower
 
-__all__ = ["to_game", "FEAS_TOL"]
+__all__ = ["state_matrix_form", "to_game", "FEAS_TOL"]
 
 FEAS_TOL = 1e-9     # relative: a coupling row broken by less is met (floating-point rounding)
 
@@ -50,7 +50,7 @@ def to_game(bl: Bilevel) -> Game:
         return LeaderOutcome(sign * F, viol or np.zeros(len(X)), {"y": y, "F": F})
 
     game = Game(name=bl.name, lb=bl.x_lb, ub=bl.x_ub, followers=followers, leader=leader,
-                A=A, b=b, meta={"bilevel": bl.name, "sense": bl.sense,
+                A=A, b=b, selection="own", meta={"bilevel": bl.name, "sense": bl.sense,
                                 "selection": bl.selection})
     game.improve = ImproveStep(bl, game)
     return game
@@ -70,3 +70,46 @@ class ImproveStep:
         return {"x": out.x, "F": out.F, "F_ga": out.F_start, "how": out.how,
                 "status": out.status, "counts": out.counts, "free_pairs": out.free_pairs,
                 "seconds": out.seconds}
+
+
+class _WithY:
+    """A game whose evaluations also carry the matrix form's follower vector ``y`` (n, n_y)."""
+
+    def __init__(self, game: Game, y_of) -> None:
+        self.game, self.y_of = game, y_of
+
+    def evaluate(self, X: np.ndarray, strict: bool = True):
+        ev = self.game.evaluate(X, strict)
+        ev.arrays = {**ev.arrays, "y": np.asarray(self.y_of(ev.responses), float)}
+        return ev
+
+
+def state_matrix_form(game: Game, bl: Bilevel, y_of, check: int = 8, seed: int = 0,
+                      rtol: float = 1e-7, time_limit: float = 30.0) -> Game:
+    """Give a game written with the ``Game`` API (a black-box leader, library followers)
+    the exact improvement step of games from matrices, by stating the same game as a
+    :class:`Bilevel` ``bl`` and ``y_of(responses) -> (n, n_y)``, the followers' answers
+    in ``bl``'s vector y. Checked on ``check`` seeded points of the leader's box (no ties
+    there, so any selection agrees): the game's leader value must equal ``bl``'s at the
+    followers' answers (relative ``rtol``), else InputError naming the point. Sets
+    ``game.improve`` (from the GA's best, candidates re-evaluated by the game's own
+    followers under its selection: optimistic selection lets the step land on ties) and
+    returns the game."""
+    if len(bl.x_lb) != game.n_var:
+        raise InputError(f"state_matrix_form: bl has {len(bl.x_lb)} leader variables, the "
+                         f"game {game.n_var}")
+    rng = np.random.default_rng(seed)
+    X = game.project(game.lb + rng.random((check, game.n_var)) * (game.ub - game.lb))
+    ev = _WithY(game, y_of).evaluate(X)
+    sign = -1.0 if bl.sense == "min" else 1.0
+    if ev.arrays["y"].shape != (check, bl.n_y):
+        raise InputError(f"state_matrix_form: y_of returned shape {ev.arrays['y'].shape}, "
+                         f"expected ({check}, {bl.n_y})")
+    F = sign * bl.value(X, ev.arrays["y"])
+    bad = np.abs(F - ev.leader) > rtol * (1.0 + np.abs(ev.leader))
+    if bad.any():
+        i = int(np.argmax(bad))
+        raise InputError(f"state_matrix_form: at check point {i} the game's leader value is "
+                         f"{ev.leader[i]:.10g} but the matrix form gives {F[i]:.10g}")
+    game.improve = ImproveStep(bl, _WithY(game, y_of), time_limit)   # type: ignore[arg-type]
+    return game

@@ -41,7 +41,7 @@ from stackga.errors import InputError
 
 from ..model import Bilevel, Follower
 
-__all__ = ["retailer", "tolls"]
+__all__ = ["retailer", "retailer_data", "tolls"]
 
 
 def _hours(T: int) -> np.ndarray:
@@ -75,10 +75,10 @@ def _storage_follower(T: int, E: float, P: float, eta: float, alpha: float, e_in
                     name=name)
 
 
-def retailer(n_prosumers: int = 20, shapes: int = 3, seed: int = 0, T: int = 24,
-             price_lo: float = 0.2, price_hi: float = 1.5, mean_cap: float = 0.8) -> Bilevel:
-    """The retailer's pricing game above with ``n_prosumers`` prosumers in ``shapes``
-    distinct shapes (synthetic profiles drawn from ``seed``)."""
+def retailer_data(n_prosumers: int = 20, shapes: int = 3, seed: int = 0, T: int = 24) -> dict:
+    """The retailer game's synthetic data: ``wholesale`` (T,), ``counts`` (shapes,) and per
+    shape ``load``, ``pv`` (T,) kW and ``E`` kWh; the customer's ``a`` (T,); the hub's
+    ``window`` (T,) bool."""
     if T != 24:
         raise InputError(f"retailer: T must be 24 (hourly profiles), got {T}")
     if not 1 <= shapes <= n_prosumers:
@@ -86,26 +86,39 @@ def retailer(n_prosumers: int = 20, shapes: int = 3, seed: int = 0, T: int = 24,
     rng = np.random.default_rng(seed)
     h = _hours(T)
     bump = lambda c, w: np.exp(-0.5 * ((h - c) / w) ** 2)                  # noqa: E731
-    wholesale = 0.30 + 0.25 * bump(8.5, 1.5) + 0.40 * bump(19.0, 2.0)
-    counts = np.bincount(np.arange(n_prosumers) % shapes, minlength=shapes)
-    followers, Mblocks = [], []
-    c_x, offset = np.zeros(T), 0.0
-    for k in range(shapes):
+    shape = []
+    for _ in range(shapes):
         load = 0.4 + 0.3 * rng.random() + (1.0 + rng.random()) * bump(19.5, 2.0) \
             + 0.5 * bump(8.0, 1.0) + 0.05 * rng.random(T)
         pv = (2.0 + 2.0 * rng.random()) * np.clip(np.sin(np.pi * (h - 6.0) / 12.0), 0.0, None)
-        E = float(rng.choice([5.0, 10.0, 13.5]))
+        shape.append({"load": load, "pv": pv, "E": float(rng.choice([5.0, 10.0, 13.5]))})
+    return {"wholesale": 0.30 + 0.25 * bump(8.5, 1.5) + 0.40 * bump(19.0, 2.0),
+            "counts": np.bincount(np.arange(n_prosumers) % shapes, minlength=shapes),
+            "shapes": shape, "a": 1.6 + 0.2 * bump(12.0, 4.0),
+            "window": np.array([t >= 18 or t < 7 for t in range(T)])}
+
+
+def retailer(n_prosumers: int = 20, shapes: int = 3, seed: int = 0, T: int = 24,
+             price_lo: float = 0.2, price_hi: float = 1.5, mean_cap: float = 0.8) -> Bilevel:
+    """The retailer's pricing game above with ``n_prosumers`` prosumers in ``shapes``
+    distinct shapes (synthetic profiles drawn from ``seed``)."""
+    data = retailer_data(n_prosumers, shapes, seed, T)
+    wholesale, counts = data["wholesale"], data["counts"]
+    followers, Mblocks = [], []
+    c_x, offset = np.zeros(T), 0.0
+    for k, sh in enumerate(data["shapes"]):
+        load, pv, E = sh["load"], sh["pv"], sh["E"]
         f = _storage_follower(T, E, E / 2.0, 0.95, 0.01, 0.5 * E, f"prosumer{k}")
         followers.append(f)
         Mblocks.append(counts[k] * f.M)
         c_x += counts[k] * (load - pv)
         offset -= counts[k] * float(wholesale @ (load - pv))
-    a = 1.6 + 0.2 * bump(12.0, 4.0)            # the customer's marginal utility, yuan/kWh
+    a = data["a"]                              # the customer's marginal utility, yuan/kWh
     followers.append(Follower(d=-a, B=np.ones((1, T)), b=np.array([0.6 * T * 50.0]), sense=">=",
                               M=np.eye(T), Q=0.02 * np.eye(T), lb=np.full(T, 10.0),
                               ub=np.full(T, 80.0), name="customer"))
     Mblocks.append(followers[-1].M)
-    window = [t for t in range(T) if t >= 18 or t < 7]
+    window = list(np.flatnonzero(data["window"]))
     Mh = np.zeros((T, len(window)))
     Mh[window, np.arange(len(window))] = 1.0
     followers.append(Follower(d=np.zeros(len(window)), B=np.ones((1, len(window))), b=np.array([400.0]),
