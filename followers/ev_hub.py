@@ -5,7 +5,9 @@
 
 (an LP; the hub's battery losses and state limits are not modelled: it draws ``need`` kWh
 within the window). Exact method: fill the window's cheapest hours first (a greedy fill,
-batched: one sort per individual). The hub ties whenever hours of the price at which the
+batched: one sort per individual); prices within ``TIE`` (relative) of each other count
+as one level, so a tie is not lost to a rounding error in the leader's prices (the cost
+differs by at most TIE x the price x need). The hub ties whenever hours of the price at which the
 fill stops can share the rest in more than one way; its own rule fills the earliest of
 them first, and :meth:`EVHub.select` fills them by a leader's valuation instead
 (:mod:`stackga.selection`). Units: kW, kWh, yuan/kWh.
@@ -23,6 +25,8 @@ from .certify.certificate import lp_certificate
 from .response import Response, check_prices
 
 __all__ = ["EVHub"]
+
+TIE = 1e-12     # prices this close (relative) are one level: the hub is indifferent between them
 
 
 @dataclass(frozen=True)
@@ -51,9 +55,22 @@ class EVHub:
     #: the response arrays a leader's valuation may weigh (:meth:`select`)
     select_arrays = ("charge",)
 
-    def _fill(self, p: np.ndarray, key2: np.ndarray) -> np.ndarray:
-        """Charge (n, T): window hours by rising price, then by ``key2``, filled in turn."""
+    def _levels(self, p: np.ndarray) -> np.ndarray:
+        """(n, T) price levels: window hours whose prices differ by at most ``TIE`` (relative,
+        a few rounding errors) share a level, ranked from the cheapest; inf outside."""
         big = np.where(self.window, p, np.inf)
+        order = np.argsort(big, axis=1, kind="stable")
+        s = np.take_along_axis(big, order, 1)
+        with np.errstate(invalid="ignore"):             # inf - inf past the window's hours
+            step = np.diff(s, axis=1) > TIE * (1.0 + np.abs(s[:, 1:]))
+        rank = np.concatenate([np.zeros((len(p), 1)), np.cumsum(step, axis=1)], axis=1)
+        out = np.empty_like(rank)
+        np.put_along_axis(out, order, rank, axis=1)
+        return np.where(self.window, out, np.inf)
+
+    def _fill(self, p: np.ndarray, key2: np.ndarray) -> np.ndarray:
+        """Charge (n, T): window hours by rising price level, then by ``key2``, filled in turn."""
+        big = self._levels(p)
         order = np.lexsort((key2, big), axis=-1)
         cap = np.where(np.take_along_axis(big, order, 1) < np.inf, self.p_max * self.dt, 0.0)
         before = np.cumsum(cap, axis=1) - cap
@@ -70,14 +87,15 @@ class EVHub:
         return Response(-(p * c).sum(axis=1) * self.dt, np.zeros(len(p), np.int8), {"charge": c})
 
     def ties(self, prices: np.ndarray, base: Response) -> np.ndarray:
-        """(n,) rows whose optimal fill is not unique: two window hours at exactly the same
-        price, one with room left and the other charging (moving energy between them
+        """(n,) rows whose optimal fill is not unique: two window hours at the same price
+        level, one with room left and the other charging (moving energy between them
         keeps the cost; with one equality row, that is the only way to tie)."""
         p = check_prices(prices, self.T, "EVHub")
         c = base.arrays["charge"]
         full, empty = c >= self.p_max * (1 - 1e-12), c <= self.p_max * 1e-12
-        room = np.where(self.window & ~full, p, np.nan)
-        used = np.where(self.window & ~empty, p, np.nan)
+        level = self._levels(p)
+        room = np.where(self.window & ~full, level, np.nan)
+        used = np.where(self.window & ~empty, level, np.nan)
         same = (room[:, :, None] == used[:, None, :]) & ~np.eye(self.T, dtype=bool)
         return same.any(axis=(1, 2))
 

@@ -58,6 +58,7 @@ from stackga.followers.response import Status
 from stackga.data import fingerprint
 from stackga.errors import InputError
 from stackga.game import Game, LeaderOutcome, check_choices
+from stackga.relaxation_step import RelaxationStep
 
 from . import data_io
 from .references import central
@@ -177,7 +178,7 @@ def build(scenario: str = "plan", variant: str = "base", data_dir=None) -> Game:
         followers = {"ev": FixedPlan({k: plan[k] for k in ("p_ch", "p_dis", "energy")}, owners, status)}
         single_level = lambda: x.copy()                                     # noqa: E731
         lb, ub = x, x
-    return Game(
+    game = Game(
         name="v2g", lb=lb, ub=ub, followers=followers, leader=leader, A=A, b=b,
         to_prices=to_prices, single_level=single_level,
         selection="own",    # the storage agent: the move closest to idle, as before
@@ -187,3 +188,12 @@ def build(scenario: str = "plan", variant: str = "base", data_dir=None) -> Game:
               "k_c": k_c, "k_d": k_d, "k_b": k_b, "bound": bound,
               "report": partial(report, bound=bound), "tie_views": tie_views},
     )
+    if scenario == "plan":
+        # the single-level optimum (the agent's optimality dropped) bounds every plan's
+        # cost; the improvement step tries its plan with the agent's own answer
+        ref = central(data.units, load, agent, p["shed_cost"], k_d)
+        if ref is not None:
+            x_ref = (ref["p_ch"] - ref["p_dis"])[hours]
+            game.meta.update(bound=ref["objective"], report=partial(report, bound=ref["objective"]))
+            game.improve = RelaxationStep(game, lambda: x_ref.copy(), bound=-ref["objective"])
+    return game

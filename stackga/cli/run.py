@@ -86,6 +86,10 @@ def bound_note(res) -> str:
     (``report["bound"]``, in the report's own objective), or how the improvement step
     ended, or that it is the GA's answer with no bound."""
     rep, step = res.report, res.report.get("improvement", {})
+    if step.get("status") == "bound_attained":
+        return (f"a proven global optimum: the improvement step's answer reaches the "
+                f"relaxation's bound {step['bound']:.6g} (the GA alone ended at "
+                f"{step['F_ga']:.6g})")
     if rep.get("bound") is not None and rep.get("bound_gap") is not None:
         return (f"gap to the proven bound {rep['bound']:.6g}: {rep['bound_gap']:.3g} "
                 f"({abs(rep['bound_gap']) / max(abs(rep['bound']), 1e-12):.2e} relative)")

@@ -38,9 +38,11 @@ class RunSpec:
 
 
 def execute(spec: RunSpec) -> Result:
-    """Build and solve one run (a top-level function, so a process pool can call it)."""
+    """Build and solve one run (a top-level function, so a process pool can call it): the
+    GA alone (``improve=False``), so sweeps, tuning and paper comparisons measure the GA's
+    own answer; ``stackga run`` adds the improvement step and reports both."""
     import stackga  # looked up at call time: ``stackga.solve`` may be wrapped
-    return stackga.solve(spec.build(**spec.kwargs), GAConfig(**spec.config))
+    return stackga.solve(spec.build(**spec.kwargs), GAConfig(**spec.config), improve=False)
 
 
 def _warm() -> None:

@@ -191,3 +191,16 @@ def test_a_stated_matrix_form_is_checked_against_the_game():
     step = g.improve(x)
     F0 = g.evaluate(x[None]).leader[0]
     assert step["F"] >= F0 and step["F"] == pytest.approx(g.evaluate(step["x"][None]).leader[0])
+
+
+def test_a_tie_survives_a_rounding_error_in_the_prices():
+    """Prices one ulp apart (as a solver's answer gives them) still tie: the optimistic
+    value equals that at the exactly equal prices (within the cost of the ulps)."""
+    P = tied_prices(10, 8)
+    bumped = np.nextafter(P, np.where(np.arange(T) % 2 == 0, np.inf, -np.inf))
+    assert np.any(bumped != P)
+    follow = {"hub": EVHub(window=WINDOW, p_max=60.0, need=400.0), "b": battery()}
+    g = Game("t", lb=np.zeros(T), ub=np.full(T, 2.0), followers=follow, leader=leader)
+    exact, rounded = g.evaluate(P), g.evaluate(bumped)
+    np.testing.assert_allclose(rounded.leader, exact.leader, atol=1e-9)
+    assert rounded.selection["hub"]["tied"] == exact.selection["hub"]["tied"] > 0

@@ -183,12 +183,12 @@ def test_compare_and_figures_exit_3_without_feasible_individual(tmp_path, capsys
 def test_compare_and_figures_stop_on_ctrl_c(tmp_path, capsys, monkeypatch, command):
     solve, calls = stackga.solve, []
 
-    def interrupted_in_scenario_3(game, config=None, on_generation=None):
+    def interrupted_in_scenario_3(game, config=None, on_generation=None, **kw):
         calls.append(game.meta["scenario"])
         def kill(row):
             if game.meta["scenario"] == 3 and row["gen"] == 1:          # the first GA
                 os.kill(os.getpid(), signal.SIGINT)
-        return solve(game, config, on_generation=kill)
+        return solve(game, config, on_generation=kill, **kw)
 
     monkeypatch.setattr(stackga, "solve", interrupted_in_scenario_3)
     out = tmp_path / "out"
