@@ -170,6 +170,12 @@ class Game:
         if np.any(self.lb > self.ub):
             i = int(np.argmax(self.lb > self.ub))
             raise InputError(f"Game: lb[{i}] = {self.lb[i]} > ub[{i}] = {self.ub[i]}")
+        with np.errstate(over="ignore"):
+            wide = ~np.isfinite(self.ub - self.lb)
+        if wide.any():
+            i = int(np.argmax(wide))
+            raise InputError(f"Game: the range of x[{i}], ub - lb = {self.ub[i]:g} - ({self.lb[i]:g}), "
+                             f"overflows a float; give bounds whose range is finite")
         if not callable(self.leader):
             raise InputError(f"Game.leader must be a function (X, prices, responses) -> "
                              f"LeaderOutcome, got {self.leader!r}")

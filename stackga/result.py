@@ -247,8 +247,25 @@ class Result:
                     saved, x, rtol=1e-12, atol=0.0, equal_nan=True)):
                 raise ResultError(f"{path}: x differs from the saved array leader.x "
                                   f"({d / doc['arrays']['leader.x']['file']}): edited by hand?")
+            _check_leader(path, kwargs, tables.get("log.csv", {}))
         except ResultError:
             raise
         except (KeyError, IndexError, TypeError, ValueError, AttributeError) as e:
             raise ResultError(f"{path}: inconsistent or damaged ({type(e).__name__}: {e})") from None
         return cls(x=x, arrays=arrays, log=tables.get("log.csv", {}), **kwargs)
+
+
+def _check_leader(path: Path, doc: dict, log: dict) -> None:
+    """run.json's leader value against its log (whose file run.json's digest covers): the
+    GA keeps its best, so a feasible answer the improvement step did not move has the log's
+    best value; a moved one has at least that."""
+    best = np.asarray(log.get("best", []), float)
+    best = best[np.isfinite(best)]
+    if not len(best) or not (doc.get("report") or {}).get("feasible"):
+        return
+    leader, top = float(doc["leader"]), float(best.max())
+    moved = ((doc.get("report") or {}).get("improvement") or {}).get("how") == "improved"
+    tol = 1e-9 * (1.0 + abs(top))
+    if (leader < top - tol) if moved else (abs(leader - top) > tol):
+        raise ResultError(f"{path}: leader {leader!r} disagrees with the log's best {top!r} "
+                          f"(log.csv): edited by hand?")

@@ -10,6 +10,7 @@ staging folder it names), or with ``overwrite`` replaces the first whole.
 """
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
 import tempfile
@@ -19,7 +20,7 @@ from pathlib import Path
 
 from stackga.errors import InputError
 
-__all__ = ["RunDirError", "MARKER", "check_out", "check_writable", "fresh", "staged"]
+__all__ = ["RunDirError", "MARKER", "check_out", "check_writable", "fresh", "staged", "writer_lock"]
 
 #: every folder ``staged`` commits holds this file; ``overwrite`` replaces only such folders
 MARKER = ".stackga"
@@ -27,6 +28,16 @@ MARKER = ".stackga"
 
 class RunDirError(InputError):
     """An output folder cannot be used; the message names it and why."""
+
+
+def _short(name: str) -> str:
+    """A folder's name for the files stackga keeps beside it (staging, probe, lock): itself
+    when short, else its first 100 characters and a digest, so that a name of up to 255
+    characters still leaves room for the suffixes."""
+    if len(name) <= 100:
+        return name
+    import hashlib
+    return f"{name[:100]}~{hashlib.sha256(name.encode()).hexdigest()[:12]}"
 
 
 def _nonempty(p: Path) -> bool:
@@ -50,7 +61,7 @@ def check_writable(path, what: str = "--out") -> Path:
         raise RunDirError(f"{what} {p}: exists and is not a folder")
     try:
         p.parent.mkdir(parents=True, exist_ok=True)
-        os.rmdir(tempfile.mkdtemp(prefix=f".{p.name}.probe-", dir=p.parent))
+        os.rmdir(tempfile.mkdtemp(prefix=f".{_short(p.name)}.probe-", dir=p.parent))
     except OSError as e:
         raise RunDirError(f"{what} {p}: cannot write there ({e.strerror or e})") from None
     return p
@@ -99,7 +110,7 @@ def _commit(tmp: Path, p: Path, overwrite: bool) -> None:
             _replaceable(p, "output folder")
         except RunDirError as e:
             raise RunDirError(f"{e}; this run's files are kept in {tmp}") from None
-    old = p.with_name(f".{p.name}.old-{os.getpid()}")
+    old = p.with_name(f".{_short(p.name)}.old-{os.getpid()}")
     os.rename(p, old)
     os.rename(tmp, p)
     shutil.rmtree(old, ignore_errors=True)
@@ -113,10 +124,39 @@ def staged(path, overwrite: bool = False):
     here, and this run's files are kept in the staging folder the error names."""
     p = Path(path).resolve()
     p.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{p.name}.partial-", dir=p.parent))
+    tmp = Path(tempfile.mkdtemp(prefix=f".{_short(p.name)}.partial-", dir=p.parent))
     try:
         yield tmp
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     _commit(tmp, p, overwrite)
+
+
+@contextmanager
+def writer_lock(path, what: str = "--out"):
+    """Hold the one-writer lock of the output folder ``path`` for the block: an exclusive
+    ``flock`` on ``.<name>.lock`` beside it (the folder itself is replaced on commit). A
+    second writer is refused at once, naming the folder and the holder's pid; the kernel
+    drops the lock when its holder exits, however it exits (kill -9 included)."""
+    p = Path(path).resolve()
+    p.parent.mkdir(parents=True, exist_ok=True)
+    lock = p.with_name(f".{_short(p.name)}.lock")
+    fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        holder = os.pread(fd, 32, 0).decode(errors="replace").strip() or "unknown"
+        os.close(fd)
+        raise RunDirError(f"{what} {p}: another stackga run is writing it (pid {holder}); wait "
+                          f"for it to end or choose another folder") from None
+    os.ftruncate(fd, 0)
+    os.pwrite(fd, str(os.getpid()).encode(), 0)
+    try:
+        yield p
+    finally:
+        try:
+            lock.unlink()
+        except OSError:
+            pass
+        os.close(fd)

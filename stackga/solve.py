@@ -10,6 +10,7 @@ import numpy as np
 from stackga.errors import InputError
 
 from . import interrupt
+from .checkpoint import differences, identity
 from .config import GAConfig
 from .engines import get_engine
 from .game import Game
@@ -84,6 +85,8 @@ def _tie_values(cert: dict, leader: float) -> None:
             c["F_pessimistic"] = leader + c["leader_worst"]
         elif c.get("leader_worst_found") is not None:   # found, not proven: the worst is <= it
             c["F_pessimistic_at_most"] = leader + c["leader_worst_found"]
+            if c.get("leader_worst_bound") is not None:   # and >= the MILP's bound
+                c["F_pessimistic_at_least"] = leader + c["leader_worst_bound"]
         elif c.get("leader_worst_infeasible"):
             c["F_pessimistic_infeasible"] = True          # a tie-break the leader cannot answer
         if "F_optimistic" in c and "F_pessimistic" in c:       # the tie does not matter to it
@@ -159,11 +162,16 @@ def solve(game: Game, config: GAConfig | None = None,
     game._warned.clear()                    # "warned once" is per run
     if checkpoint is not None:
         checkpoint.config = config.to_dict()
+        checkpoint.identity = identity(game)
     saved = checkpoint.load() if checkpoint is not None else None
     if saved is not None:
         if saved.get("config") != config.to_dict():
             raise InputError(f"{checkpoint.path}: a checkpoint of another GA configuration "
                              f"({saved.get('config')}), not of {config.to_dict()}")
+        differ = differences(saved.get("identity"), checkpoint.identity)
+        if differ:
+            raise InputError(f"{checkpoint.path}: a checkpoint of another game; "
+                             + "; ".join(differ))
         log.restore(saved["log"])
     with interrupt.graceful() as stop:
         x = get_engine(config.engine)(game, config, log, stop, checkpoint,

@@ -31,6 +31,7 @@ Units: kW, kWh, yuan, hourly steps; hour t is [t:00, t+1:00).
 from __future__ import annotations
 
 from functools import partial
+from pathlib import Path
 
 import numpy as np
 from stackga.followers import EVClusters, MicrogridDispatch
@@ -51,7 +52,8 @@ T = 24
 def make_clusters(data: data_io.EVAData):
     """(EVClusters, labels (n_ev,)): eq. 1 on the EVs' times, the members' data summed."""
     p, ev = data.params, data.evs
-    labels, start, length = cluster_hours(ev["arrival_h"], ev["departure_h"], T)
+    labels, start, length = cluster_hours(ev["arrival_h"], ev["departure_h"], T, ev.get("ev"),
+                                          str(Path(data.folder) / data_io.EVS.file))
     Q = p["ev_capacity_kwh"]
     size = np.bincount(labels)
     total = lambda v: np.bincount(labels, weights=v)               # noqa: E731

@@ -17,7 +17,9 @@ Over the follower's optimal face {row_lo <= A y <= row_hi, bounds, cost y <= phi
   that is active (minimising a concave function: a vertex); each M from the range of z_t
   over the follower's box (interval arithmetic, so y's bounds must be finite).
 
-Both are exact (HiGHS, MILP gap 1e-9).
+Both are exact (HiGHS, MILP gap 1e-9); the MILP runs under ``WORST_TIME_LIMIT`` seconds,
+past which the worst is reported found but not proven (``leader_worst_found``, the
+incumbent) and bounded (``leader_worst_bound``, the MILP's dual bound).
 
 :class:`RecourseLeader`, whose cost is a convex QP recourse (its own dispatch) of z:
 
@@ -61,6 +63,9 @@ from ..response import Status
 __all__ = ["ConcaveLeader", "RecourseLeader", "bind", "bind_blocks", "tie_range"]
 
 TOL = 1e-9          # relative slack on the follower's optimum defining its optimal face
+#: seconds for the pessimistic MILP of a concave leader: a certificate never dominates a run;
+#: past it the worst is reported as found (the incumbent) and bounded (the MILP's bound)
+WORST_TIME_LIMIT = 0.3
 
 
 @dataclass(kw_only=True)
@@ -176,14 +181,25 @@ def tie_range(cost, A, row_lo, row_hi, col_lo, col_hi, y, phi: float, leader,
             sp.hstack([face, sp.csr_matrix((face.shape[0], m + m * S))]),
             sp.hstack([piece, -sp.diags(M)]),
             sp.hstack([sp.csr_matrix((m, n + m)), pick])], format="csr")
+        trace: list = []
         st, v, obj = solve_highs(np.r_[lin, np.ones(m), np.zeros(m * S)], A_w,
                                  np.r_[flo, rhs - M, np.ones(m)],
                                  np.r_[fhi, np.full(m * S, np.inf), np.ones(m)],
                                  np.r_[col_lo, np.full(m, -np.inf), np.zeros(m * S)],
                                  np.r_[col_hi, np.full(m, np.inf), np.ones(m * S)],
                                  integer=np.r_[np.zeros(n + m, bool), np.ones(m * S, bool)],
-                                 options={"mip_feasibility_tolerance": 1e-9})
+                                 options={"mip_feasibility_tolerance": 1e-9,
+                                          "time_limit": WORST_TIME_LIMIT}, trace=trace)
         out["leader_worst"] = obj - at if st == Status.OPTIMAL else None
+        if st == Status.LIMIT:                      # bounded: the worst lies between the two
+            incumbent, bound = trace[-1][1:] if trace else (np.inf, -np.inf)
+            if np.isfinite(incumbent):               # the answer is on the face: worst <= 0
+                out["leader_worst_found"] = min(incumbent - at, 0.0)
+            if np.isfinite(bound):
+                out["leader_worst_bound"] = min(bound - at, 0.0)
+            out["leader_worst_status"] = (("found, not proven" if np.isfinite(incumbent) else
+                                           "not found") + f": the MILP stopped at its "
+                                          f"{WORST_TIME_LIMIT:g} s limit")
     else:
         out["leader_worst"] = None
     return out

@@ -39,17 +39,21 @@ from ..response import Status
 __all__ = ["EVClusters", "cluster_hours", "split_to_evs"]
 
 
-def cluster_hours(arrival_h: np.ndarray, departure_h: np.ndarray, T: int = 24):
+def cluster_hours(arrival_h: np.ndarray, departure_h: np.ndarray, T: int = 24,
+                  ids: np.ndarray | None = None, source: str = ""):
     """Eq. 1 with a half-width of 0.5 h: (labels (n_ev,), start (n_cl,), length (n_cl,)).
 
     Clusters are numbered by (start, departure); an EV whose rounded arrival equals its
-    rounded departure has no connected hour and raises ValueError naming it."""
+    rounded departure has no connected hour and raises InputError naming it (by its id
+    in ``ids`` and the file ``source``, where given)."""
     a = np.floor(np.asarray(arrival_h, float) + 0.5).astype(int) % T
     b = np.floor(np.asarray(departure_h, float) + 0.5).astype(int) % T
     empty = np.flatnonzero(a == b)
     if len(empty):
         i = int(empty[0])
-        raise InputError(f"EV {i}: arrival {arrival_h[i]:g} h and departure {departure_h[i]:g} h "
+        who = f"EV {ids[i]:g}" if ids is not None else f"EV {i}"
+        where = f"{source}: " if source else ""
+        raise InputError(f"{where}{who}: arrival {arrival_h[i]:g} h and departure {departure_h[i]:g} h "
                          f"round to the same hour: no connected hour")
     pairs, labels = np.unique(np.stack([a, b], axis=1), axis=0, return_inverse=True)
     return labels.reshape(-1), pairs[:, 0], (pairs[:, 1] - pairs[:, 0]) % T

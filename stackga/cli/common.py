@@ -93,7 +93,7 @@ def _cluster(a):
         return
     from ..experiments.runner import dask_client
     try:
-        client = dask_client(address)
+        client = dask_client(address, getattr(a, "worker_timeout", None))
     except (OSError, TimeoutError) as e:
         raise InputError(f"--scheduler {address}: cannot connect ({e})") from None
     try:

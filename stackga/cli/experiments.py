@@ -61,6 +61,9 @@ def cmd_figures(a) -> int:
     case.load(a.data)
     # a figures folder is refreshed in place: the case's FIGURES_DIR
     out = rundir.check_writable(a.out or case.FIGURES_DIR)
+    if (out / "run.json").exists() or (out / rundir.MARKER).exists():
+        raise InputError(f"figures --out {out}: is a run folder (its figures belong to its run); "
+                         f"write the comparison's figures to another folder")
     with interrupt.graceful() as stop:
         text, results = case.compare(cfg, data_dir=a.data, seeds=a.seeds, jobs=a.jobs)
     bad = [r for r in results.values() if r.infeasibility or r.status != "complete"]

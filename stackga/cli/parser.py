@@ -40,6 +40,9 @@ def _experiment_args(p: argparse.ArgumentParser, what: str) -> None:
     """Where a sweep or tuning runs, on which game, and its folder."""
     p.add_argument("--scheduler", default=None, metavar="ADDRESS",
                    help="run on this Dask scheduler (default: $DASK_SCHEDULER_ADDRESS, else local processes)")
+    p.add_argument("--worker-timeout", type=float, default=None, metavar="SECONDS",
+                   help="on Dask, give up after this long with no worker connected (default: "
+                        "wait, saying so every minute)")
     p.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="parallel processes")
     p.add_argument("--scenario", default=None, help="the case's scenario (default: its main game)")
     p.add_argument("--variant", default="base")

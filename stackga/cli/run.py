@@ -24,7 +24,7 @@ def cmd_run(a) -> int:
     if a.checkpoint_every is not None and a.checkpoint_every < 1:
         raise InputError(f"--checkpoint-every must be >= 1 generation, got {a.checkpoint_every}")
     game_args = {"scenario": scenario, "variant": a.variant, "data_dir": a.data, **options}
-    with _output(a, f"{a.case}-s{scenario}-{a.variant}") as out:
+    with _output(a, f"{a.case}-s{scenario}-{a.variant}") as out, rundir.writer_lock(out):
         ckpt = None
         if a.checkpoint_every:
             ckpt = _start_checkpoint(out, a.case, game_args, cfg, a.checkpoint_every)
@@ -58,10 +58,18 @@ def _solve_and_save(case, game_args: dict, cfg: GAConfig, out: Path, ckpt, overw
         print(f"stackga: interrupted at generation {len(res.log['gen'])} of {cfg.generations}; "
               f"continue with: stackga resume {out}", file=sys.stderr)
         return interrupt.exit_code()
-    with rundir.staged(out, overwrite=overwrite) as tmp:
-        res.write_files(tmp)
-        if res.report["feasible"]:
-            case.write_figures({scenario: res}, tmp)
+    try:
+        with rundir.staged(out, overwrite=overwrite) as tmp:
+            res.write_files(tmp)
+    except OSError as e:
+        raise InputError(f"{e.filename or out}: cannot save the run ({e.strerror or e}); "
+                         + _rescue(res)) from None
+    if res.report["feasible"]:
+        try:                                          # optional: never loses the saved run
+            case.write_figures({scenario: res}, out)
+        except Exception as e:                        # noqa: BLE001 (any plotting failure)
+            print(f"stackga: the run is saved in {out}/ but its figures failed "
+                  f"({type(e).__name__}: {e})", file=sys.stderr)
     code = _stopped(res, cfg.generations, out)
     if code is not None:
         return code
@@ -113,12 +121,26 @@ def _tie_note(cert: dict) -> str:
             notes.append(who + f"leader's value {c['F_pessimistic']:.6g} (pessimistic) to "
                          f"{c['F_optimistic']:.6g} (optimistic)")
         else:
+            low = (f" and at least {c['F_pessimistic_at_least']:.6g} (the MILP's bound at its "
+                   f"time limit)" if "F_pessimistic_at_least" in c else "")
             worst = (f"; pessimistic at most {c['F_pessimistic_at_most']:.6g} (a tie-break "
-                     f"found, not a proven worst)" if "F_pessimistic_at_most" in c else
+                     f"found, not a proven worst){low}" if "F_pessimistic_at_most" in c else
                      "; pessimistic: a tie-break leaves the leader's recourse infeasible"
                      if c.get("F_pessimistic_infeasible") else "")
             notes.append(who + f"leader's value up to {c['F_optimistic']:.6g} (optimistic)" + worst)
     return f" ({'; '.join(notes)})" if notes else ""
+
+
+def _rescue(res) -> str:
+    """Save a result that could not be saved where asked in a new folder under the system's
+    temporary directory; the sentence that says where (or that it could not)."""
+    import tempfile
+    try:
+        folder = Path(tempfile.mkdtemp(prefix="stackga-rescue-"))
+        res.write_files(folder)
+        return f"the result was saved instead in {folder}/ (load it with stackga.Result.load)"
+    except OSError as e:
+        return f"saving it under the temporary directory failed too ({e.strerror or e}): the result is lost"
 
 
 def cmd_resume(a) -> int:
@@ -131,13 +153,17 @@ def cmd_resume(a) -> int:
     if not spec_path.exists():
         raise InputError(f"{out}: no checkpoint ({spec_path} not found); start runs with "
                          f"--checkpoint-every K to be able to resume them")
-    spec = json.loads(spec_path.read_text())
-    ckpt = Checkpoint(out / CHECKPOINT_DIR, spec["every"])
-    state = ckpt.load()
-    start = state["gen"] if state else 0
-    print(f"resuming {out} from generation {start}", file=sys.stderr)
-    return _solve_and_save(_case(spec["case"]), spec["game"], GAConfig(**spec["config"]), out,
-                           ckpt, True)
+    try:
+        spec = json.loads(spec_path.read_text())
+        every, case, game, config = spec["every"], spec["case"], spec["game"], spec["config"]
+    except (ValueError, KeyError, TypeError) as e:
+        raise InputError(f"{spec_path}: damaged run description ({type(e).__name__}: {e})") from None
+    with rundir.writer_lock(out, "resume"):
+        ckpt = Checkpoint(out / CHECKPOINT_DIR, every)
+        state = ckpt.load()
+        start = state["gen"] if state else 0
+        print(f"resuming {out} from generation {start}", file=sys.stderr)
+        return _solve_and_save(_case(case), game, GAConfig(**config), out, ckpt, True)
 
 
 def cmd_data(a) -> int:

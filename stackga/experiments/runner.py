@@ -13,10 +13,15 @@ whose workers see no Ctrl-C, they are cancelled (and absent from the results).
 from __future__ import annotations
 
 import multiprocessing as mp
+import os
 import signal
+import threading
+import time
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import Any, Callable
+
+import numpy as np
 
 from stackga import interrupt
 from stackga.errors import InputError
@@ -24,7 +29,33 @@ from stackga.errors import InputError
 from ..config import GAConfig
 from ..result import Result
 
-__all__ = ["RunSpec", "dask_client", "execute", "local_pool", "run_many", "unfinished"]
+__all__ = ["RunSpec", "check_same_data", "dask_client", "execute", "local_pool", "run_many",
+           "unfinished"]
+
+
+def _data_files(meta: dict) -> dict | None:
+    data = (meta or {}).get("data")
+    return data.get("sha256") if isinstance(data, dict) else None
+
+
+def check_same_data(found: dict, specs: dict, where: str) -> None:
+    """Refuse, naming the run and the files, finished runs (``found``: name -> Result)
+    made on other data than their spec (``specs``: name -> RunSpec) reads now: a resumed
+    sweep or tuning never mixes runs on two data sets."""
+    from ..rundir import RunDirError
+    now: dict = {}
+    for name, r in found.items():
+        spec = specs[name]
+        key = repr(sorted(spec.kwargs.items()))
+        if key not in now:
+            now[key] = _data_files(spec.build(**spec.kwargs).meta)
+        was, cur = _data_files(r.meta), now[key]
+        if was != cur:
+            changed = sorted(f for f in set(was or {}) | set(cur or {})
+                             if (was or {}).get(f) != (cur or {}).get(f))
+            raise RunDirError(f"{where}: the finished run {name} was made on other data "
+                              f"(changed: {', '.join(changed) or 'the data folder'}); resume it "
+                              f"with the data it started on, or start afresh in another folder")
 
 
 @dataclass(frozen=True)
@@ -53,12 +84,22 @@ def _warm() -> None:
     from ..engines import deap_engine, pymoo_engine  # noqa: F401
 
 
-def dask_client(address: str):
+#: seconds between the "no Dask worker" messages while a run waits for one
+NO_WORKER_EVERY = 60.0
+
+
+def dask_client(address: str, worker_timeout: float | None = None):
     """A ``distributed.Client`` for the scheduler at ``address`` (e.g. ``tcp://host:8786``;
     ``DASK_SCHEDULER_ADDRESS`` is the usual environment variable), with every worker
-    warmed once. Pass it to :func:`run_many` as ``pool``."""
+    warmed once. Pass it to :func:`run_many` as ``pool``. While no worker is connected,
+    :func:`run_many` says so on stderr (every ``NO_WORKER_EVERY`` seconds) and waits, or,
+    past ``worker_timeout`` seconds, stops with an InputError (the runs finished so far
+    are kept)."""
+    if worker_timeout is not None and not worker_timeout > 0:
+        raise InputError(f"--worker-timeout must be > 0 seconds, got {worker_timeout}")
     from distributed import Client
     client = Client(address)
+    client.stackga_worker_timeout = worker_timeout     # type: ignore[attr-defined]  # read by run_many
     try:
         client.run(_warm)
     except BaseException:
@@ -67,18 +108,32 @@ def dask_client(address: str):
     return client
 
 
-def _worker_init() -> None:
+def _watch_parent(parent: int, every: float = 0.5) -> None:
+    """End this worker (at once, exit code 1) when its parent is gone (killed with -9, or
+    ended without shutting the pool down): an orphaned worker never runs on."""
+    while True:
+        time.sleep(every)
+        if os.getppid() != parent:
+            os._exit(1)
+
+
+def _worker_init(parent: int | None = None) -> None:
     """Once per worker process: load the compiled follower kernels (from numba's cache) and
-    the GA engines, so no run pays for them, and ignore Ctrl-C between runs (inside a run,
-    ``solve`` stops it cleanly)."""
+    the GA engines, so no run pays for them, ignore Ctrl-C between runs (inside a run,
+    ``solve`` stops it cleanly), and watch the parent (:func:`_watch_parent`)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if parent is not None:
+        threading.Thread(target=_watch_parent, args=(parent,), daemon=True,
+                         name="stackga-parent-watch").start()
     _warm()
 
 
 def local_pool(jobs: int) -> ProcessPoolExecutor:
-    """A pool of ``jobs`` spawned worker processes, each warmed once (kernels, engines).
-    Pass it to :func:`run_many` to reuse it across calls; shut it down when done."""
-    return ProcessPoolExecutor(jobs, mp_context=mp.get_context("spawn"), initializer=_worker_init)
+    """A pool of ``jobs`` spawned worker processes, each warmed once (kernels, engines),
+    each ending by itself if this process dies. Pass it to :func:`run_many` to reuse it
+    across calls; shut it down when done."""
+    return ProcessPoolExecutor(jobs, mp_context=mp.get_context("spawn"), initializer=_worker_init,
+                               initargs=(os.getpid(),))
 
 
 def run_many(specs: list[RunSpec], jobs: int = 1,
@@ -115,7 +170,7 @@ def run_many(specs: list[RunSpec], jobs: int = 1,
         from distributed import wait as dask_wait
         jobs = max(jobs, sum(pool.nthreads().values()))
         submit = lambda spec: pool.submit(execute, spec, pure=False)             # noqa: E731
-        first = lambda fs: dask_wait(list(fs), return_when="FIRST_COMPLETED")    # noqa: E731
+        first = lambda fs: _dask_first(pool, list(fs), dask_wait)                 # noqa: E731
     else:
         submit = lambda spec: pool.submit(execute, spec)                          # noqa: E731
         first = lambda fs: wait(fs, return_when=FIRST_COMPLETED)                 # noqa: E731
@@ -139,6 +194,38 @@ def run_many(specs: list[RunSpec], jobs: int = 1,
         elif own:
             pool.shutdown(wait=False, cancel_futures=True)  # nothing is left running normally
     return {n: results[n] for n in names if n in results}
+
+
+def _dask_first(client, futures: list, dask_wait, poll: float = 2.0):
+    """Wait for the first of ``futures`` to finish; while the cluster has no worker, say so
+    on stderr (naming the scheduler) and give up past the client's worker timeout."""
+    import sys
+
+    from distributed.utils import TimeoutError as DaskTimeout
+    timeout = getattr(client, "stackga_worker_timeout", None)
+    alone_since, said = None, -np.inf
+    while True:
+        try:
+            return dask_wait(futures, timeout=poll, return_when="FIRST_COMPLETED")
+        except (DaskTimeout, TimeoutError):
+            pass
+        if interrupt.requested():
+            return set(), set(futures)
+        if client.nthreads():
+            alone_since = None
+            continue
+        now = time.monotonic()
+        alone_since = now if alone_since is None else alone_since
+        if timeout is not None and now - alone_since > timeout:
+            raise InputError(f"Dask scheduler {client.scheduler.address}: no worker connected "
+                             f"for {timeout:g} s (--worker-timeout); stopped, the runs finished "
+                             f"so far are saved")
+        if now - said >= NO_WORKER_EVERY:
+            said = now
+            print(f"stackga: no Dask worker is connected to {client.scheduler.address}; "
+                  f"waiting for one (the runs continue when one joins"
+                  + ("" if timeout is None else f"; giving up after {timeout:g} s") + ")",
+                  file=sys.stderr, flush=True)
 
 
 def unfinished(results: dict[str, Result], total: int) -> str | None:

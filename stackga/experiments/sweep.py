@@ -10,6 +10,7 @@ A killed sweep resumes (``resume=True``) without redoing its finished runs.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import itertools
 import json
@@ -24,8 +25,8 @@ from stackga.errors import InputError
 
 from ..config import GAConfig
 from ..result import Result, ResultError
-from ..rundir import RunDirError, check_writable
-from .runner import RunSpec, run_many
+from ..rundir import RunDirError, check_writable, writer_lock
+from .runner import RunSpec, check_same_data, run_many
 
 __all__ = ["Sweep", "SWEPT", "run_sweep", "load_sweep", "runs_table"]
 
@@ -51,6 +52,8 @@ class Sweep:
                 raise InputError(f"Sweep.grid: cannot sweep {k!r}; choose from {tuple(SWEPT)}")
             if not values:
                 raise InputError(f"Sweep.grid[{k!r}] is empty")
+            if len(set(values)) != len(values):
+                raise InputError(f"Sweep.grid[{k!r}] repeats a value: {list(values)}")
             for v in values:                          # every setting is a valid GAConfig
                 GAConfig(**{**self.base, k: v})
         if not self.seeds or len(set(self.seeds)) != len(self.seeds):
@@ -146,15 +149,24 @@ def run_sweep(sweep: Sweep, build: Callable, out, jobs: int = 1, resume: bool = 
     table and name -> Result. ``pool``: a local pool or a Dask client (see
     :func:`~stackga.experiments.runner.run_many`). Every run is saved when it ends; the
     tables are written at the end (also after Ctrl-C, with the runs finished so far)."""
+    with writer_lock(check_writable(out, "sweep --out"), "sweep --out"):
+        return _run_sweep(sweep, build, out=out, jobs=jobs, resume=resume, on_done=on_done, pool=pool)
+
+
+def _run_sweep(sweep: Sweep, build: Callable, out, jobs: int = 1, resume: bool = False,
+               on_done: Callable | None = None, pool=None) -> tuple[list[dict], dict[str, Result]]:
     out = check_writable(out, "sweep --out")
     runs_dir = out / "runs"
     if (out / "sweep.json").exists():
         if not resume:
             raise RunDirError(f"sweep --out {out}: holds a sweep already; pass --resume to finish it "
                               f"or choose another folder")
-        if load_sweep(out) != sweep:
+        held = load_sweep(out)
+        extends = sweep.seeds[:len(held.seeds)] == held.seeds and \
+            dataclasses.replace(held, seeds=sweep.seeds) == sweep
+        if held != sweep and not extends:
             raise RunDirError(f"sweep --out {out}: holds a different sweep ({out / 'sweep.json'}); "
-                              f"--resume must repeat its settings")
+                              f"--resume must repeat its settings (more seeds may be added)")
     elif out.is_dir() and any(out.iterdir()):
         raise RunDirError(f"sweep --out {out}: exists and is not empty")
     runs_dir.mkdir(parents=True, exist_ok=True)
@@ -171,6 +183,7 @@ def run_sweep(sweep: Sweep, build: Callable, out, jobs: int = 1, resume: bool = 
             results[spec.name] = r                       # finished before: not redone
         else:
             todo.append(spec)
+    check_same_data(results, {s.name: s for s in specs}, f"sweep --resume {out}")
 
     def save(spec, res):
         res.save(runs_dir / spec.name, overwrite=True)

@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import json
 import math
+import os
+import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -27,8 +29,8 @@ import numpy as np
 from stackga.errors import InputError
 
 from ..result import Result, ResultError
-from ..rundir import RunDirError, check_writable
-from .runner import RunSpec, local_pool, run_many
+from ..rundir import RunDirError, check_writable, writer_lock
+from .runner import RunSpec, check_same_data, local_pool, run_many
 from .sweep import Sweep, _write_atomic
 
 __all__ = ["Tuning", "tune", "PAPER"]
@@ -94,6 +96,45 @@ def _label(cfg: dict) -> str:
     return Sweep.label({k: cfg[k] for k in ("crossover_prob", "mutation_prob", "pop_size") if k in cfg})
 
 
+def _is_json(line: bytes) -> bool:
+    try:
+        json.loads(line)
+        return True
+    except ValueError:
+        return False
+
+
+def _mend_journal(path: Path) -> None:
+    """A journal whose last record was cut off (a kill mid-write, a full disk) is mended:
+    the torn tail is set aside in ``<journal>.torn-<time>`` and the journal cut back to
+    its last whole record, with a warning naming both. A damaged record before the last
+    is refused by name (RunDirError): the study cannot be trusted past it."""
+    if not path.exists():
+        return
+    *records, tail = path.read_bytes().split(b"\n")    # tail: after the last newline
+    bad = [k for k, line in enumerate(records) if not _is_json(line)]
+    unterminated = bool(tail) and _is_json(tail)
+    if unterminated:
+        records, tail = records + [tail], b""               # a whole record: end its line
+    if bad and (bad[0] < len(records) - 1 or tail):
+        raise RunDirError(f"{path}: record {bad[0] + 1} of the tuning journal is damaged; "
+                          f"the study cannot be resumed (start afresh in another folder)")
+    if bad:
+        records, tail = records[:-1], records[-1]
+    if tail or unterminated:
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        tmp.write_bytes(b"".join(line + b"\n" for line in records))
+        backup = path.with_name(f"{path.name}.torn-{time.strftime('%Y%m%d-%H%M%S')}")
+        if tail:
+            backup.write_bytes(tail)
+        os.replace(tmp, path)
+    if tail:
+        import warnings
+        warnings.warn(f"{path}: its last record was cut off (a killed or full-disk write); "
+                      f"set aside in {backup}, the study continues from its last whole record",
+                      RuntimeWarning, stacklevel=3)
+
+
 def _load(path: Path):
     import warnings
 
@@ -109,16 +150,27 @@ def tune(tuning: Tuning, build: Callable, out, jobs: int = 1, resume: bool = Fal
     """Run (or continue) a tuning into the folder ``out``; returns the report (also written
     to ``report.json``): the best setting and the paper's, with their per-seed values on
     the same seeds and the Wilcoxon signed-rank test between them."""
+    with writer_lock(check_writable(out, "tune --out"), "tune --out"):
+        return _tune(tuning, build, out=out, jobs=jobs, resume=resume, on_trial=on_trial, pool=pool)
+
+
+def _tune(tuning: Tuning, build: Callable, out, jobs: int = 1, resume: bool = False,
+          on_trial: Callable | None = None, pool=None) -> dict:
     out = check_writable(out, "tune --out")
     if (out / "tuning.json").exists():
         if not resume:
             raise RunDirError(f"tune --out {out}: holds a tuning already; pass --resume to continue it")
-        if json.loads((out / "tuning.json").read_text()) != json.loads(tuning.to_json()):
-            raise RunDirError(f"tune --out {out}: holds a different tuning; --resume must repeat its settings")
+        held, now = json.loads((out / "tuning.json").read_text()), json.loads(tuning.to_json())
+        if {**held, "trials": None} != {**now, "trials": None}:
+            raise RunDirError(f"tune --out {out}: holds a different tuning; --resume must repeat "
+                              f"its settings (the number of trials may change)")
     elif out.is_dir() and any(out.iterdir()):
         raise RunDirError(f"tune --out {out}: exists and is not empty")
     (out / "runs").mkdir(parents=True, exist_ok=True)
+    if resume:
+        _check_runs_data(tuning, build, out)
     _write_atomic(out / "tuning.json", tuning.to_json())
+    _mend_journal(out / "study.log")
     storage, optuna = _load(out / "study.log")
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     state = optuna.trial.TrialState
@@ -174,6 +226,18 @@ def tune(tuning: Tuning, build: Callable, out, jobs: int = 1, resume: bool = Fal
     report = _report(tuning, study)
     _write_atomic(out / "report.json", json.dumps(report, indent=2))
     return report
+
+
+def _check_runs_data(tuning: Tuning, build, out: Path) -> None:
+    """Refuse a resume whose finished runs were made on other data (by name)."""
+    found = {}
+    for d in sorted((out / "runs").iterdir()):
+        try:
+            found[d.name] = Result.load(d)
+        except ResultError:
+            continue
+    spec = RunSpec("check", build, dict(tuning.game), {})
+    check_same_data(found, dict.fromkeys(found, spec), f"tune --resume {out}")
 
 
 def _runs(tuning: Tuning, build, cfg: dict, seeds: list, out: Path, jobs: int,

@@ -541,3 +541,19 @@ def test_an_ev_arriving_above_its_soc_max_is_refused(tmp_path):
     (bad / "evs.csv").write_text("\n".join(text) + "\n")
     with pytest.raises(DataError, match=r"ev 0: soc_in = 0.95 is above ev_soc_max = 0.9"):
         load(bad)
+
+
+def test_an_ev_with_no_connected_hour_is_named_by_its_id_and_file(tmp_path):
+    from stackga.cli import main
+    from stackga.errors import InputError
+    data = tmp_path / "d"
+    assert main(["data", "eva", str(data)]) == 0
+    csv = data / "evs.csv"
+    lines = csv.read_text().splitlines()
+    fields = lines[6].split(",")
+    fields[0], fields[2], fields[3] = "1005", "9.9", "10.2"        # id 1005, both round to 10 h
+    lines[6] = ",".join(fields)
+    csv.write_text("\n".join(lines) + "\n")
+    import stackga.cases.eva as eva
+    with pytest.raises(InputError, match=r"evs.csv: EV 1005: arrival 9.9 h and departure 10.2 h"):
+        eva.build(data_dir=data)

@@ -164,3 +164,19 @@ def test_run_folder_permissions_follow_the_umask(tmp_path):
     finally:
         os.umask(old)
     assert (tmp_path / "run").stat().st_mode & 0o777 == 0o755
+
+
+def test_a_leader_value_edited_by_hand_is_refused(tmp_path):
+    """run.json's leader against its log's best (the GA keeps its best; the improvement step
+    only raises it)."""
+    small_result(report={"feasible": True}).save(tmp_path / "ok")
+    assert Result.load(tmp_path / "ok").leader == 1.0
+    edit_json(tmp_path / "ok", lambda doc: doc.update(leader=1.5))
+    with pytest.raises(ResultError, match=r"run.json: leader 1.5 disagrees with the log's best 1.0"):
+        Result.load(tmp_path / "ok")
+    moved = {"feasible": True, "improvement": {"how": "improved"}}
+    small_result(leader=2.0, report=moved).save(tmp_path / "moved")
+    assert Result.load(tmp_path / "moved").leader == 2.0
+    edit_json(tmp_path / "moved", lambda doc: doc.update(leader=0.5))
+    with pytest.raises(ResultError, match="disagrees with the log's best"):
+        Result.load(tmp_path / "moved")

@@ -207,7 +207,7 @@ def test_compare_and_figures_stop_on_ctrl_c(tmp_path, capsys, monkeypatch, comma
 def test_kill_9_then_resume_ends_at_the_uninterrupted_result(tmp_path, engine):
     """kill -9 a checkpointing `stackga run`, `stackga resume` it: the same x and log (all
     but the seconds) as an uninterrupted run with the same seed."""
-    import dill
+    from stackga.checkpoint import Checkpoint
     out = tmp_path / "run"
     args = ["run", "island", "--scenario", "3", "--pop-size", "10", "--generations", "600",
             "--engine", engine, "--seed", "4"]
@@ -215,7 +215,7 @@ def test_kill_9_then_resume_ends_at_the_uninterrupted_result(tmp_path, engine):
                           "--out", str(out)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     state, deadline = out / ".checkpoint" / "state.pkl", time.time() + 120
     while time.time() < deadline:
-        if state.exists() and dill.loads(state.read_bytes())["gen"] >= 40:
+        if state.exists() and Checkpoint(state.parent).load()["gen"] >= 40:
             break
         assert p.poll() is None, "the run ended before it could be killed"
         time.sleep(0.05)
@@ -419,3 +419,46 @@ def test_a_signal_the_parent_ignores_stays_ignored():
         assert signal.getsignal(signal.SIGHUP) is signal.SIG_IGN
     finally:
         signal.signal(signal.SIGHUP, old)
+
+
+def test_figures_refuse_a_run_folder(tmp_path, capsys):
+    """`figures --out RUN` would overwrite a run's own figures with the comparison's: it is
+    refused by name before any GA, and the run folder is left as it was."""
+    out = tmp_path / "run"
+    assert main(["run", "island", "--scenario", "3", "--out", str(out)] + FAST) == 0
+    before = {p.name: p.stat().st_mtime_ns for p in out.iterdir()}
+    capsys.readouterr()
+    assert main(["figures", "island", "--out", str(out)] + FAST) == 2
+    assert "is a run folder" in capsys.readouterr().err
+    assert {p.name: p.stat().st_mtime_ns for p in out.iterdir()} == before
+
+
+def test_a_full_disk_names_the_path_and_rescues_the_result(tmp_path, capsys, monkeypatch):
+    """Saving fails with ENOSPC: exit 2, the message names the file and the folder the
+    result was rescued to, and that folder loads as the run."""
+    import errno
+
+    from stackga.result import Result
+    real, calls = Result.write_files, []
+
+    def full_disk(self, folder):
+        calls.append(folder)
+        if len(calls) == 1:
+            raise OSError(errno.ENOSPC, "No space left on device", str(folder) + "/run.json")
+        return real(self, folder)
+    monkeypatch.setattr(Result, "write_files", full_disk)
+    out = tmp_path / "run"
+    assert main(["run", "island", "--scenario", "3", "--out", str(out)] + FAST) == 2
+    err = capsys.readouterr().err
+    assert "run.json: cannot save the run (No space left on device)" in err
+    rescued = Path(err.split("saved instead in ")[1].split("/ (")[0])
+    assert Result.load(rescued).game == "island" and not out.exists()
+
+
+def test_long_folder_names_and_hopeless_bounds_are_handled_by_name(tmp_path):
+    from stackga.errors import InputError
+    out = tmp_path / ("r" * 250)
+    assert main(["run", "island", "--scenario", "3", "--out", str(out)] + FAST) == 0
+    assert stackga.Result.load(out).status == "complete"
+    with pytest.raises(InputError, match=r"range of x\[0\].*overflows a float"):
+        stackga.Game("g", lb=[-1e308], ub=[1e308], followers={}, leader=lambda X, p, r: None)

@@ -148,7 +148,9 @@ def test_tune_reports_per_seed_and_is_the_same_on_two_processes(tmp_path):
         assert stackga.Result.load(p).status == "complete"
 
 
-def test_tune_killed_then_resumed_equals_uninterrupted(tmp_path):
+def full_and_stopped_tuning(tmp_path):
+    """A whole tuning in tmp_path/full and the same one stopped (Ctrl-C) after two trials in
+    tmp_path/part."""
     from stackga.experiments.tune import tune
     tune(tuning(), island.build, tmp_path / "full")
     seen = []
@@ -159,6 +161,11 @@ def test_tune_killed_then_resumed_equals_uninterrupted(tmp_path):
             os.kill(os.getpid(), signal.SIGINT)
     with interrupt.graceful(), pytest.raises(KeyboardInterrupt):
         tune(tuning(), island.build, tmp_path / "part", on_trial=stop_after_two)
+
+
+def test_tune_killed_then_resumed_equals_uninterrupted(tmp_path):
+    from stackga.experiments.tune import tune
+    full_and_stopped_tuning(tmp_path)
     assert len(trials_of(tmp_path / "part")) == 2
     assert not (tmp_path / "part" / "report.json").exists()        # no final report
     with pytest.raises(RunDirError, match="pass --resume"):
@@ -278,3 +285,146 @@ def test_tune_population_at_a_budget_starts_from_the_nearest_size(tmp_path):
     assert t.paper_params() == {"crossover_prob": 0.89, "mutation_prob": 0.076, "pop_size": 8}
     report = tune(t, island.build, tmp_path / "t")
     assert report["paper"]["params"]["pop_size"] == 8
+
+
+def test_tune_resume_mends_a_torn_journal_and_refuses_a_damaged_one(tmp_path):
+    """A kill mid-write leaves the journal's last record cut off: resume sets the torn tail
+    aside (named in a warning), continues, and ends as an uninterrupted tuning; a damaged
+    record before the last is refused by name, and the journal is left as it was."""
+    from stackga.experiments.tune import tune
+    full_and_stopped_tuning(tmp_path)
+    journal = tmp_path / "part" / "study.log"
+    whole = journal.read_bytes()
+    journal.write_bytes(whole + b'{"op_code": 4, "worker_id": "x", "trial_id": 9, "sta')   # torn
+    broken = tmp_path / "broken"
+    import shutil
+    shutil.copytree(tmp_path / "part", broken)
+    lines = whole.split(b"\n")
+    (broken / "study.log").write_bytes(b"\n".join(lines[:2] + [lines[2][:7]] + lines[3:]))
+    with pytest.warns(RuntimeWarning, match="study.log: its last record was cut off.*torn-"):
+        tune(tuning(), island.build, tmp_path / "part", resume=True)
+    assert trials_of(tmp_path / "part") == trials_of(tmp_path / "full")
+    assert list((tmp_path / "part").glob("study.log.torn-*"))[0].read_bytes().endswith(b'"sta')
+    damaged = (broken / "study.log").read_bytes()
+    with pytest.raises(RunDirError, match="study.log: record 3 of the tuning journal is damaged"):
+        tune(tuning(), island.build, broken, resume=True)
+    assert (broken / "study.log").read_bytes() == damaged
+
+
+def _children(pid: int) -> list[int]:
+    out = []
+    for task in os.listdir(f"/proc/{pid}/task"):
+        try:
+            out += [int(c) for c in open(f"/proc/{pid}/task/{task}/children").read().split()]
+        except OSError:
+            pass
+    return out
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            return fh.read().split(")")[-1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/task"), reason="reads /proc (Linux)")
+def test_kill_9_of_a_parallel_sweep_leaves_no_worker_running(tmp_path):
+    """kill -9 of `stackga sweep --jobs 2`: its spawned workers end by themselves within
+    seconds (they watch their parent) instead of running on (wall-clock guard only)."""
+    import subprocess
+    import sys
+    import time
+    p = subprocess.Popen([sys.executable, "-m", "stackga", "sweep", "island", "--scenario", "3",
+                          "--seeds", "4", "--generations", "3000", "--pop-size", "10", "--jobs", "2",
+                          "--out", str(tmp_path / "s")], stdout=subprocess.DEVNULL,
+                         stderr=subprocess.DEVNULL)
+    deadline, workers = time.time() + 120, []
+    while time.time() < deadline and len(workers) < 2:
+        workers = [c for c in _children(p.pid) if _alive(c)]
+        time.sleep(0.2)
+    assert len(workers) >= 2, "the sweep started no workers"
+    time.sleep(1.0)
+    p.kill()
+    p.wait()
+    deadline = time.time() + 30
+    while time.time() < deadline and any(_alive(w) for w in workers):
+        time.sleep(0.2)
+    left = [w for w in workers if _alive(w)]
+    for w in left:
+        os.kill(w, signal.SIGKILL)
+    assert not left, f"workers {left} outlived their parent"
+
+
+def test_dask_with_no_worker_says_so_and_gives_up_at_its_timeout(tmp_path, capsys, monkeypatch):
+    """A scheduler with no worker: the sweep says so on stderr, naming the scheduler, and
+    with --worker-timeout stops by name (exit 2) instead of waiting silently."""
+    import subprocess
+    import sys
+    import time
+
+    import stackga.experiments.runner as runner
+    monkeypatch.setattr(runner, "NO_WORKER_EVERY", 0.5)
+    port = free_port()
+    address = f"tcp://127.0.0.1:{port}"
+    scheduler = subprocess.Popen([sys.executable, "-m", "distributed.cli.dask_scheduler", "--host",
+                                  "127.0.0.1", "--port", str(port), "--dashboard-address", ":0"],
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        from distributed import Client
+        deadline = time.time() + 60
+        while True:
+            try:
+                with Client(address, timeout=5):
+                    break
+            except OSError:
+                assert time.time() < deadline, "the Dask scheduler did not start"
+                time.sleep(0.5)
+        t0 = time.time()
+        code = main(["sweep", "island", "--scenario", "3", "--pop-size", "6", "--generations", "3",
+                     "--seeds", "2", "--scheduler", address, "--worker-timeout", "4",
+                     "--out", str(tmp_path / "sw")])
+        err = capsys.readouterr().err
+        assert code == 2 and time.time() - t0 < 60
+        assert f"no Dask worker is connected to {address}; waiting" in err
+        assert "no worker connected for 4 s (--worker-timeout)" in err
+    finally:
+        scheduler.kill()
+        scheduler.wait()
+
+
+def test_resume_extends_a_sweep_with_seeds_and_a_tuning_with_trials(tmp_path):
+    """`sweep --resume --seeds N` adds seeds (the finished runs are not redone) and `tune
+    --resume --trials N` adds trials; each ends as a fresh sweep or tuning of that size.
+    Any other change is still refused."""
+    from stackga.experiments.tune import tune
+    out = tmp_path / "s"
+    run_sweep(small(seeds=(1, 2)), island.build, out)
+    ran = []
+    grown, _ = run_sweep(small(seeds=(1, 2, 3)), island.build, out, resume=True,
+                         on_done=lambda s, r: ran.append(s.name))
+    fresh, _ = run_sweep(small(seeds=(1, 2, 3)), island.build, tmp_path / "fresh")
+    assert essentials(grown) == essentials(fresh) and len(ran) == 2 and all("seed3" in n for n in ran)
+    with pytest.raises(RunDirError, match="different sweep"):
+        run_sweep(small(seeds=(2, 3, 4)), island.build, out, resume=True)
+    tune(tuning(2), island.build, tmp_path / "t")
+    tune(tuning(4), island.build, tmp_path / "t", resume=True)
+    tune(tuning(4), island.build, tmp_path / "t4")
+    assert trials_of(tmp_path / "t") == trials_of(tmp_path / "t4")
+    other = tuning(4)
+    other.base["generations"] = 4
+    with pytest.raises(RunDirError, match="different tuning"):
+        tune(other, island.build, tmp_path / "t", resume=True)
+
+
+def test_a_repeated_grid_value_is_refused_before_anything_is_written(tmp_path, capsys):
+    from stackga.errors import InputError
+    with pytest.raises(InputError, match=r"Sweep.grid\['crossover_prob'\] repeats a value"):
+        small(crossover_prob=[0.6, 0.6], mutation_prob=[0.076])
+    out = tmp_path / "sw"
+    assert main(["sweep", "island", "--scenario", "3", "--crossover-prob", "0.6,0.6",
+                 "--generations", "2", "--pop-size", "4", "--seeds", "1", "--out", str(out)]) == 2
+    assert not (out / "sweep.json").exists()
+    assert main(["sweep", "island", "--scenario", "3", "--crossover-prob", "0.6,0.7",
+                 "--generations", "2", "--pop-size", "4", "--seeds", "1", "--out", str(out)]) == 0

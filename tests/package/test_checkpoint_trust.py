@@ -1,0 +1,135 @@
+"""Checkpoints bind their inputs and are not trusted code (issue: faults): a resume on
+changed data or another scenario is refused by name; a crafted, edited, truncated or
+foreign checkpoint is refused before anything is unpickled."""
+import os
+import pickle
+import shutil
+import signal
+
+import numpy as np
+import pytest
+from stackga.cases import v2g
+
+import stackga
+from stackga.checkpoint import Checkpoint
+from stackga.cli import main
+from stackga.errors import InputError
+
+CFG = stackga.GAConfig(pop_size=6, generations=8, seed=3)
+
+
+def interrupted_run(game, folder):
+    """A checkpointed run stopped (Ctrl-C) after generation 3."""
+    ck = Checkpoint(folder, every=2)
+
+    def kill(row):
+        if row["gen"] == 3:
+            os.kill(os.getpid(), signal.SIGINT)
+    res = stackga.solve(game, CFG, on_generation=kill, checkpoint=ck)
+    assert res.status == "interrupted" and ck.load() is not None
+    return ck
+
+
+def test_resume_after_the_data_changed_is_refused_naming_the_file(tmp_path):
+    data = tmp_path / "data"
+    assert main(["data", "v2g", str(data)]) == 0
+    ck = interrupted_run(v2g.build("plan", data_dir=data), tmp_path / "ck")
+    csv = data / "hourly.csv"
+    lines = csv.read_text().splitlines()
+    hour, load, rest = lines[1].split(",", 2)
+    lines[1] = f"{hour},{float(load) * 1.01:.4f},{rest}"               # 1 % more load at hour 0
+    csv.write_text("\n".join(lines) + "\n")
+    with pytest.raises(InputError, match="data files changed: hourly.csv"):
+        stackga.solve(v2g.build("plan", data_dir=data), CFG, checkpoint=ck)
+
+
+def test_resume_on_another_scenario_is_refused(tmp_path):
+    ck = interrupted_run(v2g.build("plan"), tmp_path / "ck")
+    with pytest.raises(InputError, match="another game.*scenario: 'plan' in the checkpoint, 'tariff' now"):
+        stackga.solve(v2g.build("tariff"), CFG, checkpoint=ck)
+    done = stackga.solve(v2g.build("plan"), CFG, checkpoint=ck, improve=False)   # the same game
+    ref = stackga.solve(v2g.build("plan"), CFG, improve=False)
+    np.testing.assert_array_equal(done.x, ref.x)
+
+
+class _Shell:
+    def __reduce__(self):
+        return (os.system, ("touch PWNED",))
+
+
+@pytest.mark.parametrize("how", ["crafted", "edited", "truncated", "foreign key"])
+def test_untrusted_checkpoints_are_refused_before_unpickling(tmp_path, monkeypatch, how):
+    monkeypatch.chdir(tmp_path)
+    ck = interrupted_run(v2g.build("plan"), tmp_path / "ck")
+    raw = ck.path.read_bytes()
+    if how == "crafted":
+        ck.path.write_bytes(pickle.dumps(_Shell()))
+    elif how == "edited":
+        ck.path.write_bytes(raw[:-5] + bytes([raw[-5] ^ 1]) + raw[-4:])
+    elif how == "truncated":
+        ck.path.write_bytes(raw[: len(raw) // 2])
+    else:
+        other = tmp_path / "other-key"
+        monkeypatch.setenv("STACKGA_KEY_DIR", str(other))
+    with pytest.raises(InputError, match=str(ck.path)):
+        ck.load()
+    assert not (tmp_path / "PWNED").exists()
+    if how == "crafted":                                       # through the CLI: exit 2, named
+        run = tmp_path / "run"
+        (run / ".checkpoint").mkdir(parents=True)
+        shutil.copy(ck.path, run / ".checkpoint" / "state.pkl")
+        (run / ".checkpoint" / "spec.json").write_text(
+            '{"case": "v2g", "game": {"scenario": "plan", "variant": "base", "data_dir": null}, '
+            '"config": {"pop_size": 6, "generations": 8, "seed": 3}, "every": 2}')
+        assert main(["resume", str(run)]) == 2
+        assert not (tmp_path / "PWNED").exists()
+
+
+def _more_load(data):
+    """1 % more base load at hour 0 in the island's hourly.csv."""
+    csv = data / "hourly.csv"
+    lines = csv.read_text().splitlines()
+    hour, load, rest = lines[1].split(",", 2)
+    lines[1] = f"{hour},{float(load) * 1.01:.2f},{rest}"
+    csv.write_text("\n".join(lines) + "\n")
+
+
+def test_sweep_and_tune_resume_refuse_runs_on_other_data(tmp_path):
+    import stackga.cases.island as island
+
+    from stackga.experiments import Sweep, run_sweep
+    from stackga.experiments.tune import Tuning, tune
+    from stackga.rundir import RunDirError
+    data = tmp_path / "data"
+    assert main(["data", "island", str(data)]) == 0
+    game = {"scenario": 3, "data_dir": str(data)}
+    sweep = Sweep(case="island", game=game, grid={"crossover_prob": [0.6, 0.89]}, seeds=[1],
+                  base={"generations": 2, "pop_size": 6})
+    first, _ = run_sweep(sweep, island.build, tmp_path / "s")
+    shutil.rmtree(tmp_path / "s" / "runs" / first[1]["name"])       # one run left to do
+    tuning = Tuning(case="island", game=game, seeds=[1, 2], trials=1,
+                    base={"generations": 2, "pop_size": 6})
+    tune(tuning, island.build, tmp_path / "t")
+    _more_load(data)
+    with pytest.raises(RunDirError, match=f"{first[0]['name']} was made on other data \\(changed: hourly.csv\\)"):
+        run_sweep(sweep, island.build, tmp_path / "s", resume=True)
+    with pytest.raises(RunDirError, match="made on other data \\(changed: hourly.csv\\)"):
+        tune(tuning, island.build, tmp_path / "t", resume=True)
+
+
+def test_one_writer_per_run_folder(tmp_path, capsys):
+    """A second checkpointed run (or a resume) into a folder another run is writing is
+    refused before its GA, naming the folder and the writer; the first run's result stays."""
+    from stackga import rundir
+    out = tmp_path / "run"
+    args = ["run", "v2g", "--pop-size", "6", "--generations", "4", "--checkpoint-every", "2",
+            "--out", str(out), "--overwrite"]
+    with rundir.writer_lock(out):                          # another run holds the folder
+        assert main(args) == 2
+        assert f"another stackga run is writing it (pid {os.getpid()})" in capsys.readouterr().err
+        assert not out.exists()
+    assert main(args) == 0 and stackga.Result.load(out).status == "complete"
+    (out / ".checkpoint").mkdir()
+    (out / ".checkpoint" / "spec.json").write_text("{\"case\": ")          # torn
+    assert main(["resume", str(out)]) == 2
+    assert "spec.json: damaged run description" in capsys.readouterr().err
