@@ -20,7 +20,7 @@ from .result import Result
 __all__ = ["solve", "result_at", "explain_infeasible"]
 
 
-def result_at(game: Game, x: np.ndarray, **kwargs) -> Result:
+def result_at(game: Game, x: np.ndarray, certify: bool = True, **kwargs) -> Result:
     """Evaluate ``game`` at one leader vector and package everything as a Result.
 
     A follower that is not OPTIMAL at x reports no objective (None) and no arrays, and
@@ -30,7 +30,9 @@ def result_at(game: Game, x: np.ndarray, **kwargs) -> Result:
     (``report["certificates"]``: see :mod:`stackga.followers.certify.certificate`). A case's
     ``meta["tie_views"](evaluation, x)`` gives, per follower, how the leader's value
     depends on it (:mod:`stackga.followers.certify.tie_values`): where that follower ties,
-    its certificate adds the leader's optimistic and pessimistic values."""
+    its certificate adds the leader's optimistic and pessimistic values. ``certify=False``
+    skips the certificates; a certificate that raises is reported as failed (``status``
+    "failed" and the error), never losing the result."""
     x = np.asarray(x, dtype=float)
     ev = game.evaluate(x[None, :], strict=False)
     ok = {name: bool(r.ok[0]) for name, r in ev.responses.items()}
@@ -51,10 +53,14 @@ def result_at(game: Game, x: np.ndarray, **kwargs) -> Result:
             row.update({k: v[0] for k, v in describe(prices).items()})
         arrays.update({f"{name}.{k}": v for k, v in row.items()})
         cert = getattr(follower, "certificate", None)
-        if callable(cert):                             # the answer, re-solved independently
-            certs[name] = cert(prices[0], row, leader=views[name]) if name in views \
-                else cert(prices[0], row)
-            _tie_values(certs[name], float(ev.leader[0]))
+        if certify and callable(cert):                 # the answer, re-solved independently
+            try:
+                certs[name] = cert(prices[0], row, leader=views[name]) if name in views \
+                    else cert(prices[0], row)
+                _tie_values(certs[name], float(ev.leader[0]))
+            except Exception as e:                     # noqa: BLE001 (optional: keep the run)
+                certs[name] = {"optimal": False, "status": "failed",
+                               "error": f"{type(e).__name__}: {e}"}
     hook = game.meta.get("report")          # case figures: report(evaluation, x) -> dict
     report = hook(ev, x) if callable(hook) and all(ok.values()) else {}
     if certs:
@@ -123,7 +129,8 @@ def explain_infeasible(res: Result) -> str:
 
 def solve(game: Game, config: GAConfig | None = None,
           on_generation: Callable[[dict], None] | None = None, checkpoint=None,
-          initial: np.ndarray | None = None, improve: bool = True) -> Result:
+          initial: np.ndarray | None = None, improve: bool = True,
+          certify: bool = True) -> Result:
     """Solve a game. Fixed-price games (``game.single_level``) are solved exactly
     without a GA; otherwise the engine named in ``config`` runs the GA.
 
@@ -143,7 +150,8 @@ def solve(game: Game, config: GAConfig | None = None,
     ``improve``: from the GA's best, run the game's exact improvement step
     (``game.improve``, where the game has one) and report at its answer;
     ``report["improvement"]`` says how it ended and what the GA alone had found
-    (``F_ga``), or that the game has no such step.
+    (``F_ga``), or that the game has no such step. ``certify=False`` skips the followers'
+    certificates of the reported point (:func:`result_at`).
     """
     config = config or GAConfig()
     if initial is not None:
@@ -157,7 +165,7 @@ def solve(game: Game, config: GAConfig | None = None,
     if game.single_level is not None:
         game._warned.clear()
         x = game.single_level()
-        return result_at(game, x, config=None, seconds=time.perf_counter() - t0)
+        return result_at(game, x, certify, config=None, seconds=time.perf_counter() - t0)
     log = GenerationLog(game.followers, on_generation)
     game._warned.clear()                    # "warned once" is per run
     if checkpoint is not None:
@@ -180,7 +188,7 @@ def solve(game: Game, config: GAConfig | None = None,
     step = _improvement(game, x, improve and not stop())
     if step.get("x") is not None:
         x = np.asarray(step.pop("x"), float)
-    res = result_at(game, x, log=log.columns(), config=config.to_dict(), statuses=log.statuses,
+    res = result_at(game, x, certify, log=log.columns(), config=config.to_dict(), statuses=log.statuses,
                     violations=log.violations, messages=log.messages,
                     status="interrupted" if stop() else "complete",
                     seconds=time.perf_counter() - t0)

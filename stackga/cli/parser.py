@@ -114,6 +114,8 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--checkpoint-every", type=int, default=None, metavar="K",
                    help="write a checkpoint every K generations (then 'stackga resume OUT' "
                         "continues a killed run to exactly the uninterrupted result)")
+    r.add_argument("--no-certify", action="store_true",
+                   help="skip the followers' certificates of the reported point")
     c = sub.add_parser("compare", help="every scenario (and variant) over several seeds vs the paper")
     c.add_argument("case")
     _out_args(c, "a new folder runs/CASE-compare-DATE-TIME")

@@ -28,7 +28,8 @@ def cmd_run(a) -> int:
         ckpt = None
         if a.checkpoint_every:
             ckpt = _start_checkpoint(out, a.case, game_args, cfg, a.checkpoint_every)
-        return _solve_and_save(case, game_args, cfg, out, ckpt, a.overwrite or ckpt is not None)
+        return _solve_and_save(case, game_args, cfg, out, ckpt, a.overwrite or ckpt is not None,
+                               certify=not a.no_certify)
 
 
 def _start_checkpoint(out: Path, case: str, game_args: dict, cfg: GAConfig, every: int):
@@ -45,13 +46,14 @@ def _start_checkpoint(out: Path, case: str, game_args: dict, cfg: GAConfig, ever
     return ckpt
 
 
-def _solve_and_save(case, game_args: dict, cfg: GAConfig, out: Path, ckpt, overwrite: bool) -> int:
+def _solve_and_save(case, game_args: dict, cfg: GAConfig, out: Path, ckpt, overwrite: bool,
+                    certify: bool = True) -> int:
     import stackga
     scenario = game_args["scenario"]
     progress = Progress(cfg.generations, f"scenario {scenario}")
     try:
         game = case.build(**game_args)
-        res = stackga.solve(game, cfg, on_generation=progress, checkpoint=ckpt)
+        res = stackga.solve(game, cfg, on_generation=progress, checkpoint=ckpt, certify=certify)
     finally:
         progress.close()
     if res.status == "interrupted" and ckpt is not None:
@@ -78,6 +80,7 @@ def _solve_and_save(case, game_args: dict, cfg: GAConfig, out: Path, ckpt, overw
     certs = res.report.get("certificates", {})
     if certs:
         print("follower certificates (independent re-solve): " + "; ".join(
+            f"{f}: certificate failed ({c.get('error')})" if c.get("status") == "failed" else
             f"{f}: {'optimal' if c.get('optimal') else 'NOT optimal'}, gap {c.get('duality_gap', float('nan')):.1e}"
             + (", ties" if c.get("ties") else "") + _tie_note(c) for f, c in certs.items()))
     odd = {f: c for f, c in res.statuses.items() if set(c) - {"OPTIMAL"}}

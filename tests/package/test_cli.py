@@ -462,3 +462,21 @@ def test_long_folder_names_and_hopeless_bounds_are_handled_by_name(tmp_path):
     assert stackga.Result.load(out).status == "complete"
     with pytest.raises(InputError, match=r"range of x\[0\].*overflows a float"):
         stackga.Game("g", lb=[-1e308], ub=[1e308], followers={}, leader=lambda X, p, r: None)
+
+
+def test_certificates_can_be_switched_off_and_a_failing_one_keeps_the_run(tmp_path, capsys,
+                                                                          monkeypatch):
+    out = tmp_path / "off"
+    assert main(["run", "island", "--scenario", "3", "--no-certify", "--out", str(out)] + FAST) == 0
+    assert "certificates" not in stackga.Result.load(out).report
+    from stackga.followers import FlexibleUsers
+
+    def broken(self, price, arrays, leader=None):
+        raise RuntimeError("solver library missing")
+    monkeypatch.setattr(FlexibleUsers, "certificate", broken)
+    capsys.readouterr()
+    out = tmp_path / "broken"
+    assert main(["run", "island", "--scenario", "3", "--out", str(out)] + FAST) == 0
+    assert "users: certificate failed (RuntimeError: solver library missing)" in capsys.readouterr().out
+    res = stackga.Result.load(out)
+    assert res.report["certificates"]["users"]["status"] == "failed" and res.status == "complete"
