@@ -27,7 +27,7 @@ import scipy.sparse as sp
 from stackga.errors import InputError
 
 from .backends.highs import solve_highs
-from .certify.certificate import lp_certificate
+from .certify.certificate import Certificate, lp_certificate
 from .certify.tie_values import bind_blocks
 from .kernels.storage_binaries import binaries_bnb
 from .response import Response, Status, check_prices, status_from
@@ -220,13 +220,13 @@ class Battery:
         return sp.vstack(rows, format="csc"), np.concatenate(lo), np.concatenate(hi), \
             col_lo, col_hi, integer
 
-    def certificate(self, price: np.ndarray, arrays: dict, leader=None) -> dict:
+    def certificate(self, price: np.ndarray, arrays: dict, leader=None) -> Certificate:
         """:func:`stackga.followers.certify.certificate.lp_certificate` of a plan (``ch``, ``dis``, ``soc``) at
         one price vector (T,): against the MILP when the binaries bind, else the LP."""
         return self.certify_plan(price, arrays["ch"], arrays["dis"], arrays["soc"], leader)
 
     def certify_plan(self, price: np.ndarray, ch: np.ndarray, dis: np.ndarray,
-                     soc: np.ndarray, leader=None) -> dict:
+                     soc: np.ndarray, leader=None) -> Certificate:
         """The certificate of one plan: ch, dis (T,) kW, soc (T + 1,) kWh. ``leader``: a
         leader's view (:mod:`stackga.followers.certify.tie_values`) bound to the plan's ch and dis (kW), for
         the leader's values over the LP's ties."""

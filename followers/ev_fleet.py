@@ -39,7 +39,7 @@ import numpy as np
 
 from stackga.errors import InputError
 
-from .certify.certificate import lp_certificate
+from .certify.certificate import Certificate, lp_certificate
 from .certify.tie_values import bind
 from .kernels.ev_fleet import fleet_totals, to_hours
 from .response import Response, Status, check_prices, status_from
@@ -255,7 +255,7 @@ class EVFleet:
         return Response(np.where(ok, self.value(p, ch, dis), 0.0), status,
                         {"ch": ch, "dis": dis, "p_virtual": self.baseline - ch + dis})
 
-    def certificate(self, price: np.ndarray, arrays: dict, leader=None) -> dict:
+    def certificate(self, price: np.ndarray, arrays: dict, leader=None) -> Certificate:
         """:func:`stackga.followers.certify.certificate.lp_certificate` of the fleet's plan at one price
         vector (T,): every EV's LP (its session's ch, dis and end-of-hour energies) in one
         block LP, against the per-EV plans (``car_ch``, ``car_dis``, ``car_energy`` (n_ev, T)

@@ -21,7 +21,7 @@ import scipy.sparse as sp
 
 from stackga.errors import InputError
 
-from .certify.certificate import lp_certificate
+from .certify.certificate import Certificate, lp_certificate
 from .response import Response, check_prices
 
 __all__ = ["EVHub"]
@@ -111,7 +111,7 @@ class EVHub:
         c = np.where(moved[:, None], c, base.arrays["charge"])
         return Response(-(p * c).sum(axis=1) * self.dt, base.status.copy(), {"charge": c}), moved
 
-    def certificate(self, price: np.ndarray, arrays: dict) -> dict:
+    def certificate(self, price: np.ndarray, arrays: dict) -> Certificate:
         """:func:`~stackga.followers.certify.certificate.lp_certificate` of a charge plan (T,)."""
         hi = np.where(self.window, self.p_max, 0.0)
         return lp_certificate(price * self.dt, sp.csr_matrix(np.full((1, self.T), self.dt)),

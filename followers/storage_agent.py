@@ -33,7 +33,7 @@ import scipy.sparse as sp
 
 from stackga.errors import InputError
 
-from .certify.certificate import lp_certificate
+from .certify.certificate import Certificate, lp_certificate
 from .certify.tie_values import bind_blocks
 from .response import Response, Status
 from .storage_dp import StorageLP, outside_method, solve_storage
@@ -121,7 +121,7 @@ class StorageAgent:
         return Response(np.where(ok, self.cost(k_c, k_d, p_ch, p_dis), 0.0), status,
                         {"p_ch": p_ch, "p_dis": p_dis, "energy": e})
 
-    def certificate(self, leader_row: np.ndarray, arrays: dict, leader=None) -> dict:
+    def certificate(self, leader_row: np.ndarray, arrays: dict, leader=None) -> Certificate:
         """:func:`stackga.followers.certify.certificate.lp_certificate` of a plan at one leader input (4T,):
         the LP eq. 7-13 with separate P_c, P_d (eq. 14 is checked in the response).
         ``leader``: a leader's view (:mod:`stackga.followers.certify.tie_values`), bound to P_c and P_d, for

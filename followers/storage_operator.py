@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .battery import Battery
-from .certify.certificate import combine
+from .certify.certificate import Certificate, combine
 from .response import Response, Status, check_prices
 from .storage_dp import outside_method, solve_storage, stack
 
@@ -71,7 +71,7 @@ class StorageOperator:
         arrays["p_virtual"][~ok] = 0.0
         return Response(objective, status, arrays)
 
-    def certificate(self, price: np.ndarray, arrays: dict, leader=None) -> dict:
+    def certificate(self, price: np.ndarray, arrays: dict, leader=None) -> Certificate:
         """Each unit's certificate at one price vector (T,): the battery
         (:meth:`Battery.certify_plan`) and every virtual unit that has one, under ``parts``;
         at the top, the worst primal violation, the summed duality gap, ``optimal`` when

@@ -23,7 +23,7 @@ import scipy.sparse as sp
 
 from stackga.errors import InputError
 
-from .certify.certificate import lp_certificate
+from .certify.certificate import Certificate, lp_certificate
 from .certify.tie_values import bind_blocks
 from .response import Response, check_prices, status_from
 from .storage_dp import StorageLP, solve_storage
@@ -86,7 +86,7 @@ class ThermalBuildings:
         c = (self.subsidy + p) * self.dt / self._gain
         return c, c
 
-    def certificate(self, price: np.ndarray, arrays: dict, leader=None) -> dict:
+    def certificate(self, price: np.ndarray, arrays: dict, leader=None) -> Certificate:
         """:func:`stackga.followers.certify.certificate.lp_certificate` of a schedule (``p_ac`` (T,),
         ``t_in`` (T + 1,)) at one price vector (T,): the ETP LP with T_in as variables.
         ``leader``: a leader's view (:mod:`stackga.followers.certify.tie_values`), bound to p_ac (the power

@@ -22,7 +22,7 @@ import scipy.sparse as sp
 
 from stackga.errors import InputError
 
-from .certify.certificate import lp_certificate
+from .certify.certificate import Certificate, lp_certificate
 from .response import Response, check_prices
 
 __all__ = ["FlexibleUsers"]
@@ -59,7 +59,7 @@ class FlexibleUsers:
         """(n,) users' benefit f_user for loads (n, T) kW at prices (n, T)."""
         return ((self.a - self.b / 2 * load - prices) * load).sum(axis=1) * self.dt
 
-    def certificate(self, price: np.ndarray, arrays: dict) -> dict:
+    def certificate(self, price: np.ndarray, arrays: dict) -> Certificate:
         """:func:`stackga.followers.certify.certificate.lp_certificate` of loads (T,) at one price (T,): the
         users' QP min sum (p - a) P + b/2 P^2 over rigid <= P <= rigid + flex_max."""
         T = len(self.rigid)

@@ -8,6 +8,7 @@ from typing import Callable
 import numpy as np
 
 from stackga.errors import InputError
+from stackga.followers.certify.certificate import Certificate
 
 from . import interrupt
 from .checkpoint import differences, identity
@@ -55,12 +56,12 @@ def result_at(game: Game, x: np.ndarray, certify: bool = True, **kwargs) -> Resu
         cert = getattr(follower, "certificate", None)
         if certify and callable(cert):                 # the answer, re-solved independently
             try:
-                certs[name] = cert(prices[0], row, leader=views[name]) if name in views \
+                c = cert(prices[0], row, leader=views[name]) if name in views \
                     else cert(prices[0], row)
-                _tie_values(certs[name], float(ev.leader[0]))
+                _tie_values(c, float(ev.leader[0]))
+                certs[name] = c.to_dict()
             except Exception as e:                     # noqa: BLE001 (optional: keep the run)
-                certs[name] = {"optimal": False, "status": "failed",
-                               "error": f"{type(e).__name__}: {e}"}
+                certs[name] = Certificate(status="failed", error=f"{type(e).__name__}: {e}").to_dict()
     hook = game.meta.get("report")          # case figures: report(evaluation, x) -> dict
     report = hook(ev, x) if callable(hook) and all(ok.values()) else {}
     if certs:
@@ -79,24 +80,25 @@ def result_at(game: Game, x: np.ndarray, certify: bool = True, **kwargs) -> Resu
     return res
 
 
-def _tie_values(cert: dict, leader: float) -> None:
+def _tie_values(cert: Certificate, leader: float) -> None:
     """Where a certificate (or one of its parts) has the leader's range over a tie, add
     the leader's optimistic and pessimistic values: ``F_optimistic``, ``F_pessimistic``
-    (or, where the worst is found but not proven, ``F_pessimistic_at_most``; where a
-    tie-break leaves the leader's own recourse infeasible, ``F_pessimistic_infeasible``)."""
-    for c in [cert, *cert.get("parts", {}).values()]:
-        if c.get("leader_best") is not None:
-            c["F_optimistic"] = leader + c["leader_best"]
-        if c.get("leader_worst") is not None:
-            c["F_pessimistic"] = leader + c["leader_worst"]
-        elif c.get("leader_worst_found") is not None:   # found, not proven: the worst is <= it
-            c["F_pessimistic_at_most"] = leader + c["leader_worst_found"]
-            if c.get("leader_worst_bound") is not None:   # and >= the MILP's bound
-                c["F_pessimistic_at_least"] = leader + c["leader_worst_bound"]
-        elif c.get("leader_worst_infeasible"):
-            c["F_pessimistic_infeasible"] = True          # a tie-break the leader cannot answer
-        if "F_optimistic" in c and "F_pessimistic" in c:       # the tie does not matter to it
-            c["leader_indifferent"] = c["leader_best"] - c["leader_worst"] <= 1e-6 * (1 + abs(leader))
+    (or, where the worst is found but not proven, ``F_pessimistic_at_most`` and, from the
+    MILP's bound, ``F_pessimistic_at_least``; where a tie-break leaves the leader's own
+    recourse infeasible, ``F_pessimistic_infeasible``)."""
+    for c in cert.each():
+        if c.leader_best is not None:
+            c.F_optimistic = leader + c.leader_best
+        if c.leader_worst is not None:
+            c.F_pessimistic = leader + c.leader_worst
+        elif c.leader_worst_found is not None:          # found, not proven: the worst is <= it
+            c.F_pessimistic_at_most = leader + c.leader_worst_found
+            if c.leader_worst_bound is not None:         # and >= the MILP's bound
+                c.F_pessimistic_at_least = leader + c.leader_worst_bound
+        elif c.leader_worst_infeasible:
+            c.F_pessimistic_infeasible = True            # a tie-break the leader cannot answer
+        if c.leader_best is not None and c.leader_worst is not None:   # the tie does not matter
+            c.leader_indifferent = c.leader_best - c.leader_worst <= 1e-6 * (1 + abs(leader))
 
 
 def _improvement(game: Game, x: np.ndarray, run: bool) -> dict:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from stackga.followers import EVClusters, MicrogridDispatch
-from stackga.followers.certify.certificate import combine
+from stackga.followers.certify.certificate import Certificate, combine
 from stackga.followers.certify.tie_values import RecourseLeader
 from stackga.followers.response import Response, Status, check_prices
 
@@ -114,7 +114,7 @@ class Market:
         return Response(np.where(status == Status.OPTIMAL, s["cl_cost"].sum(axis=1), 0.0),
                         status, arrays)
 
-    def certificate(self, prices: np.ndarray, arrays: dict, leader=None) -> dict:
+    def certificate(self, prices: np.ndarray, arrays: dict, leader=None) -> Certificate:
         """Every part of one settled answer certified at its last round (prices (2T,), the
         Response's arrays of one individual): each cluster's QP at the imbalance it was told
         (``cl_told``) and gamma2, and the EVA's dispatch of the clusters' plans at gamma1
@@ -140,6 +140,6 @@ class Market:
         T, k = self.T, int(arrays["rounds"])
         q = self.dispatch.qp_matrices(self.net, self.g1(k))
         S = (arrays["p_ch"] - arrays["p_dis"]).sum(axis=0)
-        return RecourseLeader(q["hessian"], q["cost"], q["A"], q["row_lo"], q["row_hi"],
+        return RecourseLeader(q.hessian, q.cost, q.A, q.row_lo, q.row_hi,
                               self.dispatch.balance_map(),
-                              q["col_lo"], q["col_hi"], S, lin_ch=prices[:T], lin_dis=-prices[T:])
+                              q.col_lo, q.col_hi, S, lin_ch=prices[:T], lin_dis=-prices[T:])

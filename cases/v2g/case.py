@@ -137,8 +137,8 @@ def build(scenario: str = "plan", variant: str = "base", data_dir=None) -> Game:
         (tariff mode); for its values over the agent's ties (stackga.followers.certify.tie_values)."""
         P = to_prices(np.asarray(x, float)[None])[0]
         q = dispatch.qp_matrices
-        return {"ev": RecourseLeader(q["H"], q["c"], q["A"], q["lo"], q["hi"], q["E"], q["u_lo"],
-                                     q["u_hi"], ev.arrays["net_load"][0],
+        return {"ev": RecourseLeader(q.hessian, q.cost, q.A, q.row_lo, q.row_hi, q.E, q.col_lo,
+                                     q.col_hi, ev.arrays["net_load"][0],
                                      lin_ch=P[:T] * agent.dt if tariff else None,
                                      lin_dis=-P[T:2 * T] * agent.dt)}
 

@@ -17,6 +17,8 @@ solved afresh by HiGHS.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass, fields
+
 import highspy
 import numpy as np
 import scipy.sparse as sp
@@ -27,7 +29,76 @@ from .tie_values import tie_range
 
 _TIGHT = {"primal_feasibility_tolerance": 1e-10, "dual_feasibility_tolerance": 1e-10}
 
-__all__ = ["lp_certificate", "combine", "unique_lp_optimum", "unique_qp_optimum"]
+__all__ = ["Certificate", "lp_certificate", "combine", "unique_lp_optimum", "unique_qp_optimum"]
+
+
+@dataclass
+class Certificate:
+    """One follower's certificate (the fields above; None where not computed).
+
+    The leader's values over the follower's optimal face, where a view was given
+    (:mod:`~stackga.followers.certify.tie_values`): ``leader_best`` / ``leader_worst``
+    (changes from the answer's value; ``leader_worst_found`` and ``leader_worst_bound``
+    where the worst is found but not proven, ``leader_worst_status`` says how;
+    ``leader_worst_infeasible`` where a tie-break leaves the leader's recourse infeasible),
+    and as leader values (set by :func:`stackga.solve.result_at`): ``F_optimistic``,
+    ``F_pessimistic`` (or ``F_pessimistic_at_most`` / ``_at_least``,
+    ``F_pessimistic_infeasible``), ``leader_indifferent``. A follower made of parts
+    (:func:`combine`) has them under ``parts`` and names its units without a certificate
+    in ``not_covered``. ``error``: why a certificate failed (``status`` "failed").
+    :meth:`to_dict` gives the JSON form a run's report stores (the fields that are set).
+    """
+
+    status: str = "OPTIMAL"
+    optimal: bool = False
+    primal_violation: float | None = None
+    follower_value: float | None = None
+    follower_optimum: float | None = None
+    duality_gap: float | None = None
+    dual_violation: float | None = None
+    mip_gap: float | None = None
+    unique: bool | None = None
+    ties: bool | None = None
+    leader_best: float | None = None
+    leader_worst: float | None = None
+    leader_worst_found: float | None = None
+    leader_worst_bound: float | None = None
+    leader_worst_status: str | None = None
+    leader_worst_infeasible: bool | None = None
+    F_optimistic: float | None = None
+    F_pessimistic: float | None = None
+    F_pessimistic_at_most: float | None = None
+    F_pessimistic_at_least: float | None = None
+    F_pessimistic_infeasible: bool | None = None
+    leader_indifferent: bool | None = None
+    error: str | None = None
+    parts: dict[str, "Certificate"] | None = None
+    not_covered: list[str] | None = None
+
+    def update(self, values: dict) -> "Certificate":
+        """Set fields from a dict (e.g. :func:`~stackga.followers.certify.tie_values.tie_range`'s);
+        a key that is not a field is an error."""
+        names = {f.name for f in fields(self)}
+        for k, v in values.items():
+            if k not in names:
+                raise KeyError(f"Certificate has no field {k!r}")
+            setattr(self, k, v)
+        return self
+
+    def each(self) -> list["Certificate"]:
+        """This certificate and its parts' (one level)."""
+        return [self, *(self.parts or {}).values()]
+
+    def to_dict(self) -> dict:
+        """The fields that are set (parts as dicts), for a run's JSON report."""
+        out: dict = {}
+        for f in fields(self):
+            v = getattr(self, f.name)
+            if f.name == "parts" and v is not None:
+                v = {k: c.to_dict() for k, c in v.items()}
+            if v is not None and not (f.name == "leader_worst_infeasible" and v is False):
+                out[f.name] = v
+        return out
 
 
 def unique_lp_optimum(h: highspy.Highs, sol=None) -> bool:
@@ -83,7 +154,7 @@ def unique_qp_optimum(cost, A, row_lo, row_hi, col_lo, col_hi, H, y_opt) -> bool
 
 
 def lp_certificate(cost, A, row_lo, row_hi, col_lo, col_hi, y, hessian=None, integer=None,
-                   tol: float = 1e-6, offset: float = 0.0, leader=None) -> dict:
+                   tol: float = 1e-6, offset: float = 0.0, leader=None) -> Certificate:
     """Certificate of ``y`` for min cost y (+ 1/2 y'Hy) + offset s.t. row_lo <= A y <= row_hi,
     bounds (the values reported and the relative tolerance include ``offset``). With
     ``leader`` (a view of :mod:`stackga.followers.certify.tie_values`, bound to y by the follower) and
@@ -102,17 +173,16 @@ def lp_certificate(cost, A, row_lo, row_hi, col_lo, col_hi, y, hessian=None, int
     mip = integer is not None and np.any(integer)
     h = build_highs(cost, A, row_lo, row_hi, col_lo, col_hi, integer, H)
     status = run(h)
-    out: dict = {"status": status.name, "primal_violation": viol, "follower_value": fy}
+    out = Certificate(status=status.name, primal_violation=viol, follower_value=fy)
     if status != Status.OPTIMAL:
         return out
     info = h.getInfo()
     phi = float(info.objective_function_value) + offset
-    out.update(follower_optimum=phi, duality_gap=fy - phi)
+    out.update({"follower_optimum": phi, "duality_gap": fy - phi})
     if mip:
-        out.update(dual_violation=None, unique=None, ties=None,
-                   mip_gap=float(info.mip_gap))
+        out.mip_gap = float(info.mip_gap)
     else:
-        out["dual_violation"] = float(max(info.max_dual_infeasibility, 0.0))
+        out.dual_violation = float(max(info.max_dual_infeasibility, 0.0))
         if H is not None and H.nnz:
             # at the answer when it is optimal (exact), else at HiGHS's optimum
             at = y if fy - phi <= tol * (1 + abs(phi)) else np.asarray(h.getSolution().col_value)
@@ -124,21 +194,23 @@ def lp_certificate(cost, A, row_lo, row_hi, col_lo, col_hi, y, hessian=None, int
             unique = unique_lp_optimum(h)
             if not unique and leader is not None:
                 out.update(tie_range(cost, A, row_lo, row_hi, col_lo, col_hi, y, phi - offset, leader))
-        out.update(unique=unique, ties=not unique)
+        out.update({"unique": unique, "ties": not unique})
     scale = 1.0 + np.abs(y).max(initial=0.0)
-    out["optimal"] = bool(viol <= tol * scale and out["duality_gap"] <= tol * (1 + abs(phi)))
+    out.optimal = bool(viol <= tol * scale and fy - phi <= tol * (1 + abs(phi)))
     return out
 
 
-def combine(parts: dict[str, dict], not_covered: list | None = None) -> dict:
+def combine(parts: dict[str, Certificate], not_covered: list | None = None) -> Certificate:
     """One certificate of a follower made of parts (name -> certificate): ``optimal`` when
     every part is, the worst primal violation, the summed duality gap, ``ties`` when any
     part has them; the parts under ``parts``, units without a certificate in
     ``not_covered``."""
-    gaps = [c.get("duality_gap") for c in parts.values()]
-    return {"optimal": all(c.get("optimal", False) for c in parts.values()),
-            "primal_violation": max((c.get("primal_violation", 0.0) for c in parts.values()),
-                                    default=0.0),
-            "duality_gap": float(sum(g for g in gaps if g is not None)),
-            "ties": any(bool(c.get("ties")) for c in parts.values()),
-            "parts": parts, "not_covered": list(not_covered or [])}
+    gaps = [c.duality_gap for c in parts.values()]
+    failed = [c.status for c in parts.values() if c.status != "OPTIMAL"]
+    return Certificate(status=failed[0] if failed else "OPTIMAL",
+                       optimal=all(c.optimal for c in parts.values()),
+                       primal_violation=max((c.primal_violation or 0.0 for c in parts.values()),
+                                            default=0.0),
+                       duality_gap=float(sum(g for g in gaps if g is not None)),
+                       ties=any(bool(c.ties) for c in parts.values()),
+                       parts=parts, not_covered=list(not_covered or []))

@@ -30,10 +30,11 @@ import scipy.sparse as sp
 from stackga.errors import InputError
 
 from ..backends.highs import solve_highs
-from ..certify.certificate import lp_certificate
+from ..certify.certificate import Certificate, lp_certificate
 from ..certify.tie_values import bind_blocks
 from ..kernels.storage_qp import INFEASIBLE, OPTIMAL, solve_rows
 from ..parallel.threads import map_rows
+from ..qp_form import QPForm
 from ..response import Status
 
 __all__ = ["EVClusters", "cluster_hours", "split_to_evs"]
@@ -150,10 +151,9 @@ class EVClusters:
                 "status": status.reshape(n, m), "gap": gap.reshape(n, m)}
 
     def qp_matrices(self, j: int, h_b: np.ndarray, h_s: np.ndarray, D: np.ndarray,
-                    gamma: float) -> dict:
-        """Cluster j's QP over its session in matrix form, x = [c (L), d (L)] kW: ``cost``,
-        ``A``, ``row_lo``, ``row_hi``, ``col_lo``, ``col_hi``, ``hessian`` (objective cost'x
-        + x'Hx/2 + ``offset``), from clock-hour rows h_b, h_s, D (T,)."""
+                    gamma: float) -> QPForm:
+        """Cluster j's QP over its session as a :class:`~stackga.followers.qp_form.QPForm`,
+        x = [c (L), d (L)] kW, from clock-hour rows h_b, h_s, D (T,)."""
         L = int(self.length[j])
         hrs = self.hours[j, :L]
         hb, hs, Dj = (np.asarray(v, float)[hrs] for v in (h_b, h_s, D))
@@ -164,15 +164,14 @@ class EVClusters:
         e_lo = np.full(L, self.e_min[j] - self.e0[j])
         e_lo[-1] = max(self.e_min[j], self.e_need[j]) - self.e0[j]
         B = sp.hstack([I, -I])
-        return {"cost": np.concatenate([hb + 2 * gamma * Dj, -hs - 2 * gamma * Dj]), "A": A,
-                "row_lo": np.concatenate([np.full(L, -np.inf), e_lo]),
-                "row_hi": np.concatenate([np.ones(L), np.full(L, self.e_max[j] - self.e0[j])]),
-                "col_lo": np.zeros(2 * L),
-                "col_hi": np.concatenate([np.full(L, self.p_ch[j]), np.full(L, pd)]),
-                "hessian": 2 * gamma * (B.T @ B), "offset": gamma * float(Dj @ Dj)}
+        return QPForm(np.concatenate([hb + 2 * gamma * Dj, -hs - 2 * gamma * Dj]), A,
+                      np.concatenate([np.full(L, -np.inf), e_lo]),
+                      np.concatenate([np.ones(L), np.full(L, self.e_max[j] - self.e0[j])]),
+                      np.zeros(2 * L), np.concatenate([np.full(L, self.p_ch[j]), np.full(L, pd)]),
+                      2 * gamma * (B.T @ B), gamma * float(Dj @ Dj))
 
     def certificate(self, j: int, h_b, h_s, D, gamma: float, p_ch: np.ndarray,
-                    p_dis: np.ndarray, leader=None) -> dict:
+                    p_dis: np.ndarray, leader=None) -> Certificate:
         """:func:`stackga.followers.certify.certificate.lp_certificate` of cluster j's plan p_ch, p_dis (T,
         clock hours) at one price row and the imbalance D (T,) it was told. ``leader``: a
         leader's view over clock hours (:mod:`stackga.followers.certify.tie_values`), bound here to the
@@ -183,9 +182,8 @@ class EVClusters:
         if leader is not None:
             sel = sp.csr_matrix((np.ones(L), (hrs, np.arange(L))), shape=(self.T, L))
             leader = bind_blocks(leader, sel, 2, ch=0, dis=1)
-        return lp_certificate(q["cost"], q["A"], q["row_lo"], q["row_hi"], q["col_lo"], q["col_hi"],
-                              np.concatenate([p_ch[hrs], p_dis[hrs]]), hessian=q["hessian"],
-                              offset=q["offset"], leader=leader)
+        return lp_certificate(*q.lp_args(), np.concatenate([p_ch[hrs], p_dis[hrs]]),
+                              hessian=q.hessian, offset=q.offset, leader=leader)
 
 
 def split_to_evs(plan_c: np.ndarray, plan_d: np.ndarray, start: int, length: int,

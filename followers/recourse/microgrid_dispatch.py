@@ -45,10 +45,11 @@ import scipy.sparse as sp
 from stackga.errors import InputError
 
 from ..backends.highs import solve_highs
-from ..certify.certificate import lp_certificate
+from ..certify.certificate import Certificate, lp_certificate
 from ..kernels.microgrid_ipm import solve_rows as kernel_rows
 from ..parallel.processes import map_rows_processes
 from ..parallel.threads import map_rows
+from ..qp_form import QPForm
 from ..response import Status
 from .microgrid_stages import ipm_data, snap, solve_stages, stage_model
 
@@ -151,26 +152,23 @@ class MicrogridDispatch:
                                                               np.full(T, 2.0)]))
         return A, lo, hi, col_lo, col_hi, cost, H.tocsc()
 
-    def qp_matrices(self, r: np.ndarray, gamma: float, eliminated: bool = False) -> dict:
-        """The dispatch in matrix form: ``cost``, ``A``, ``row_lo``, ``row_hi``, ``col_lo``,
-        ``col_hi``, ``hessian`` (objective cost'x + x'Hx/2 + ``offset``). Over x = [P, c,
+    def qp_matrices(self, r: np.ndarray, gamma: float, eliminated: bool = False) -> QPForm:
+        """The dispatch as a :class:`~stackga.followers.qp_form.QPForm`. Over x = [P, c,
         d, g, s, v] (6T) with v = sqrt(gamma) u and the balance rows (the formulation
         solved), or with ``eliminated`` over x = [P, c, d, g, s] (5T), u = r + W x (``W``
-        (T, 5T) returned too)."""
+        (T, 5T) in the form)."""
         T, n5 = self.T, 5 * self.T
         A, lo, hi, col_lo, col_hi, cost, H = self._rows
         r = np.asarray(r, float)
         if not eliminated:
             lo, hi = lo.copy(), hi.copy()
             lo[-T:] = hi[-T:] = r
-            return {"cost": cost, "A": self._scaled_rows(gamma), "row_lo": lo, "row_hi": hi,
-                    "col_lo": col_lo, "col_hi": col_hi, "hessian": H, "offset": T * self.c0}
+            return QPForm(cost, self._scaled_rows(gamma), lo, hi, col_lo, col_hi, H, T * self.c0)
         I = sp.identity(T)
         W = sp.hstack([-I, I, -I, -I, I]).tocsr()
-        return {"cost": cost[:n5] + 2 * gamma * (W.T @ r), "A": A[:-T, :n5], "row_lo": lo[:-T],
-                "row_hi": hi[:-T], "col_lo": col_lo[:n5], "col_hi": col_hi[:n5],
-                "hessian": H[:n5, :n5] + 2 * gamma * (W.T @ W), "W": W,
-                "offset": gamma * float(r @ r) + T * self.c0}
+        return QPForm(cost[:n5] + 2 * gamma * (W.T @ r), A[:-T, :n5], lo[:-T], hi[:-T],
+                      col_lo[:n5], col_hi[:n5], H[:n5, :n5] + 2 * gamma * (W.T @ W),
+                      gamma * float(r @ r) + T * self.c0, W=W)
 
     def balance_map(self) -> sp.csr_matrix:
         """E (rows, T): where the net load enters :meth:`qp_matrices`' rows (the balance
@@ -180,16 +178,15 @@ class MicrogridDispatch:
         return sp.csr_matrix((np.ones(T), (np.arange(n_rows - T, n_rows), np.arange(T))),
                              shape=(n_rows, T))
 
-    def certificate(self, r: np.ndarray, gamma: float, plan: dict) -> dict:
+    def certificate(self, r: np.ndarray, gamma: float, plan: dict) -> Certificate:
         """:func:`stackga.followers.certify.certificate.lp_certificate` of one dispatch ``plan`` (``p_de``,
         ``ba_ch``, ``ba_dis``, ``buy``, ``sell``, each (T,)) for net load r (T,) at gamma:
         the QP re-solved from scratch; values in yuan (the fuel constant included)."""
         q = self.qp_matrices(r, gamma)
         y5 = np.concatenate([plan[k] for k in ("p_de", "ba_ch", "ba_dis", "buy", "sell")])
         u = np.asarray(r, float) - (plan["buy"] - plan["sell"]) - plan["p_de"] + plan["ba_ch"] - plan["ba_dis"]
-        return lp_certificate(q["cost"], q["A"], q["row_lo"], q["row_hi"], q["col_lo"], q["col_hi"],
-                              np.concatenate([y5, np.sqrt(gamma) * u]), hessian=q["hessian"],
-                              offset=q["offset"])
+        return lp_certificate(*q.lp_args(), np.concatenate([y5, np.sqrt(gamma) * u]),
+                              hessian=q.hessian, offset=q.offset)
 
     def _scaled_rows(self, gamma: float):
         """The rows with u's columns scaled by 1/sqrt(gamma)."""
@@ -225,8 +222,7 @@ class MicrogridDispatch:
             return Status.OPTIMAL, x
         q = self.qp_matrices(r, gamma)
         for options in _ATTEMPTS:
-            status, x, _ = solve_highs(q["cost"], q["A"], q["row_lo"], q["row_hi"], q["col_lo"],
-                                       q["col_hi"], hessian=q["hessian"], options=options)
+            status, x, _ = solve_highs(*q.lp_args(), hessian=q.hessian, options=options)
             if status == Status.OPTIMAL:
                 x[5 * self.T:] *= 1.0 / np.sqrt(gamma)
                 return status, x
@@ -234,10 +230,9 @@ class MicrogridDispatch:
         # in 30,000 QPs): u = r + W x eliminated, gamma |u|^2 in the Hessian and the cost
         e = self.qp_matrices(r, gamma, eliminated=True)
         for options in _ATTEMPTS:
-            status, x5, _ = solve_highs(e["cost"], e["A"], e["row_lo"], e["row_hi"], e["col_lo"],
-                                        e["col_hi"], hessian=e["hessian"], options=options)
+            status, x5, _ = solve_highs(*e.lp_args(), hessian=e.hessian, options=options)
             if status == Status.OPTIMAL:
-                return status, np.concatenate([x5, r + e["W"] @ x5])
+                return status, np.concatenate([x5, r + e.W @ x5])
         return status, np.zeros(6 * self.T)
 
     def _kernel_rows(self, r: np.ndarray, gam: np.ndarray) -> tuple:

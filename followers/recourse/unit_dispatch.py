@@ -30,6 +30,7 @@ from stackga.errors import InputError
 
 from ..backends.highs import solve_highs
 from ..kernels.unit_dispatch import dispatch_rows
+from ..qp_form import QPForm
 from ..response import Status
 
 __all__ = ["ThermalDispatch", "DispatchResult"]
@@ -115,10 +116,11 @@ class ThermalDispatch:
                              np.ascontiguousarray(load), self.max_iter, tol_p)
 
     @cached_property
-    def qp_matrices(self) -> dict:
-        """The model as written, in u = (unit outputs (G T,), shedding (T,)): min 1/2 u'Hu + c u
-        (without the constant sum_g c_g T dt) s.t. lo + E D <= A u <= hi (the T balance rows,
-        then the ramps), u_lo <= u <= u_hi; D the net load (T,)."""
+    def qp_matrices(self) -> QPForm:
+        """The model as written, a :class:`~stackga.followers.qp_form.QPForm` in u = (unit
+        outputs (G T,), shedding (T,)): min 1/2 u'Hu + c u (without the constant sum_g c_g T
+        dt) s.t. row_lo + E D <= A u <= row_hi + E D (the T balance rows, then the ramps),
+        col_lo <= u <= col_hi; D the net load (T,)."""
         G, T, dt = self.G, self.T, self.dt
         n = G * T
         rows, lo_r, hi_r = [], [], []
@@ -137,19 +139,19 @@ class ThermalDispatch:
                 lo_r.append(-self.ramp_down[g] * dt)
                 hi_r.append(self.ramp_up[g] * dt)
         E = sp.vstack([sp.identity(T), sp.csr_matrix((len(rows) - T, T))], format="csr")
-        return {"H": sp.diags(np.concatenate([np.repeat(2.0 * self.a * dt, T), np.zeros(T)])),
-                "c": np.concatenate([np.repeat(self.b * dt, T), np.full(T, self.shed_cost * dt)]),
-                "A": sp.csr_matrix(np.array(rows)), "lo": np.array(lo_r), "hi": np.array(hi_r),
-                "E": E, "u_lo": np.concatenate([np.repeat(self.p_min, T), np.zeros(T)]),
-                "u_hi": np.concatenate([np.repeat(self.p_max, T), np.full(T, np.inf)])}
+        return QPForm(cost=np.concatenate([np.repeat(self.b * dt, T), np.full(T, self.shed_cost * dt)]),
+                      A=sp.csr_matrix(np.array(rows)), row_lo=np.array(lo_r), row_hi=np.array(hi_r),
+                      col_lo=np.concatenate([np.repeat(self.p_min, T), np.zeros(T)]),
+                      col_hi=np.concatenate([np.repeat(self.p_max, T), np.full(T, np.inf)]),
+                      hessian=sp.diags(np.concatenate([np.repeat(2.0 * self.a * dt, T), np.zeros(T)])),
+                      E=E)
 
     def _highs(self, load: np.ndarray) -> tuple[bool, np.ndarray, float, np.ndarray]:
         """The model as written (with shedding variables), solved by HiGHS's QP solver.
         Returns (solved, unit outputs (G T,), objective, marginal cost of net load (T,))."""
         q, n, T = self.qp_matrices, self.G * self.T, self.T
-        status, x, obj, dual = solve_highs(q["c"], q["A"], q["lo"] + q["E"] @ load,
-                                           q["hi"] + q["E"] @ load, q["u_lo"], q["u_hi"],
-                                           hessian=q["H"], row_duals=True)
+        status, x, obj, dual = solve_highs(*q.at(load).lp_args(), hessian=q.hessian,
+                                           row_duals=True)
         return status == Status.OPTIMAL, x[:n], obj, dual[:T] / self.dt
 
     def solve(self, net_load: np.ndarray) -> DispatchResult:

@@ -22,6 +22,8 @@ import dataclasses
 import highspy
 import numpy as np
 
+from stackga.followers.backends.highs import run
+from stackga.followers.certify.certificate import Certificate
 from stackga.followers.response import Status
 
 from .model import Bilevel
@@ -31,7 +33,7 @@ __all__ = ["follower_certificate"]
 
 
 def follower_certificate(bl: Bilevel, k: int, x: np.ndarray, y_all: np.ndarray,
-                         tol: float = 1e-6) -> dict:
+                         tol: float = 1e-6) -> Certificate:
     """Certificate of follower ``k``'s part of ``y_all`` (n_y,) at ``x`` (n_x,)."""
     f, sl = bl.followers[k], bl.slices[k]
     x, y_all = np.asarray(x, float), np.asarray(y_all, float)
@@ -50,14 +52,14 @@ def follower_certificate(bl: Bilevel, k: int, x: np.ndarray, y_all: np.ndarray,
     h.changeColsCost(n, np.arange(n, dtype=np.int32), cost)
     h.changeRowsBounds(m, np.arange(m, dtype=np.int32), lo, hi)  # type: ignore[attr-defined]  # highspy's stub lacks it
     h.clearSolver()
-    h.run()
+    run(h)
     if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
-        return {"status": Status(fresh._run(h)).name, "primal_violation": viol}
+        return Certificate(status=Status(fresh._run(h)).name, primal_violation=viol)
     info = h.getInfo()
     phi = float(info.objective_function_value)
-    out: dict = {"status": "OPTIMAL", "primal_violation": viol,
-           "dual_violation": float(max(info.max_dual_infeasibility, 0.0)),
-           "duality_gap": fy - phi, "follower_value": fy, "follower_optimum": phi}
+    out = Certificate(status="OPTIMAL", primal_violation=viol,
+                      dual_violation=float(max(info.max_dual_infeasibility, 0.0)),
+                      duality_gap=fy - phi, follower_value=fy, follower_optimum=phi)
     # the leader's best and worst over the follower's optima (F with the other followers'
     # parts and x held at the reported point)
     vals = []
@@ -67,7 +69,7 @@ def follower_certificate(bl: Bilevel, k: int, x: np.ndarray, y_all: np.ndarray,
         full = y_all.copy()
         full[sl] = ys
         vals.append(float(bl.value(x, full)[0]))
-    out["F_optimistic"], out["F_pessimistic"] = vals
-    out["ties"] = abs(vals[0] - vals[1]) > tol * (1 + abs(vals[0]))
-    out["optimal"] = viol <= tol * (1 + np.abs(y).max(initial=0)) and out["duality_gap"] <= tol * (1 + abs(phi))
+    out.F_optimistic, out.F_pessimistic = vals
+    out.ties = abs(vals[0] - vals[1]) > tol * (1 + abs(vals[0]))
+    out.optimal = bool(viol <= tol * (1 + np.abs(y).max(initial=0)) and fy - phi <= tol * (1 + abs(phi)))
     return out

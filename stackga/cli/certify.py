@@ -53,7 +53,8 @@ def cmd_certify(a) -> int:
     if res.F is not None and ref.F is not None:
         print(f"  gap to the exact optimum: {abs(res.F - ref.F):.3e} "
               f"({abs(res.F - ref.F) / max(abs(ref.F), 1e-12):.2e} relative)")
-    for k, c in enumerate(res.certificates):
+    for k, cert in enumerate(res.certificates):
+        c = cert.to_dict()
         keys = ("optimal", "primal_violation", "dual_violation", "duality_gap", "ties",
                 "F_optimistic", "F_pessimistic")
         print(f"  follower {k}: " + ", ".join(f"{k2} {c[k2]:.3g}" if isinstance(c[k2], float)

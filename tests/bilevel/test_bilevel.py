@@ -88,15 +88,15 @@ def test_certificates_detect_optimality_and_ties():
     from stackga.bilevel.certificate import follower_certificate
     bl = bard511()
     c = follower_certificate(bl, 0, np.array([4.0]), np.array([4.0]))
-    assert c["optimal"] and abs(c["duality_gap"]) < 1e-9 and not c["ties"]
+    assert c.optimal and abs(c.duality_gap) < 1e-9 and not c.ties
     bad = follower_certificate(bl, 0, np.array([4.0]), np.array([3.0]))   # breaks 3x - 2y <= 4 by 2
-    assert not bad["optimal"] and bad["primal_violation"] == pytest.approx(2.0)
+    assert not bad.optimal and bad.primal_violation == pytest.approx(2.0)
     worse = follower_certificate(bl, 0, np.array([3.0]), np.array([3.0]))   # feasible, not optimal
-    assert worse["primal_violation"] == 0 and worse["duality_gap"] > 0.1 and not worse["optimal"]
+    assert worse.primal_violation == 0 and worse.duality_gap > 0.1 and not worse.optimal
     f = Follower(d=[0.0], A=[[-1.0]], B=[[1.0]], b=[0.0])                    # ties on [0, x]
     tie = Bilevel("min", c_x=[0.0], c_y=[-1.0], followers=[f], x_lb=[0], x_ub=[2])
     t = follower_certificate(tie, 0, np.array([1.5]), np.array([1.5]))
-    assert t["ties"] and t["F_optimistic"] == pytest.approx(-1.5) and t["F_pessimistic"] == pytest.approx(0.0)
+    assert t.ties and t.F_optimistic == pytest.approx(-1.5) and t.F_pessimistic == pytest.approx(0.0)
 
 
 # ---- the published problems (stackga/bilevel/problems/published.py: source and reported optimum each) ----
@@ -143,7 +143,7 @@ def test_ga_with_polish_reaches_the_optimum(p):
     100 generations, seeds 1-3, is a slow test and benchmarks/bench_bilevel.py)."""
     r = solve_bilevel(p["build"](), stackga.GAConfig(pop_size=60, generations=40, seed=1))
     assert r.feasible and abs(r.F - p["F"]) <= max(1e-3, 1e-3 * abs(p["F"])), (r.F, p["F"], r.how)
-    assert all(c["optimal"] for c in r.certificates)
+    assert all(c.optimal for c in r.certificates)
 
 
 def test_answers_do_not_depend_on_what_was_solved_before():

@@ -479,13 +479,13 @@ def test_market_answer_carries_a_certificate():
     moved = {**row, "p_ch": row["p_ch"].copy()}
     hrs = m.clusters.hours[j, :m.clusters.length[j]]
     moved["p_ch"][j, hrs] *= 0.9
-    bad = m.certificate(res.x, moved)["parts"][f"cluster{j}"]
-    assert not bad["optimal"]
+    bad = m.certificate(res.x, moved).parts[f"cluster{j}"]
+    assert not bad.optimal
     plan = {n: row[f"de_{n}"] + (1.0 if n in ("buy", "sell") else 0.0)      # 1 kW bought and sold back
             for n in ("p_de", "ba_ch", "ba_dis", "buy", "sell")}
     k = int(row["rounds"])
     S = (row["p_ch"] - row["p_dis"]).sum(axis=0)
-    assert not m.dispatch.certificate(m.net + S, m.g1(k), plan)["optimal"]
+    assert not m.dispatch.certificate(m.net + S, m.g1(k), plan).optimal
 
 
 def test_report_gain_is_recomputed_from_its_parts():

@@ -89,7 +89,7 @@ def test_selected_answers_stay_optimal_for_the_followers():
     for name, f in followers.items():
         np.testing.assert_allclose(opt.followers[name], own.followers[name], rtol=1e-9, atol=1e-9)
         for i in range(len(P)):
-            assert f.certificate(P[i], {k: v[i] for k, v in opt.responses[name].arrays.items()})["optimal"]
+            assert f.certificate(P[i], {k: v[i] for k, v in opt.responses[name].arrays.items()}).optimal
     soc, ch, dis = (opt.responses["b"].arrays[k] for k in ("soc", "ch", "dis"))
     np.testing.assert_allclose(soc[:, 1:], soc[:, :-1] + 0.95 * ch - dis / 0.95, atol=1e-9)
     np.testing.assert_allclose(opt.responses["hub"].arrays["charge"].sum(1), 400.0, rtol=1e-12)
@@ -155,7 +155,7 @@ def test_flexible_users_meet_their_daily_need_exactly():
                 lo, hi = ((lo + hi) / 2, hi) if load((lo + hi) / 2).sum() < 720.0 else (lo, (lo + hi) / 2)
         ref = load(hi if load(0.0).sum() < 720.0 else 0.0)
         np.testing.assert_allclose(r.arrays["load"][i], ref, atol=1e-8)
-        assert u.certificate(P[i], {"load": r.arrays["load"][i]})["optimal"]
+        assert u.certificate(P[i], {"load": r.arrays["load"][i]}).optimal
     assert np.all(r.arrays["load"].sum(1) >= 720.0 - 1e-9)
     assert np.any(np.abs(r.arrays["load"].sum(1) - 720.0) < 1e-9)       # the need binds somewhere
     with pytest.raises(InputError, match="need"):

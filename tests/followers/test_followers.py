@@ -288,7 +288,7 @@ def test_battery_exact_at_negative_prices(p_min, n_active, integer):
                            method="highs").fun
         assert r.objective[i] == pytest.approx(ref, rel=1e-7, abs=1e-6)
         plan = {k: v[i] for k, v in r.arrays.items()}
-        assert b.certificate(P[i], plan)["optimal"]
+        assert b.certificate(P[i], plan).optimal
     if integer:
         assert not np.any((r.arrays["ch"] > 1e-6) & (r.arrays["dis"] > 1e-6))
 
@@ -319,14 +319,14 @@ def test_certificates_of_the_case_followers():
     p = g.prices(r.x[None])[0]
     users = g.followers["users"]
     bad = users.certificate(p, {"load": r.arrays["users.load"] * 1.01})
-    assert not bad["optimal"]
+    assert not bad.optimal
     so = g.followers["so"]
     arr = {k: r.arrays[f"so.{k}"] for k in ("bt_ch", "bt_dis", "bt_soc")}
     arr["bt_ch"] = arr["bt_ch"] * 0.0            # an idle battery: feasible, not optimal here
     arr["bt_dis"] = arr["bt_dis"] * 0.0
     arr["bt_soc"] = np.full_like(arr["bt_soc"], arr["bt_soc"][0])
     idle = so.certificate(p, arr)
-    assert idle["primal_violation"] == 0 and idle["duality_gap"] > 1.0 and not idle["optimal"]
+    assert idle.primal_violation == 0 and idle.duality_gap > 1.0 and not idle.optimal
     rv = stackga.solve(v2g.build("plan"), stackga.GAConfig(pop_size=20, generations=4))
     c = rv.report["certificates"]["ev"]
     assert c["optimal"] and c["ties"]            # flat charging prices: the agent is indifferent
@@ -349,7 +349,7 @@ def test_certificates_cover_the_virtual_storage():
     base = {"p_ac": r.arrays["so.ac_p_ac"], "t_in": r.arrays["so.ac_t_in"]}
     flat = {"p_ac": ac.baseline.copy(), "t_in": np.full_like(base["t_in"], ac.t_set)}
     held = ac.certificate(p, flat)                 # the set point held: feasible, costlier
-    assert held["primal_violation"] < 1e-6 and held["duality_gap"] > 1e-3 and not held["optimal"]
+    assert held.primal_violation < 1e-6 and held.duality_gap > 1e-3 and not held.optimal
 
 
 def test_qp_certificate_tells_a_tie_from_a_singular_hessian():
@@ -364,8 +364,8 @@ def test_qp_certificate_tells_a_tie_from_a_singular_hessian():
     # y = (0.95, 0), unique (the cost pins y2 at its bound)
     c = lp_certificate(np.array([-1.9, 2.1]), A, [], [], np.zeros(2), np.full(2, 5.0),
                        np.array([0.95, 0.0]), hessian=H)
-    assert c["optimal"] and not c["ties"]
+    assert c.optimal and not c.ties
     # min (y1 - y2)^2 - 2 (y1 - y2) over 0 <= y <= 5: every y1 = y2 + 1 is optimal: a tie
     c = lp_certificate(np.array([-2.0, 2.0]), A, [], [], np.zeros(2), np.full(2, 5.0),
                        np.array([1.0, 0.0]), hessian=H)
-    assert c["optimal"] and c["ties"]
+    assert c.optimal and c.ties

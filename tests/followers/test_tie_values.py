@@ -51,11 +51,11 @@ def test_a_battery_indifferent_at_flat_prices():
     view = ConcaveLeader(zero, np.stack([-2 * np.ones(T), -np.ones(T)], axis=1),
                          np.zeros((T, 2)))
     cert = b.certify_plan(np.full(T, 0.5), zero, zero, soc, leader=view)
-    assert cert["ties"] and cert["optimal"]
-    assert cert["leader_best"] == pytest.approx(0.0, abs=1e-7)
+    assert cert.ties and cert.optimal
+    assert cert.leader_best == pytest.approx(0.0, abs=1e-7)
     # worst: charge 5 kW for an hour (-2 x 5 = -10) and discharge it later (+1 x 5 = +5),
     # as often as the energy limits allow within 4 hours: twice
-    assert cert["leader_worst"] == pytest.approx(-10.0, abs=1e-6)
+    assert cert.leader_worst == pytest.approx(-10.0, abs=1e-6)
 
 
 def test_island_certificate_reports_the_leaders_values_over_ties(monkeypatch):
@@ -162,15 +162,15 @@ def test_a_tie_the_leader_cannot_see_is_reported_as_such():
                           np.zeros(T), np.full(T, np.inf), sp.identity(T, format="csr"),
                           np.full(T, -100.0), np.full(T, 100.0), np.zeros(T), lin_ch=hb[0], lin_dis=-hs[0])
     cert = cl.certificate(0, hb[0], hs[0], D[0], gamma, r["p_ch"][0, 0], r["p_dis"][0, 0], leader=view)
-    assert cert["optimal"] and cert["ties"]
-    assert cert["leader_best"] == 0.0 and cert["leader_worst"] == 0.0
-    assert cert["leader_worst_status"] == "the leader's view is fixed over the face"
+    assert cert.optimal and cert.ties
+    assert cert.leader_best == 0.0 and cert.leader_worst == 0.0
+    assert cert.leader_worst_status == "the leader's view is fixed over the face"
     # the same cluster with a leader that pays differently for charge and discharge
     # (lin_dis != -lin_ch) sees the tie: its value moves over it
     seen = RecourseLeader(view.H, view.c, view.A, view.lo, view.hi, view.E, view.u_lo, view.u_hi,
                           view.z_at, lin_ch=hb[0], lin_dis=np.zeros(T))
     cert = cl.certificate(0, hb[0], hs[0], D[0], gamma, r["p_ch"][0, 0], r["p_dis"][0, 0], leader=seen)
-    assert cert["leader_best"] > 1.0 and cert["leader_worst_found"] < cert["leader_best"]
+    assert cert.leader_best > 1.0 and cert.leader_worst_found < cert.leader_best
 
 
 def test_a_tie_between_hours_the_leader_weighs_differently_is_seen():
@@ -210,14 +210,16 @@ def _recourse_view(z_at, P):
 def test_a_tie_break_that_leaves_the_recourse_infeasible_is_the_worst():
     """z = 9.5 + 20 y1 over the follower's ties (y1 + y2 <= 1): at y1 = 1 the leader's
     recourse has no solution; that is reported, never as a value."""
+    from stackga.followers.certify.certificate import Certificate
+
     from stackga.solve import _tie_values
     view = _recourse_view([9.5], [[20.0, 0.0, 0.0]])
     out = tie_range(np.array([0.0, 0.0, -1.0]), sp.csr_matrix(np.ones((1, 3))), [-np.inf], [2.0],
                     np.zeros(3), np.ones(3), np.array([0.0, 0.0, 1.0]), -1.0, view)
     assert out["leader_worst_infeasible"] and "leader_worst_found" not in out
-    cert = dict(out)
+    cert = Certificate().update(out)
     _tie_values(cert, -90.25)
-    assert cert["F_pessimistic_infeasible"] and "F_pessimistic_at_most" not in cert
+    assert cert.F_pessimistic_infeasible and cert.F_pessimistic_at_most is None
 
 
 def test_the_ascent_climbs_from_the_answer_to_a_vertex_no_linear_step_improves():
