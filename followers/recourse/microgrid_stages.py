@@ -19,8 +19,9 @@ Units: kW, kWh, yuan, as the dispatch.
 from __future__ import annotations
 
 import numpy as np
-import piqp
 import scipy.sparse as sp
+
+from ..backends.piqp import solve_piqp
 
 __all__ = ["ipm_data", "stage_data", "stage_model", "solve_stages", "snap", "SNAP"]
 
@@ -101,17 +102,10 @@ def solve_stages(model: tuple, r: np.ndarray, col_lo: np.ndarray, col_hi: np.nda
     T = len(b_eq) // 2
     b_eq = b_eq.copy()
     b_eq[0::2] = r
-    s = piqp.SparseSolver()
-    s.settings.eps_abs, s.settings.eps_rel = 1e-10, 1e-12
-    s.settings.check_duality_gap = True
-    s.settings.eps_duality_gap_abs, s.settings.eps_duality_gap_rel = 1e-9, 1e-11
-    s.setup(H, cost, A_eq, b_eq, A_in, lo, hi, x_lo, x_hi)
-    if s.solve() != piqp.PIQP_SOLVED:
+    _, x7 = solve_piqp(H, cost, A_eq, b_eq, A_in, lo, hi, x_lo, x_hi)
+    if x7 is None:
         return None
-    info = s.result.info
-    if abs(info.primal_obj - info.dual_obj) > 1e-9 * (1.0 + abs(info.primal_obj)):
-        return None
-    x = np.asarray(s.result.x, float).reshape(T, 7)[:, :6].T.ravel()   # [P, c, d, g, s, v]
+    x = x7.reshape(T, 7)[:, :6].T.ravel()                               # [P, c, d, g, s, v]
     return snap(x, col_lo, col_hi)
 
 
