@@ -45,6 +45,8 @@ def main() -> None:
     ap.add_argument("--pop-size", type=int, default=100)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--skip-baseline", action="store_true")
+    ap.add_argument("--skip-compile", action="store_true",
+                    help="do not time the one-off compile in a fresh process (about 50 s)")
     a = ap.parse_args()
     cfg = stackga.GAConfig(pop_size=a.pop_size, generations=a.generations, seed=a.seed)
     warm = stackga.GAConfig(pop_size=10, generations=2, seed=a.seed)
@@ -74,7 +76,8 @@ def main() -> None:
           f"{rows['stackga, battery binaries relaxed (LP)'][0] / floor:.2f}x")
     print(f"active-hour limit binding: {stats['bnb_solves']} branch-and-bound solves "
           f"({stats['bnb_nodes']} nodes), {stats['milp_solves']} HiGHS MILP fallbacks")
-    print(f"one-off compile of the kernels in a fresh install: {compile_seconds():.1f} s")
+    if not a.skip_compile:
+        print(f"one-off compile of the kernels in a fresh install: {compile_seconds():.1f} s")
 
 
 def stub_game():

@@ -65,7 +65,7 @@ __all__ = ["ConcaveLeader", "RecourseLeader", "bind", "bind_blocks", "tie_range"
 TOL = 1e-9          # relative slack on the follower's optimum defining its optimal face
 #: seconds for the pessimistic MILP of a concave leader: a certificate never dominates a run;
 #: past it the worst is reported as found (the incumbent) and bounded (the MILP's bound)
-WORST_TIME_LIMIT = 0.3
+WORST_TIME_LIMIT = 0.15
 
 
 @dataclass(kw_only=True)
