@@ -12,6 +12,7 @@ import numpy as np
 from stackga.errors import InputError
 
 from ..game import Game, LeaderOutcome
+from .box import leader_box, x_rows
 from .model import Bilevel
 from .response import MatrixFollower
 
@@ -21,21 +22,18 @@ FEAS_TOL = 1e-9     # relative: a coupling row broken by less is met (floating-p
 
 
 def to_game(bl: Bilevel) -> Game:
-    """The GA's view of ``bl``. x must have finite bounds (the GA samples a box); integer
-    x is not supported by the GA (use the exact reference)."""
-    if not (np.all(np.isfinite(bl.x_lb)) and np.all(np.isfinite(bl.x_ub))):
-        j = int(np.argmax(~(np.isfinite(bl.x_lb) & np.isfinite(bl.x_ub))))
-        raise InputError(f"Bilevel {bl.name!r}: the GA needs finite bounds on x; x_lb[{j}] = "
-                         f"{bl.x_lb[j]}, x_ub[{j}] = {bl.x_ub[j]}")
+    """The GA's view of ``bl``. The GA samples a box: where x_lb / x_ub are infinite, the
+    box the leader's rows and the followers' rows in x alone imply is derived
+    (:func:`~stackga.bilevel.box.leader_box`; an error names the variables left
+    unbounded), and those rows are the game's linear constraints. Integer x is not
+    supported by the GA (use the exact reference)."""
     if np.any(bl.x_integer):
         raise InputError(f"Bilevel {bl.name!r}: integer leader variables are not supported by "
                          f"the GA")
+    lb, ub = leader_box(bl)
     followers = {f"f{k}": MatrixFollower(bl, k) for k in range(len(bl.followers))}
     sign = -1.0 if bl.sense == "min" else 1.0
-    A, b = bl.A_x, bl.b_x
-    if bl.E_x is not None:                       # equalities as two inequalities
-        A = np.vstack([A, bl.E_x, -bl.E_x]) if A is not None else np.vstack([bl.E_x, -bl.E_x])
-        b = np.concatenate([b if b is not None else [], bl.e_x, -bl.e_x])
+    A, b = x_rows(bl)
 
     def leader(X, prices, responses):
         y = np.hstack([responses[f"f{k}"].arrays["y"] if "y" in responses[f"f{k}"].arrays
@@ -49,7 +47,7 @@ def to_game(bl: Bilevel) -> Game:
                                                              0.0).sum(axis=1)
         return LeaderOutcome(sign * F, viol or np.zeros(len(X)), {"y": y, "F": F})
 
-    game = Game(name=bl.name, lb=bl.x_lb, ub=bl.x_ub, followers=followers, leader=leader,
+    game = Game(name=bl.name, lb=lb, ub=ub, followers=followers, leader=leader,
                 A=A, b=b, selection="own", meta={"bilevel": bl.name, "sense": bl.sense,
                                 "selection": bl.selection})
     game.improve = ImproveStep(bl, game)

@@ -27,8 +27,29 @@ def test_model_errors_name_the_field():
                                                       Q=[[1, 0], [0, -1]])])
     with pytest.raises(ValueError, match="sense must be 1 of"):
         Bilevel("min", c_x=[1.0], followers=[Follower(d=[1], B=[[1]], b=[1], sense="<")])
-    with pytest.raises(ValueError, match="finite bounds on x"):
+    with pytest.raises(ValueError, match=r"leave x\[0\] \(lower\), x\[0\] \(upper\) unbounded"):
         to_game(Bilevel("min", c_x=[1.0], followers=[Follower(d=[1], B=[[1]], b=[1])]))
+
+
+def test_a_box_is_derived_from_the_rows_that_bound_x():
+    """x unbounded in x_lb / x_ub but bounded by the leader's rows and a follower's row in
+    x alone: the GA's box is the rows' (one LP per side), the follower's row is a
+    constraint of the game, and the GA reaches the optimum; a side left open is named."""
+    f = Follower(d=[1.0], A=[[-1.0], [1.0]], B=[[1.0], [0.0]], b=[0.0, 4.0], sense=["<=", "<="],
+                 ub=[10.0])                                          # y <= x; x <= 4 (no y)
+    bl = Bilevel("max", c_x=[0.0], c_y=[0.0], Q_xy=[[1.0]], followers=[Follower.maximize(
+        d=[1.0], A=[[-1.0], [1.0]], B=[[1.0], [0.0]], b=[0.0, 4.0], sense=["<=", "<="],
+        ub=[10.0])], A_x=[[-1.0]], b_x=[-1.0])                    # x >= 1, x <= 4 from f
+    g = to_game(bl)
+    assert g.lb[0] == pytest.approx(1.0) and g.ub[0] == pytest.approx(4.0)
+    assert not g.is_feasible(np.array([[4.5]]))[0]
+    res = solve_bilevel(bl, stackga.GAConfig(pop_size=20, generations=20, seed=1))
+    assert res.F == pytest.approx(16.0, rel=1e-6)                # x = y = 4, F = x y
+    half = Bilevel("min", c_x=[1.0], followers=[f], A_x=[[-1.0]], b_x=[-1.0])
+    with pytest.raises(ValueError, match=r"leave x\[0\] \(upper\) unbounded"):
+        to_game(Bilevel("min", c_x=[1.0], followers=[Follower(d=[1], B=[[1]], b=[1])],
+                        A_x=[[-1.0]], b_x=[-1.0]))
+    assert to_game(half).ub[0] == pytest.approx(4.0)
 
 
 def test_matrix_follower_matches_direct_solves_and_batches():

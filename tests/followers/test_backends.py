@@ -82,7 +82,7 @@ def test_a_reused_model_gets_its_time_limit_per_run():
 def test_matrix_follower_keeps_answering_past_its_time_limit(monkeypatch):
     from stackga.bilevel import Bilevel, MatrixFollower
     from stackga.bilevel import response as matrix_response
-    monkeypatch.setattr(matrix_response, "TIME_LIMIT", 0.02)
+    monkeypatch.setattr(matrix_response, "TIME_LIMIT", 0.25)    # per run; the runs below take over 1 s in all
     f = Follower(d=np.ones(30), Q=np.eye(30), B=np.ones((1, 30)), b=[5.0], sense=">=",
                  M=np.eye(30), lb=np.zeros(30), ub=np.full(30, 10.0))
     bl = Bilevel("max", c_x=np.zeros(30), Q_xy=np.eye(30), followers=[f],
@@ -92,7 +92,7 @@ def test_matrix_follower_keeps_answering_past_its_time_limit(monkeypatch):
     for _ in range(3):
         r = mf.respond(X)
         assert np.all(r.status == Status.OPTIMAL)
-    assert mf._h["follower"].getRunTime() > 0.02        # more than one budget in all
+    assert mf._h["follower"].getRunTime() > 0.25        # more than one budget in all
 
 
 def test_solves_after_a_users_own_highs_model():
