@@ -134,6 +134,20 @@ class Battery:
                           + np.abs(plan[1] - base.arrays["dis"]).max(axis=1) > 1e-9 * self.p_max)
         return tied
 
+    def undecided(self, prices: np.ndarray, base: Response) -> np.ndarray:
+        """(n,) rows answered by the exact MILP/LP path (binaries that bind, prices outside
+        the recursion's premise): :meth:`ties` and :meth:`select` do not decide them, so
+        they keep the own rule's answer (counted by :mod:`stackga.selection`)."""
+        p = check_prices(prices, self.T, "Battery")
+        c_up, c_dn = self.dp_costs(p)
+        out = outside_method(c_up, c_dn)
+        if self.binaries_bind:
+            u, _, feas = solve_storage(self.storage, c_up, c_dn)
+            ch = np.maximum(u, 0.0) / (self.eta_c * self.dt)
+            dis = np.maximum(-u, 0.0) * self.eta_d / self.dt
+            out |= feas & ~self._milp_feasible(ch, dis)
+        return out
+
     def select(self, prices: np.ndarray, weights: dict, base: Response) -> tuple[Response, np.ndarray]:
         """Among each row's optimal plans at ``prices`` (n, T), one maximising the leader's
         linear valuation sum_a weights[a] * arrays[a] (``weights``: ``ch``, ``dis`` (n, T)

@@ -24,6 +24,7 @@ import hashlib
 import hmac
 import os
 import secrets
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -38,27 +39,36 @@ _MAGIC = b"stackga-checkpoint-v2\n"
 
 
 def _key() -> bytes:
-    """This user's checkpoint key (32 random bytes, created on first use, mode 0600)."""
+    """This user's checkpoint key (32 random bytes, created on first use in a 0700 folder,
+    mode 0600). A key of another length, or one other users can read or write, or owned by
+    someone else, is refused: it would not keep a checkpoint from being forged."""
     folder = Path(os.environ.get("STACKGA_KEY_DIR") or Path.home() / ".config" / "stackga")
     path = folder / "checkpoint.key"
     try:
         if not path.exists():
-            folder.mkdir(parents=True, exist_ok=True)
-            tmp = folder / f".key.{os.getpid()}.tmp"
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+            fd, tmp = tempfile.mkstemp(prefix=".key.", dir=folder)   # mode 0600, O_EXCL
             with os.fdopen(fd, "wb") as fh:
                 fh.write(secrets.token_bytes(32))
             try:
-                os.link(tmp, path)              # the first writer wins; others read its key
+                os.link(tmp, path)              # the first writer wins; the others read its key
             except FileExistsError:
                 pass
-            tmp.unlink()
-        return path.read_bytes()
+            finally:
+                try:
+                    os.unlink(tmp)
+                except FileNotFoundError:
+                    pass
+        st = path.stat()
+        key = path.read_bytes()
     except OSError as e:
         raise InputError(f"{path}: cannot create or read the checkpoint key ({e}); set "
                          f"STACKGA_KEY_DIR to a private, writable folder") from None
-
-
+    if len(key) != 32 or st.st_mode & 0o077 or (hasattr(os, "getuid") and st.st_uid != os.getuid()):
+        raise InputError(f"{path}: not a private 32-byte checkpoint key of this user (mode "
+                         f"{oct(st.st_mode & 0o777)}, {len(key)} bytes); remove it to have a new "
+                         f"one made")
+    return key
 def _digest(arrays) -> str:
     h = hashlib.sha256()
     for a in arrays:
@@ -69,16 +79,45 @@ def _digest(arrays) -> str:
     return h.hexdigest()[:16]
 
 
+def _follower_digest(f) -> str:
+    """A digest of a follower's data: its dataclass fields (arrays by value, other values by
+    repr, nested dataclasses recursively), or its type alone where it is not a dataclass."""
+    import dataclasses
+    h = hashlib.sha256(type(f).__name__.encode())
+
+    def add(v) -> None:
+        if dataclasses.is_dataclass(v) and not isinstance(v, type):
+            for fl in dataclasses.fields(v):
+                if fl.compare:
+                    h.update(fl.name.encode())
+                    add(getattr(v, fl.name))
+        elif isinstance(v, np.ndarray):
+            h.update(str((v.dtype, v.shape)).encode())
+            h.update(np.ascontiguousarray(v).tobytes())
+        elif isinstance(v, dict):
+            for k in sorted(v, key=str):
+                h.update(str(k).encode())
+                add(v[k])
+        else:
+            h.update(repr(v).encode())
+    add(f)
+    return h.hexdigest()[:16]
+
+
 def identity(game) -> dict:
     """What a checkpoint is a checkpoint of: the library version, the game's name, a
-    digest of its bounds and linear constraints, its followers' names and types, and
-    from its ``meta`` the case, scenario, variant and data files' sha256."""
+    digest of its bounds and linear constraints, its followers' names, types and data
+    (:func:`_follower_digest`), its selection rules and stated views, and from its
+    ``meta`` the case, scenario, variant and data files' sha256."""
     from stackga import __version__
     meta = game.meta or {}
     data = meta.get("data")
     return {"stackga": __version__, "game": game.name,
             "bounds and constraints": _digest([game.lb, game.ub, game.A, game.b]),
-            "followers": {k: type(f).__name__ for k, f in game.followers.items()},
+            "followers": {k: f"{type(f).__name__} {_follower_digest(f)}"
+                          for k, f in game.followers.items()},
+            "selection": dict(getattr(game, "_rules", {}) or {}),
+            "stated views": sorted(game.views or {}) if getattr(game, "views", None) else [],
             **{k: meta[k] for k in ("case", "scenario", "variant") if k in meta},
             "data files": (data or {}).get("sha256") if isinstance(data, dict) else None}
 

@@ -36,6 +36,8 @@ class RelaxationStep:
         t0 = time.perf_counter()
         x = np.asarray(x, float)
         cand = self.candidate()
+        if cand is not None:                  # within the game's box and rows (solver rounding)
+            cand = self.game.project(np.asarray(cand, float)[None])[0]  # type: ignore[attr-defined]
         ev = self.game.evaluate(x[None] if cand is None else np.vstack([x, cand]),  # type: ignore[attr-defined]
                                 strict=False)
         F_ga = float(ev.leader[0]) if ev.feasible[0] else None

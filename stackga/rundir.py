@@ -136,13 +136,20 @@ def staged(path, overwrite: bool = False):
 @contextmanager
 def writer_lock(path, what: str = "--out"):
     """Hold the one-writer lock of the output folder ``path`` for the block: an exclusive
-    ``flock`` on ``.<name>.lock`` beside it (the folder itself is replaced on commit). A
+    ``flock`` on a lock file named by the folder's path in this user's lock folder under
+    the temporary directory (the output folder itself is replaced on commit). A
     second writer is refused at once, naming the folder and the holder's pid; the kernel
-    drops the lock when its holder exits, however it exits (kill -9 included)."""
+    drops the lock when its holder exits, however it exits (kill -9 included). The lock
+    file is left in place (empty) when the block ends: unlinking a locked file would let a
+    writer that opened it meanwhile and one that creates a new one hold the lock at once."""
     p = Path(path).resolve()
     p.parent.mkdir(parents=True, exist_ok=True)
-    lock = p.with_name(f".{_short(p.name)}.lock")
-    fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
+    import hashlib
+    uid = os.getuid() if hasattr(os, "getuid") else 0
+    locks = Path(tempfile.gettempdir()) / f"stackga-locks-{uid}"
+    locks.mkdir(mode=0o700, exist_ok=True)
+    lock = locks / f"{hashlib.sha256(str(p).encode()).hexdigest()[:32]}.lock"
+    fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o600)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
@@ -155,8 +162,5 @@ def writer_lock(path, what: str = "--out"):
     try:
         yield p
     finally:
-        try:
-            lock.unlink()
-        except OSError:
-            pass
+        os.ftruncate(fd, 0)     # the file stays: removing a locked file lets two writers in
         os.close(fd)

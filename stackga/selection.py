@@ -28,7 +28,9 @@ a retailer that sells at its prices what a battery draws and buys it at wholesal
 stated view skips the derivation's leader call, which costs a leader evaluation on
 (1 + entries) copies of each tied individual). The follower then returns, among its optimal answers, one maximising
 (optimistic) or minimising (pessimistic) that valuation, checked to be optimal for the
-follower. A follower whose answer is always unique says so (``unique = True``, e.g.
+follower. A follower that cannot test or choose for some individuals (the battery where
+its binaries bind or its prices leave the recursion's premise: a MILP) answers them by its
+own rule and counts them (``undecided``). A follower whose answer is always unique says so (``unique = True``, e.g.
 :class:`~stackga.followers.FlexibleUsers`, strictly concave); followers with neither
 answer by their own rule under every selection (the counts say so). Every step is a function of the individual alone.
 """
@@ -93,8 +95,8 @@ def valuation(leader, X: np.ndarray, prices: np.ndarray, responses: dict, name: 
     own = _tile(r, reps)
     steps = {}
     j = 1
-    for a, m in zip(arrays, sizes):
-        h = 1e-4 * (1.0 + np.abs(r.arrays[a]).max(initial=0.0))
+    for a, m in zip(arrays, sizes):           # per individual: a function of its own arrays
+        h = 1e-4 * (1.0 + np.abs(r.arrays[a].reshape(n, -1)).max(axis=1, initial=0.0))
         steps[a] = h
         for e in range(m):
             own.arrays[a][j * n:(j + 1) * n, e] += h
@@ -106,7 +108,7 @@ def valuation(leader, X: np.ndarray, prices: np.ndarray, responses: dict, name: 
     F[:, ~np.all(np.isfinite(F), axis=0)] = 0.0     # no valuation: the own rule's answer stays
     out, j = {}, 1
     for a, m in zip(arrays, sizes):
-        out[a] = ((F[j:j + m] - F[0]) / steps[a]).T
+        out[a] = ((F[j:j + m] - F[0]) / steps[a][None, :]).T
         j += m
     return out
 
@@ -149,6 +151,9 @@ def select(leader, X: np.ndarray, prices: np.ndarray, responses: dict, followers
         tied = np.asarray(f.ties(prices, base), bool) & base.ok
         rows = np.flatnonzero(tied)
         counts[name] = {"rule": rule, "tied": int(len(rows)), "moved": 0}
+        undecided = getattr(f, "undecided", None)
+        if callable(undecided):                  # answers it cannot choose among (own rule)
+            counts[name]["undecided"] = int(np.sum(np.asarray(undecided(prices, base)) & base.ok))
         if not len(rows):
             continue
         sub = {k: _take(v, rows) for k, v in out.items()}

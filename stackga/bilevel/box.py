@@ -17,7 +17,9 @@ from stackga.errors import InputError
 
 from .model import Bilevel
 
-__all__ = ["x_rows", "leader_box"]
+__all__ = ["x_rows", "leader_box", "BOX_TOL"]
+
+BOX_TOL = 1e-9      # relative: a derived side is widened by this past the LP's optimum
 
 
 def x_rows(bl: Bilevel) -> tuple[np.ndarray | None, np.ndarray | None]:
@@ -75,10 +77,10 @@ def leader_box(bl: Bilevel) -> tuple[np.ndarray, np.ndarray]:
                                  f"followers' rows in x alone and the bounds together")
             if r.status != 0:
                 open_.append(f"x[{j}] ({side})")
-            elif side == "lower":
-                lb[j] = r.x[j]
+            elif side == "lower":                 # widened past the LP's rounding
+                lb[j] = r.x[j] - BOX_TOL * (1.0 + abs(r.x[j]))
             else:
-                ub[j] = r.x[j]
+                ub[j] = r.x[j] + BOX_TOL * (1.0 + abs(r.x[j]))
     if open_:
         raise InputError(f"Bilevel {bl.name!r}: the GA needs a finite box on x, and its rows "
                          f"leave {', '.join(open_)} unbounded; give x_lb / x_ub for them")

@@ -224,3 +224,13 @@ def test_exact_trace_records_incumbent_and_bound():
     assert [row[1] for row in r.trace if row[1] is not None][-1] == pytest.approx(r.F)
     b = solve_exact(next(q for q in PROBLEMS if q["name"] == "bard_531")["build"](), "bigm")
     assert b.trace and b.trace[-1][1] == pytest.approx(b.F, abs=1e-6)    # HiGHS's MILP trace
+
+
+def test_a_box_fixed_by_equalities_is_not_inverted_by_rounding():
+    rng = np.random.default_rng(3)
+    for _ in range(20):
+        E = rng.normal(size=(3, 3))
+        bl = Bilevel("min", c_x=np.ones(3), followers=[Follower(d=[1.0], B=[[1.0]], b=[1.0])],
+                     E_x=E, e_x=E @ rng.uniform(-1, 1, 3))
+        g = to_game(bl)
+        assert np.all(g.lb <= g.ub) and np.all(g.ub - g.lb < 1e-6)

@@ -204,3 +204,18 @@ def test_a_tie_survives_a_rounding_error_in_the_prices():
     exact, rounded = g.evaluate(P), g.evaluate(bumped)
     np.testing.assert_allclose(rounded.leader, exact.leader, atol=1e-9)
     assert rounded.selection["hub"]["tied"] == exact.selection["hub"]["tied"] > 0
+
+
+def test_a_battery_whose_binaries_bind_counts_the_answers_it_cannot_choose_among():
+    """Where the active-hour limit binds, the answer comes from the MILP path: selection
+    does not claim it (``undecided``) and the own rule's answer stays."""
+    b = Battery(capacity=10, p_max=5, soc_min=0, soc_max=1, soc0=0.5, alpha=0.01,
+                max_active_hours=6)
+    g = Game("t", lb=np.zeros(T), ub=np.full(T, 2.0), followers={"b": b}, leader=leader)
+    own = Game("t", lb=np.zeros(T), ub=np.full(T, 2.0), followers={"b": b}, leader=leader,
+               selection="own")
+    P = tied_prices(30, 1)
+    ev = g.evaluate(P)
+    undecided = b.undecided(P, own.evaluate(P).responses["b"])
+    assert ev.selection["b"]["undecided"] == int(undecided.sum()) > 0
+    np.testing.assert_array_equal(ev.leader[undecided], own.evaluate(P).leader[undecided])

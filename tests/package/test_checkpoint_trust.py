@@ -133,3 +133,57 @@ def test_one_writer_per_run_folder(tmp_path, capsys):
     (out / ".checkpoint" / "spec.json").write_text("{\"case\": ")          # torn
     assert main(["resume", str(out)]) == 2
     assert "spec.json: damaged run description" in capsys.readouterr().err
+
+
+def test_the_lock_has_one_holder_and_the_key_must_be_private(tmp_path, monkeypatch):
+    """Threads racing for one folder's lock: never two holders at once (the lock file is
+    never removed while locked). A checkpoint key others can read is refused."""
+    import threading
+    import time
+
+    from stackga import rundir
+    from stackga.checkpoint import _key
+    out, holders, most, errors = tmp_path / "out", [0], [0], []
+    gate = threading.Barrier(8)
+
+    def race():
+        gate.wait()
+        for _ in range(30):
+            try:
+                with rundir.writer_lock(out):
+                    holders[0] += 1
+                    most[0] = max(most[0], holders[0])
+                    time.sleep(0.0005)
+                    holders[0] -= 1
+            except InputError:
+                pass
+            except Exception as e:                        # noqa: BLE001
+                errors.append(e)
+    threads = [threading.Thread(target=race) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert most[0] == 1 and not errors
+    keys = tmp_path / "keys"
+    monkeypatch.setenv("STACKGA_KEY_DIR", str(keys))
+    assert len(_key()) == 32
+    os.chmod(keys / "checkpoint.key", 0o644)
+    with pytest.raises(InputError, match="not a private 32-byte checkpoint key"):
+        _key()
+
+
+def test_the_identity_covers_follower_data_and_the_selection():
+    from stackga.followers import Battery
+
+    from stackga import Game, LeaderOutcome
+    from stackga.checkpoint import differences, identity
+
+    def game(cap, rule):
+        return Game("g", lb=np.zeros(24), ub=np.ones(24), selection=rule,
+                    followers={"b": Battery(capacity=cap, p_max=5.0, integer=False)},
+                    leader=lambda X, p, r: LeaderOutcome(np.zeros(len(X)), np.zeros(len(X))))
+    base = identity(game(10.0, "optimistic"))
+    assert differences(base, identity(game(10.0, "optimistic"))) == []
+    assert any("followers" in d for d in differences(base, identity(game(99.0, "optimistic"))))
+    assert any("selection" in d for d in differences(base, identity(game(10.0, "pessimistic"))))
