@@ -98,14 +98,17 @@ class Battery:
         p = check_prices(prices, self.T, "Battery")
         return self.from_dp(p, *solve_storage(self.storage, *self.dp_costs(p)))
 
+    def _powers(self, u: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(ch, dis) (n, T) kW from the recursion's change of stored energy u (n, T) kWh."""
+        return np.maximum(u, 0.0) / (self.eta_c * self.dt), np.maximum(-u, 0.0) * self.eta_d / self.dt
+
     def from_dp(self, p, u, soc, feas) -> Response:
         """The response from the relaxation's solution; MILP where binaries bind, and
         the exact HiGHS model for rows outside the recursion's premise (prices so negative
         that charging and discharging in one hour pays, :func:`storage_dp.outside_method`):
         the MILP (no simultaneous charge and discharge) or, with ``integer=False``, the LP."""
         soc = soc.copy()
-        ch = np.maximum(u, 0.0) / (self.eta_c * self.dt)
-        dis = np.maximum(-u, 0.0) * self.eta_d / self.dt
+        ch, dis = self._powers(u)
         status = status_from(feas)
         outside = outside_method(*self.dp_costs(p))
         if self.binaries_bind:
@@ -143,8 +146,7 @@ class Battery:
         out = outside_method(c_up, c_dn)
         if self.binaries_bind:
             u, _, feas = solve_storage(self.storage, c_up, c_dn)
-            ch = np.maximum(u, 0.0) / (self.eta_c * self.dt)
-            dis = np.maximum(-u, 0.0) * self.eta_d / self.dt
+            ch, dis = self._powers(u)
             out |= feas & ~self._milp_feasible(ch, dis)
         return out
 
@@ -187,8 +189,7 @@ class Battery:
             eps = (delta * scale[rows])[:, None]
             up = c_up[rows] - eps * a_up[rows]
             u, s, feas = solve_storage(self.storage, up, np.minimum(c_dn[rows] + eps * a_dn[rows], up))
-            c = np.maximum(u, 0.0) / (self.eta_c * self.dt)
-            d = np.maximum(-u, 0.0) * self.eta_d / self.dt
+            c, d = self._powers(u)
             r0 = base.objective[rows]
             good = feas & (self.profit(p[rows], c, d) >= r0 - 1e-9 * (1.0 + np.abs(r0)))
             if self.binaries_bind:
