@@ -28,7 +28,7 @@ from stackga.errors import InputError
 
 from .backends.highs import solve_highs
 from .certify.certificate import Certificate, lp_certificate
-from .certify.tie_values import bind_blocks
+from .certify.tie_values import best_on_face, bind_blocks
 from .kernels.storage_binaries import binaries_bnb
 from .response import Response, Status, check_prices, status_from
 from .storage_dp import StorageLP, default_big_m, outside_method, solve_storage
@@ -257,6 +257,28 @@ class Battery:
             leader = bind_blocks(leader, sp.identity(T), 3, ch=0, dis=1)
         return lp_certificate(cost[:3 * T], A[:T, :3 * T], lo[:T], hi[:T], clo[:3 * T],
                               chi[:3 * T], y, leader=leader)
+
+    def best_for(self, price: np.ndarray, ch: np.ndarray, dis: np.ndarray, soc: np.ndarray,
+                 leader) -> tuple[tuple | None, float]:
+        """Among the LP's optimal plans at one price vector (T,), one maximising a concave
+        ``leader`` view (:class:`~stackga.followers.certify.tie_values.ConcaveLeader`, unbound;
+        z its draw ch - dis, kW), exactly (one LP over the optimal face,
+        :func:`~stackga.followers.certify.tie_values.best_on_face`). Returns ((ch, dis,
+        soc) or None, the leader's gain); None where the binaries bind, the prices are
+        outside the recursion's premise or the LP does not solve (the plan stays)."""
+        T, dt = self.T, self.dt
+        if self.binaries_bind or outside_method(*self.dp_costs(price[None]))[0]:
+            return None, 0.0
+        A, lo, hi, clo, chi, _ = self.milp_matrices
+        cost = np.r_[(price + self.alpha) * dt, -(price - self.alpha) * dt, np.zeros(T)]
+        y = np.r_[ch, dis, soc[1:]]
+        view = bind_blocks(leader, sp.identity(T), 3, ch=0, dis=1)
+        v, gain = best_on_face(cost, A[:T, :3 * T], lo[:T], hi[:T], clo[:3 * T], chi[:3 * T], y,
+                               float(cost @ y), view)
+        if v is None:
+            return None, 0.0
+        c, d = np.maximum(v[:T], 0.0), np.maximum(v[T:2 * T], 0.0)
+        return (c, d, np.r_[soc[0], v[2 * T:]]), gain
 
     def _solve_binding(self, price: np.ndarray):
         """One individual whose relaxed optimum breaks the binaries' limits: the

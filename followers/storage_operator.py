@@ -71,6 +71,60 @@ class StorageOperator:
         arrays["p_virtual"][~ok] = 0.0
         return Response(objective, status, arrays)
 
+    #: the arrays a leader's valuation may weigh (:meth:`select`): the battery's
+    select_arrays = ("bt_ch", "bt_dis", "bt_soc")
+
+    def _battery_part(self, p: np.ndarray, base: Response) -> Response:
+        a = base.arrays
+        ch, dis = a["bt_ch"], a["bt_dis"]
+        return Response(np.where(base.ok, self.battery.profit(p, ch, dis), 0.0), base.status,
+                        {"ch": ch, "dis": dis, "soc": a["bt_soc"]})
+
+    def ties(self, prices: np.ndarray, base: Response) -> np.ndarray:
+        """(n,) rows whose battery plan is not unique (:meth:`Battery.ties`). The virtual
+        units keep their own rule (they have no selection methods; their answers are the
+        units' own)."""
+        p = check_prices(prices, self.battery.T, "StorageOperator")
+        return self.battery.ties(p, self._battery_part(p, base))
+
+    def undecided(self, prices: np.ndarray, base: Response) -> np.ndarray:
+        """(n,) rows whose battery plan comes from the exact MILP/LP path
+        (:meth:`Battery.undecided`)."""
+        p = check_prices(prices, self.battery.T, "StorageOperator")
+        return self.battery.undecided(p, self._battery_part(p, base))
+
+    def select(self, prices: np.ndarray, weights: dict, base: Response) -> tuple[Response, np.ndarray]:
+        """Among the battery's optimal plans, one maximising the leader's linear valuation
+        (``weights``: ``bt_ch``, ``bt_dis`` (n, T), ``bt_soc`` (n, T + 1);
+        :meth:`Battery.select`); the virtual units' answers and the operator's objective
+        (equal at a tie) are kept. Returns (response, moved (n,) bool)."""
+        p = check_prices(prices, self.battery.T, "StorageOperator")
+        new, moved = self.battery.select(p, {k: weights[f"bt_{k}"] for k in ("ch", "dis", "soc")},
+                                         self._battery_part(p, base))
+        arrays = {k: v.copy() for k, v in base.arrays.items()}
+        for k in ("ch", "dis", "soc"):
+            arrays[f"bt_{k}"] = new.arrays[k]
+        return Response(base.objective.copy(), base.status.copy(), arrays), moved
+
+    def select_exact(self, prices: np.ndarray, leaders: list, base: Response) -> tuple[Response, np.ndarray]:
+        """Among the battery's optimal plans, one maximising a concave leader view per row
+        (``leaders``: one :class:`~stackga.followers.certify.tie_values.ConcaveLeader` per
+        row of ``prices`` (n, T), z the operator's draw; :meth:`Battery.best_for`), exactly;
+        a row moves when the leader gains more than 1e-9 relative. Returns (response,
+        moved (n,) bool)."""
+        p = check_prices(prices, self.battery.T, "StorageOperator")
+        arrays = {k: v.copy() for k, v in base.arrays.items()}
+        moved = np.zeros(len(p), bool)
+        for i in np.flatnonzero(base.ok):
+            a = base.arrays
+            plan, gain = self.battery.best_for(p[i], a["bt_ch"][i], a["bt_dis"][i], a["bt_soc"][i],
+                                               leaders[i])
+            at = abs(leaders[i].value(leaders[i].z_at))
+            if plan is not None and gain > 1e-9 * (1.0 + at):
+                arrays["bt_ch"][i], arrays["bt_dis"][i], arrays["bt_soc"][i] = plan
+                moved[i] = True
+        return Response(base.objective.copy(), base.status.copy(), arrays), moved
+
     def certificate(self, price: np.ndarray, arrays: dict, leader=None) -> Certificate:
         """Each unit's certificate at one price vector (T,): the battery
         (:meth:`Battery.certify_plan`) and every virtual unit that has one, under ``parts``;

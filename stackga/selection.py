@@ -36,14 +36,15 @@ answer by their own rule under every selection (the counts say so). Every step i
 """
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
+from typing import Callable
 
 import numpy as np
 
 from stackga.errors import InputError
 from stackga.followers.response import Response
 
-__all__ = ["RULES", "rules", "select", "selectable"]
+__all__ = ["ExactView", "RULES", "rules", "select", "selectable"]
 
 RULES = ("optimistic", "pessimistic", "own")
 
@@ -113,6 +114,18 @@ def valuation(leader, X: np.ndarray, prices: np.ndarray, responses: dict, name: 
     return out
 
 
+@dataclass(frozen=True)
+class ExactView:
+    """A stated view the follower can maximise exactly over its optimal set (a follower
+    with ``select_exact``): ``leaders(X, prices, responses) -> list`` of one leader view
+    per row (e.g. :class:`~stackga.followers.certify.tie_values.ConcaveLeader`: concave
+    and piecewise linear in what the follower draws, as a grid exchange priced to buy and
+    to sell). Used for the optimistic rule; the pessimistic rule and followers without
+    ``select_exact`` fall back to the derived linear valuation."""
+
+    leaders: Callable
+
+
 def _stated(view, X, prices, r: Response, name: str, arrays) -> dict[str, np.ndarray]:
     """A stated valuation ``view(X, prices) -> {array: weights}``, checked: every array of
     ``arrays`` (a missing one weighs 0), each shaped like the response's array, finite."""
@@ -157,13 +170,13 @@ def select(leader, X: np.ndarray, prices: np.ndarray, responses: dict, followers
         if not len(rows):
             continue
         sub = {k: _take(v, rows) for k, v in out.items()}
-        if name in views:
-            w = _stated(views[name], X[rows], prices[rows], sub[name], name, f.select_arrays)
+        exact = isinstance(views.get(name), ExactView)
+        if exact and rule == "optimistic" and hasattr(f, "select_exact"):
+            new, moved = f.select_exact(prices[rows], views[name].leaders(X[rows], prices[rows], sub),
+                                        sub[name])
         else:
-            w = valuation(leader, X[rows], prices[rows], sub, name, tuple(f.select_arrays))
-        if rule == "pessimistic":
-            w = {k: -v for k, v in w.items()}
-        new, moved = f.select(prices[rows], w, sub[name])
+            new, moved = _select_linear(leader, X, prices, rows, sub, f, name, rule,
+                                        None if exact else views.get(name))
         merged = replace(base, objective=base.objective.copy(), status=base.status.copy(),
                          arrays={k: v.copy() for k, v in base.arrays.items()})
         merged.objective[rows] = new.objective
@@ -172,3 +185,15 @@ def select(leader, X: np.ndarray, prices: np.ndarray, responses: dict, followers
         out[name] = merged
         counts[name]["moved"] = int(np.sum(moved))
     return out, counts
+
+
+def _select_linear(leader, X, prices, rows, sub, f, name: str, rule: str, view):
+    """The follower's ``select`` with the leader's linear valuation: stated (``view``) or
+    derived (:func:`valuation`); negated for the pessimistic rule."""
+    if view is not None:
+        w = _stated(view, X[rows], prices[rows], sub[name], name, f.select_arrays)
+    else:
+        w = valuation(leader, X[rows], prices[rows], sub, name, tuple(f.select_arrays))
+    if rule == "pessimistic":
+        w = {k: -v for k, v in w.items()}
+    return f.select(prices[rows], w, sub[name])

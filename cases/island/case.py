@@ -39,6 +39,8 @@ Units: kW, kWh, yuan/kWh, yuan; hourly steps.
 """
 from __future__ import annotations
 
+from functools import partial
+
 import numpy as np
 from stackga.followers import (
     Battery,
@@ -51,11 +53,14 @@ from stackga.followers import (
 )
 from stackga.followers.certify.tie_values import ConcaveLeader
 
+from stackga.bilevel import state_matrix_form
 from stackga.data import fingerprint
 from stackga.game import Game, LeaderOutcome, check_choices
+from stackga.selection import ExactView
 
 from . import data_io
 from .central import plan_for_mgo
+from .matrix_form import island_bilevel
 from .report import report
 
 SCENARIOS = (1, 2, 3, 4)
@@ -65,6 +70,8 @@ VARIANTS = {"base": {}, "wind-0.8": {"wind": 0.8}, "wind-1.2": {"wind": 1.2},
             "battery-2mw": {"bt_p_max_kw": 2000.0}}
 #: scenario 2's battery plan is a tie for the users (it does not enter their benefit)
 S2_BATTERY = ("grid", "operator")
+#: the storage operator's answer where its battery ties (stackga.selection)
+SELECTIONS = ("own", "optimistic", "pessimistic")
 T = 24
 
 
@@ -95,14 +102,21 @@ def make_virtual(data: data_io.IslandData, scale: float = 1.0, departure: str = 
 
 
 def build(scenario: int = 4, variant: str = "base", data_dir=None,
-          integer_battery: bool = True, s2_battery: str = "grid") -> Game:
+          integer_battery: bool = True, s2_battery: str = "grid", selection: str = "own") -> Game:
     """The island game for one scenario (1-4) and variant (``VARIANTS``).
 
     ``s2_battery``: scenario 2's battery plan, a tie for the users: "grid" (default,
     the paper's reading: the island relies on the grid, the battery idles) or
-    "operator" (the storage operator's own best response at the TOU price)."""
+    "operator" (the storage operator's own best response at the TOU price).
+    ``selection`` (``SELECTIONS``): the storage operator's answer where its battery ties:
+    "own" (default, the paper: it keeps its own plan, closest to idle), "optimistic" (the
+    one the MGO values most, exactly: an LP over the battery's optimal plans with the
+    MGO's concave grid cost) or "pessimistic". Scenario 3 with the LP battery
+    (``integer_battery=False``) also states its matrix form
+    (:mod:`~stackga.cases.island.matrix_form`), so ``stackga.solve`` runs
+    the exact improvement step from the GA's best (it lands on ties with "optimistic")."""
     check_choices("island", scenario=(scenario, SCENARIOS), variant=(variant, VARIANTS),
-                  s2_battery=(s2_battery, S2_BATTERY))
+                  s2_battery=(s2_battery, S2_BATTERY), selection=(selection, SELECTIONS))
     data = data_io.load(data_dir)
     p, h = dict(data.params), data.hourly
     change = VARIANTS[variant]
@@ -132,18 +146,29 @@ def build(scenario: int = 4, variant: str = "base", data_dir=None,
                              {"grid": grid, "curtail": curtail,
                               "wind": np.broadcast_to(wind, grid.shape)})
 
+    def grid_view(z):
+        """The MGO's value in the raw grid exchange z (T,) kW, the rest held: -cost(z) =
+        min(-buy z, -sell z, sell e_max) (concave while buy >= sell >= 0), z <= imax."""
+        zero = np.zeros(T)
+        return ConcaveLeader(z, np.stack([-buy, -sell, zero], axis=1),
+                             np.stack([zero, zero, sell * emax], axis=1), z_hi=np.full(T, imax))
+
+    concave = not (np.any(sell < 0) or np.any(buy < sell))
+
+    def so_leaders(X, prices, responses):
+        """One MGO view per row, at the raw grid exchange of its answers."""
+        s = responses["so"].arrays
+        z = responses["users"].arrays["load"] - wind + s["bt_ch"] - s["bt_dis"] - s["p_virtual"]
+        return [grid_view(row) for row in z]
+
     def tie_views(ev, x):
         """The MGO's profit in the power the storage operator's units draw, the rest held:
         -cost(z) of the raw grid exchange z = min(-buy z, -sell z, sell e_max) (concave
         while buy >= sell >= 0), import limit z <= imax; for the leader's values over a
         unit's ties (stackga.followers.certify.tie_values)."""
-        if np.any(sell < 0) or np.any(buy < sell):
+        if not concave:
             return {}                                  # not concave: no values over ties
-        z = ev.arrays["grid"][0] - ev.arrays["curtail"][0]
-        zero = np.zeros(T)
-        return {"so": ConcaveLeader(z, np.stack([-buy, -sell, zero], axis=1),
-                                    np.stack([zero, zero, sell * emax], axis=1),
-                                    z_hi=np.full(T, imax))}
+        return {"so": grid_view(ev.arrays["grid"][0] - ev.arrays["curtail"][0])}
 
     followers = {"users": users, "so": so}
     single_level = None
@@ -170,16 +195,38 @@ def build(scenario: int = 4, variant: str = "base", data_dir=None,
                              "p_virtual": np.zeros(T)},
                             lambda P, a: battery.profit(P, a["bt_ch"], a["bt_dis"]), status),
         }
-    return Game(
+    game = Game(
         name="island", lb=lb, ub=ub, followers=followers, leader=leader,
         A=None if scenario in (1, 2) else np.ones((1, T)),
         b=None if scenario in (1, 2) else np.array([T * p["re_mean_max"]]),
         single_level=single_level,
-        selection="own",    # the paper: the operator keeps its own plan among ties
+        selection=selection,    # "own" (the paper): the operator keeps its own plan among ties
+        views={"so": ExactView(so_leaders)} if concave and scenario in (3, 4) else None,
         meta={"case": "island", "scenario": scenario, "variant": variant, "s2_battery": s2_battery,
+              "selection": selection,
               "integer_battery": integer_battery, "tou": tou.tolist(),
               "data": fingerprint(data.folder, data_io.SCHEMAS),
               "price_bounds": [p["re_min"], p["re_max"]], "users_a": p["users_a"],
               "users_b": p["users_b"], "grid_buy": buy.tolist(), "grid_sell": sell.tolist(),
               "base_load": base_load.tolist(), "report": report, "tie_views": tie_views},
     )
+    if scenario == 3 and not integer_battery:
+        bl = island_bilevel(users, battery, wind, buy, sell, imax, emax, p["re_min"], p["re_max"],
+                            p["re_mean_max"])
+        game.meta["bilevel"] = bl
+        state_matrix_form(game, bl, _y_of, x_of=partial(_x_of, wind=wind, emax=emax))
+    return game
+
+
+def _y_of(r: dict) -> np.ndarray:
+    """The matrix form's y (users' load, the battery's ch, dis, E(1..T)) from the answers."""
+    s = r["so"].arrays
+    return np.hstack([r["users"].arrays["load"], s["bt_ch"], s["bt_dis"], s["bt_soc"][:, 1:]])
+
+
+def _x_of(X: np.ndarray, r: dict, wind: np.ndarray, emax: float) -> np.ndarray:
+    """The matrix form's x (prices, grid import, export) at the answers: the MGO's best
+    split of the exchange, wind beyond the export limit curtailed."""
+    s = r["so"].arrays
+    grid = np.maximum(r["users"].arrays["load"] - wind + s["bt_ch"] - s["bt_dis"], -emax)
+    return np.hstack([X, np.maximum(grid, 0.0), np.maximum(-grid, 0.0)])

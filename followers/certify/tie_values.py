@@ -60,7 +60,7 @@ import scipy.sparse as sp
 from ..backends.highs import solve_highs
 from ..response import Status
 
-__all__ = ["ConcaveLeader", "RecourseLeader", "bind", "bind_blocks", "tie_range"]
+__all__ = ["ConcaveLeader", "RecourseLeader", "best_on_face", "bind", "bind_blocks", "tie_range"]
 
 TOL = 1e-9          # relative slack on the follower's optimum defining its optimal face
 #: seconds for the pessimistic MILP of a concave leader: a certificate never dominates a run;
@@ -145,28 +145,11 @@ def tie_range(cost, A, row_lo, row_hi, col_lo, col_hi, y, phi: float, leader,
                 "leader_worst_status": "the leader's view is fixed over the face"}
     if isinstance(leader, RecourseLeader):
         return _recourse_range(face, flo, fhi, col_lo, col_hi, y, leader)
+    face, flo, fhi, piece, rhs, lin, at, c0, m, S = _concave_rows(face, flo, fhi, y, leader)
     P = sp.csr_matrix(leader.P)
-    m, n = P.shape
-    S = leader.slope.shape[1]
-    c0 = np.asarray(leader.z_at, float) - P @ y              # z = c0 + P y
-    lin = np.zeros(n) if leader.lin is None else leader.lin
-    at = leader.value(leader.z_at) + lin @ y
-    if leader.z_lo is not None or leader.z_hi is not None:
-        lo = np.full(m, -np.inf) if leader.z_lo is None else leader.z_lo - c0
-        hi = np.full(m, np.inf) if leader.z_hi is None else leader.z_hi - c0
-        face = sp.vstack([face, P], format="csr")
-        flo, fhi = np.r_[flo, lo], np.r_[fhi, hi]
-    # rows w_t - slope_ts (P y)_t  (<= or >=)  slope_ts c0_t + icpt_ts (- M_ts (1 - d_ts))
-    rep = sp.kron(sp.identity(m), np.ones((S, 1)), format="csr")         # (m S, m): t of row
-    slope = leader.slope.reshape(-1)
-    piece = sp.hstack([-sp.diags(slope) @ rep @ P, rep], format="csr")
-    rhs = slope * np.repeat(c0, S) + leader.icpt.reshape(-1)
+    n = P.shape[1]
     out = {}
-    # best: max sum w  s.t. w_t <= each piece
-    A_b = sp.vstack([sp.hstack([face, sp.csr_matrix((face.shape[0], m))]), piece], format="csr")
-    st, v, obj = solve_highs(np.r_[-lin, -np.ones(m)], A_b,
-                             np.r_[flo, np.full(m * S, -np.inf)], np.r_[fhi, rhs],
-                             np.r_[col_lo, np.full(m, -np.inf)], np.r_[col_hi, np.full(m, np.inf)])
+    st, v, obj = _best(face, flo, fhi, col_lo, col_hi, piece, rhs, lin, m, S)
     out["leader_best"] = -obj - at if st == Status.OPTIMAL else None
     # worst: min sum w  s.t. w_t >= the chosen piece (one per t)
     Pp, Pn = P.maximum(0), P.minimum(0)
@@ -203,6 +186,50 @@ def tie_range(cost, A, row_lo, row_hi, col_lo, col_hi, y, phi: float, leader,
     else:
         out["leader_worst"] = None
     return out
+
+
+def _best(face, flo, fhi, col_lo, col_hi, piece, rhs, lin, m: int, S: int):
+    """The best LP: max lin y + sum_t w_t over the face, w_t below each of its pieces."""
+    A_b = sp.vstack([sp.hstack([face, sp.csr_matrix((face.shape[0], m))]), piece], format="csr")
+    return solve_highs(np.r_[-lin, -np.ones(m)], A_b,
+                       np.r_[flo, np.full(m * S, -np.inf)], np.r_[fhi, rhs],
+                       np.r_[col_lo, np.full(m, -np.inf)], np.r_[col_hi, np.full(m, np.inf)])
+
+
+def _concave_rows(face, flo, fhi, y, leader: ConcaveLeader):
+    """The concave leader's rows on the face: (face, flo, fhi with z's limits, piece,
+    rhs, lin, at, m, S)."""
+    P = sp.csr_matrix(leader.P)
+    m, n = P.shape
+    S = leader.slope.shape[1]
+    c0 = np.asarray(leader.z_at, float) - P @ y              # z = c0 + P y
+    lin = np.zeros(n) if leader.lin is None else leader.lin
+    at = leader.value(leader.z_at) + lin @ y
+    if leader.z_lo is not None or leader.z_hi is not None:
+        lo = np.full(m, -np.inf) if leader.z_lo is None else leader.z_lo - c0
+        hi = np.full(m, np.inf) if leader.z_hi is None else leader.z_hi - c0
+        face = sp.vstack([face, P], format="csr")
+        flo, fhi = np.r_[flo, lo], np.r_[fhi, hi]
+    rep = sp.kron(sp.identity(m), np.ones((S, 1)), format="csr")         # (m S, m): t of row
+    slope = leader.slope.reshape(-1)
+    piece = sp.hstack([-sp.diags(slope) @ rep @ P, rep], format="csr")
+    rhs = slope * np.repeat(c0, S) + leader.icpt.reshape(-1)
+    return face, flo, fhi, piece, rhs, lin, at, c0, m, S
+
+
+def best_on_face(cost, A, row_lo, row_hi, col_lo, col_hi, y, phi: float,
+                 leader: ConcaveLeader) -> tuple[np.ndarray | None, float]:
+    """(y_best, gain): an optimum of the LP follower (cost, rows, bounds; y its answer,
+    phi its optimal cost) that maximises the concave ``leader`` (bound to y, :func:`bind`)
+    over the follower's optimal face, exactly (one LP, HiGHS), and how much the leader
+    gains over y (>= 0 up to tolerances). (None, 0.0) when the LP does not solve."""
+    y = np.asarray(y, float)
+    face, flo, fhi = _face(cost, A, row_lo, row_hi, phi)
+    face, flo, fhi, piece, rhs, lin, at, _, m, S = _concave_rows(face, flo, fhi, y, leader)
+    st, v, obj = _best(face, flo, fhi, col_lo, col_hi, piece, rhs, lin, m, S)
+    if st != Status.OPTIMAL:
+        return None, 0.0
+    return v[:len(y)], -obj - at
 
 
 def _face(cost, A, row_lo, row_hi, phi, H=None, y=None):

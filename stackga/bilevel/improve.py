@@ -79,7 +79,7 @@ def improve(bl: Bilevel, game, x: np.ndarray, time_limit: float = 30.0, max_step
     counts = {"piece": 0, "piece_gain": 0, "neighbour": 0, "neighbour_gain": 0,
               "neighbour_limit": 0, "rejected": 0}
     sign = -1.0 if bl.sense == "min" else 1.0
-    y, lead = _answer(game, x)
+    y, lead, x = _answer(game, x)
     if y is None:
         return Improvement(x, None, None, "ga", "infeasible_start", counts,
                            seconds=time.perf_counter() - t0)
@@ -130,12 +130,14 @@ def improve(bl: Bilevel, game, x: np.ndarray, time_limit: float = 30.0, max_step
 
 
 def _answer(game, x: np.ndarray):
-    """(y (n_y,), the game's leader value (maximised)) at x, or (None, -inf) where the
-    followers do not answer or the leader's rows break."""
+    """(y (n_y,), the game's leader value (maximised), x) at x, or (None, -inf, x) where
+    the followers do not answer or the leader's rows break; x is the game's lifted vector
+    where it states one (its leader decisions settled at the answer)."""
     ev = game.evaluate(x[None], strict=False)
     if not ev.feasible[0]:
-        return None, -np.inf
-    return ev.arrays["y"][0], float(ev.leader[0])
+        return None, -np.inf, x
+    x = ev.arrays["x"][0] if "x" in ev.arrays else x
+    return ev.arrays["y"][0], float(ev.leader[0]), x
 
 
 def _loose(K: KKTSystem, x: np.ndarray, y: np.ndarray, tol: float) -> np.ndarray:
@@ -152,7 +154,7 @@ def _accept(game, bl: Bilevel, v, better_than: float, counts: dict):
     if v is None:
         return None
     x = np.clip(v[:bl.n_x], bl.x_lb, bl.x_ub)
-    y, lead = _answer(game, x)
+    y, lead, x = _answer(game, x)
     if y is None or lead <= better_than:
         counts["rejected"] += int(y is None)
         return None
