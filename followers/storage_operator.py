@@ -19,6 +19,7 @@ import numpy as np
 
 from .battery import Battery
 from .certify.certificate import Certificate, combine
+from .certify.tie_values import supergradient
 from .response import Response, Status, check_prices
 from .storage_dp import outside_method, solve_storage, stack
 
@@ -32,6 +33,8 @@ class StorageOperator:
     battery: Battery
     virtual: dict = field(default_factory=dict)   # name -> storage follower with "p_virtual"
     _stacked: dict = field(default_factory=dict, compare=False, repr=False)
+    #: how many rows of :meth:`select_exact` needed the exact LP (a kink crossed)
+    stats: dict = field(default_factory=lambda: {"exact_lps": 0}, compare=False, repr=False)
 
     def _stackable(self) -> dict:
         """Units solved as one stacked storage recursion (those exposing ``storage``)."""
@@ -109,19 +112,46 @@ class StorageOperator:
     def select_exact(self, prices: np.ndarray, leaders: list, base: Response) -> tuple[Response, np.ndarray]:
         """Among the battery's optimal plans, one maximising a concave leader view per row
         (``leaders``: one :class:`~stackga.followers.certify.tie_values.ConcaveLeader` per
-        row of ``prices`` (n, T), z the operator's draw; :meth:`Battery.best_for`), exactly;
-        a row moves when the leader gains more than 1e-9 relative. Returns (response,
-        moved (n,) bool)."""
+        row of ``prices`` (n, T), z the operator's draw), exactly. First the recursion's
+        selection with the view's supergradient g at the answer (batched): a concave F has
+        F(z) <= F(z0) + g (z - z0), so where the chosen plan reaches that bound (no kink
+        crossed, the view's limits on z met) it is a best plan; the other rows solve one
+        LP over the optimal face (:meth:`Battery.best_for`). A row moves when the leader
+        gains more than 1e-9 relative. Returns (response, moved (n,) bool)."""
         p = check_prices(prices, self.battery.T, "StorageOperator")
-        arrays = {k: v.copy() for k, v in base.arrays.items()}
+        a = base.arrays
+        g = np.array([supergradient(L) for L in leaders]).reshape(len(p), -1)
+        lin = np.zeros_like(g), np.zeros_like(g)
+        for i, L in enumerate(leaders):
+            if L.lin_ch is not None:
+                lin[0][i] = L.lin_ch
+            if L.lin_dis is not None:
+                lin[1][i] = L.lin_dis
+        part = self._battery_part(p, base)
+        w = {"ch": g + lin[0], "dis": -g + lin[1], "soc": np.zeros_like(a["bt_soc"])}
+        new, _ = self.battery.select(p, w, part)
+        arrays = {k: v.copy() for k, v in a.items()}
         moved = np.zeros(len(p), bool)
         for i in np.flatnonzero(base.ok):
-            a = base.arrays
-            plan, gain = self.battery.best_for(p[i], a["bt_ch"][i], a["bt_dis"][i], a["bt_soc"][i],
-                                               leaders[i])
-            at = abs(leaders[i].value(leaders[i].z_at))
-            if plan is not None and gain > 1e-9 * (1.0 + at):
-                arrays["bt_ch"][i], arrays["bt_dis"][i], arrays["bt_soc"][i] = plan
+            L = leaders[i]
+            at = L.value(L.z_at)
+            tol = 1e-9 * (1.0 + abs(at))
+            ch, dis, soc = (new.arrays[k][i] for k in ("ch", "dis", "soc"))
+            d_ch, d_dis = ch - a["bt_ch"][i], dis - a["bt_dis"][i]
+            z = L.z_at + d_ch - d_dis
+            gain = L.value(z) - at + lin[0][i] @ d_ch + lin[1][i] @ d_dis
+            bound = w["ch"][i] @ d_ch + w["dis"][i] @ d_dis
+            inside = ((L.z_hi is None or np.all(z <= L.z_hi + tol))
+                      and (L.z_lo is None or np.all(z >= L.z_lo - tol)))
+            if not (inside and gain >= bound - tol):           # a kink crossed: the exact LP
+                self.stats["exact_lps"] += 1
+                plan, gain = self.battery.best_for(p[i], a["bt_ch"][i], a["bt_dis"][i],
+                                                   a["bt_soc"][i], L)
+                if plan is None:
+                    continue
+                ch, dis, soc = plan
+            if gain > tol:
+                arrays["bt_ch"][i], arrays["bt_dis"][i], arrays["bt_soc"][i] = ch, dis, soc
                 moved[i] = True
         return Response(base.objective.copy(), base.status.copy(), arrays), moved
 

@@ -60,7 +60,8 @@ import scipy.sparse as sp
 from ..backends.highs import solve_highs
 from ..response import Status
 
-__all__ = ["ConcaveLeader", "RecourseLeader", "best_on_face", "bind", "bind_blocks", "tie_range"]
+__all__ = ["ConcaveLeader", "RecourseLeader", "best_on_face", "bind", "bind_blocks",
+           "supergradient", "tie_range"]
 
 TOL = 1e-9          # relative slack on the follower's optimum defining its optimal face
 #: seconds for the pessimistic MILP of a concave leader: a certificate never dominates a run;
@@ -91,6 +92,13 @@ class ConcaveLeader(_Payments):
 
     def value(self, z: np.ndarray) -> float:
         return float(np.min(self.slope * z[:, None] + self.icpt, axis=1).sum())
+
+
+def supergradient(leader: ConcaveLeader) -> np.ndarray:
+    """(m,) a supergradient of the concave view's F at z_at (the slope of a piece active
+    there): F(z) <= F(z_at) + g (z - z_at) for every z."""
+    vals = leader.slope * np.asarray(leader.z_at, float)[:, None] + leader.icpt
+    return leader.slope[np.arange(len(vals)), np.argmin(vals, axis=1)]
 
 
 @dataclass

@@ -75,7 +75,7 @@ def test_toll_optimum_against_brute_force(seed):
     bl = tolls(rows=2, cols=3, n_tolled=2, commodities=1, seed=seed)
     out = solve_exact(bl, method="bigm", time_limit=20)
     assert out.status == "optimal" and out.audit["validated"]
-    grid = np.linspace(bl.x_lb[0], bl.x_ub[0], 41)
+    grid = np.linspace(bl.x_lb[0], bl.x_ub[0], 21)
     step = grid[1] - grid[0]
     best = -np.inf
     for a in grid:

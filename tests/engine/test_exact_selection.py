@@ -158,3 +158,24 @@ def test_a_lift_of_the_wrong_shape_is_named():
         state_matrix_form(game, bl, _y_of, x_of=lambda X, r: X)
     with pytest.raises(InputError, match="state x_of"):
         state_matrix_form(game, bl, _y_of)
+
+
+def test_the_operators_exact_selection_equals_the_lp_on_every_row():
+    """Rows the recursion's selection settles (it reaches the supergradient bound) and rows
+    that need the LP give the LP's value: the shortcut never loses the leader's best."""
+    rng = np.random.default_rng(7)
+    b = battery()
+    so = StorageOperator(b)
+    P = np.array([tied_prices(rng) for _ in range(12)])
+    base = so.respond(P)
+    leaders = [grid_view(rng) for _ in range(12)]
+    for L in leaders[:6]:                      # far from the kinks: the shortcut decides
+        L.z_at[:] = 2000.0
+    new, moved = so.select_exact(P, leaders, base)
+    assert 0 < so.stats["exact_lps"] < 12
+    for i, L in enumerate(leaders):
+        a = base.arrays
+        _, gain = b.best_for(P[i], a["bt_ch"][i], a["bt_dis"][i], a["bt_soc"][i], L)
+        z = L.z_at + (new.arrays["bt_ch"][i] - a["bt_ch"][i]) - (new.arrays["bt_dis"][i] - a["bt_dis"][i])
+        scale = 1.0 + abs(L.value(L.z_at))            # the face allows 1e-9 relative slack
+        assert L.value(z) - L.value(L.z_at) == pytest.approx(max(gain, 0.0), abs=1e-7 * scale)

@@ -187,6 +187,7 @@ def test_a_stated_matrix_form_is_checked_against_the_game():
         state_matrix_form(g, retailer(1, 1, seed=0),
                           lambda r: np.zeros((len(r["ev_hub"].status), retailer(1, 1).n_y)))
     g = retailer_game(1, 1)                       # states its matrix form: the step runs
+    g.improve.time_limit = 3.0
     x = np.full(T, 0.8)
     step = g.improve(x)
     F0 = g.evaluate(x[None]).leader[0]
@@ -214,8 +215,8 @@ def test_a_battery_whose_binaries_bind_counts_the_answers_it_cannot_choose_among
     g = Game("t", lb=np.zeros(T), ub=np.full(T, 2.0), followers={"b": b}, leader=leader)
     own = Game("t", lb=np.zeros(T), ub=np.full(T, 2.0), followers={"b": b}, leader=leader,
                selection="own")
-    P = tied_prices(30, 1)
-    ev = g.evaluate(P)
-    undecided = b.undecided(P, own.evaluate(P).responses["b"])
+    P = tied_prices(10, 1)
+    ev, base = g.evaluate(P), own.evaluate(P)
+    undecided = b.undecided(P, base.responses["b"])
     assert ev.selection["b"]["undecided"] == int(undecided.sum()) > 0
-    np.testing.assert_array_equal(ev.leader[undecided], own.evaluate(P).leader[undecided])
+    np.testing.assert_array_equal(ev.leader[undecided], base.leader[undecided])
