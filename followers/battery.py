@@ -28,7 +28,8 @@ from stackga.errors import InputError
 
 from .backends.highs import solve_highs
 from .certify.certificate import Certificate, lp_certificate
-from .certify.tie_values import best_on_face, bind_blocks
+from .certify.tie_values import TOL as FACE_TOL
+from .certify.tie_values import bind_blocks
 from .kernels.storage_binaries import binaries_bnb
 from .response import Response, Status, check_prices, status_from
 from .storage_dp import StorageLP, default_big_m, outside_method, solve_storage
@@ -262,23 +263,55 @@ class Battery:
                  leader) -> tuple[tuple | None, float]:
         """Among the LP's optimal plans at one price vector (T,), one maximising a concave
         ``leader`` view (:class:`~stackga.followers.certify.tie_values.ConcaveLeader`, unbound;
-        z its draw ch - dis, kW), exactly (one LP over the optimal face,
-        :func:`~stackga.followers.certify.tie_values.best_on_face`). Returns ((ch, dis,
-        soc) or None, the leader's gain); None where the binaries bind, the prices are
-        outside the recursion's premise or the LP does not solve (the plan stays)."""
+        z its draw ch - dis, kW), exactly: one LP over the optimal face (the LP of
+        :func:`~stackga.followers.certify.tie_values.best_on_face`, built here from dense
+        blocks: it runs per tied individual). Returns ((ch, dis, soc) or None, the
+        leader's gain); None where the binaries bind, the prices are outside the
+        recursion's premise or the LP does not solve (the plan stays)."""
         T, dt = self.T, self.dt
         if self.binaries_bind or outside_method(*self.dp_costs(price[None]))[0]:
             return None, 0.0
-        A, lo, hi, clo, chi, _ = self.milp_matrices
+        dyn, b_dyn, clo, chi = self._lp_blocks
         cost = np.r_[(price + self.alpha) * dt, -(price - self.alpha) * dt, np.zeros(T)]
         y = np.r_[ch, dis, soc[1:]]
-        view = bind_blocks(leader, sp.identity(T), 3, ch=0, dis=1)
-        v, gain = best_on_face(cost, A[:T, :3 * T], lo[:T], hi[:T], clo[:3 * T], chi[:3 * T], y,
-                               float(cost @ y), view)
-        if v is None:
+        phi = float(cost @ y)
+        slope, icpt = np.asarray(leader.slope, float), np.asarray(leader.icpt, float)
+        S = slope.shape[1]
+        c0 = np.asarray(leader.z_at, float) - (ch - dis)                 # z = c0 + ch - dis
+        eye = np.eye(T)
+        # rows: dynamics; cost <= phi (+ TOL); z's limits; w_t <= slope_ts z_t + icpt_ts
+        piece = np.zeros((T * S, 4 * T))
+        r = np.arange(T * S)
+        t = np.repeat(np.arange(T), S)
+        piece[r, t] = -slope.reshape(-1)
+        piece[r, T + t] = slope.reshape(-1)
+        piece[r, 3 * T + t] = 1.0
+        rows = [np.hstack([dyn, np.zeros((T, T))]), np.r_[cost, np.zeros(T)][None],
+                np.hstack([eye, -eye, np.zeros((T, 2 * T))]), piece]
+        z_lo = np.full(T, -np.inf) if leader.z_lo is None else leader.z_lo - c0
+        z_hi = np.full(T, np.inf) if leader.z_hi is None else leader.z_hi - c0
+        lo = np.r_[b_dyn, -np.inf, z_lo, np.full(T * S, -np.inf)]
+        hi = np.r_[b_dyn, phi + FACE_TOL * (1.0 + abs(phi)), z_hi,
+                   (slope * c0[:, None] + icpt).reshape(-1)]
+        lin = np.zeros(3 * T)
+        if leader.lin_ch is not None:
+            lin[:T] = leader.lin_ch
+        if leader.lin_dis is not None:
+            lin[T:2 * T] = leader.lin_dis
+        st, v, obj = solve_highs(np.r_[-lin, -np.ones(T)], sp.csc_matrix(np.vstack(rows)), lo, hi,
+                                 np.r_[clo, np.full(T, -np.inf)], np.r_[chi, np.full(T, np.inf)])
+        if st != Status.OPTIMAL:
             return None, 0.0
+        at = leader.value(np.asarray(leader.z_at, float)) + lin @ y
         c, d = np.maximum(v[:T], 0.0), np.maximum(v[T:2 * T], 0.0)
-        return (c, d, np.r_[soc[0], v[2 * T:]]), gain
+        return (c, d, np.r_[soc[0], v[2 * T:3 * T]]), -obj - at
+
+    @cached_property
+    def _lp_blocks(self):
+        """The LP's dense dynamics rows (T, 3T), their right side (T,) and column bounds."""
+        A, lo, _, clo, chi, _ = self.milp_matrices
+        T = self.T
+        return A[:T, :3 * T].toarray(), lo[:T], clo[:3 * T], chi[:3 * T]
 
     def _solve_binding(self, price: np.ndarray):
         """One individual whose relaxed optimum breaks the binaries' limits: the

@@ -13,8 +13,13 @@ from .summary import summarize
 DEFAULT_SCENARIO = 4
 FIGURES_DIR = "figures"
 RUN_OPTIONS = (RunOption("--lp-battery", "integer_battery", {
-    "action": "store_true", "help": "island: relax the battery's binaries (LP relaxation)"},
-    value=False),)
+    "action": "store_true", "help": "island: relax the battery's binaries (LP relaxation); "
+                                    "scenario 3 then runs the exact improvement step"},
+    value=False),
+    RunOption("--selection", "selection", {
+        "choices": ("own", "optimistic", "pessimistic"),
+        "help": "island: the storage operator's answer where its battery ties: own (the "
+                "paper, default), optimistic (the MGO's best, exactly) or pessimistic"}),)
 
 __all__ = ["SCENARIOS", "VARIANTS", "DEFAULT_SCENARIO", "FIGURES_DIR", "RUN_OPTIONS", "build",
            "load", "DataError",

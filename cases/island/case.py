@@ -213,7 +213,6 @@ def build(scenario: int = 4, variant: str = "base", data_dir=None,
     if scenario == 3 and not integer_battery:
         bl = island_bilevel(users, battery, wind, buy, sell, imax, emax, p["re_min"], p["re_max"],
                             p["re_mean_max"])
-        game.meta["bilevel"] = bl
         state_matrix_form(game, bl, _y_of, x_of=partial(_x_of, wind=wind, emax=emax))
     return game
 

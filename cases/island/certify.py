@@ -18,7 +18,8 @@ __all__ = ["scenario3_bilevel"]
 def scenario3_bilevel(data_dir=None, variant: str = "base") -> Bilevel:
     """The matrix form (:mod:`.matrix_form`) of the island game's scenario 3 with the LP
     battery on the shipped data (or ``data_dir``) and ``variant``."""
-    return build(scenario=3, variant=variant, data_dir=data_dir, integer_battery=False).meta["bilevel"]
+    step = build(scenario=3, variant=variant, data_dir=data_dir, integer_battery=False).improve
+    return step.bl                                  # type: ignore[union-attr, attr-defined]
 
 
 def main(argv=None) -> None:

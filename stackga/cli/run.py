@@ -107,6 +107,10 @@ def bound_note(res) -> str:
     if step.get("status") == "local_optimum":
         return ("no global bound; the improvement step ended at a local optimum over every piece "
                 "through the answer (stackga.bilevel.solve_exact gives a bound)")
+    if step.get("status") not in (None, "unavailable", "not_run"):
+        moved = "moved the GA's answer" if step.get("how") == "improved" else "did not move the GA's answer"
+        return (f"no global bound; the improvement step {moved} and ended with "
+                f"{step['status']!r} (stackga.bilevel.solve_exact gives a bound)")
     return ("no bound: this is the GA's answer (a heuristic; the game states no matrix form, "
             "so neither the improvement step nor an exact reference applies)")
 

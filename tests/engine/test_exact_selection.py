@@ -93,6 +93,15 @@ def test_best_for_reaches_the_leaders_best_over_the_battery_optima(seed):
     assert view.value(z) == pytest.approx(best, rel=1e-7, abs=1e-6)
     assert view.value(view.z_at) + gain == pytest.approx(best, rel=1e-7, abs=1e-6)
     assert gain >= -1e-7
+    # the generic path (sparse, any LP follower) gives the same value
+    import scipy.sparse as sp
+    from stackga.followers.certify.tie_values import best_on_face, bind_blocks
+    A, lo, hi, clo, chi, _ = b.milp_matrices
+    cost = np.r_[(price + b.alpha), -(price - b.alpha), np.zeros(T)]
+    y = np.r_[ch0, dis0, soc0[1:]]
+    _, gain2 = best_on_face(cost, A[:T, :3 * T], lo[:T], hi[:T], clo[:3 * T], chi[:3 * T], y,
+                            float(cost @ y), bind_blocks(view, sp.identity(T), 3, ch=0, dis=1))
+    assert gain2 == pytest.approx(gain, rel=1e-7, abs=1e-6)
     # the plan is a storage plan: energy follows the powers, within its limits
     E = soc[0] + np.cumsum(b.eta_c * ch - dis / b.eta_d)
     assert np.allclose(E, soc[1:], atol=1e-6)
@@ -153,7 +162,7 @@ def test_island_s3_lp_states_its_matrix_form_and_the_step_only_improves():
 def test_a_lift_of_the_wrong_shape_is_named():
     from stackga.cases.island.case import _y_of
     game = island_s3("own")
-    bl = game.meta["bilevel"]
+    bl = game.improve.bl
     with pytest.raises(InputError, match="x_of returned shape"):
         state_matrix_form(game, bl, _y_of, x_of=lambda X, r: X)
     with pytest.raises(InputError, match="state x_of"):
