@@ -41,19 +41,35 @@ BNB_MAX_NODES = 3_000   # per individual (~ one HiGHS MILP solve); beyond it HiG
 
 @dataclass(frozen=True)
 class Battery:
-    """Battery data. Energies in kWh, powers in kW, ``alpha`` in yuan/kWh."""
+    """A battery its operator runs for profit at the leader's prices (an LP; a MILP where a
+    minimum power or an active-hour limit needs binaries). Every parameter that shapes the
+    model is stated: nothing defaults to a value that changes it.
+
+    | parameter | unit | meaning | default |
+    |---|---|---|---|
+    | ``capacity`` | kWh | usable energy at SOC 1 | required |
+    | ``p_max`` | kW | charge and discharge power limit | required |
+    | ``soc_min``, ``soc_max`` | - | SOC limits in every hour, 0 <= soc_min <= soc_max <= 1 | required |
+    | ``soc0`` | - | SOC at the start; the day ends at least this full | required |
+    | ``eta_c``, ``eta_d`` | - | charge and discharge efficiencies in (0, 1] | required |
+    | ``alpha`` | yuan/kWh | wear cost per kWh charged or discharged | 0 |
+    | ``p_min`` | kW | minimum power when active (needs binaries) | 0 |
+    | ``max_active_hours`` | h | charging plus discharging hours a day (needs binaries) | none |
+    | ``integer`` | - | with ``p_min`` or ``max_active_hours``: True (MILP, exact) or False (the LP relaxation, which drops them); required then | none |
+    | ``T``, ``dt`` | -, h | steps and step length | 24, 1 |
+    """
 
     capacity: float
     p_max: float
-    soc_min: float = 0.1
-    soc_max: float = 0.9
-    soc0: float = 0.5
-    eta_c: float = 0.95
-    eta_d: float = 0.95
+    soc_min: float
+    soc_max: float
+    soc0: float
+    eta_c: float
+    eta_d: float
     alpha: float = 0.0
     p_min: float = 0.0
     max_active_hours: int | None = None
-    integer: bool = True
+    integer: bool | None = None
     T: int = 24
     dt: float = 1.0
     stats: dict = field(default_factory=lambda: dict.fromkeys(
@@ -68,12 +84,20 @@ class Battery:
                              f"{self.soc_min}, {self.soc0}, {self.soc_max}")
         if not 0 <= self.p_min <= self.p_max:
             raise InputError(f"Battery.p_min must be in [0, p_max], got {self.p_min}")
+        if not (self.eta_c <= 1 and self.eta_d <= 1):
+            raise InputError(f"Battery: efficiencies must be in (0, 1], got eta_c = {self.eta_c}, "
+                             f"eta_d = {self.eta_d}")
+        n = self.max_active_hours
+        if self.integer is None and (self.p_min > 0 or (n is not None and n < self.T)):
+            raise InputError(f"Battery.integer: p_min = {self.p_min:g} kW and max_active_hours = "
+                             f"{n} need binaries to hold; state integer=True (a MILP, exact) or "
+                             f"integer=False (the LP relaxation, which drops them)")
 
     @property
     def binaries_bind(self) -> bool:
         """True when the MILP differs from its LP relaxation."""
         n = self.max_active_hours
-        return self.integer and (self.p_min > 0 or (n is not None and n < self.T))
+        return bool(self.integer) and (self.p_min > 0 or (n is not None and n < self.T))
 
     @cached_property
     def storage(self) -> StorageLP:

@@ -21,7 +21,8 @@ def tied_prices(n, seed):
 
 
 def battery():
-    return Battery(capacity=10, p_max=5, soc_min=0, soc_max=1, soc0=0.5, alpha=0.01, integer=False)
+    return Battery(capacity=10, p_max=5, soc_min=0, soc_max=1, soc0=0.5, eta_c=0.95, eta_d=0.95,
+                   alpha=0.01)
 
 
 def leader(X, prices, r):
@@ -210,8 +211,8 @@ def test_a_tie_survives_a_rounding_error_in_the_prices():
 def test_a_battery_whose_binaries_bind_counts_the_answers_it_cannot_choose_among():
     """Where the active-hour limit binds, the answer comes from the MILP path: selection
     does not claim it (``undecided``) and the own rule's answer stays."""
-    b = Battery(capacity=10, p_max=5, soc_min=0, soc_max=1, soc0=0.5, alpha=0.01,
-                max_active_hours=6)
+    b = Battery(capacity=10, p_max=5, soc_min=0, soc_max=1, soc0=0.5, eta_c=0.95, eta_d=0.95,
+                alpha=0.01, max_active_hours=6, integer=True)
     g = Game("t", lb=np.zeros(T), ub=np.full(T, 2.0), followers={"b": b}, leader=leader)
     own = Game("t", lb=np.zeros(T), ub=np.full(T, 2.0), followers={"b": b}, leader=leader,
                selection="own")

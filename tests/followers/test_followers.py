@@ -64,7 +64,7 @@ def test_battery_equals_independent_milp(p_min, n_active, bnb_limit, monkeypatch
     if bnb_limit is not None:
         monkeypatch.setattr(battery_module, "BNB_MAX_NODES", bnb_limit)
     b = Battery(capacity=4000, p_max=500, soc_min=0.1, soc_max=0.9, soc0=0.5, eta_c=0.95,
-                eta_d=0.95, alpha=0.05, p_min=p_min, max_active_hours=n_active)
+                eta_d=0.95, alpha=0.05, p_min=p_min, max_active_hours=n_active, integer=True)
     P = prices(5, seed=int(p_min) + (n_active or 0))
     r = b.respond(P)
     assert r.ok.all()
@@ -206,8 +206,9 @@ def test_ev_fleet_bad_configuration_is_named(kw, text):
 
 
 def storage_operator():
-    return StorageOperator(Battery(capacity=4000, p_max=500, alpha=0.05, p_min=50,
-                                   max_active_hours=14),
+    return StorageOperator(Battery(capacity=4000, p_max=500, soc_min=0.1, soc_max=0.9, soc0=0.5,
+                                   eta_c=0.95, eta_d=0.95, alpha=0.05, p_min=50,
+                                   max_active_hours=14, integer=True),
                            {"ac": thermal(), "ev": fleet()})
 
 
@@ -241,16 +242,27 @@ def test_storage_operator_adds_its_parts():
                                      (np.array([[np.nan] * T]), "not finite"),
                                      (np.array([[np.inf] * T]), "not finite")])
 def test_bad_prices_named(bad, msg):
-    for f in (users(), thermal(), fleet(), Battery(capacity=10, p_max=1)):
+    for f in (users(), thermal(), fleet(), Battery(capacity=10, p_max=1, **SOC)):
         with pytest.raises(ValueError, match=msg):
             f.respond(bad)
 
 
+SOC = dict(soc_min=0.1, soc_max=0.9, soc0=0.5, eta_c=0.95, eta_d=0.95)
+
+
 def test_bad_battery_parameters_named():
     with pytest.raises(ValueError, match="capacity"):
-        Battery(capacity=-1, p_max=1)
+        Battery(capacity=-1, p_max=1, **SOC)
     with pytest.raises(ValueError, match="p_min"):
-        Battery(capacity=1, p_max=1, p_min=2)
+        Battery(capacity=1, p_max=1, p_min=2, **SOC)
+    with pytest.raises(ValueError, match="efficiencies"):
+        Battery(capacity=1, p_max=1, **{**SOC, "eta_c": 1.2})
+    with pytest.raises(ValueError, match="Battery.integer: p_min = 0.5"):
+        Battery(capacity=1, p_max=1, p_min=0.5, **SOC)        # binaries or not: say which
+    with pytest.raises(ValueError, match="max_active_hours = 6"):
+        Battery(capacity=1, p_max=1, max_active_hours=6, **SOC)
+    with pytest.raises(TypeError, match="soc_min"):
+        Battery(capacity=1, p_max=1)                          # SOC limits are stated
 
 
 @pytest.mark.parametrize("p_min,n_active,integer", [

@@ -181,7 +181,8 @@ def test_the_identity_covers_follower_data_and_the_selection():
 
     def game(cap, rule):
         return Game("g", lb=np.zeros(24), ub=np.ones(24), selection=rule,
-                    followers={"b": Battery(capacity=cap, p_max=5.0, integer=False)},
+                    followers={"b": Battery(capacity=cap, p_max=5.0, soc_min=0.1, soc_max=0.9,
+                                                    soc0=0.5, eta_c=0.95, eta_d=0.95)},
                     leader=lambda X, p, r: LeaderOutcome(np.zeros(len(X)), np.zeros(len(X))))
     base = identity(game(10.0, "optimistic"))
     assert differences(base, identity(game(10.0, "optimistic"))) == []
