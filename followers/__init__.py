@@ -5,6 +5,7 @@ follower's objective (n_pop,), a status per individual and its decision
 arrays. No follower knows which case it serves.
 """
 from .battery import Battery
+from .cvxpy_follower import CvxpyFollower
 from .ev_fleet import EVFleet
 from .ev_hub import EVHub
 from .fixed_plan import FixedPlan
@@ -18,7 +19,7 @@ from .storage_operator import StorageOperator
 from .thermal import ThermalBuildings
 from .users import FlexibleUsers
 
-__all__ = ["Battery", "EVClusters", "EVFleet", "EVHub", "FixedPlan", "Follower", "FlexibleUsers",
+__all__ = ["Battery", "CvxpyFollower", "EVClusters", "EVFleet", "EVHub", "FixedPlan", "Follower", "FlexibleUsers",
            "MicrogridDispatch", "Response", "Status",
            "StorageAgent", "StorageLP", "StorageOperator", "ThermalBuildings", "ThermalDispatch",
            "solve_storage"]

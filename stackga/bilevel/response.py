@@ -39,6 +39,7 @@ __all__ = ["MatrixFollower", "TIE_TOL"]
 
 TIE_TOL = 1e-9       # relative slack on the follower's optimum in the selection stage
 TIME_LIMIT = 10.0    # s for one follower solve (a limit reached is the status LIMIT)
+QP_REGULARIZATION = 1e-12   # HiGHS's QP regularisation (its default 1e-7 moves flat QPs' answers)
 INF = highspy.kHighsInf
 
 
@@ -47,8 +48,11 @@ INF = highspy.kHighsInf
 class MatrixFollower:
     """Follower ``k`` of ``game``, answering populations of leader vectors."""
 
-    def __init__(self, game: Bilevel, k: int) -> None:
-        self.game, self.k = game, k
+    def __init__(self, game: Bilevel, k: int, select: bool = True) -> None:
+        """``select``: break ties by the game's leader (step 2); False leaves the first
+        optimum and marks the individuals whose optimum is not unique (``arrays["tied"]``
+        (n,) 1.0), for a caller that selects itself (:meth:`select_by`)."""
+        self.game, self.k, self.select = game, k, select
         self.f = game.followers[k]
         self.cols = game.slices[k]
         self.unique = bool(self.f.Q.size) and np.linalg.eigvalsh(self.f.Q).min() > 1e-9
@@ -97,7 +101,7 @@ class MatrixFollower:
             for i in range(len(f.b)):
                 idx = np.flatnonzero(f.B[i]).astype(np.int32)
                 h.addRow(lo[i], hi[i], len(idx), idx, f.B[i][idx])
-            if kind == "select":               # rows m: the cut, then Q rows, then coupling
+            if kind in ("select", "select_linear"):   # rows m: the cut, Q rows, coupling
                 idx = np.arange(n, dtype=np.int32)
                 h.addRow(-INF, INF, n, idx, np.ones(n))   # follower's linear cost <= phi + tol
                 for i in self._q_rows:                     # Q y = Q y0 (a convex QP's optima)
@@ -107,13 +111,16 @@ class MatrixFollower:
                     g = self.game.G_y[i, self.cols]
                     j = np.flatnonzero(g).astype(np.int32)
                     h.addRow(-INF, INF, len(j), j, g[j])
-            Q = f.Q if kind == "follower" else self._leader_q()
+            Q = f.Q if kind == "follower" else (self._leader_q() if kind == "select" else 0 * f.Q)
             if np.any(Q):
                 Ql = np.tril(Q)
                 start = np.r_[0, np.cumsum([(Ql[:, j] != 0).sum() for j in range(n)])].astype(np.int32)
                 rows = np.concatenate([np.flatnonzero(Ql[:, j]) for j in range(n)]).astype(np.int32)
                 vals = np.concatenate([Ql[Ql[:, j] != 0, j] for j in range(n)])
                 h.passHessian(n, len(vals), int(highspy.HessianFormat.kTriangular), start, rows, vals)
+                # HiGHS regularises its QPs by 1e-7 by default, which moves the answer of a
+                # flat QP by as much as 1e-2 (seen on a load with curvature 0.004)
+                h.setOptionValue("qp_regularization_value", QP_REGULARIZATION)
             if np.any(f.integer):
                 h.changeColsIntegrality(n, np.arange(n, dtype=np.int32),
                                         np.where(f.integer, highspy.HighsVarType.kInteger,
@@ -167,6 +174,7 @@ class MatrixFollower:
         sign = 1.0 if g.sense == "min" else -1.0
         if g.selection == "pessimistic":
             sign = -sign
+        tied = np.zeros(N)
         costs, rhss = f.d + X @ f.M, f.b - X @ f.A.T          # the whole population at once
         for k, (x, cost, rhs) in enumerate(zip(X, costs, rhss)):
             lo, hi = self.bounds_of(rhs)
@@ -185,22 +193,42 @@ class MatrixFollower:
             yk = np.asarray(sol.col_value, float)
             phi = float(cost @ yk + 0.5 * yk @ f.Q @ yk)
             if not (self.unique or self._unique_lp(h, sol)):
-                yk = self._select(x, cost, lo, hi, phi, yk, sign)
+                if self.select:
+                    lead = sign * (g.c_y[self.cols] + x @ g.Q_xy[:, self.cols])
+                    yk = self._select(x, cost, lo, hi, phi, yk, lead)
+                else:
+                    tied[k] = 1.0
             y[k], obj[k] = yk, float(cost @ yk + 0.5 * yk @ f.Q @ yk)
-        return Response(obj, status, {"y": y, "infeasibility": infeas})
+        arrays = {"y": y, "infeasibility": infeas}
+        if not self.select:
+            arrays["tied"] = tied
+        return Response(obj, status, arrays)
+
+    def select_by(self, X: np.ndarray, Y0: np.ndarray, lead: np.ndarray) -> np.ndarray:
+        """(n, n_y): for each leader vector of X (n, n_x) and its optimum Y0 (n, n_y), the
+        optimum minimising lead (n, n_y) . y over the follower's optimal set (the
+        selection LP of step 2, without the leader's Hessian); Y0's row where it fails."""
+        f = self.f
+        out = np.array(Y0, float)
+        for k, (x, y0) in enumerate(zip(np.atleast_2d(X), out)):
+            cost, rhs = f.d + x @ f.M, f.b - f.A @ x
+            lo, hi = self.bounds_of(rhs)
+            phi = float(cost @ y0 + 0.5 * y0 @ f.Q @ y0)
+            out[k] = self._select(x, cost, lo, hi, phi, y0, np.asarray(lead[k], float), hessian=False)
+        return out
 
     def _unique_lp(self, h: highspy.Highs, sol) -> bool:
         """No tie to break: an LP optimum with non-degenerate duals is unique."""
         return not (np.any(self.f.Q) or np.any(self.f.integer)) and unique_lp_optimum(h, sol)
 
-    def _select(self, x, cost, lo, hi, phi, y0, sign) -> np.ndarray:
+    def _select(self, x, cost, lo, hi, phi, y0, lead, hessian: bool = True) -> np.ndarray:
         """Optimistic (pessimistic) choice among the follower's optima; y0 if it fails.
         The optimal set of the follower's LP or convex QP is {feasible y: cost y <=
         cost y0 (+ tol), Q y = Q y0} (every optimum of a convex QP has the same Q y and
         the same objective). The coupling rows on this y alone are kept when a tied
         optimum meets them, else dropped (the leader then sees the violation)."""
         f, n, g = self.f, self.f.n, self.game
-        h = self._model("select")
+        h = self._model("select" if hessian else "select_linear")
         m, nq, nc = len(f.b), len(self._q_rows), len(self._coupling)
         for j in range(n):
             h.changeCoeff(m, j, float(cost[j]))
@@ -209,7 +237,6 @@ class MatrixFollower:
         qtol = TIE_TOL * (1.0 + np.abs(qy))
         rhs_c = (g.h[self._coupling] - g.G_x[self._coupling] @ x) if nc else np.zeros(0)
         rows = np.arange(m + 1 + nq + nc, dtype=np.int32)
-        lead = sign * (g.c_y[self.cols] + x @ g.Q_xy[:, self.cols])
         h.changeColsCost(n, np.arange(n, dtype=np.int32), lead)
         self.stats["selections"] += 1
         self.stats["approximate"] += int(self.approximate)
@@ -218,7 +245,7 @@ class MatrixFollower:
             c_hi = rhs_c if keep_coupling else np.full(nc, INF)
             h.changeRowsBounds(len(rows), rows, np.r_[lo, -INF, qy - qtol, c_lo],  # type: ignore[attr-defined]
                                np.r_[hi, cost @ y0 + tol, qy + qtol, c_hi])
-            if self._run(h, "select") != Status.OPTIMAL:
+            if self._run(h, "select" if hessian else "select_linear") != Status.OPTIMAL:
                 continue
             ys = np.asarray(h.getSolution().col_value, float)
             if cost @ ys + 0.5 * ys @ f.Q @ ys <= phi + 10 * tol:   # still a follower optimum

@@ -1,0 +1,240 @@
+"""A follower written as a CVXPY problem: an LP or a convex QP whose ``Parameter``\\ s the
+leader sets (prices, caps, signals), batched and exact.
+
+    min_y  1/2 y'P y + q(theta)'y + c0(theta)
+    s.t.   A y = b(theta),   F y <= g(theta)          theta = the parameters' values
+
+The problem is canonicalised once (CVXPY's QP form, ``get_problem_data(cvxpy.OSQP)``): at
+theta = 0 and at each unit vector of the parameters, so q, b, g and the constant c0 are
+affine maps of theta recovered exactly (DPP makes them affine), and checked at a random
+theta. P, A and F may not depend on the parameters (a parameter multiplying a variable
+in a constraint or a quadratic term is refused, naming it). Each individual's problem is
+then one HiGHS solve of the stated matrices (:class:`stackga.bilevel.response.MatrixFollower`:
+one model built once, re-solved per individual from the same basis, so an answer
+depends on the individual alone), never a CVXPY call. Where the optimum is not unique
+(an LP with degenerate duals) the game's selection chooses among the optima
+(:meth:`ties`, :meth:`select`: an LP over the optimal set with the leader's valuation).
+
+CVXPY is an optional dependency (``pip install "stackga[cvxpy]"``): it is imported here
+only, when a follower is built.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from stackga.errors import InputError
+
+from .certify.certificate import Certificate, lp_certificate
+from .response import Response, Status
+
+__all__ = ["CvxpyFollower"]
+
+
+class CvxpyFollower:
+    """A CVXPY problem as a batched follower.
+
+    Args:
+        problem: a ``cvxpy.Problem`` (minimise or maximise), an LP or a convex QP, DPP in
+            its parameters, continuous variables.
+        params: ``{parameter: map}``, one for every parameter of the problem (the
+            ``cvxpy.Parameter`` or its name): ``map(prices (n, m)) -> (n, size)`` its
+            values for each individual (``size`` the parameter's size, column-major
+            for a matrix parameter).
+        outputs: ``{name: cvxpy.Variable}``, the arrays of the response (each (n, size));
+            default: every named variable by its name.
+    """
+
+    def __init__(self, problem, params: dict, outputs: dict | None = None) -> None:
+        try:
+            import cvxpy as cp
+        except ImportError as e:                      # pragma: no cover - the optional extra
+            raise InputError('CvxpyFollower needs CVXPY: pip install "stackga[cvxpy]"') from e
+        self.problem = problem
+        self._check(problem, cp)
+        self.params = self._bind(problem, params)
+        self.outputs = self._outputs(problem, outputs)
+        self._canonicalise(problem, cp)
+
+    # ---- building
+    @staticmethod
+    def _check(problem, cp) -> None:
+        if not isinstance(problem, cp.Problem):
+            raise InputError(f"CvxpyFollower: problem must be a cvxpy.Problem, got {type(problem).__name__}")
+        if not problem.is_dcp():
+            raise InputError("CvxpyFollower: the problem is not DCP (not convex as written)")
+        if not problem.is_qp():
+            raise InputError("CvxpyFollower: the problem is not an LP or a convex QP (a quadratic "
+                             "objective over affine constraints); cones, norms and exponentials "
+                             "are not supported")
+        if not problem.is_dpp():
+            raise InputError("CvxpyFollower: the problem is not DPP in its parameters (a parameter "
+                             "times a parameter, or a parameter inside a nonlinear atom): its "
+                             "matrices would not be affine in the leader's values")
+        bad = [v.name() for v in problem.variables() if v.attributes.get("boolean") or
+               v.attributes.get("integer")]
+        if bad:
+            raise InputError(f"CvxpyFollower: integer variables {bad} are not supported (state a "
+                             f"MILP follower with stackga.bilevel.Follower(integer=...))")
+
+    @staticmethod
+    def _bind(problem, params: dict) -> list:
+        by_name = {p.name(): p for p in problem.parameters()}
+        bound = {}
+        for key, fn in dict(params).items():
+            p = by_name.get(key) if isinstance(key, str) else key
+            if p is None or all(p is not q for q in problem.parameters()):
+                raise InputError(f"CvxpyFollower.params: {key if isinstance(key, str) else key.name()!r} "
+                                 f"is not a parameter of the problem; its parameters are "
+                                 f"{sorted(by_name)}")
+            if not callable(fn):
+                raise InputError(f"CvxpyFollower.params[{p.name()!r}] must be a function of the "
+                                 f"leader's prices (n, m) -> (n, {p.size})")
+            bound[p.id] = (p, fn)
+        missing = [p.name() for p in problem.parameters() if p.id not in bound]
+        if missing:
+            raise InputError(f"CvxpyFollower.params: no leader map for parameter(s) {missing}")
+        return [bound[p.id] for p in problem.parameters()]
+
+    @staticmethod
+    def _outputs(problem, outputs: dict | None) -> dict:
+        if outputs is None:
+            return {v.name(): v for v in problem.variables()}
+        ids = {v.id for v in problem.variables()}
+        for name, v in outputs.items():
+            if getattr(v, "id", None) not in ids:
+                raise InputError(f"CvxpyFollower.outputs[{name!r}] is not a variable of the problem")
+        return dict(outputs)
+
+    def _data(self, theta: np.ndarray, cp):
+        """CVXPY's QP data at the flat parameter vector theta."""
+        j = 0
+        for p, _ in self.params:
+            p.value = theta[j:j + p.size].reshape(p.shape, order="F") if p.shape else theta[j]
+            j += p.size
+        data, _, _ = self.problem.get_problem_data(cp.OSQP)
+        const = float(data["param_prob"].apply_parameters()[1])
+        return data, const
+
+    def _canonicalise(self, problem, cp) -> None:
+        p_total = sum(p.size for p, _ in self.params)
+        self.n_theta = p_total
+        saved = [p.value for p, _ in self.params]
+        try:
+            d0, c0 = self._data(np.zeros(p_total), cp)
+            P, A, F = (d0[k].toarray() for k in ("P", "A", "F"))
+            base = np.r_[d0["q"], d0["b"], d0["G"], c0]
+            J = np.zeros((len(base), p_total))
+            names = [p.name() for p, _ in self.params for _ in range(p.size)]
+            for i in range(p_total):
+                e = np.zeros(p_total)
+                e[i] = 1.0
+                di, ci = self._data(e, cp)
+                for key, M in (("P", P), ("A", A), ("F", F)):
+                    if di[key].shape != M.shape or np.abs(di[key].toarray() - M).max(initial=0.0) > 0:
+                        raise InputError(f"CvxpyFollower: parameter {names[i]!r} enters the "
+                                         f"{'quadratic term' if key == 'P' else 'constraint matrix'}; "
+                                         f"only costs and right-hand sides may depend on the leader")
+                J[:, i] = np.r_[di["q"], di["b"], di["G"], ci] - base
+            theta = np.random.default_rng(0).normal(size=p_total)      # affine: checked
+            dr, cr = self._data(theta, cp)
+            if not np.allclose(np.r_[dr["q"], dr["b"], dr["G"], cr], base + J @ theta,
+                               rtol=1e-9, atol=1e-9):
+                raise InputError("CvxpyFollower: the problem's data are not affine in its "
+                                 "parameters")
+        finally:
+            for (p, _), v in zip(self.params, saved):
+                p.value = v
+        n, neq = P.shape[0], A.shape[0]
+        self.P = P
+        self._cols = d0["param_prob"].var_id_to_col
+        self._offset = (c0, J[-1])                               # the constant c0(theta)
+        nq, nb = n, neq
+        from stackga.bilevel.model import Bilevel, Follower
+        from stackga.bilevel.response import MatrixFollower
+        f = Follower(d=d0["q"], M=J[:nq].T, Q=P, B=np.vstack([A, F]),
+                     b=np.r_[d0["b"], d0["G"]], A=-J[nq:nq + nb + F.shape[0]],
+                     sense=["="] * neq + ["<="] * F.shape[0],
+                     lb=np.full(n, -np.inf), ub=np.full(n, np.inf), name="cvxpy")
+        bl = Bilevel("min", c_x=np.zeros(p_total), followers=[f], x_lb=np.full(p_total, -np.inf),
+                     x_ub=np.full(p_total, np.inf), name="cvxpy follower")
+        self.matrix = MatrixFollower(bl, 0, select=False)
+        self.f = bl.followers[0]
+        self.select_arrays = tuple(self.outputs)
+        self.unique = self.matrix.unique
+
+    # ---- answering
+    def theta(self, prices: np.ndarray) -> np.ndarray:
+        """(n, n_theta): the parameters' values for each row of the leader's prices."""
+        P = np.atleast_2d(np.asarray(prices, float))
+        if not np.all(np.isfinite(P)):
+            bad = np.argwhere(~np.isfinite(P))[0]
+            raise InputError(f"CvxpyFollower: prices[{bad[0]}, {bad[1]}] = {P[tuple(bad)]} is not finite")
+        parts = []
+        for p, fn in self.params:
+            v = np.asarray(fn(P), float)
+            if v.ndim == 1 and p.size == 1:
+                v = v[:, None]
+            if v.shape != (len(P), p.size):
+                raise InputError(f"CvxpyFollower.params[{p.name()!r}] returned shape {v.shape}, "
+                                 f"expected ({len(P)}, {p.size})")
+            if not np.all(np.isfinite(v)):
+                raise InputError(f"CvxpyFollower.params[{p.name()!r}] has values that are not finite")
+            parts.append(v)
+        return np.hstack(parts) if parts else np.zeros((len(P), 0))
+
+    def _arrays(self, y: np.ndarray) -> dict:
+        out = {}
+        for name, v in self.outputs.items():
+            j = self._cols[v.id]
+            out[name] = y[:, j:j + v.size]
+        return out
+
+    def respond(self, prices: np.ndarray) -> Response:
+        """The optimum for every row of ``prices`` (n, m); arrays: each output (n, size)
+        and ``tied`` (n,) 1.0 where the optimum is not unique. The objective is the
+        problem's own value (its constant included; a maximised problem's maximum)."""
+        th = self.theta(prices)
+        r = self.matrix.respond(th)
+        y = r.arrays["y"]
+        c0, cj = self._offset
+        sign = -1.0 if self._maximise else 1.0
+        obj = np.where(r.status == Status.OPTIMAL, sign * (r.objective + c0 + th @ cj), 0.0)
+        arrays = {**self._arrays(y), "y": y, "tied": r.arrays["tied"],
+                  "infeasibility": r.arrays["infeasibility"]}
+        return Response(obj, r.status, arrays)
+
+    @property
+    def _maximise(self) -> bool:
+        import cvxpy as cp
+        return isinstance(self.problem.objective, cp.Maximize)
+
+    def ties(self, prices: np.ndarray, base: Response) -> np.ndarray:
+        """(n,) rows whose optimum is not unique (an LP with degenerate duals)."""
+        return np.asarray(base.arrays["tied"], float) > 0
+
+    def select(self, prices: np.ndarray, weights: dict, base: Response) -> tuple[Response, np.ndarray]:
+        """Among each row's optima, one maximising sum_a weights[a] . arrays[a] (weights
+        per output (n, size)): an LP over the optimal set. Returns (response, moved)."""
+        th = self.theta(prices)
+        Y0 = base.arrays["y"]
+        lead = np.zeros_like(Y0)
+        for name, w in weights.items():
+            j = self._cols[self.outputs[name].id]
+            lead[:, j:j + self.outputs[name].size] -= w
+        Y = self.matrix.select_by(th, Y0, lead)
+        value = lambda Yv: -(lead * Yv).sum(axis=1)            # noqa: E731
+        moved = base.ok & (value(Y) > value(Y0) + 1e-12 * (1.0 + np.abs(value(Y0))))
+        Y = np.where(moved[:, None], Y, Y0)
+        arrays = {**base.arrays, **self._arrays(Y), "y": Y}
+        return Response(base.objective.copy(), base.status.copy(), arrays), moved
+
+    def certificate(self, price: np.ndarray, arrays: dict, leader=None) -> Certificate:
+        """The answer's certificate at one price vector (m,): its violation of the stated
+        rows and its value against a HiGHS solve from scratch of the same LP or QP
+        (:func:`~stackga.followers.certify.certificate.lp_certificate`)."""
+        th = self.theta(np.asarray(price, float)[None])[0]
+        f = self.f
+        cost, rhs = f.d + th @ f.M, f.b - f.A @ th
+        lo, hi = self.matrix.bounds_of(rhs)
+        return lp_certificate(cost, f.B, lo, hi, f.lb, f.ub, np.asarray(arrays["y"], float),
+                              hessian=f.Q if np.any(f.Q) else None)
