@@ -34,7 +34,12 @@ import scipy.sparse as sp
 from stackga.errors import InputError
 
 from .certify.certificate import Certificate, lp_certificate
-from .certify.tie_values import bind_blocks
+from .certify.tie_values import (
+    best_under_recourse,
+    bind_blocks,
+    recourse_gradient,
+    recourse_value,
+)
 from .response import Response, Status
 from .storage_dp import StorageLP, outside_method, solve_storage
 
@@ -59,7 +64,8 @@ class StorageAgent:
     need: np.ndarray
     available: np.ndarray
     dt: float = 1.0
-    stats: dict = field(default_factory=lambda: {"arbitrage": 0}, compare=False, repr=False)
+    stats: dict = field(default_factory=lambda: {"arbitrage": 0, "exact_qps": 0}, compare=False,
+                        repr=False)
 
     def __post_init__(self) -> None:
         for name in ("capacity", "eta_c", "eta_d", "dt"):
@@ -93,7 +99,8 @@ class StorageAgent:
             raise InputError("StorageAgent: power caps must be >= 0")
         return m[:, :T], m[:, T:2 * T], m[:, 2 * T:3 * T], m[:, 3 * T:]
 
-    def respond(self, leader: np.ndarray) -> Response:
+    def _dp(self, leader: np.ndarray):
+        """The recursion's inputs: (k_c, k_d, StorageLP, c_up, c_dn, arbitrage (n,))."""
         k_c, k_d, cap_c, cap_d = self.split(leader)
         T, dt = self.T, self.dt
         up = np.minimum(cap_c, self.p_ch_max) * self.available * self.eta_c * dt
@@ -106,14 +113,18 @@ class StorageAgent:
         # within 1e-8 (relative) of the premise the leader's constraint counts as met
         # (its own tolerance is 1e-9 of the tariffs): c_dn is then clipped to c_up
         arbitrage = outside_method(c_up, c_dn, rel=1e-8)
+        m = StorageLP(s0=self.e0, s_lo=np.full(T + 1, self.e_min), s_hi=np.full(T + 1, self.e_max),
+                      up_max=up, dn_max=dn, drift=-self.need, s_final=self.e_final)
+        return k_c, k_d, m, c_up, np.minimum(c_dn, c_up), arbitrage
+
+    def _powers(self, u: np.ndarray):
+        return np.maximum(u, 0.0) / (self.eta_c * self.dt), np.maximum(-u, 0.0) * self.eta_d / self.dt
+
+    def respond(self, leader: np.ndarray) -> Response:
+        k_c, k_d, m, c_up, c_dn, arbitrage = self._dp(leader)
         self.stats["arbitrage"] += int(arbitrage.sum())
-        s_lo = np.full(T + 1, self.e_min)
-        s_hi = np.full(T + 1, self.e_max)
-        m = StorageLP(s0=self.e0, s_lo=s_lo, s_hi=s_hi, up_max=up, dn_max=dn, drift=-self.need,
-                      s_final=self.e_final)
-        u, e, feasible = solve_storage(m, c_up, np.minimum(c_dn, c_up))
-        p_ch = np.maximum(u, 0.0) / (self.eta_c * dt)
-        p_dis = np.maximum(-u, 0.0) * self.eta_d / dt
+        u, e, feasible = solve_storage(m, c_up, c_dn)
+        p_ch, p_dis = self._powers(u)
         ok = feasible & ~arbitrage
         status = np.where(ok, Status.OPTIMAL,
                           np.where(arbitrage, Status.SOLVER_FAILED, Status.INFEASIBLE)).astype(np.int8)
@@ -121,11 +132,132 @@ class StorageAgent:
         return Response(np.where(ok, self.cost(k_c, k_d, p_ch, p_dis), 0.0), status,
                         {"p_ch": p_ch, "p_dis": p_dis, "energy": e})
 
-    def certificate(self, leader_row: np.ndarray, arrays: dict, leader=None) -> Certificate:
-        """:func:`stackga.followers.certify.certificate.lp_certificate` of a plan at one leader input (4T,):
-        the LP eq. 7-13 with separate P_c, P_d (eq. 14 is checked in the response).
-        ``leader``: a leader's view (:mod:`stackga.followers.certify.tie_values`), bound to P_c and P_d, for
-        the leader's values over the LP's ties."""
+    #: the response arrays a leader's valuation may weigh (:meth:`select`)
+    select_arrays = ("p_ch", "p_dis", "energy")
+
+    def _preferring(self, leader: np.ndarray, a_up, a_dn, base: Response, deltas):
+        """Plans of the recursion with its costs moved toward a valuation a_up, a_dn (n, T)
+        of each MWh stored or drawn, by eps = delta (1 + |costs|) / |a| for each delta in
+        turn; a row keeps the first plan that costs the owners no more than ``base``
+        (within 1e-9 relative). Returns ((p_ch, p_dis, energy), ok (n,))."""
+        k_c, k_d, m, c_up, c_dn, arbitrage = self._dp(leader)
+        scale = (1.0 + np.maximum(np.abs(c_up).max(1), np.abs(c_dn).max(1))) / \
+            np.maximum(np.maximum(np.abs(a_up).max(1), np.abs(a_dn).max(1)), 1e-300)
+        n, T = c_up.shape
+        out = [np.zeros((n, T)), np.zeros((n, T)), np.zeros((n, T + 1))]
+        ok = np.zeros(n, bool)
+        todo = base.ok & ~arbitrage
+        for delta in deltas:
+            rows = np.flatnonzero(todo & ~ok)
+            if not len(rows):
+                break
+            eps = (delta * scale[rows])[:, None]
+            up = c_up[rows] - eps * a_up[rows]
+            sub = StorageLP(s0=m.s0, s_lo=m.s_lo, s_hi=m.s_hi, up_max=m.up_max[rows],
+                            dn_max=m.dn_max[rows], drift=m.drift, s_final=m.s_final)
+            u, e, feas = solve_storage(sub, up, np.minimum(c_dn[rows] + eps * a_dn[rows], up))
+            c, d = self._powers(u)
+            r0 = base.objective[rows]
+            good = feas & (self.cost(k_c[rows], k_d[rows], c, d) <= r0 + 1e-9 * (1.0 + np.abs(r0)))
+            out[0][rows], out[1][rows], out[2][rows] = c, d, e
+            ok[rows] = good
+        return tuple(out), ok
+
+    def ties(self, leader: np.ndarray, base: Response) -> np.ndarray:
+        """(n,) rows whose optimal plan is not unique: the recursion re-run with its costs
+        moved by a tiny fixed direction, both ways, finds another optimal plan."""
+        n = len(base.status)
+        r = np.cos(2.3 * np.arange(self.T) + 0.7)[None, :] * np.ones((n, 1))
+        tied = np.zeros(n, bool)
+        tol = 1e-9 * max(self.p_ch_max, self.p_dis_max)
+        for sign in (1.0, -1.0):
+            (c, d, _), ok = self._preferring(leader, sign * r, -sign * r, base, (1e-9,))
+            tied |= ok & (np.abs(c - base.arrays["p_ch"]).max(axis=1)
+                          + np.abs(d - base.arrays["p_dis"]).max(axis=1) > tol)
+        return tied
+
+    def select(self, leader: np.ndarray, weights: dict, base: Response) -> tuple[Response, np.ndarray]:
+        """Among each row's optimal plans, one maximising the leader's linear valuation
+        sum_a weights[a] . arrays[a] (``p_ch``, ``p_dis`` (n, T) per MW, ``energy`` (n, T + 1)
+        per MWh), or ``base`` where none values more. Returns (response, moved (n,))."""
+        dt = self.dt
+        G = np.cumsum(weights["energy"][:, :0:-1], axis=1)[:, ::-1]
+        a_up = weights["p_ch"] / (self.eta_c * dt) + G
+        a_dn = weights["p_dis"] * self.eta_d / dt - G
+        (c, d, e), ok = self._preferring(leader, a_up, a_dn, base, (1e-7, 1e-10))
+        return self._keep_better(base, ok, c, d, e, lambda c_, d_, e_: (
+            (weights["p_ch"] * c_).sum(1) + (weights["p_dis"] * d_).sum(1) + (weights["energy"] * e_).sum(1)))
+
+    @staticmethod
+    def _keep_better(base: Response, ok, c, d, e, value):
+        b = base.arrays
+        v0 = value(b["p_ch"], b["p_dis"], b["energy"])
+        moved = ok & (value(c, d, e) > v0 + 1e-12 * (1 + np.abs(v0)))
+        arrays = {k: np.where(moved[:, None], new, b[k]) for k, new in
+                  (("p_ch", c), ("p_dis", d), ("energy", e))}
+        return Response(base.objective.copy(), base.status.copy(), {**b, **arrays}), moved
+
+    def select_exact(self, leader: np.ndarray, leaders: list, base: Response) -> tuple[Response, np.ndarray]:
+        """Among each row's optimal plans, one maximising a recourse leader view per row
+        (``leaders``: :class:`~stackga.followers.certify.tie_values.RecourseLeader`, z the
+        store's net draw p_ch - p_dis, MW), exactly. First the recursion's selection with
+        the view's gradient at the answer (F is concave: F <= F(z0) - g (z - z0) + lin);
+        where its plan reaches that bound it is a best plan, else one convex QP over the
+        optimal face (:func:`~stackga.followers.certify.tie_values.best_under_recourse`,
+        counted in ``stats["exact_qps"]``). Returns (response, moved (n,) bool)."""
+        n, T = len(base.status), self.T
+        b = base.arrays
+        w_ch, w_dis = np.zeros((n, T)), np.zeros((n, T))
+        usable = np.zeros(n, bool)
+        for i, L in enumerate(leaders):
+            g = recourse_gradient(L) if base.ok[i] else None
+            if g is None:
+                continue
+            usable[i] = True
+            w_ch[i] = -g + (0.0 if L.lin_ch is None else L.lin_ch)
+            w_dis[i] = g + (0.0 if L.lin_dis is None else L.lin_dis)
+        w = {"p_ch": w_ch, "p_dis": w_dis, "energy": np.zeros_like(b["energy"])}
+        lin_sel, _ = self.select(leader, w, base)
+        arrays = {k: v.copy() for k, v in b.items()}
+        moved = np.zeros(n, bool)
+        rows = np.atleast_2d(np.asarray(leader, float))
+        for i in np.flatnonzero(usable):
+            L = leaders[i]
+            c, d, e = (lin_sel.arrays[k][i] for k in ("p_ch", "p_dis", "energy"))
+            dc, dd = c - b["p_ch"][i], d - b["p_dis"][i]
+            bound = w_ch[i] @ dc + w_dis[i] @ dd
+            R0, _ = recourse_value(L, L.z_at)
+            R1, _ = recourse_value(L, L.z_at + dc - dd)
+            lin = lambda a, v: 0.0 if a is None else float(np.asarray(a) @ v)   # noqa: E731
+            gain = (R0 - R1 + lin(L.lin_ch, dc) + lin(L.lin_dis, dd)) if R1 is not None else -np.inf
+            tol = 1e-9 * (1.0 + abs(R0))
+            if not gain >= bound - tol:                     # the exact QP over the face
+                self.stats["exact_qps"] = self.stats.get("exact_qps", 0) + 1
+                plan, gain = self._best_under(rows[i], b, int(i), L)
+                if plan is None:
+                    continue
+                c, d, e = plan
+            if gain > tol:
+                arrays["p_ch"][i], arrays["p_dis"][i], arrays["energy"][i] = c, d, e
+                moved[i] = True
+        return Response(base.objective.copy(), base.status.copy(), arrays), moved
+
+    def _best_under(self, leader_row, b: dict, i: int, L):
+        """The exact best plan for a recourse view at one individual: ((p_ch, p_dis,
+        energy) or None, gain)."""
+        cost, A, rhs, col_lo, col_hi = self._lp(leader_row)
+        y = np.r_[b["p_ch"][i], b["p_dis"][i], b["energy"][i][1:]]
+        T = self.T
+        view = bind_blocks(L, sp.identity(T), 3, ch=0, dis=1)
+        v, gain = best_under_recourse(cost, A, rhs, rhs, col_lo, col_hi, y, float(cost @ y), view)
+        if v is None:
+            return None, 0.0
+        return (np.maximum(v[:T], 0.0), np.maximum(v[T:2 * T], 0.0),
+                np.r_[b["energy"][i][0], v[2 * T:]]), gain
+
+    def _lp(self, leader_row: np.ndarray):
+        """The agent's LP at one leader input (4T,): (cost, A, rhs, col_lo, col_hi) over
+        (P_c, P_d, E(1..T)), rows E(t) - E(t-1) - eta_c P_c dt + P_d dt / eta_d = -need."""
         k_c, k_d, cap_c, cap_d = (v[0] for v in self.split(np.asarray(leader_row)[None]))
         T, dt = self.T, self.dt
         eye, shift = sp.identity(T, format="csr"), sp.eye(T, k=-1, format="csr")
@@ -138,8 +270,16 @@ class StorageAgent:
         col_hi = np.r_[np.minimum(cap_c, self.p_ch_max) * self.available,
                        np.minimum(cap_d, self.p_dis_max) * self.available, np.full(T, self.e_max)]
         cost = np.r_[(k_c + self.wear) * dt, (self.wear - k_d) * dt, np.zeros(T)]
+        return cost, A, rhs, col_lo, col_hi
+
+    def certificate(self, leader_row: np.ndarray, arrays: dict, leader=None) -> Certificate:
+        """:func:`stackga.followers.certify.certificate.lp_certificate` of a plan at one leader input (4T,):
+        the LP eq. 7-13 with separate P_c, P_d (eq. 14 is checked in the response).
+        ``leader``: a leader's view (:mod:`stackga.followers.certify.tie_values`), bound to P_c and P_d, for
+        the leader's values over the LP's ties."""
+        cost, A, rhs, col_lo, col_hi = self._lp(leader_row)
         if leader is not None:
-            leader = bind_blocks(leader, eye, 3, ch=0, dis=1)
+            leader = bind_blocks(leader, sp.identity(self.T), 3, ch=0, dis=1)
         return lp_certificate(cost, A, rhs, rhs, col_lo, col_hi,
                               np.r_[arrays["p_ch"], arrays["p_dis"], arrays["energy"][1:]],
                               leader=leader)

@@ -14,7 +14,12 @@ DEFAULT_SCENARIO = "plan"
 FIGURES_DIR = "figures/v2g"
 RUN_OPTIONS = (RunOption("--mode", "scenario", {
     "choices": ("plan", "tariff"), "help": "v2g: the leader sets the hourly V2G plan (the "
-    "paper's mode) or hourly tariffs (the same as --scenario)"}),)
+    "paper's mode) or hourly tariffs (the same as --scenario)"}),
+    RunOption("--selection", "selection", {
+        "choices": ("own", "optimistic", "pessimistic"),
+        "help": "v2g: the agent's plan where it ties: own (default), optimistic (the "
+                "operator's best, exactly: one QP per tied individual, slow in a GA) or "
+                "pessimistic"}),)
 
 __all__ = ["SCENARIOS", "VARIANTS", "DEFAULT_SCENARIO", "FIGURES_DIR", "RUN_OPTIONS", "build",
            "load", "DataError",

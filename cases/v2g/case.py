@@ -59,12 +59,15 @@ from stackga.data import fingerprint
 from stackga.errors import InputError
 from stackga.game import Game, LeaderOutcome, check_choices
 from stackga.relaxation_step import RelaxationStep
+from stackga.selection import ExactView
 
 from . import data_io
 from .references import central
 from .report import report
 
 SCENARIOS = ("plan", "tariff", "single", "charge-only", "none", "plan-exact")
+#: the agent's answer where its plan ties (stackga.selection)
+SELECTIONS = ("own", "optimistic", "pessimistic")
 VARIANTS: dict[str, dict] = {"base": {}}
 T = 24
 
@@ -86,9 +89,14 @@ def make_agent(data: data_io.V2GData) -> StorageAgent:
                         need=h["need_mwh"], available=h["available"] > 0)
 
 
-def build(scenario: str = "plan", variant: str = "base", data_dir=None) -> Game:
-    """The v2g game for one scenario (``SCENARIOS``)."""
-    check_choices("v2g", scenario=(scenario, SCENARIOS), variant=(variant, VARIANTS))
+def build(scenario: str = "plan", variant: str = "base", data_dir=None, selection: str = "own") -> Game:
+    """The v2g game for one scenario (``SCENARIOS``). ``selection`` (``SELECTIONS``): the
+    agent's plan where it ties: "own" (default: the move closest to idle), "optimistic"
+    (the one the operator values most, exactly: a convex QP over the agent's optimal plans
+    with the operator's thermal dispatch, where the recursion's plan does not reach the
+    bound) or "pessimistic" (by the operator's linearised valuation)."""
+    check_choices("v2g", scenario=(scenario, SCENARIOS), variant=(variant, VARIANTS),
+                  selection=(selection, SELECTIONS))
     data = data_io.load(data_dir)
     p, load = data.params, data.hourly["load_mw"]
     dispatch, agent = make_dispatch(data), make_agent(data)
@@ -142,6 +150,15 @@ def build(scenario: str = "plan", variant: str = "base", data_dir=None) -> Game:
                                      lin_ch=P[:T] * agent.dt if tariff else None,
                                      lin_dis=-P[T:2 * T] * agent.dt)}
 
+    def agent_leaders(X, prices, responses):
+        """The operator's view per row (as ``tie_views``), at the agent's answers."""
+        r = responses["ev"].arrays
+        q = dispatch.qp_matrices
+        net = load + r["p_ch"] - r["p_dis"]
+        return [RecourseLeader(q.hessian, q.cost, q.A, q.row_lo, q.row_hi, q.E, q.col_lo, q.col_hi,
+                               net[i], lin_ch=prices[i, :T] * agent.dt if tariff else None,
+                               lin_dis=-prices[i, T:2 * T] * agent.dt) for i in range(len(net))]
+
     followers = {"ev": agent}
     single_level, A, b, bound = None, None, None, None
     to_prices = plan_prices
@@ -181,8 +198,10 @@ def build(scenario: str = "plan", variant: str = "base", data_dir=None) -> Game:
     game = Game(
         name="v2g", lb=lb, ub=ub, followers=followers, leader=leader, A=A, b=b,
         to_prices=to_prices, single_level=single_level,
-        selection="own",    # the storage agent: the move closest to idle, as before
+        selection=selection,    # "own" (default): the agent's move closest to idle
+        views={"ev": ExactView(agent_leaders)} if followers["ev"] is agent else None,
         meta={"case": "v2g", "scenario": scenario, "variant": variant, "hours": hours.tolist(),
+              "selection": selection,
               "data": fingerprint(data.folder, data_io.SCHEMAS), "load": load.tolist(),
               "units": {k: v.tolist() for k, v in data.units.items()},
               "k_c": k_c, "k_d": k_d, "k_b": k_b, "bound": bound,

@@ -60,8 +60,8 @@ import scipy.sparse as sp
 from ..backends.highs import solve_highs
 from ..response import Status
 
-__all__ = ["ConcaveLeader", "RecourseLeader", "best_on_face", "bind", "bind_blocks",
-           "supergradient", "tie_range"]
+__all__ = ["ConcaveLeader", "RecourseLeader", "best_on_face", "best_under_recourse", "bind",
+           "bind_blocks", "recourse_gradient", "recourse_value", "supergradient", "tie_range"]
 
 TOL = 1e-9          # relative slack on the follower's optimum defining its optimal face
 #: seconds for the pessimistic MILP of a concave leader: a certificate never dominates a run;
@@ -309,18 +309,11 @@ def _recourse_range(face, flo, fhi, col_lo, col_hi, y, L: RecourseLeader, starts
     n = P.shape[1]
     c0 = np.asarray(L.z_at, float) - P @ y
     lin = np.zeros(n) if L.lin is None else L.lin
-    H, Ar, E = sp.csr_matrix(L.H), sp.csr_matrix(L.A), sp.csr_matrix(L.E)
-    k = H.shape[0]
     R_at, _ = _recourse(L, np.asarray(L.z_at, float))
     if R_at is None or not np.isfinite(R_at):
         return {"leader_best": None, "leader_worst": None}
     at = -R_at + lin @ y
-    # best: min R + (-lin) y jointly: rows A u - E P y in [lo + E c0, hi + E c0]
-    rows = sp.vstack([sp.hstack([face, sp.csr_matrix((face.shape[0], k))]),
-                      sp.hstack([-(E @ P), Ar])], format="csr")
-    st, v, obj = solve_highs(np.r_[-lin, L.c], rows, np.r_[flo, L.lo + E @ c0],
-                             np.r_[fhi, L.hi + E @ c0], np.r_[col_lo, L.u_lo], np.r_[col_hi, L.u_hi],
-                             hessian=sp.block_diag([sp.csr_matrix((n, n)), H], format="csc"))
+    st, v, obj = _recourse_best(face, flo, fhi, col_lo, col_hi, c0, lin, L)
     worst, steps = _ascent(face, flo, fhi, col_lo, col_hi, y, c0, lin, L, starts)
     out = {"leader_best": -obj - at if st == Status.OPTIMAL else None, "leader_worst": None}
     if worst == np.inf:                 # a tie-break the leader cannot answer at all
@@ -331,6 +324,52 @@ def _recourse_range(face, flo, fhi, col_lo, col_hi, y, L: RecourseLeader, starts
                    leader_worst_status=f"found, not proven (ascent to a vertex from {starts} "
                                        f"starts, {steps} LPs): the exact worst is at most this")
     return out
+
+
+def _recourse_best(face, flo, fhi, col_lo, col_hi, c0, lin, L: RecourseLeader):
+    """The best QP: min R + (-lin) y jointly in (y, u): rows A u - E P y in [lo + E c0,
+    hi + E c0] beside the face's. (status, v = (y, u), objective)."""
+    P, E = sp.csr_matrix(L.P), sp.csr_matrix(L.E)
+    n, k = P.shape[1], sp.csr_matrix(L.H).shape[0]
+    rows = sp.vstack([sp.hstack([face, sp.csr_matrix((face.shape[0], k))]),
+                      sp.hstack([-(E @ P), sp.csr_matrix(L.A)])], format="csr")
+    return solve_highs(np.r_[-lin, L.c], rows, np.r_[flo, L.lo + E @ c0],
+                       np.r_[fhi, L.hi + E @ c0], np.r_[col_lo, L.u_lo], np.r_[col_hi, L.u_hi],
+                       hessian=sp.block_diag([sp.csr_matrix((n, n)), sp.csr_matrix(L.H)], format="csc"))
+
+
+def best_under_recourse(cost, A, row_lo, row_hi, col_lo, col_hi, y, phi: float,
+                        leader: RecourseLeader) -> tuple[np.ndarray | None, float]:
+    """(y_best, gain): an optimum of the LP follower (y its answer, phi its optimal cost)
+    that maximises the recourse ``leader`` (bound to y, :func:`bind`) over the follower's
+    optimal face, exactly (one convex QP in the follower's y and the recourse's u), and
+    the leader's gain over y. (None, 0.0) where the recourse at y or the QP does not solve."""
+    y = np.asarray(y, float)
+    face, flo, fhi = _face(cost, A, row_lo, row_hi, phi)
+    P = sp.csr_matrix(leader.P)
+    c0 = np.asarray(leader.z_at, float) - P @ y
+    lin = np.zeros(P.shape[1]) if leader.lin is None else leader.lin
+    R_at, _ = _recourse(leader, np.asarray(leader.z_at, float))
+    if R_at is None or not np.isfinite(R_at):
+        return None, 0.0
+    st, v, obj = _recourse_best(face, flo, fhi, col_lo, col_hi, c0, lin, leader)
+    if st != Status.OPTIMAL:
+        return None, 0.0
+    return v[:len(y)], -obj - (-R_at + lin @ y)
+
+
+def recourse_value(leader: RecourseLeader, z: np.ndarray):
+    """(R(z), dR/dz (m,)) of the recourse view at z; (inf, None) where the recourse is
+    infeasible; (None, None) where it does not solve."""
+    return _recourse(leader, np.asarray(z, float))
+
+
+def recourse_gradient(leader: RecourseLeader) -> np.ndarray | None:
+    """(m,) dR/dz at z_at (a subgradient of the convex recourse cost, from its duals); the
+    leader's F = -R + lin y then has F(z) <= F(z_at) - g (z - z_at) + lin (y - y_at).
+    None where the recourse does not solve."""
+    R, g = _recourse(leader, np.asarray(leader.z_at, float))
+    return g if R is not None and np.isfinite(R) else None
 
 
 def _ascent(face, flo, fhi, col_lo, col_hi, y, c0, lin, L: RecourseLeader, starts: int):

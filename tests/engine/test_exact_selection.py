@@ -188,3 +188,32 @@ def test_the_operators_exact_selection_equals_the_lp_on_every_row():
         z = L.z_at + (new.arrays["bt_ch"][i] - a["bt_ch"][i]) - (new.arrays["bt_dis"][i] - a["bt_dis"][i])
         scale = 1.0 + abs(L.value(L.z_at))            # the face allows 1e-9 relative slack
         assert L.value(z) - L.value(L.z_at) == pytest.approx(max(gain, 0.0), abs=1e-7 * scale)
+
+
+@pytest.mark.parametrize("scenario", ["plan", "tariff"])
+def test_v2g_optimistic_selection_is_the_operators_best_among_the_agents_optima(scenario):
+    """The agent's plan under exact optimistic selection costs its owners what its own
+    plan does, and the operator values it at least as much as its own plan, the
+    pessimistic one, and 12 other optimal plans of the agent (the recursion steered by
+    random valuations)."""
+    from stackga.cases.v2g.case import build
+    own, opt, pes = (build(scenario, selection=s) for s in ("own", "optimistic", "pessimistic"))
+    rng = np.random.default_rng(1)
+    X = own.project(own.lb + rng.random((4, own.n_var)) * (own.ub - own.lb))
+    a, b, c = own.evaluate(X), opt.evaluate(X), pes.evaluate(X)
+    agent = own.followers["ev"]
+    assert b.selection["ev"]["moved"] > 0
+    assert np.allclose(b.responses["ev"].objective, a.responses["ev"].objective, rtol=1e-9)
+    tol = 1e-7 * np.abs(a.leader)
+    assert np.all(b.leader >= a.leader - tol) and np.all(b.leader >= c.leader - tol)
+    prices = own.to_prices(X)
+    base = a.responses["ev"]
+    for k in range(12):
+        w = {"p_ch": rng.normal(size=(4, 24)), "p_dis": rng.normal(size=(4, 24)),
+             "energy": np.zeros((4, 25))}
+        other, moved = agent.select(prices, w, base)
+        assert np.allclose(agent.cost(prices[:, :24], prices[:, 24:48], other.arrays["p_ch"],
+                                      other.arrays["p_dis"]), base.objective, rtol=1e-8)
+        responses = {**a.responses, "ev": other}
+        value = own.leader(X, prices, responses).objective
+        assert np.all(b.leader >= value - tol)
