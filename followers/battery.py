@@ -32,7 +32,7 @@ from .certify.tie_values import TOL as FACE_TOL
 from .certify.tie_values import bind_blocks
 from .kernels.storage_binaries import binaries_bnb
 from .response import Response, Status, check_prices, status_from
-from .storage_dp import StorageLP, default_big_m, outside_method, solve_storage
+from .storage_dp import StorageLP, default_big_m, outside_method, solve_storage, steered_plans
 
 __all__ = ["Battery"]
 
@@ -201,26 +201,16 @@ class Battery:
         delta in turn; a row keeps the first plan as good for the battery as ``base``
         (within 1e-9 relative) and within its binaries. Returns ((ch, dis, soc), ok (n,))."""
         c_up, c_dn = self.dp_costs(p)
-        scale = (1.0 + np.maximum(np.abs(c_up).max(1), np.abs(c_dn).max(1))) / \
-            np.maximum(np.maximum(np.abs(a_up).max(1), np.abs(a_dn).max(1)), 1e-300)
-        n, T = p.shape
-        ch, dis, soc = np.zeros((n, T)), np.zeros((n, T)), np.zeros((n, T + 1))
-        ok = np.zeros(n, bool)
-        todo = base.ok & ~outside_method(c_up, c_dn)
-        for delta in deltas:
-            rows = np.flatnonzero(todo & ~ok)
-            if not len(rows):
-                break
-            eps = (delta * scale[rows])[:, None]
-            up = c_up[rows] - eps * a_up[rows]
-            u, s, feas = solve_storage(self.storage, up, np.minimum(c_dn[rows] + eps * a_dn[rows], up))
+
+        def accept(rows, u, s, feas):
             c, d = self._powers(u)
             r0 = base.objective[rows]
             good = feas & (self.profit(p[rows], c, d) >= r0 - 1e-9 * (1.0 + np.abs(r0)))
-            if self.binaries_bind:
-                good &= self._milp_feasible(c, d)
-            ch[rows], dis[rows], soc[rows] = c, d, s
-            ok[rows] = good
+            return good & self._milp_feasible(c, d) if self.binaries_bind else good
+
+        u, soc, ok = steered_plans(lambda rows: self.storage, c_up, c_dn, a_up, a_dn,
+                                   base.ok & ~outside_method(c_up, c_dn), deltas, accept)
+        ch, dis = self._powers(u)
         return (ch, dis, soc), ok
 
     def _milp_feasible(self, ch: np.ndarray, dis: np.ndarray) -> np.ndarray:

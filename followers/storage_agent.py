@@ -41,7 +41,7 @@ from .certify.tie_values import (
     recourse_value,
 )
 from .response import Response, Status
-from .storage_dp import StorageLP, outside_method, solve_storage
+from .storage_dp import StorageLP, outside_method, solve_storage, steered_plans
 
 __all__ = ["StorageAgent"]
 
@@ -141,27 +141,19 @@ class StorageAgent:
         turn; a row keeps the first plan that costs the owners no more than ``base``
         (within 1e-9 relative). Returns ((p_ch, p_dis, energy), ok (n,))."""
         k_c, k_d, m, c_up, c_dn, arbitrage = self._dp(leader)
-        scale = (1.0 + np.maximum(np.abs(c_up).max(1), np.abs(c_dn).max(1))) / \
-            np.maximum(np.maximum(np.abs(a_up).max(1), np.abs(a_dn).max(1)), 1e-300)
-        n, T = c_up.shape
-        out = [np.zeros((n, T)), np.zeros((n, T)), np.zeros((n, T + 1))]
-        ok = np.zeros(n, bool)
-        todo = base.ok & ~arbitrage
-        for delta in deltas:
-            rows = np.flatnonzero(todo & ~ok)
-            if not len(rows):
-                break
-            eps = (delta * scale[rows])[:, None]
-            up = c_up[rows] - eps * a_up[rows]
-            sub = StorageLP(s0=m.s0, s_lo=m.s_lo, s_hi=m.s_hi, up_max=m.up_max[rows],
-                            dn_max=m.dn_max[rows], drift=m.drift, s_final=m.s_final)
-            u, e, feas = solve_storage(sub, up, np.minimum(c_dn[rows] + eps * a_dn[rows], up))
+
+        def model_of(rows):
+            return StorageLP(s0=m.s0, s_lo=m.s_lo, s_hi=m.s_hi, up_max=m.up_max[rows],
+                             dn_max=m.dn_max[rows], drift=m.drift, s_final=m.s_final)
+
+        def accept(rows, u, e, feas):
             c, d = self._powers(u)
             r0 = base.objective[rows]
-            good = feas & (self.cost(k_c[rows], k_d[rows], c, d) <= r0 + 1e-9 * (1.0 + np.abs(r0)))
-            out[0][rows], out[1][rows], out[2][rows] = c, d, e
-            ok[rows] = good
-        return tuple(out), ok
+            return feas & (self.cost(k_c[rows], k_d[rows], c, d) <= r0 + 1e-9 * (1.0 + np.abs(r0)))
+
+        u, e, ok = steered_plans(model_of, c_up, c_dn, a_up, a_dn, base.ok & ~arbitrage, deltas, accept)
+        c, d = self._powers(u)
+        return (c, d, e), ok
 
     def ties(self, leader: np.ndarray, base: Response) -> np.ndarray:
         """(n,) rows whose optimal plan is not unique: the recursion re-run with its costs

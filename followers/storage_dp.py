@@ -40,7 +40,8 @@ from stackga.errors import InputError
 
 from .kernels.storage import solve_rows, solve_starts
 
-__all__ = ["StorageLP", "outside_method", "solve_storage", "solve_storage_starts", "stack"]
+__all__ = ["StorageLP", "outside_method", "solve_storage", "solve_storage_starts", "stack",
+           "steered_plans"]
 
 
 @dataclass(frozen=True)
@@ -204,6 +205,29 @@ def solve_storage_starts(
     back = np.empty_like(order)
     back[order] = np.arange(len(order))
     return u[back], s[back], feas[back]
+
+
+def steered_plans(model_of, c_up, c_dn, a_up, a_dn, todo, deltas, accept):
+    """The recursion re-run with its costs moved toward a valuation a_up, a_dn (n, T) of
+    each unit the store rises or falls, by eps = delta (1 + |costs|) / |a| for each delta
+    in turn (a tie-break toward the valuation among equally cheap plans); rows ``todo``
+    (n,) bool take part. ``model_of(rows)``: the StorageLP of those rows; ``accept(rows, u,
+    s, feasible) -> (len(rows),) bool``: whether a row's plan is still optimal for the
+    follower. Returns (u (n, T), s (n, T + 1), ok (n,)): each row's first accepted plan."""
+    n, T = c_up.shape
+    scale = (1.0 + np.maximum(np.abs(c_up).max(1), np.abs(c_dn).max(1))) / \
+        np.maximum(np.maximum(np.abs(a_up).max(1), np.abs(a_dn).max(1)), 1e-300)
+    u_out, s_out, ok = np.zeros((n, T)), np.zeros((n, T + 1)), np.zeros(n, bool)
+    for delta in deltas:
+        rows = np.flatnonzero(todo & ~ok)
+        if not len(rows):
+            break
+        eps = (delta * scale[rows])[:, None]
+        up = c_up[rows] - eps * a_up[rows]
+        u, s, feas = solve_storage(model_of(rows), up, np.minimum(c_dn[rows] + eps * a_dn[rows], up))
+        u_out[rows], s_out[rows] = u, s
+        ok[rows] = accept(rows, u, s, feas)
+    return u_out, s_out, ok
 
 
 def outside_method(c_up: np.ndarray, c_dn: np.ndarray, rel: float = 1e-12) -> np.ndarray:
