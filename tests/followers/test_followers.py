@@ -324,7 +324,7 @@ def test_certificates_of_the_case_followers():
 
     import stackga
     r = stackga.solve(island.build(scenario=3, integer_battery=False),
-                      stackga.GAConfig(pop_size=20, generations=4))
+                      stackga.GAConfig(pop_size=20, generations=4), improve=False)
     certs = r.report["certificates"]
     assert certs["users"]["optimal"] and certs["so"]["optimal"] and not certs["users"]["ties"]
     g = island.build(scenario=3, integer_battery=False)
