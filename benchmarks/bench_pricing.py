@@ -45,13 +45,21 @@ GAMES = {
     "island_s3_lp": lambda: _island_s3(),
     "retailer_api_n20": lambda: retailer(20, 3, seed=0),
     "retailer_api_n20_own": lambda: retailer(20, 3, seed=0),
+    "retailer_cvxpy_n20": lambda: retailer(20, 3, seed=0),
 }
 #: the retailer written with the Game API (library followers, a leader function, its
 #: matrix form stated for the step): optimistic selection (the default) and the own rule
 API_GAMES = {
     "retailer_api_n20": lambda: retailer_game(20, 3, seed=0),
     "retailer_api_n20_own": lambda: retailer_game(20, 3, seed=0, selection="own"),
+    "retailer_cvxpy_n20": lambda: _retailer_cvxpy(),
 }
+
+
+def _retailer_cvxpy():
+    """The retailer with its followers written as CVXPY problems (the cvxpy extra)."""
+    from stackga.bilevel.problems.retailer_cvxpy import retailer_cvxpy
+    return retailer_cvxpy(20, 3, seed=0)
 
 
 def _island_s3():

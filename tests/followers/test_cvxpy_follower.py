@@ -167,3 +167,20 @@ def test_bad_maps_are_named():
     g = CvxpyFollower(prob, {"p": lambda P: P})
     with pytest.raises(InputError, match="not finite"):
         g.respond(np.array([[1.0, np.nan, 0.0]]))
+
+
+def test_the_retailer_with_cvxpy_followers_equals_its_game_api_twin():
+    """The same game written with CVXPY followers and with the library's followers (both
+    optimistic): the retailer's value agrees at random prices with ties, and its stated
+    matrix form passes the check."""
+    from stackga.bilevel.problems.retailer_cvxpy import retailer_cvxpy
+    from stackga.bilevel.problems.retailer_game import retailer_game
+    g, h = retailer_cvxpy(2, 1), retailer_game(2, 1)
+    rng = np.random.default_rng(0)
+    X = g.lb + rng.random((12, T)) * (g.ub - g.lb)
+    X[:, :6] = g.lb[0]                               # equal night prices: ties
+    X = g.project(X)
+    a, b = g.evaluate(X), h.evaluate(X)
+    assert a.selection["prosumer0"]["tied"] > 0
+    assert np.allclose(a.leader, b.leader, rtol=1e-7, atol=1e-6)
+    assert g.improve is not None

@@ -17,7 +17,7 @@ from stackga.game import Game, LeaderOutcome
 from ..game import state_matrix_form
 from .pricing import retailer, retailer_data
 
-__all__ = ["retailer_game"]
+__all__ = ["retailer_game", "retailer_leader", "retailer_y_of"]
 
 
 def retailer_game(n_prosumers: int = 20, shapes: int = 3, seed: int = 0,
@@ -39,14 +39,7 @@ def retailer_game(n_prosumers: int = 20, shapes: int = 3, seed: int = 0,
     followers["customer"] = FlexibleUsers(rigid=np.full(T, 10.0), flex_max=np.full(T, 70.0),
                                           a=data["a"], b=0.02, need=0.6 * T * 50.0)
     followers["ev_hub"] = EVHub(window=data["window"], p_max=60.0, need=400.0)
-    net = sum(n * (sh["load"] - sh["pv"]) for n, sh in zip(counts, data["shapes"]))
-
-    def leader(X, prices, r):
-        drawn = net + r["customer"].arrays["load"] + r["ev_hub"].arrays["charge"]
-        for k, n in enumerate(counts):
-            b = r[f"prosumer{k}"].arrays
-            drawn = drawn + n * (b["ch"] - b["dis"])
-        return LeaderOutcome(((X - w) * drawn).sum(axis=1), np.zeros(len(X)))
+    leader = retailer_leader(data)
 
     def battery_view(n: float):
         return lambda X, p: {"ch": n * (X - w), "dis": -n * (X - w)}
@@ -62,14 +55,33 @@ def retailer_game(n_prosumers: int = 20, shapes: int = 3, seed: int = 0,
                       "(stackga.bilevel.problems.pricing.retailer_data)"})
     if not matrix_form:
         return game
-    window = data["window"]
+    bl = retailer(n_prosumers, shapes, seed, T, price_lo, price_hi, mean_cap)
+    return state_matrix_form(game, bl, retailer_y_of(data))
+
+
+def retailer_leader(data: dict):
+    """The retailer's objective: (prices - wholesale) . what it delivers (the prosumers'
+    net load and their batteries, the customer's load, the hub's charge), for the
+    followers named ``prosumer<k>``, ``customer`` and ``ev_hub``."""
+    w, counts = data["wholesale"], data["counts"]
+    net = sum(n * (sh["load"] - sh["pv"]) for n, sh in zip(counts, data["shapes"]))
+
+    def leader(X, prices, r):
+        drawn = net + r["customer"].arrays["load"] + r["ev_hub"].arrays["charge"]
+        for k, n in enumerate(counts):
+            b = r[f"prosumer{k}"].arrays
+            drawn = drawn + n * (b["ch"] - b["dis"])
+        return LeaderOutcome(((X - w) * drawn).sum(axis=1), np.zeros(len(X)))
+    return leader
+
+
+def retailer_y_of(data: dict, T: int = 24):
+    """The followers' answers in the matrix form's order: (ch, dis, E(1..T)) per shape,
+    the customer's load, the hub's charge in its window's hours."""
+    counts, window = data["counts"], data["window"]
 
     def y_of(r: dict) -> np.ndarray:
-        """The followers' answers in the matrix form's order: (ch, dis, E(1..T)) per shape,
-        the customer's load, the hub's charge in its window's hours."""
         parts = [np.hstack([r[f"prosumer{k}"].arrays[a][:, -T:] for a in ("ch", "dis", "soc")])
                  for k in range(len(counts))]
         return np.hstack(parts + [r["customer"].arrays["load"], r["ev_hub"].arrays["charge"][:, window]])
-
-    bl = retailer(n_prosumers, shapes, seed, T, price_lo, price_hi, mean_cap)
-    return state_matrix_form(game, bl, y_of)
+    return y_of
