@@ -9,6 +9,7 @@ from .cvxpy_follower import CvxpyFollower
 from .ev_fleet import EVFleet
 from .ev_hub import EVHub
 from .fixed_plan import FixedPlan
+from .prosumer import Prosumer
 from .recourse.ev_clusters import EVClusters
 from .recourse.microgrid_dispatch import MicrogridDispatch
 from .recourse.unit_dispatch import ThermalDispatch
@@ -20,6 +21,6 @@ from .thermal import ThermalBuildings
 from .users import FlexibleUsers
 
 __all__ = ["Battery", "CvxpyFollower", "EVClusters", "EVFleet", "EVHub", "FixedPlan", "Follower", "FlexibleUsers",
-           "MicrogridDispatch", "Response", "Status",
+           "MicrogridDispatch", "Prosumer", "Response", "Status",
            "StorageAgent", "StorageLP", "StorageOperator", "ThermalBuildings", "ThermalDispatch",
            "solve_storage"]

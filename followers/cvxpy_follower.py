@@ -24,13 +24,12 @@ import numpy as np
 
 from stackga.errors import InputError
 
-from .certify.certificate import Certificate, lp_certificate
-from .response import Response, Status
+from .stated_lp import StatedLP
 
 __all__ = ["CvxpyFollower"]
 
 
-class CvxpyFollower:
+class CvxpyFollower(StatedLP):
     """A CVXPY problem as a batched follower.
 
     Args:
@@ -145,24 +144,15 @@ class CvxpyFollower:
             for (p, _), v in zip(self.params, saved):
                 p.value = v
         n, neq = P.shape[0], A.shape[0]
-        self.P = P
-        self._cols = d0["param_prob"].var_id_to_col
-        self._offset = (c0, J[-1])                               # the constant c0(theta)
-        nq, nb = n, neq
-        from stackga.bilevel.model import Bilevel, Follower
-        from stackga.bilevel.response import MatrixFollower
-        f = Follower(d=d0["q"], M=J[:nq].T, Q=P, B=np.vstack([A, F]),
-                     b=np.r_[d0["b"], d0["G"]], A=-J[nq:nq + nb + F.shape[0]],
-                     sense=["="] * neq + ["<="] * F.shape[0],
-                     lb=np.full(n, -np.inf), ub=np.full(n, np.inf), name="cvxpy")
-        bl = Bilevel("min", c_x=np.zeros(p_total), followers=[f], x_lb=np.full(p_total, -np.inf),
-                     x_ub=np.full(p_total, np.inf), name="cvxpy follower")
-        self.matrix = MatrixFollower(bl, 0, select=False)
-        self.f = bl.followers[0]
-        self.select_arrays = tuple(self.outputs)
-        self.unique = self.matrix.unique
+        cols = d0["param_prob"].var_id_to_col
+        StatedLP.__init__(
+            self, d=d0["q"], M=J[:n].T, Q=P, B=np.vstack([A, F]), b=np.r_[d0["b"], d0["G"]],
+            A=-J[n:n + neq + F.shape[0]], sense=["="] * neq + ["<="] * F.shape[0],
+            lb=np.full(n, -np.inf), ub=np.full(n, np.inf), theta_of=self.theta,
+            outputs={name: (cols[v.id], v.size) for name, v in self.outputs.items()},
+            const=(c0, J[-1]), sign=-1.0 if isinstance(problem.objective, cp.Maximize) else 1.0,
+            name="cvxpy")
 
-    # ---- answering
     def theta(self, prices: np.ndarray) -> np.ndarray:
         """(n, n_theta): the parameters' values for each row of the leader's prices."""
         P = np.atleast_2d(np.asarray(prices, float))
@@ -181,60 +171,3 @@ class CvxpyFollower:
                 raise InputError(f"CvxpyFollower.params[{p.name()!r}] has values that are not finite")
             parts.append(v)
         return np.hstack(parts) if parts else np.zeros((len(P), 0))
-
-    def _arrays(self, y: np.ndarray) -> dict:
-        out = {}
-        for name, v in self.outputs.items():
-            j = self._cols[v.id]
-            out[name] = y[:, j:j + v.size]
-        return out
-
-    def respond(self, prices: np.ndarray) -> Response:
-        """The optimum for every row of ``prices`` (n, m); arrays: each output (n, size)
-        and ``tied`` (n,) 1.0 where the optimum is not unique. The objective is the
-        problem's own value (its constant included; a maximised problem's maximum)."""
-        th = self.theta(prices)
-        r = self.matrix.respond(th)
-        y = r.arrays["y"]
-        c0, cj = self._offset
-        sign = -1.0 if self._maximise else 1.0
-        obj = np.where(r.status == Status.OPTIMAL, sign * (r.objective + c0 + th @ cj), 0.0)
-        arrays = {**self._arrays(y), "y": y, "tied": r.arrays["tied"],
-                  "infeasibility": r.arrays["infeasibility"]}
-        return Response(obj, r.status, arrays)
-
-    @property
-    def _maximise(self) -> bool:
-        import cvxpy as cp
-        return isinstance(self.problem.objective, cp.Maximize)
-
-    def ties(self, prices: np.ndarray, base: Response) -> np.ndarray:
-        """(n,) rows whose optimum is not unique (an LP with degenerate duals)."""
-        return np.asarray(base.arrays["tied"], float) > 0
-
-    def select(self, prices: np.ndarray, weights: dict, base: Response) -> tuple[Response, np.ndarray]:
-        """Among each row's optima, one maximising sum_a weights[a] . arrays[a] (weights
-        per output (n, size)): an LP over the optimal set. Returns (response, moved)."""
-        th = self.theta(prices)
-        Y0 = base.arrays["y"]
-        lead = np.zeros_like(Y0)
-        for name, w in weights.items():
-            j = self._cols[self.outputs[name].id]
-            lead[:, j:j + self.outputs[name].size] -= w
-        Y = self.matrix.select_by(th, Y0, lead)
-        value = lambda Yv: -(lead * Yv).sum(axis=1)            # noqa: E731
-        moved = base.ok & (value(Y) > value(Y0) + 1e-12 * (1.0 + np.abs(value(Y0))))
-        Y = np.where(moved[:, None], Y, Y0)
-        arrays = {**base.arrays, **self._arrays(Y), "y": Y}
-        return Response(base.objective.copy(), base.status.copy(), arrays), moved
-
-    def certificate(self, price: np.ndarray, arrays: dict, leader=None) -> Certificate:
-        """The answer's certificate at one price vector (m,): its violation of the stated
-        rows and its value against a HiGHS solve from scratch of the same LP or QP
-        (:func:`~stackga.followers.certify.certificate.lp_certificate`)."""
-        th = self.theta(np.asarray(price, float)[None])[0]
-        f = self.f
-        cost, rhs = f.d + th @ f.M, f.b - f.A @ th
-        lo, hi = self.matrix.bounds_of(rhs)
-        return lp_certificate(cost, f.B, lo, hi, f.lb, f.ub, np.asarray(arrays["y"], float),
-                              hessian=f.Q if np.any(f.Q) else None)
