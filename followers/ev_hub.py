@@ -31,7 +31,15 @@ TIE = 1e-12     # prices this close (relative) are one level: the hub is indiffe
 
 @dataclass(frozen=True)
 class EVHub:
-    """``window``: (T,) bool, hours the vehicles are plugged in; ``p_max`` kW; ``need`` kWh."""
+    """An EV hub.
+
+    | parameter | unit | meaning | default |
+    |---|---|---|---|
+    | ``window`` | - | (T,) bool, the hours the vehicles are plugged in | required |
+    | ``p_max`` | kW | the hub's charging power in each hour | required |
+    | ``need`` | kWh | what it draws within the window (at most p_max x its hours) | required |
+    | ``dt`` | h | step length | 1 |
+    """
 
     window: np.ndarray
     p_max: float

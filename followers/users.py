@@ -30,12 +30,23 @@ __all__ = ["FlexibleUsers"]
 
 @dataclass(frozen=True)
 class FlexibleUsers:
-    """Users with rigid load ``rigid`` (T,) kW and flexible headroom ``flex_max`` (T,) kW."""
+    """Users with a rigid load and flexible headroom, a quadratic utility, an optional
+    daily need. Every parameter that shapes the model is stated:
+
+    | parameter | unit | meaning | default |
+    |---|---|---|---|
+    | ``rigid`` | kW | (T,) load they always draw | required |
+    | ``flex_max`` | kW | (T,) headroom above it | required |
+    | ``a`` | yuan/kWh | marginal utility at zero load, a number or (T,) | required |
+    | ``b`` | yuan/kWh per kW | the utility's curvature (> 0) | required |
+    | ``need`` | kWh | daily energy they draw at least | none |
+    | ``dt`` | h | step length | 1 |
+    """
 
     rigid: np.ndarray
     flex_max: np.ndarray
-    a: float | np.ndarray = 1.5
-    b: float = 0.0009
+    a: float | np.ndarray
+    b: float
     dt: float = 1.0
     need: float | None = None
     #: strictly concave: one optimal answer at every price (no selection among ties)

@@ -123,7 +123,7 @@ def test_followers_without_selection_use_their_own_rule_and_say_so():
         def respond(self, prices):
             return battery().respond(prices)
 
-    users = FlexibleUsers(rigid=np.full(T, 10.0), flex_max=np.full(T, 70.0), b=0.02)
+    users = FlexibleUsers(rigid=np.full(T, 10.0), flex_max=np.full(T, 70.0), a=1.5, b=0.02)
     g = Game("t", lb=np.zeros(T), ub=np.full(T, 2.0), followers={"users": users, "b": Plain()},
              leader=leader)
     counts = g.evaluate(tied_prices(3, 6)).selection
@@ -160,7 +160,8 @@ def test_flexible_users_meet_their_daily_need_exactly():
     assert np.all(r.arrays["load"].sum(1) >= 720.0 - 1e-9)
     assert np.any(np.abs(r.arrays["load"].sum(1) - 720.0) < 1e-9)       # the need binds somewhere
     with pytest.raises(InputError, match="need"):
-        FlexibleUsers(rigid=np.full(T, 10.0), flex_max=np.full(T, 70.0), need=5000.0)
+        FlexibleUsers(rigid=np.full(T, 10.0), flex_max=np.full(T, 70.0), a=1.5, b=0.02,
+                      need=5000.0)
 
 
 def test_a_pricing_game_whose_optimum_sits_on_a_tie():

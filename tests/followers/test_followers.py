@@ -23,7 +23,7 @@ def prices(n, seed=0, lo=0.3, hi=1.2):
 
 def users():
     rigid = 700 + 500 * np.sin(np.arange(T) / 24 * 2 * np.pi) ** 2
-    return FlexibleUsers(rigid=rigid, flex_max=np.full(T, 300.0))
+    return FlexibleUsers(rigid=rigid, flex_max=np.full(T, 300.0), a=1.5, b=0.0009)
 
 
 def thermal():
