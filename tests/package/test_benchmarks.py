@@ -13,7 +13,7 @@ BENCH = Path(__file__).resolve().parents[2] / "benchmarks"
     ("bench_block_mutation.py", ["--probs", "0,0.5", "--seeds", "1", "--generations", "2"]),
     ("bench_v2g.py", ["--generations", "3", "--baseline-generations", "1"]),
     ("bench_island.py", ["--generations", "2", "--pop-size", "10", "--skip-baseline", "--skip-compile"]),
-    ("bench_eva.py", ["--generations", "2", "--pop-size", "10", "--baseline-generations", "1"]),
+    ("bench_eva.py", ["--generations", "2", "--pop-size", "4", "--baseline-generations", "1"]),
     ("bench_bilevel.py", ["--seeds", "1", "--generations", "2", "--pop-size", "10"]),
     ("bench_v2g_plan_step.py", ["--seeds", "1", "--generations", "2", "--pop-size", "10"]),
     ("bench_experiments.py", ["--generations", "2", "--pop-size", "6", "--seeds", "2", "--trials", "2",
