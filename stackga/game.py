@@ -133,7 +133,9 @@ class Game:
             ``"own"`` (the follower's own rule), or a dict follower -> rule.
         views: follower -> ``view(X, prices) -> {array: weights}``, the leader's value per
             unit of each entry of the follower's arrays, stated (optional; by default
-            derived from ``leader``).
+            derived from ``leader``); or a :class:`stackga.selection.ExactView` for a
+            leader concave in what the follower draws, maximised exactly by followers
+            with ``select_exact`` (the storage operator, the v2g agent).
         improve: the exact improvement step, x (n_var,) -> dict with at least ``x`` (the
             improved vector), ``status`` and ``how`` ("ga" or "improved");
             ``stackga.solve`` runs it from the GA's best (``improve=True``, the default).
