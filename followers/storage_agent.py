@@ -37,7 +37,6 @@ from .certify.certificate import Certificate, lp_certificate
 from .certify.tie_values import (
     best_under_recourse,
     bind_blocks,
-    recourse_gradient,
     recourse_value,
 )
 from .response import Response, Status
@@ -200,12 +199,14 @@ class StorageAgent:
         n, T = len(base.status), self.T
         b = base.arrays
         w_ch, w_dis = np.zeros((n, T)), np.zeros((n, T))
-        usable = np.zeros(n, bool)
+        R_at = np.full(n, np.nan)                   # the recourse at the answer, solved once
         for i, L in enumerate(leaders):
-            g = recourse_gradient(L) if base.ok[i] else None
-            if g is None:
+            if not base.ok[i]:
                 continue
-            usable[i] = True
+            R, g = recourse_value(L, L.z_at)
+            if R is None or not np.isfinite(R):
+                continue
+            R_at[i] = R
             w_ch[i] = -g + (0.0 if L.lin_ch is None else L.lin_ch)
             w_dis[i] = g + (0.0 if L.lin_dis is None else L.lin_dis)
         w = {"p_ch": w_ch, "p_dis": w_dis, "energy": np.zeros_like(b["energy"])}
@@ -213,19 +214,18 @@ class StorageAgent:
         arrays = {k: v.copy() for k, v in b.items()}
         moved = np.zeros(n, bool)
         rows = np.atleast_2d(np.asarray(leader, float))
-        for i in np.flatnonzero(usable):
-            L = leaders[i]
+        lin = lambda a, v: 0.0 if a is None else float(np.asarray(a) @ v)       # noqa: E731
+        for i in np.flatnonzero(np.isfinite(R_at)):
+            L, R0 = leaders[i], R_at[i]
             c, d, e = (lin_sel.arrays[k][i] for k in ("p_ch", "p_dis", "energy"))
             dc, dd = c - b["p_ch"][i], d - b["p_dis"][i]
             bound = w_ch[i] @ dc + w_dis[i] @ dd
-            R0, _ = recourse_value(L, L.z_at)
-            R1, _ = recourse_value(L, L.z_at + dc - dd)
-            lin = lambda a, v: 0.0 if a is None else float(np.asarray(a) @ v)   # noqa: E731
+            R1, _ = recourse_value(L, L.z_at + dc - dd) if np.any(dc - dd) else (R0, None)
             gain = (R0 - R1 + lin(L.lin_ch, dc) + lin(L.lin_dis, dd)) if R1 is not None else -np.inf
             tol = 1e-9 * (1.0 + abs(R0))
             if not gain >= bound - tol:                     # the exact QP over the face
-                self.stats["exact_qps"] = self.stats.get("exact_qps", 0) + 1
-                plan, gain = self._best_under(rows[i], b, int(i), L)
+                self.stats["exact_qps"] += 1
+                plan, gain = self._best_under(rows[i], b, int(i), L, R0)
                 if plan is None:
                     continue
                 c, d, e = plan
@@ -234,14 +234,15 @@ class StorageAgent:
                 moved[i] = True
         return Response(base.objective.copy(), base.status.copy(), arrays), moved
 
-    def _best_under(self, leader_row, b: dict, i: int, L):
+    def _best_under(self, leader_row, b: dict, i: int, L, R_at: float):
         """The exact best plan for a recourse view at one individual: ((p_ch, p_dis,
         energy) or None, gain)."""
         cost, A, rhs, col_lo, col_hi = self._lp(leader_row)
         y = np.r_[b["p_ch"][i], b["p_dis"][i], b["energy"][i][1:]]
         T = self.T
         view = bind_blocks(L, sp.identity(T), 3, ch=0, dis=1)
-        v, gain = best_under_recourse(cost, A, rhs, rhs, col_lo, col_hi, y, float(cost @ y), view)
+        v, gain = best_under_recourse(cost, A, rhs, rhs, col_lo, col_hi, y, float(cost @ y), view,
+                                      R_at=R_at)
         if v is None:
             return None, 0.0
         return (np.maximum(v[:T], 0.0), np.maximum(v[T:2 * T], 0.0),

@@ -61,7 +61,7 @@ from ..backends.highs import solve_highs
 from ..response import Status
 
 __all__ = ["ConcaveLeader", "RecourseLeader", "best_on_face", "best_under_recourse", "bind",
-           "bind_blocks", "recourse_gradient", "recourse_value", "supergradient", "tie_range"]
+           "bind_blocks", "recourse_value", "supergradient", "tie_range"]
 
 TOL = 1e-9          # relative slack on the follower's optimum defining its optimal face
 #: seconds for the pessimistic MILP of a concave leader: a certificate never dominates a run;
@@ -339,17 +339,20 @@ def _recourse_best(face, flo, fhi, col_lo, col_hi, c0, lin, L: RecourseLeader):
 
 
 def best_under_recourse(cost, A, row_lo, row_hi, col_lo, col_hi, y, phi: float,
-                        leader: RecourseLeader) -> tuple[np.ndarray | None, float]:
+                        leader: RecourseLeader, R_at: float | None = None
+                        ) -> tuple[np.ndarray | None, float]:
     """(y_best, gain): an optimum of the LP follower (y its answer, phi its optimal cost)
     that maximises the recourse ``leader`` (bound to y, :func:`bind`) over the follower's
     optimal face, exactly (one convex QP in the follower's y and the recourse's u), and
-    the leader's gain over y. (None, 0.0) where the recourse at y or the QP does not solve."""
+    the leader's gain over y (``R_at``: the recourse's cost at y where the caller has it).
+    (None, 0.0) where the recourse at y or the QP does not solve."""
     y = np.asarray(y, float)
     face, flo, fhi = _face(cost, A, row_lo, row_hi, phi)
     P = sp.csr_matrix(leader.P)
     c0 = np.asarray(leader.z_at, float) - P @ y
     lin = np.zeros(P.shape[1]) if leader.lin is None else leader.lin
-    R_at, _ = _recourse(leader, np.asarray(leader.z_at, float))
+    if R_at is None:
+        R_at, _ = _recourse(leader, np.asarray(leader.z_at, float))
     if R_at is None or not np.isfinite(R_at):
         return None, 0.0
     st, v, obj = _recourse_best(face, flo, fhi, col_lo, col_hi, c0, lin, leader)
@@ -362,14 +365,6 @@ def recourse_value(leader: RecourseLeader, z: np.ndarray):
     """(R(z), dR/dz (m,)) of the recourse view at z; (inf, None) where the recourse is
     infeasible; (None, None) where it does not solve."""
     return _recourse(leader, np.asarray(z, float))
-
-
-def recourse_gradient(leader: RecourseLeader) -> np.ndarray | None:
-    """(m,) dR/dz at z_at (a subgradient of the convex recourse cost, from its duals); the
-    leader's F = -R + lin y then has F(z) <= F(z_at) - g (z - z_at) + lin (y - y_at).
-    None where the recourse does not solve."""
-    R, g = _recourse(leader, np.asarray(leader.z_at, float))
-    return g if R is not None and np.isfinite(R) else None
 
 
 def _ascent(face, flo, fhi, col_lo, col_hi, y, c0, lin, L: RecourseLeader, starts: int):
