@@ -53,7 +53,8 @@ class Rounds:
         decisions: names of the state arrays whose change ends the rounds.
         residual: f(state) -> (m,) the residual (must be <= tol_residual to settle).
         max_rounds, tol_move, tol_residual: the cap and the tolerances.
-        min_rounds: rounds run before an individual may settle (>= 2: a change needs two).
+        min_rounds: rounds run before an individual may settle (a change needs two states: 2
+            where ``start`` only sets the stage, 1 where it runs a round itself).
         failed: optional f(state) -> (m,) bool: rows that failed in a round stop there
             (settled False) and keep their state.
     """

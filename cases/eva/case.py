@@ -13,20 +13,27 @@ and, for the clusters' plans P_i = c_i - d_i, runs its own dispatch (eq. 11-19)
     C_DE = c_oil (c1 P_DE^2 + c2 P_DE + c3) + m_DE P_DE;   C_BA = m_BA P_BA^2
     C_A2E = -sum_i [h_b c_i - h_s d_i]  (the EVs' payments);  C_A2G = H_b P_buy - H_s P_sell
     p_EVA = gamma1 sum_t (P_LD - P_PV - P_WT - P_ex - P_DE + P_BA + sum_i P_i)^2
-    0.2 P_rated <= P_DE <= P_rated, |dP_DE| <= ramp; battery power, SOC, SOC(24) >= SOC(0);
-    exchange limits
+    0.2 P_rated <= P_DE <= P_rated, |dP_DE| <= ramp; battery power, SOC, SOC(24) >= SOC(1)
+    (eq. 18 as written: the state after the last hour at least the state after the first;
+    reading ``end_state``); exchange limits
 (stackga.followers.MicrogridDispatch, one exact QP per individual and round).
 Followers, the EV clusters (eq. 1-6, 20-23): EVs grouped by arrival and departure rounded
-to the hour; cluster i minimises sum_t [h_b c_i - h_s d_i] + gamma2 sum_t (D_i + P_i)^2
-with its SOC dynamics (eta_c, 1/eta_d), window, power hull and departure need
+to the hour (reading ``grouping``); cluster i minimises sum_t [h_b c_i - h_s d_i] + gamma2
+sum_t (D_i + P_i)^2 with its SOC dynamics (eta_c, 1/eta_d), window T_in..T_out inclusive
+(eq. 6 as written; reading ``window``), power hull and departure need
 (stackga.followers.EVClusters, exact, batched over population x clusters).
 Interaction (sec. 2.3, fig. 2; stackga.rounds): the EVA dispatches, the clusters answer
 the imbalance it leaves, the EVA dispatches again, ..., gamma1 x5 and gamma2 x2 per round
 from 0.005 and 0.001, until no decision moves by more than tol_power and no hour's
 imbalance exceeds tol_imbalance; individuals still moving at max_rounds are NOT_SETTLED.
+The first round starts with the EVA's dispatch without EVs (reading ``first``).
 The leader's GA objective is -f_EVA at the settled rounds (penalty included, with the
 last round's gamma1); the report shows the penalty separately.
 Units: kW, kWh, yuan, hourly steps; hour t is [t:00, t+1:00).
+
+Readings (``READINGS``): where the paper can be read two ways, ``build`` takes the choice
+by name; the default is the paper's text where it is clear, ``PREVIOUS`` the readings the case
+used before they were options (cases/eva/README.md says why for each).
 """
 from __future__ import annotations
 
@@ -35,25 +42,43 @@ from pathlib import Path
 
 import numpy as np
 from stackga.followers import EVClusters, MicrogridDispatch
-from stackga.followers.recourse.ev_clusters import cluster_hours
+from stackga.followers.recourse.ev_cars import EVCarClusters
+from stackga.followers.recourse.ev_clusters import GROUPINGS, WINDOWS, cluster_hours
+from stackga.followers.recourse.microgrid_dispatch import END_STATES
 
 from stackga.data import fingerprint
 from stackga.game import Game, LeaderOutcome, check_choices
 
 from . import data_io
-from .market import VIEWS, Market
+from .market import FIRSTS, VIEWS, Market
 from .report import report
 
 SCENARIOS = ("game",)
 VARIANTS: dict[str, dict] = {"base": {}}
 T = 24
 
+CLUSTER_MODELS = ("aggregate", "per_car")
+#: reading -> (its choices, the default: the paper's text where it is clear)
+READINGS: dict[str, tuple[tuple, str]] = {
+    "window": (WINDOWS, "inclusive"),        # eq. 6: the sum runs T_in..T_out
+    "end_state": (END_STATES, "first_hour"),  # eq. 18: SOC(24) >= SOC(1)
+    "grouping": (GROUPINGS, "grid"),         # eq. 1: times within +-0.5 h of the hour t
+    "first": (FIRSTS, "dispatch"),           # not in the paper: the EVA dispatches first
+    "view": (VIEWS, "system"),               # eq. 23 read for many clusters
+    "cluster_model": (CLUSTER_MODELS, "aggregate"),   # eq. 3-6 on the cluster's totals
+}
+#: the readings stackga used before they became options (issue 24)
+PREVIOUS = {"window": "exclusive", "end_state": "initial", "grouping": "grid",
+            "first": "dispatch", "view": "system", "cluster_model": "aggregate"}
 
-def make_clusters(data: data_io.EVAData):
-    """(EVClusters, labels (n_ev,)): eq. 1 on the EVs' times, the members' data summed."""
+
+def make_clusters(data: data_io.EVAData, window: str = "inclusive", grouping: str = "grid"):
+    """(EVClusters, labels (n_ev,)): eq. 1 on the EVs' times (``grouping``), each cluster
+    connected in its ``window``, the members' data summed."""
     p, ev = data.params, data.evs
     labels, start, length = cluster_hours(ev["arrival_h"], ev["departure_h"], T, ev.get("ev"),
-                                          str(Path(data.folder) / data_io.EVS.file))
+                                          str(Path(data.folder) / data_io.EVS.file),
+                                          window=window, grouping=grouping)
     Q = p["ev_capacity_kwh"]
     size = np.bincount(labels)
     total = lambda v: np.bincount(labels, weights=v)               # noqa: E731
@@ -64,7 +89,17 @@ def make_clusters(data: data_io.EVAData):
     return cl, labels
 
 
-def make_dispatch(data: data_io.EVAData) -> MicrogridDispatch:
+def per_car(data: data_io.EVAData, clusters, labels) -> EVCarClusters:
+    """The clusters with every car's own limits (``cluster_model="per_car"``)."""
+    p, ev = data.params, data.evs
+    Q, one = p["ev_capacity_kwh"], np.ones(len(labels))
+    return EVCarClusters(clusters, labels, ev["soc_in"] * Q, one * p["ev_soc_min"] * Q,
+                         one * p["ev_soc_max"] * Q, data.soc_expected() * Q, one * p["ev_p_ch_kw"],
+                         one * p["ev_p_dis_kw"], p["ev_eta_c"], p["ev_eta_d"])
+
+
+def make_dispatch(data: data_io.EVAData, end_state: str = "first_hour") -> MicrogridDispatch:
+    """The EVA's dispatch (eq. 11-19) with the battery's ``end_state``."""
     p, h = data.params, data.hourly
     fuel = p["fuel_yuan_per_l"]
     Qb = p["ba_capacity_kwh"]
@@ -73,7 +108,8 @@ def make_dispatch(data: data_io.EVAData) -> MicrogridDispatch:
         p_min=p["de_min_frac"] * p["de_rated_kw"], p_max=p["de_rated_kw"], ramp=p["de_ramp_kw_per_h"],
         ba_p_max=p["ba_p_max_kw"], e_min=p["ba_soc_min"] * Qb, e_max=p["ba_soc_max"] * Qb,
         e0=p["ba_soc0"] * Qb, eta=p["ba_eta"], m=p["ba_m_yuan_per_kw2"],
-        x_min=p["ex_min_kw"], x_max=p["ex_max_kw"], grid_buy=h["grid_buy"], grid_sell=h["grid_sell"])
+        x_min=p["ex_min_kw"], x_max=p["ex_max_kw"], grid_buy=h["grid_buy"], grid_sell=h["grid_sell"],
+        end_state=end_state)
 
 
 def price_limits(data: data_io.EVAData):
@@ -94,16 +130,27 @@ def price_limits(data: data_io.EVAData):
     return lb, ub, A, b
 
 
-def build(scenario: str = "game", variant: str = "base", data_dir=None, view: str = "system") -> Game:
-    """The eva game (``SCENARIOS``); ``view`` is the imbalance a cluster is told (Market)."""
-    check_choices("eva", scenario=(scenario, SCENARIOS), variant=(variant, VARIANTS), view=(view, VIEWS))
+def build(scenario: str = "game", variant: str = "base", data_dir=None, view: str = "system",
+          window: str = "inclusive", end_state: str = "first_hour", grouping: str = "grid",
+          first: str = "dispatch", cluster_model: str = "aggregate") -> Game:
+    """The eva game (``SCENARIOS``) under the given readings (``READINGS``): ``view`` the
+    imbalance a cluster is told (Market), ``window`` a cluster's connected hours,
+    ``end_state`` the battery's end condition, ``grouping`` how EVs form clusters,
+    ``first`` who answers first in round 1, ``cluster_model`` the cluster's QP on its
+    totals (the paper's) or with every car's own limits ("per_car": exact per car, about
+    300x slower)."""
+    readings = {"view": view, "window": window, "end_state": end_state, "grouping": grouping,
+                "first": first, "cluster_model": cluster_model}
+    check_choices("eva", scenario=(scenario, SCENARIOS), variant=(variant, VARIANTS),
+                  **{k: (v, READINGS[k][0]) for k, v in readings.items()})
     data = data_io.load(data_dir)
     p, h = data.params, data.hourly
-    clusters, labels = make_clusters(data)
+    clusters, labels = make_clusters(data, window, grouping)
     net = h["load_kw"] - h["pv_kw"] - h["wind_kw"]
-    market = Market(clusters, make_dispatch(data), net, p["gamma1"], p["gamma1_growth"],
+    answering = per_car(data, clusters, labels) if cluster_model == "per_car" else clusters
+    market = Market(answering, make_dispatch(data, end_state), net, p["gamma1"], p["gamma1_growth"],
                     p["gamma2"], p["gamma2_growth"], int(p["max_rounds"]), p["tol_power_kw"],
-                    p["tol_imbalance_kw"], view)
+                    p["tol_imbalance_kw"], view, first)
     lb, ub, A, b = price_limits(data)
 
     def leader(X, prices, responses):
@@ -124,7 +171,7 @@ def build(scenario: str = "game", variant: str = "base", data_dir=None, view: st
     return Game(
         name="eva", lb=lb, ub=ub, followers={"market": market}, leader=leader, A=A, b=b,
         selection="own",    # the paper: each EV answers by its own rule (closest to idle)
-        meta={"case": "eva", "scenario": scenario, "variant": variant, "view": view,
+        meta={"case": "eva", "scenario": scenario, "variant": variant, **readings,
               "data": fingerprint(data.folder, data_io.SCHEMAS),
               "clusters": {"start": clusters.start.tolist(), "length": clusters.length.tolist(),
                            "size": clusters.size.tolist()},

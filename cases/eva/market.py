@@ -4,7 +4,11 @@ One object answers a population of price vectors (n, 48) = [h_b | h_s]: for ever
 individual it runs the paper's rounds (``stackga.rounds``): the EVA dispatches (diesel,
 battery, grid) for the clusters' last plans with gamma1, the clusters answer the
 imbalance that dispatch leaves with gamma2, both weights growing each round, until no
-decision moves. Its Response carries both sides' final decisions; the leader's objective
+decision moves. How the rounds start is not in the paper (``FIRSTS``): "dispatch" (the
+EVA first dispatches without EVs, and the clusters' first answer is to the imbalance it
+leaves) or "clusters" (the clusters answer first, told the net load P_LD - P_PV - P_WT
+with nothing dispatched; the EVA then dispatches their plans). A round is one answer of
+the clusters and the EVA's dispatch after it. Its Response carries both sides' final decisions; the leader's objective
 (case.py) reads them. An individual that does not settle within the cap is NOT_SETTLED.
 """
 from __future__ import annotations
@@ -15,6 +19,7 @@ import numpy as np
 from stackga.followers import EVClusters, MicrogridDispatch
 from stackga.followers.certify.certificate import Certificate, combine
 from stackga.followers.certify.tie_values import RecourseLeader
+from stackga.followers.recourse.ev_cars import EVCarClusters
 from stackga.followers.response import Response, Status, check_prices
 
 from stackga.errors import InputError
@@ -23,6 +28,7 @@ from stackga.rounds import Rounds, geometric
 __all__ = ["Market"]
 
 VIEWS = ("own", "system")
+FIRSTS = ("dispatch", "clusters")
 
 
 @dataclass
@@ -41,9 +47,10 @@ class Market:
             P_BA alone (eq. 23 read literally: each cluster answers the whole imbalance as
             if it were alone; on the shipped data the clusters then over-correct together
             and the rounds do not settle).
+        first: who answers first in round 1 (``FIRSTS``, module docstring).
     """
 
-    clusters: EVClusters
+    clusters: EVClusters | EVCarClusters
     dispatch: MicrogridDispatch
     net: np.ndarray
     gamma1: float
@@ -54,10 +61,13 @@ class Market:
     tol_power: float
     tol_imbalance: float
     view: str = "system"
+    first: str = "dispatch"
 
     def __post_init__(self) -> None:
         if self.view not in VIEWS:
             raise InputError(f"Market.view: unknown view {self.view!r}; choose one of {VIEWS}")
+        if self.first not in FIRSTS:
+            raise InputError(f"Market.first: unknown first mover {self.first!r}; choose one of {FIRSTS}")
         self.T = len(self.net)
         self.g1 = geometric(self.gamma1, self.growth1)
         self.g2 = geometric(self.gamma2, self.growth2)
@@ -72,14 +82,21 @@ class Market:
         hb, hs = P[:, :T], P[:, T:]
         n = len(P)
 
+        # with the clusters first, round 1 is run in start: step k runs round k + 1
+        done = int(self.first == "clusters")
+
         def start(rows):
             zero = np.zeros((len(rows), m, T))
-            st = self._dispatch(np.zeros((len(rows), T)), 1)
-            return {"p_ch": zero, "p_dis": zero.copy(), "cl_told": zero.copy(),
-                    "cl_status": np.zeros((len(rows), m), np.int8),
-                    "cl_cost": np.zeros((len(rows), m)), "cl_penalty": np.zeros((len(rows), m)), **st}
+            st = {"p_ch": zero, "p_dis": zero.copy(), "cl_told": zero.copy(),
+                  "cl_status": np.zeros((len(rows), m), np.int8),
+                  "cl_cost": np.zeros((len(rows), m)), "cl_penalty": np.zeros((len(rows), m))}
+            if done:      # nothing dispatched: the imbalance is the net load alone
+                first = step(rows, {**st, "imbalance": np.tile(self.net, (len(rows), 1))}, 0)
+                return {k: np.array(v) for k, v in first.items()}      # writable copies
+            return {**st, **self._dispatch(np.zeros((len(rows), T)), 1)}
 
         def step(rows, state, k):
+            k += done
             # the imbalance the EVA's last dispatch leaves without the clusters (eq. 23)
             own = state["imbalance"] - (state["p_ch"] - state["p_dis"]).sum(axis=1)
             if self.view == "own":
@@ -100,8 +117,8 @@ class Market:
         res = Rounds(start=start, step=step, decisions=("p_ch", "p_dis", "de_p_de", "de_ba_ch",
                                                         "de_ba_dis", "de_buy", "de_sell"),
                      residual=lambda s: np.abs(s["imbalance"]).max(axis=1),
-                     max_rounds=self.max_rounds, tol_move=self.tol_power,
-                     tol_residual=self.tol_imbalance, failed=failed).run(n)
+                     max_rounds=self.max_rounds - done, tol_move=self.tol_power,
+                     tol_residual=self.tol_imbalance, failed=failed, min_rounds=2 - done).run(n)
         s = res.state
         status = np.full(n, Status.OPTIMAL, np.int8)
         status[~res.settled] = Status.NOT_SETTLED
@@ -109,7 +126,7 @@ class Market:
         status[cl_bad] = np.max(s["cl_status"], axis=1)[cl_bad]
         status[s["de_status"] != Status.OPTIMAL] = Status.SOLVER_FAILED
         arrays = dict(s)
-        arrays.update(rounds=res.rounds.astype(float), move=res.move, residual=res.residual,
+        arrays.update(rounds=(res.rounds + done).astype(float), move=res.move, residual=res.residual,
                       infeasibility=np.where(np.isfinite(res.move), res.move, 1e9))
         return Response(np.where(status == Status.OPTIMAL, s["cl_cost"].sum(axis=1), 0.0),
                         status, arrays)

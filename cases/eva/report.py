@@ -57,6 +57,21 @@ def report(ev, x, data, clusters, labels, net, market) -> dict:
     alone_cost = (float(alone["diesel"][0] + alone["battery"][0] + alone["grid"][0])
                   if alone["status"][0] == 0 else float("nan"))          # nan: no dispatch found
     running = float(r["de_diesel"][0] + r["de_battery"][0] + r["de_grid"][0])
+    pay = float(a["ev_payments"][0])
+    charge_bill = float((hb * c.sum(axis=0)).sum())
+    # the paper's profit (921.43) and users' cost (819.79) are not defined: plausible
+    # definitions, each recomputed here (compare shows them beside the paper's figures)
+    definitions = {
+        "profit": {"payments - running (ours)": float(a["profit"][0]),
+                   "gain over serving without EVs": alone_cost - (running - pay),
+                   "the EVs' payments alone": pay,
+                   "payments - grid energy": pay - float(r["de_grid"][0]),
+                   "-f_EVA (eq. 11, penalty in)": float(a["profit"][0] - a["penalty"][0])},
+        "users": {"payments, net of discharge (ours)": float(r["cl_cost"][0].sum()),
+                  "charging bill alone": charge_bill,
+                  "their objective (penalty in)": float(r["cl_cost"][0].sum() + r["cl_penalty"][0].sum()),
+                  "their plan at the grid's TOU": float((h["grid_buy"] * c.sum(axis=0)
+                                                         - h["grid_sell"] * d.sum(axis=0)).sum())}}
     return {
         "n_evs": int(len(labels)), "n_clusters": int(clusters.n),
         "rounds": int(r["rounds"][0]), "settled_move_kw": float(r["move"][0]),
@@ -96,4 +111,7 @@ def report(ev, x, data, clusters, labels, net, market) -> dict:
                    "hb_max": (p["alpha"] * h["grid_buy"]).tolist(),
                    "hs_min": (p["beta"] * h["grid_sell"]).tolist()},
         "cluster_class": cl_class.tolist(),
+        "definitions": definitions,
+        "clusters": {"start": clusters.start.tolist(), "length": clusters.length.tolist(),
+                     "size": clusters.size.tolist()},
     }

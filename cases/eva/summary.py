@@ -22,4 +22,8 @@ def summarize(res) -> str:
         f"{r['buy_above_sell']}; clusters whose plan cannot be split per EV: "
         f"{len(r['split_failures'])}",
     ]
+    m = res.meta
+    if "window" in m:
+        lines.append(f"readings: window {m['window']}, battery end state {m['end_state']}, "
+                     f"grouping {m['grouping']}, first round {m['first']}, view {m['view']}")
     return "\n".join(lines)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 import piqp
+import scipy.sparse as sp
 
 from ..response import Status
 
@@ -25,11 +26,22 @@ STATUS_MAP = {
 }
 
 
+def _canonical(M: sp.csc_matrix) -> sp.csc_matrix:
+    """M with duplicates summed and sorted indices (PIQP misreads other CSC layouts: a
+    product B'B from scipy came back with unsorted indices and PIQP solved another QP)."""
+    M = M.copy()
+    M.sum_duplicates()
+    M.sort_indices()
+    return M
+
+
 def solve_piqp(H, c, A_eq, b_eq, A_in, lo, hi, x_lo, x_hi, gap_rel: float = 1e-9
                ) -> tuple[Status, np.ndarray | None]:
     """(status, x) with x only where OPTIMAL and the primal-dual gap is within ``gap_rel``
     of the objective (a bound on the distance to the optimum by weak duality; else
     SOLVER_FAILED)."""
+    H = _canonical(sp.triu(H, format="csc"))        # PIQP reads P's upper triangle
+    A_eq, A_in = _canonical(sp.csc_matrix(A_eq)), _canonical(sp.csc_matrix(A_in))
     s = piqp.SparseSolver()
     s.settings.eps_abs, s.settings.eps_rel = 1e-10, 1e-12
     s.settings.check_duality_gap = True

@@ -11,7 +11,10 @@ v = sqrt(gamma) u, the stored energy after the hour)::
     s.t. P - c + d + g - s + v / sqrt(gamma) = r(t)              (balance)
          E(t) - E(t-1) - eta c + d / eta = 0   (E(-1) = e0)      (energy)
          lo <= w_t <= hi for the ten functions w_t = (z_t; P(t) - P(t-1), c + d, g - s)
-         (bounds, ramp, hull, exchange; E(T-1) >= e0 among the bounds)
+         (bounds, ramp, hull, exchange; E(T-1) >= e0 among the bounds where the battery
+         must end where it started)
+         E(T-1) - E(0) >= 0 where it must end where the first hour left it (``couple``;
+         eq. 18 of the eva paper as written, SOC(24) >= SOC(1))
 
 Method: Mehrotra's predictor-corrector primal-dual interior point (infeasible start;
 every finite side of a function has a slack and a multiplier). Each Newton system, with
@@ -19,6 +22,11 @@ the slacks and their multipliers eliminated, is an equality-constrained QP in th
 whose hours couple only through (P(t-1), E(t-1)): it is solved exactly by backward
 dynamic programming on a quadratic value function of those two numbers
 (:mod:`stackga.followers.kernels.microgrid_riccati`). O(T) per iteration, no fill, no pivoting.
+The coupling row E(T-1) - E(0) >= 0, where present, borders the system with its row g and
+its multiplier's step dz (K dx - A'dy - g dz = f, g'dx + (s/z) dz = rho): one more
+Riccati solve per factorisation, M^-1 (g, 0), and a scalar equation per direction
+(:func:`_solve_c`; the bordered form stays exact as the row's slack s goes to 0, where
+the eliminated rank-one term z/s g g' would not).
 
 Accepted only with a certificate: the primal residuals (the two equalities, every
 function's bounds) within TOL = 1e-10 of their scale, the dual residual within TOL of
@@ -46,6 +54,9 @@ __all__ = ["solve_rows", "MAX_ITER"]
 MAX_ITER = 80
 TOL = 1e-10
 _STEP = 0.995                        # fraction of the way to the boundary
+# the coupling row's scalars, cpl (10,): slack, multiplier, residual, corrector step (ds,
+# dz), predictor step (ds, dz), g' M^-1 g, on (1.0) or off (0.0), the row's value
+_SL, _Z, _RL, _DS, _DZ, _AS, _AZ, _GQ, _ON, _W = range(10)
 
 
 @nb.njit(**JIT)
@@ -99,9 +110,10 @@ def _rows(x, y, a2, m2, B, base, out_d, out_p):
 
 
 @nb.njit(**JIT)
-def _residuals(x, y, zl, zu, sl, su, r, lo, hi, hasl, hasu, q, a2, m2, B, e0, w, rd, rp, rl, ru):
-    """Dual residual rd = Hx + q - A'y - G'(zl - zu), primal rp = Ax - b and the slacks'
-    rl = w - lo - sl, ru = hi - w - su; returns (primal objective, dual objective)."""
+def _residuals(x, y, zl, zu, sl, su, r, lo, hi, hasl, hasu, q, a2, m2, B, e0, w, rd, rp, rl, ru, cpl):
+    """Dual residual rd = Hx + q - A'y - G'(zl - zu) - g z_c, primal rp = Ax - b and the
+    slacks' rl = w - lo - sl, ru = hi - w - su (and the coupling row's, in cpl); returns
+    (primal objective, dual objective)."""
     T = x.shape[0]
     _functions(x, w)
     quad = 0.0
@@ -127,6 +139,11 @@ def _residuals(x, y, zl, zu, sl, su, r, lo, hi, hasl, hasu, q, a2, m2, B, e0, w,
     dual += e0 * y[0, 1]
     _add_gt(zl, rd, -1.0)
     _add_gt(zu, rd, 1.0)
+    if cpl[_ON] != 0.0:                                  # E(T-1) - E(0) >= 0, bound 0
+        cpl[_W] = x[T - 1, 6] - x[0, 6]
+        cpl[_RL] = cpl[_W] - cpl[_SL]
+        rd[T - 1, 6] -= cpl[_Z]
+        rd[0, 6] += cpl[_Z]
     return 0.5 * quad + lin, dual
 
 
@@ -150,11 +167,56 @@ def _steps(sl, dsl, zl, dzl, su, dsu, zu, dzu, hasl, hasu):
 
 
 @nb.njit(**JIT)
+def _coupling_steps(cpl, i_ds, i_dz, ap, ad):
+    """(ap, ad) shortened so the coupling row's slack and multiplier stay >= 0."""
+    if cpl[_ON] != 0.0:
+        if cpl[i_ds] < 0.0:
+            ap = min(ap, -cpl[_SL] / cpl[i_ds])
+        if cpl[i_dz] < 0.0:
+            ad = min(ad, -cpl[_Z] / cpl[i_dz])
+    return ap, ad
+
+
+@nb.njit(**JIT)
+def _solve_c(f, h, B, Rinv, YB, Ginv, Z, Lam, S00, z0, l0, dx, dy, cpl, qx, qy, rho):
+    """:func:`~stackga.followers.kernels.microgrid_riccati.solve` of the system bordered
+    by the coupling row: K dx - A'dy - g dz = f, A dx = h, g'dx + (s/z) dz = rho, with
+    (qx, qy) = M^-1 (g, 0) from :func:`_coupling_factor`. Returns dz (0 without the row)."""
+    solve(f, h, B, Rinv, YB, Ginv, Z, Lam, S00, z0, l0, dx, dy)
+    if cpl[_ON] == 0.0:
+        return 0.0
+    T = dx.shape[0]
+    dz = (rho - (dx[T - 1, 6] - dx[0, 6])) / (cpl[_GQ] + cpl[_SL] / cpl[_Z])
+    for t in range(T):
+        for j in range(7):
+            dx[t, j] += dz * qx[t, j]
+        dy[t, 0] += dz * qy[t, 0]
+        dy[t, 1] += dz * qy[t, 1]
+    return dz
+
+
+@nb.njit(**JIT)
+def _coupling_factor(B, Rinv, YB, Ginv, Z, Lam, S00, z0, l0, f, hh, cpl, qx, qy):
+    """(qx, qy) = M^-1 (g, 0) for the factors' Newton operator M and the coupling row g
+    (+1 on E(T-1), -1 on E(0)), and g' qx in cpl; nothing where there is no coupling."""
+    if cpl[_ON] == 0.0:
+        return
+    T = f.shape[0]
+    f[:, :] = 0.0
+    hh[:, :] = 0.0
+    f[T - 1, 6] += 1.0
+    f[0, 6] -= 1.0
+    solve(f, hh, B, Rinv, YB, Ginv, Z, Lam, S00, z0, l0, qx, qy)
+    cpl[_GQ] = qx[T - 1, 6] - qx[0, 6]
+
+
+@nb.njit(**JIT)
 def _direction(smu, asl, asu, azl, azu, x, sl, su, zl, zu, rd, rp, rl, ru, hasl, hasu, B, Rinv,
-               YB, Ginv, Z, Lam, S00, z0, l0, f, hh, dx, dy, dsl, dsu, dzl, dzu, w, beta):
+               YB, Ginv, Z, Lam, S00, z0, l0, f, hh, dx, dy, dsl, dsu, dzl, dzu, w, beta, cpl, qx, qy):
     """The step (dx, dy, ds, dz) whose complementarity targets are s z + ds z + s dz = k,
     k = smu - asl azl (Mehrotra's corrector, from the predictor's step asl, azl, ...) or,
-    with smu < 0, k = 0 (the predictor, ``as``, ``az`` unused)."""
+    with smu < 0, k = 0 (the predictor, ``as``, ``az`` unused); the coupling row's step
+    goes to cpl (_AS, _AZ for the predictor, _DS, _DZ for the corrector)."""
     T = x.shape[0]
     pred = smu < 0.0
     for t in range(T):
@@ -171,7 +233,14 @@ def _direction(smu, asl, asu, azl, azu, x, sl, su, zl, zu, rd, rp, rl, ru, hasl,
             f[t, j] = -rd[t, j]
         hh[t, 0], hh[t, 1] = -rp[t, 0], -rp[t, 1]
     _add_gt(beta, f, 1.0)
-    solve(f, hh, B, Rinv, YB, Ginv, Z, Lam, S00, z0, l0, dx, dy)
+    rho = 0.0
+    if cpl[_ON] != 0.0:
+        kc = -cpl[_Z] * cpl[_SL] if pred else smu - cpl[_Z] * cpl[_SL] - cpl[_AS] * cpl[_AZ]
+        rho = (kc - cpl[_Z] * cpl[_RL]) / cpl[_Z]
+    dzc = _solve_c(f, hh, B, Rinv, YB, Ginv, Z, Lam, S00, z0, l0, dx, dy, cpl, qx, qy, rho)
+    if cpl[_ON] != 0.0:
+        cpl[_AS if pred else _DS] = dx[T - 1, 6] - dx[0, 6] + cpl[_RL]
+        cpl[_AZ if pred else _DZ] = dzc
     _functions(dx, w)                                    # G dx
     for t in range(T):
         for j in range(10):
@@ -187,7 +256,7 @@ def _direction(smu, asl, asu, azl, azu, x, sl, su, zl, zu, rd, rp, rl, ru, hasl,
 
 @nb.njit(**JIT)
 def _refine(a2, m2, B, x, sl, su, zl, zu, rd, rp, hasl, hasu, Rinv, YB, Ginv, Z, Lam, S00, z0, l0,
-            f, hh, dx, dy, dsl, dsu, dzl, dzu, w, ex, ey):
+            f, hh, dx, dy, dsl, dsu, dzl, dzu, w, ex, ey, cpl, qx, qy, pred):
     """One step of iterative refinement of a direction against the unreduced Newton system
     (where huge barrier weights make the recovered multipliers' step inexact): its residual
     e = (H dx - A'dy - G'(dzl - dzu) + rd, A dx + rp) is solved for again and the
@@ -198,11 +267,18 @@ def _refine(a2, m2, B, x, sl, su, zl, zu, rd, rp, hasl, hasu, Rinv, YB, Ginv, Z,
     _rows(dx, dy, a2, m2, B, rd, f, hh)
     _add_gt(dzl, f, -1.0)
     _add_gt(dzu, f, 1.0)
+    i_ds, i_dz = (_AS, _AZ) if pred else (_DS, _DZ)
+    if cpl[_ON] != 0.0:
+        f[T - 1, 6] -= cpl[i_dz]
+        f[0, 6] += cpl[i_dz]
     for t in range(T):
         for j in range(7):
             f[t, j] = -f[t, j]
         hh[t, 0], hh[t, 1] = -hh[t, 0], -hh[t, 1]
-    solve(f, hh, B, Rinv, YB, Ginv, Z, Lam, S00, z0, l0, ex, ey)
+    dzc = _solve_c(f, hh, B, Rinv, YB, Ginv, Z, Lam, S00, z0, l0, ex, ey, cpl, qx, qy, 0.0)
+    if cpl[_ON] != 0.0:
+        cpl[i_ds] += ex[T - 1, 6] - ex[0, 6]
+        cpl[i_dz] += dzc
     _functions(ex, w)
     for t in range(T):
         for j in range(7):
@@ -219,10 +295,11 @@ def _refine(a2, m2, B, x, sl, su, zl, zu, rd, rp, hasl, hasu, Rinv, YB, Ginv, Z,
 
 
 @nb.njit(**JIT)
-def _one(r, sq, lo, hi, q, a2, m2, eta, e0, out, refine):
+def _one(r, sq, lo, hi, q, a2, m2, eta, e0, couple, out, refine):
     """One QP: net load r (T,), sqrt(gamma) sq; out (6T,) = [P, c, d, g, s, v] (v scaled)
-    when certified; ``refine``: each direction refined once (:func:`_refine`). Returns
-    the iterations used, or -1 if not certified."""
+    when certified; ``couple``: with the row E(T-1) - E(0) >= 0; ``refine``: each
+    direction refined once (:func:`_refine`). Returns the iterations used, or -1 if not
+    certified."""
     T = r.shape[0]
     B = np.zeros((2, 7))
     B[0, 0], B[0, 1], B[0, 2], B[0, 3], B[0, 4], B[0, 5] = 1.0, -1.0, 1.0, 1.0, -1.0, 1.0 / sq
@@ -252,6 +329,13 @@ def _one(r, sq, lo, hi, q, a2, m2, eta, e0, out, refine):
                 su[t, j] = max(hi[t, j] - w[t, j], 1.0)
                 zu[t, j] = 1.0
                 n_c += 1
+    cpl = np.zeros(10)
+    if couple and T > 1:
+        cpl[_ON] = 1.0
+        cpl[_SL] = max(x[T - 1, 6] - x[0, 6], 1.0)
+        cpl[_Z] = 1.0
+        n_c += 1
+    qx, qy = np.zeros((T, 7)), np.zeros((T, 2))
     y = np.zeros((T, 2))
     rd, rp, rl, ru = np.empty((T, 7)), np.empty((T, 2)), np.empty((T, 10)), np.empty((T, 10))
     th, beta = np.empty((T, 10)), np.empty((T, 10))
@@ -266,7 +350,7 @@ def _one(r, sq, lo, hi, q, a2, m2, eta, e0, out, refine):
     scale_d = 1.0 + np.abs(q).max()
     for it in range(MAX_ITER):
         pobj, dobj = _residuals(x, y, zl, zu, sl, su, r, lo, hi, hasl, hasu, q, a2, m2, B, e0, w,
-                                rd, rp, rl, ru)
+                                rd, rp, rl, ru, cpl)
         ok = True                                        # primal residuals first (cheap)
         mu = 0.0
         for t in range(T):
@@ -282,12 +366,15 @@ def _one(r, sq, lo, hi, q, a2, m2, eta, e0, out, refine):
                     ok &= abs(ru[t, j]) <= TOL * (1.0 + abs(hi[t, j]))
                     th[t, j] += zu[t, j] / su[t, j]
                     mu += su[t, j] * zu[t, j]
+        if cpl[_ON] != 0.0:
+            ok &= abs(cpl[_RL]) <= TOL
+            mu += cpl[_SL] * cpl[_Z]
         if ok:
             # the dual residual's scale: the largest term of Hx + q - A'y - G'z; and a
             # strict lower bound on the optimum: the Lagrangian at (y, z) is >= its value
             # at x plus rd'(x' - x) over the column box (plus the exact (v' - v)^2 in the
             # free v)
-            sd = scale_d
+            sd = max(scale_d, 1.0 + 2.0 * cpl[_Z])
             lb = dobj
             for t in range(T):
                 sd = max(sd, 1.0 + abs(y[t, 0]) * max(1.0, 1.0 / sq), 1.0 + abs(y[t, 1]) * max(1.0, 1.0 / eta),
@@ -312,12 +399,14 @@ def _one(r, sq, lo, hi, q, a2, m2, eta, e0, out, refine):
         mu /= n_c
         if not factor(th, a2, m2, B, Rinv, YB, Ginv, Z, Lam, S00, W):
             return -1
+        _coupling_factor(B, Rinv, YB, Ginv, Z, Lam, S00, z0, l0, f, hh, cpl, qx, qy)
         _direction(-1.0, asl, asu, azl, azu, x, sl, su, zl, zu, rd, rp, rl, ru, hasl, hasu, B, Rinv,
-                   YB, Ginv, Z, Lam, S00, z0, l0, f, hh, dx, dy, asl, asu, azl, azu, w, beta)
+                   YB, Ginv, Z, Lam, S00, z0, l0, f, hh, dx, dy, asl, asu, azl, azu, w, beta, cpl, qx, qy)
         if refine:
             _refine(a2, m2, B, x, sl, su, zl, zu, rd, rp, hasl, hasu, Rinv, YB, Ginv, Z, Lam, S00,
-                    z0, l0, f, hh, dx, dy, asl, asu, azl, azu, w, ex, ey)
+                    z0, l0, f, hh, dx, dy, asl, asu, azl, azu, w, ex, ey, cpl, qx, qy, True)
         ap, ad = _steps(sl, asl, zl, azl, su, asu, zu, azu, hasl, hasu)
+        ap, ad = _coupling_steps(cpl, _AS, _AZ, ap, ad)
         mu_aff = 0.0
         for t in range(T):
             for j in range(10):
@@ -325,14 +414,18 @@ def _one(r, sq, lo, hi, q, a2, m2, eta, e0, out, refine):
                     mu_aff += (sl[t, j] + ap * asl[t, j]) * (zl[t, j] + ad * azl[t, j])
                 if hasu[t, j]:
                     mu_aff += (su[t, j] + ap * asu[t, j]) * (zu[t, j] + ad * azu[t, j])
+        if cpl[_ON] != 0.0:
+            mu_aff += (cpl[_SL] + ap * cpl[_AS]) * (cpl[_Z] + ad * cpl[_AZ])
         mu_aff /= n_c
         sigma = (mu_aff / mu) ** 3 if mu > 0.0 else 0.0
         _direction(sigma * mu, asl, asu, azl, azu, x, sl, su, zl, zu, rd, rp, rl, ru, hasl, hasu, B,
-                   Rinv, YB, Ginv, Z, Lam, S00, z0, l0, f, hh, dx, dy, dsl, dsu, dzl, dzu, w, beta)
+                   Rinv, YB, Ginv, Z, Lam, S00, z0, l0, f, hh, dx, dy, dsl, dsu, dzl, dzu, w, beta,
+                   cpl, qx, qy)
         if refine:
             _refine(a2, m2, B, x, sl, su, zl, zu, rd, rp, hasl, hasu, Rinv, YB, Ginv, Z, Lam, S00,
-                    z0, l0, f, hh, dx, dy, dsl, dsu, dzl, dzu, w, ex, ey)
-        a = min(1.0, _STEP * min(_steps(sl, dsl, zl, dzl, su, dsu, zu, dzu, hasl, hasu)))
+                    z0, l0, f, hh, dx, dy, dsl, dsu, dzl, dzu, w, ex, ey, cpl, qx, qy, False)
+        ap, ad = _steps(sl, dsl, zl, dzl, su, dsu, zu, dzu, hasl, hasu)
+        a = min(1.0, _STEP * min(_coupling_steps(cpl, _DS, _DZ, ap, ad)))
         for t in range(T):
             for j in range(7):
                 x[t, j] += a * dx[t, j]
@@ -345,6 +438,8 @@ def _one(r, sq, lo, hi, q, a2, m2, eta, e0, out, refine):
                 if hasu[t, j]:
                     su[t, j] += a * dsu[t, j]
                     zu[t, j] += a * dzu[t, j]
+        cpl[_SL] += a * cpl[_DS]
+        cpl[_Z] += a * cpl[_DZ]
         if not np.isfinite(a):
             return -1
     return -1
@@ -352,15 +447,17 @@ def _one(r, sq, lo, hi, q, a2, m2, eta, e0, out, refine):
 
 @nb.njit(**JIT)
 def solve_rows(R, SQ, lo, hi, q, consts):
-    """Rows R (n, T) net loads, SQ (n,) sqrt(gamma): (X (n, 6T) = [P, c, d, g, s, v] with v
+    """Rows R (n, T) net loads, SQ (n,) sqrt(gamma), consts (a2, m2, eta, e0, couple):
+    (X (n, 6T) = [P, c, d, g, s, v] with v
     scaled; iters (n,) the iterations, -1 where not certified (X's row is then zero))."""
     n, T = R.shape
     X = np.zeros((n, 6 * T))
     iters = np.empty(n, np.int64)
     for i in range(n):
-        it = _one(R[i], SQ[i], lo, hi, q, consts[0], consts[1], consts[2], consts[3], X[i], False)
+        a2, m2, eta, e0, couple = consts[0], consts[1], consts[2], consts[3], consts[4] != 0.0
+        it = _one(R[i], SQ[i], lo, hi, q, a2, m2, eta, e0, couple, X[i], False)
         if it < 0:                          # again, each direction refined once
-            it = _one(R[i], SQ[i], lo, hi, q, consts[0], consts[1], consts[2], consts[3], X[i], True)
+            it = _one(R[i], SQ[i], lo, hi, q, a2, m2, eta, e0, couple, X[i], True)
         iters[i] = it
         if it < 0:
             X[i, :] = 0.0

@@ -1,10 +1,20 @@
 """EV clusters: EVs grouped by arrival and departure hour, each cluster a storage QP.
 
-Clustering (eq. 1 of the eva paper): an EV arriving or leaving within +-0.5 h of the
-hour t is taken to arrive or leave at t, so the cluster of an EV is the pair (its arrival
-rounded to the nearest hour, its departure rounded likewise; .5 rounds up), and EVs with
-the same pair form one cluster. A cluster is connected in the clock hours
-[arrival, departure) (the day repeats: a session may cross midnight).
+Clustering (eq. 1 of the eva paper), two readings (``GROUPINGS``):
+- "grid": an EV arriving or leaving within +-0.5 h of the hour t is taken to arrive or
+  leave at t, so the cluster of an EV is the pair (its arrival rounded to the nearest
+  hour, its departure rounded likewise; .5 rounds up), and EVs with the same pair form
+  one cluster;
+- "greedy": EVs within +-0.5 h of each other, without the grid: taken in order of
+  (arrival, departure), the first unassigned EV opens a cluster and every unassigned EV
+  whose arrival and departure both lie within 0.5 h of the opener's joins it; the
+  cluster arrives and leaves at its members' mean times, rounded to the hour as above
+  (two clusters may then share their hours). Times within 1e-9 h count as equal (e.g.
+  8.28 - 7.78 = 0.4999999999999991 h is within 0.5 h; a mean of 7.5 h rounds up).
+The connected hours, two readings (``WINDOWS``): "inclusive", arrival..departure with
+both ends (eq. 6 as written: its sum runs t = T_in .. T_out), or "exclusive", the clock
+hours [arrival, departure) (a car leaving at T_out does not charge in hour T_out). The
+day repeats: a session may cross midnight.
 
 Cluster j's QP (eq. 3-6, 20-23), P = c - d its net power (kW, > 0 charging)::
 
@@ -37,27 +47,72 @@ from ..parallel.threads import map_rows
 from ..qp_form import QPForm
 from ..response import Status
 
-__all__ = ["EVClusters", "cluster_hours", "split_to_evs"]
+__all__ = ["EVClusters", "cluster_hours", "split_to_evs", "GROUPINGS", "WINDOWS"]
+
+GROUPINGS = ("grid", "greedy")
+WINDOWS = ("inclusive", "exclusive")
+HALF_WIDTH = 0.5        # h, eq. 1
+_EPS = 1e-9             # h: times this close count as equal (a mean's or a difference's rounding)
+
+
+def _circular(d: np.ndarray, T: int) -> np.ndarray:
+    """Differences of times of day (h) taken on the T-hour circle, in [-T/2, T/2)."""
+    return (np.asarray(d, float) + T / 2) % T - T / 2
+
+
+def _greedy_groups(arr: np.ndarray, dep: np.ndarray, T: int):
+    """(labels (n_ev,), arrival (n_cl,), departure (n_cl,) times of day, h): the greedy
+    grouping (module docstring); groups numbered in the order they open."""
+    labels = np.full(len(arr), -1)
+    ga: list[float] = []
+    gd: list[float] = []
+    for i in np.lexsort((np.arange(len(arr)), dep, arr)):
+        if labels[i] >= 0:
+            continue
+        free = labels < 0
+        near = (free & (np.abs(_circular(arr - arr[i], T)) <= HALF_WIDTH + _EPS)
+                & (np.abs(_circular(dep - dep[i], T)) <= HALF_WIDTH + _EPS))
+        labels[near] = len(ga)
+        ga.append(arr[i] + _circular(arr[near] - arr[i], T).mean())
+        gd.append(dep[i] + _circular(dep[near] - dep[i], T).mean())
+    return labels, np.array(ga), np.array(gd)
 
 
 def cluster_hours(arrival_h: np.ndarray, departure_h: np.ndarray, T: int = 24,
-                  ids: np.ndarray | None = None, source: str = ""):
+                  ids: np.ndarray | None = None, source: str = "", window: str = "exclusive",
+                  grouping: str = "grid"):
     """Eq. 1 with a half-width of 0.5 h: (labels (n_ev,), start (n_cl,), length (n_cl,)).
 
-    Clusters are numbered by (start, departure); an EV whose rounded arrival equals its
-    rounded departure has no connected hour and raises InputError naming it (by its id
-    in ``ids`` and the file ``source``, where given)."""
-    a = np.floor(np.asarray(arrival_h, float) + 0.5).astype(int) % T
-    b = np.floor(np.asarray(departure_h, float) + 0.5).astype(int) % T
-    empty = np.flatnonzero(a == b)
-    if len(empty):
-        i = int(empty[0])
+    ``grouping`` and ``window``: the readings of the module docstring (``GROUPINGS``,
+    ``WINDOWS``). Clusters are numbered by (start, departure, first member); with the
+    exclusive window an EV (grid) or a cluster (greedy) whose rounded arrival equals its
+    rounded departure has no connected hour and raises InputError naming the EV (by its
+    id in ``ids`` and the file ``source``, where given)."""
+    if grouping not in GROUPINGS:
+        raise InputError(f"cluster_hours: unknown grouping {grouping!r}; choose one of {GROUPINGS}")
+    if window not in WINDOWS:
+        raise InputError(f"cluster_hours: unknown window {window!r}; choose one of {WINDOWS}")
+    arr, dep = np.asarray(arrival_h, float), np.asarray(departure_h, float)
+    rnd = lambda v: np.floor(np.round(np.asarray(v, float), 9) + HALF_WIDTH).astype(int) % T  # noqa: E731
+    if grouping == "grid":
+        a, b = rnd(arr), rnd(dep)
+        owner = np.arange(len(arr))
+    else:
+        g, ga, gd = _greedy_groups(arr, dep, T)
+        a, b = rnd(ga)[g], rnd(gd)[g]
+        owner = np.array([np.flatnonzero(g == k)[0] for k in range(len(ga))])[g]
+    if window == "exclusive" and np.any(a == b):
+        i = int(np.flatnonzero(a == b)[0])
         who = f"EV {ids[i]:g}" if ids is not None else f"EV {i}"
         where = f"{source}: " if source else ""
-        raise InputError(f"{where}{who}: arrival {arrival_h[i]:g} h and departure {departure_h[i]:g} h "
-                         f"round to the same hour: no connected hour")
-    pairs, labels = np.unique(np.stack([a, b], axis=1), axis=0, return_inverse=True)
-    return labels.reshape(-1), pairs[:, 0], (pairs[:, 1] - pairs[:, 0]) % T
+        what = "round" if grouping == "grid" else "'s cluster rounds"
+        raise InputError(f"{where}{who}: arrival {arr[i]:g} h and departure {dep[i]:g} h {what} to the "
+                         f"same hour: no connected hour")
+    # one cluster per (start, departure, grouped with) -- owner is the EV itself on the grid
+    key = np.stack([a, b, owner if grouping == "greedy" else np.zeros_like(a)], axis=1)
+    uniq, labels = np.unique(key, axis=0, return_inverse=True)
+    length = (uniq[:, 1] - uniq[:, 0]) % T + (window == "inclusive")
+    return labels.reshape(-1), uniq[:, 0], length
 
 
 @dataclass

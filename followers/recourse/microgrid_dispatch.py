@@ -10,7 +10,9 @@ Model (T hours, dt = 1 h; r(t) the net load it must balance, kW)::
                  + gamma (r(t) - (g(t) - s(t)) - P(t) + (c(t) - d(t)))^2 ]   (eq. 16)
     s.t. P_min <= P(t) <= P_max;  |P(t) - P(t-1)| <= R  (t >= 2)           (eq. 17)
          c, d >= 0, c + d <= P_ba (the hull of charge or discharge within the hour);
-         E(t) = E(t-1) + eta c(t) - d(t) / eta;  E_min <= E(t) <= E_max;  E(T) >= E(0)
+         E(t) = E(t-1) + eta c(t) - d(t) / eta;  E_min <= E(t) <= E_max;
+         E(T) >= E(0) (end_state "initial": the battery ends where it started) or
+         E(T) >= E(1) (end_state "first_hour": where the first hour left it; eq. 18 as written)
          g, s >= 0;  x_min <= g - s <= x_max                              (eq. 18-19)
 
 Solved first by a compiled interior point that exploits the hours' chain structure
@@ -53,7 +55,9 @@ from ..qp_form import QPForm
 from ..response import Status
 from .microgrid_stages import ipm_data, snap, solve_stages, stage_model
 
-__all__ = ["MicrogridDispatch", "stats"]
+__all__ = ["MicrogridDispatch", "stats", "END_STATES"]
+
+END_STATES = ("initial", "first_hour")
 
 stats = {"kernel_rows": 0, "fallback_rows": 0}   # distinct rows the compiled kernel certified / not
 _STATS_LOCK = threading.Lock()
@@ -78,6 +82,8 @@ class MicrogridDispatch:
             efficiency (each way), upkeep m (yuan/kW^2h).
         x_min, x_max: grid exchange limits (kW; x > 0 buys).
         grid_buy, grid_sell: (T,) the grid's prices H_b, H_s (yuan/kWh), H_s <= H_b.
+        end_state: the battery's end condition, "initial" (E(T) >= E(0) = e0) or
+            "first_hour" (E(T) >= E(1), the state after the first hour; ``END_STATES``).
         threads: threads for the batch's compiled solves, and processes (this one and
             helpers) for the rows left to PIQP (0 = every core); the answer does not
             depend on it.
@@ -99,12 +105,16 @@ class MicrogridDispatch:
     x_max: float
     grid_buy: np.ndarray
     grid_sell: np.ndarray
+    end_state: str = "initial"
     threads: int = 0
 
     def __post_init__(self) -> None:
         self.grid_buy = np.asarray(self.grid_buy, float)
         self.grid_sell = np.asarray(self.grid_sell, float)
         self.T = len(self.grid_buy)
+        if self.end_state not in END_STATES:
+            raise InputError(f"MicrogridDispatch.end_state: unknown end state {self.end_state!r}; "
+                             f"choose one of {END_STATES}")
         if self.grid_sell.shape != (self.T,) or np.any(self.grid_sell > self.grid_buy):
             raise InputError("MicrogridDispatch: grid_sell must be (T,) and <= grid_buy")
         if not (self.p_min <= self.p_max and self.e_min <= self.e0 <= self.e_max
@@ -119,20 +129,23 @@ class MicrogridDispatch:
         return {**self.__dict__, "_by_gamma": {}}
 
     def _constraints(self):
-        """Rows over x = [P, c, d, g, s, u] (6T): ramps, hull, energy, E(T) >= E(0), exchange,
-        and the imbalance u = r - (g - s) - P + (c - d) (its right side r set per solve)."""
+        """Rows over x = [P, c, d, g, s, u] (6T): ramps, hull, energy, the end state (E(T) -
+        E(0) >= 0, or E(T) - E(1) >= 0: hour 0's terms left out), exchange, and the
+        imbalance u = r - (g - s) - P + (c - d) (its right side r set per solve)."""
         T = self.T
         I, Z = sp.identity(T, format="csr"), sp.csr_matrix((T, T))
         diff = (sp.eye(T, k=0) - sp.eye(T, k=-1)).tocsr()[1:]            # P(t) - P(t-1)
         low = sp.csr_matrix(np.tril(np.ones((T, T))))                      # prefix sums
         final = np.concatenate([np.zeros(T), np.full(T, self.eta), np.full(T, -1 / self.eta),
                                 np.zeros(3 * T)])
+        if self.end_state == "first_hour":
+            final[[T, 2 * T]] = 0.0                                        # E(T) - E(1)
         blocks = [
             (sp.hstack([diff, *[sp.csr_matrix((T - 1, T))] * 5]), -self.ramp, self.ramp),
             (sp.hstack([Z, I, I, Z, Z, Z]), -np.inf, self.ba_p_max),
             (sp.hstack([Z, self.eta * low, -low / self.eta, Z, Z, Z]),
              self.e_min - self.e0, self.e_max - self.e0),
-            (sp.csr_matrix(final[None]), 0.0, np.inf),                    # E(T) >= E(0)
+            (sp.csr_matrix(final[None]), 0.0, np.inf),                    # the end state
             (sp.hstack([Z, Z, Z, I, -I, Z]), self.x_min, self.x_max),
             (sp.hstack([I, -I, I, I, -I, I]), 0.0, 0.0),                  # = r, set per solve
         ]

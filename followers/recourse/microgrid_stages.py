@@ -12,7 +12,8 @@ QPs of a run).
     s.t. P - c + d + g - s + v / sqrt(gamma) = r(t)          (balance; b_eq rows 0, 2, ...)
          E(t) - E(t-1) - eta c + d / eta = 0 (e0 at t = 0)   (energy; rows 1, 3, ...)
          |P(t) - P(t-1)| <= R;  c + d <= P_ba;  x_min <= g - s <= x_max
-         bounds on P, c, d, g, s, E;  E(T) >= E(0)
+         bounds on P, c, d, g, s, E;  E(T) >= E(0) (end_state "initial") or
+         E(T) - E(1) >= 0 (end_state "first_hour": one more inequality row)
 
 Units: kW, kWh, yuan, as the dispatch.
 """
@@ -37,7 +38,8 @@ def stage_data(d) -> tuple:
     x_lo = np.tile([d.p_min, 0.0, 0.0, 0.0, 0.0, -inf, d.e_min], (T, 1))
     x_hi = np.tile([d.p_max, d.ba_p_max, d.ba_p_max, max(d.x_max, 0.0), max(-d.x_min, 0.0), inf,
                     d.e_max], (T, 1))
-    x_lo[T - 1, 6] = max(d.e_min, d.e0)                 # E(T) >= E(0)
+    if d.end_state == "initial":
+        x_lo[T - 1, 6] = max(d.e_min, d.e0)             # E(T) >= E(0)
     f_lo = np.tile([-d.ramp, -inf, d.x_min], (T, 1))
     f_hi = np.tile([d.ramp, d.ba_p_max, d.x_max], (T, 1))
     f_lo[0, 0], f_hi[0, 0] = -inf, inf                  # no ramp into the first hour
@@ -72,15 +74,21 @@ def stage_model(d, gamma: float) -> tuple:
     A_eq = sp.csc_matrix((np.r_[v_b, v_e], (np.r_[r_b, r_e], np.r_[c_b, c_e])), shape=(2 * T, 7 * T))
     b_eq = np.zeros(2 * T)
     b_eq[1] = d.e0
-    # inequalities: ramps (T - 1), hull c + d (T), exchange g - s (T)
+    # inequalities: ramps (T - 1), hull c + d (T), exchange g - s (T), and E(T) - E(1) >= 0
+    # (end_state "first_hour")
     k = np.arange(T - 1)
     rows = np.concatenate([k, k, T - 1 + t, T - 1 + t, 2 * T - 1 + t, 2 * T - 1 + t])
     cols = np.concatenate([at(0, t[1:]), at(0, t[:-1]), at(1), at(2), at(3), at(4)])
     vals = np.concatenate([np.ones(T - 1), -np.ones(T - 1), np.ones(2 * T), np.ones(T), -np.ones(T)])
-    A_in = sp.csc_matrix((vals, (rows, cols)), shape=(3 * T - 1, 7 * T))
+    couple = d.end_state == "first_hour"
+    if couple:
+        rows = np.concatenate([rows, [3 * T - 1, 3 * T - 1]])
+        cols = np.concatenate([cols, [at(6, T - 1), at(6, 0)]])
+        vals = np.concatenate([vals, [1.0, -1.0]])
+    A_in = sp.csc_matrix((vals, (rows, cols)), shape=(3 * T - 1 + couple, 7 * T))
     x_lo, x_hi, f_lo, f_hi, cost = stage_data(d)
-    lo = np.concatenate([f_lo[1:, 0], f_lo[:, 1], f_lo[:, 2]])
-    hi = np.concatenate([f_hi[1:, 0], f_hi[:, 1], f_hi[:, 2]])
+    lo = np.concatenate([f_lo[1:, 0], f_lo[:, 1], f_lo[:, 2], [0.0] * couple])
+    hi = np.concatenate([f_hi[1:, 0], f_hi[:, 1], f_hi[:, 2], [np.inf] * couple])
     x_lo, x_hi, cost = x_lo.ravel(), x_hi.ravel(), cost.ravel()
     m2 = 2.0 * d.m
     H = sp.csc_matrix((np.concatenate([np.full(T, 2.0 * d.a), np.full(2 * T, m2),
@@ -117,4 +125,4 @@ def ipm_data(d) -> tuple:
     lo, hi = np.hstack([x_lo, f_lo]), np.hstack([x_hi, f_hi])
     if np.any(np.isfinite(lo) & (hi - lo <= 0)):
         return None
-    return lo, hi, q, np.array([2.0 * d.a, 2.0 * d.m, d.eta, d.e0])
+    return lo, hi, q, np.array([2.0 * d.a, 2.0 * d.m, d.eta, d.e0, float(d.end_state == "first_hour")])

@@ -133,10 +133,13 @@ def test_split_to_evs_finds_per_ev_plans_or_says_none():
                         **{**args, "e_need": np.array([35.0, 40.0])}) is None
 
 
+@pytest.mark.parametrize("end_state", ["first_hour", "initial"])
 @pytest.mark.parametrize("gamma", [0.005, 1.0, 1e3, 1e5])
-def test_dispatch_matches_the_oracle(gamma):
+def test_dispatch_matches_the_oracle(gamma, end_state):
+    """Both end states of the battery (eq. 18 as written, SOC(24) >= SOC(1), and SOC(24) >=
+    SOC(0)) against the oracle's own reading of them."""
     data = load()
-    d = make_dispatch(data)
+    d = make_dispatch(data, end_state)
     net = data.hourly["load_kw"] - data.hourly["pv_kw"] - data.hourly["wind_kw"]
     rng = np.random.default_rng(int(np.log10(gamma) + 10))
     R = net[None] + rng.normal(0, 30, (4, 24))
@@ -144,7 +147,8 @@ def test_dispatch_matches_the_oracle(gamma):
     assert np.all(out["status"] == Status.OPTIMAL)
     for i in range(4):
         ref = O.dispatch_qp(R[i], d.grid_buy, d.grid_sell, gamma, d.a, d.b, d.c0, d.p_min, d.p_max,
-                            d.ramp, d.ba_p_max, d.e_min, d.e_max, d.e0, d.eta, d.m, d.x_min, d.x_max)
+                            d.ramp, d.ba_p_max, d.e_min, d.e_max, d.e0, d.eta, d.m, d.x_min, d.x_max,
+                            end_state=end_state)
         mine = O.dispatch_objective(R[i], d.grid_buy, d.grid_sell, gamma, d.a, d.b, d.c0, d.m,
                                     out["p_de"][i], out["ba_ch"][i], out["ba_dis"][i], out["buy"][i],
                                     out["sell"][i])
@@ -152,7 +156,8 @@ def test_dispatch_matches_the_oracle(gamma):
         P, E = out["p_de"][i], out["energy"][i]
         assert np.all(np.abs(np.diff(P)) <= d.ramp + 1e-6)
         assert np.all((P >= d.p_min - 1e-7) & (P <= d.p_max + 1e-7))
-        assert np.all((E >= d.e_min - 1e-6) & (E <= d.e_max + 1e-6)) and E[-1] >= d.e0 - 1e-6
+        assert np.all((E >= d.e_min - 1e-6) & (E <= d.e_max + 1e-6))
+        assert E[-1] >= (E[1] if end_state == "first_hour" else d.e0) - 1e-6
         bal = R[i] - (out["buy"][i] - out["sell"][i]) - P + out["ba_ch"][i] - out["ba_dis"][i]
         assert np.allclose(out["imbalance"][i], bal)
         total = out["diesel"][i] + out["battery"][i] + out["grid"][i] + out["penalty"][i]
@@ -304,19 +309,21 @@ def highs_only(monkeypatch):
     monkeypatch.setattr(MicrogridDispatch, "_ipm", lambda self, r, gamma: None)
 
 
+@pytest.mark.parametrize("end_state", ["first_hour", "initial"])
 @pytest.mark.parametrize("gamma", [0.005, 3.125, 1e3, 48828.125])
-def test_dispatch_paths_give_the_same_optimum(gamma, monkeypatch):
+def test_dispatch_paths_give_the_same_optimum(gamma, end_state, monkeypatch):
     """The three exact paths give the same optimum (objective to 1e-9 relative) at random
     net loads: the compiled interior point's certified answer (every row certified by
     it), PIQP's (on the stage-wise model, every row certified) and HiGHS's active-set one
-    (on the model as written)."""
+    (on the model as written), with either end state (the first hour's couples hour 1 and
+    hour 24: a bordered Riccati solve in the kernel, one more row elsewhere)."""
     from stackga.followers.recourse import microgrid_dispatch as md
     from stackga.followers.recourse.microgrid_dispatch import MicrogridDispatch
     data = load()
     net = data.hourly["load_kw"] - data.hourly["pv_kw"] - data.hourly["wind_kw"]
     R = net[None] + np.random.default_rng(3).normal(0, 40, (6, 24))
     before = dict(md.stats)
-    d = make_dispatch(data)
+    d = make_dispatch(data, end_state)
     d.threads = 1
     kernel = d.solve(R, gamma)
     assert md.stats["kernel_rows"] - before["kernel_rows"] == 6
@@ -329,7 +336,7 @@ def test_dispatch_paths_give_the_same_optimum(gamma, monkeypatch):
     piqp = d.solve(R, gamma)
     assert len(answered) == 6 and all(x is not None for x in answered)
     monkeypatch.setattr(MicrogridDispatch, "_ipm", lambda self, q, g: None)
-    highs = make_dispatch(data).solve(R, gamma)
+    highs = make_dispatch(data, end_state).solve(R, gamma)
     total = lambda o: o["diesel"] + o["battery"] + o["grid"] + o["penalty"]          # noqa: E731
     for out in (kernel, piqp, highs):
         assert np.all(out["status"] == Status.OPTIMAL)
@@ -417,7 +424,7 @@ def test_dispatch_survives_a_highs_solve_error(highs_only):
     r = np.array([149.0, -32.286278, 56.375541, 9.151842, 124.24071, -54.246939, 144.0, 71.307213,
                   47.576811, 48.505804, -204.525252, 44.540708, 23.117465, 211.330947, -177.705828,
                   166.415499, 95.61865, 145.494993, 102.616427, 160.0, -8.528719, 52.0, -28.0, -80.0])
-    d = make_dispatch(load())
+    d = make_dispatch(load(), "initial")           # the row came from this model
     out = d.solve(r[None], 9765.625)
     assert out["status"][0] == Status.OPTIMAL
     ref = O.dispatch_qp(r, d.grid_buy, d.grid_sell, 9765.625, d.a, d.b, d.c0, d.p_min, d.p_max,
@@ -435,7 +442,7 @@ def test_dispatch_falls_back_to_its_second_formulation(highs_only):
                   14.0, 0.742418, 51.970983, 32.0, 24.0, 27.703107, 54.0, 28.349731, 56.308617,
                   75.185406, 104.842441, 63.16358, 117.751882, 32.964739, 52.0, 6.000015,
                   48.573893], 6)
-    d = make_dispatch(load())
+    d = make_dispatch(load(), "initial")           # the row came from this model
     out = d.solve(r[None], 3.125)
     assert out["status"][0] == Status.OPTIMAL
     ref = O.dispatch_qp(r, d.grid_buy, d.grid_sell, 3.125, d.a, d.b, d.c0, d.p_min, d.p_max,
@@ -465,7 +472,7 @@ def test_market_answer_carries_a_certificate():
     answer is optimal in every part; a cluster plan moved off its optimum is not."""
     from stackga.solve import result_at
     g = build()
-    X = g.project(np.random.default_rng(0).uniform(g.lb, g.ub, (6, 48)))
+    X = g.project(np.random.default_rng(0).uniform(g.lb, g.ub, (16, 48)))
     ev = g.evaluate(X, strict=False)
     i = int(np.flatnonzero(ev.feasible)[0])
     res = result_at(g, X[i])
@@ -493,13 +500,14 @@ def test_report_gain_is_recomputed_from_its_parts():
     oracle's dispatch of load - PV - wind at the last round's gamma1) minus its net cost."""
     from stackga.solve import result_at
     g = build()
-    X = g.project(np.random.default_rng(2).uniform(g.lb, g.ub, (6, 48)))
+    X = g.project(np.random.default_rng(2).uniform(g.lb, g.ub, (16, 48)))
     ev = g.evaluate(X, strict=False)
     rep = result_at(g, X[int(np.flatnonzero(ev.feasible)[0])]).report
     m = g.followers["market"]
     d = m.dispatch
     ref = O.dispatch_qp(m.net, d.grid_buy, d.grid_sell, m.g1(rep["rounds"]), d.a, d.b, d.c0, d.p_min,
-                        d.p_max, d.ramp, d.ba_p_max, d.e_min, d.e_max, d.e0, d.eta, d.m, d.x_min, d.x_max)
+                        d.p_max, d.ramp, d.ba_p_max, d.e_min, d.e_max, d.e0, d.eta, d.m, d.x_min, d.x_max,
+                        end_state="first_hour")
     alone = ref["objective"] - m.g1(rep["rounds"]) * float(np.sum(ref["imbalance"] ** 2))
     assert rep["eva_cost_without_evs"] == pytest.approx(alone, rel=1e-6)
     running = rep["diesel_cost"] + rep["battery_cost"] + rep["grid_cost"]
@@ -514,7 +522,7 @@ def test_dispatch_accepts_an_answer_whose_energy_balance_is_off_by_rounding(monk
     from stackga.followers.recourse.microgrid_dispatch import MicrogridDispatch
     monkeypatch.setattr(MicrogridDispatch, "_kernel_rows", _no_kernel)
     data = load()
-    d = make_dispatch(data)
+    d = make_dispatch(data, "initial")             # the row came from this model
     d.threads = 1
     r = np.array([-43.293027554625105, 53.28551388066032, 74.06395226204066, 132.0, 141.0,
                   -37.79534389772962, 63.26932800412517, 14.0, 46.0, 44.0, 32.0,
@@ -556,4 +564,160 @@ def test_an_ev_with_no_connected_hour_is_named_by_its_id_and_file(tmp_path):
     csv.write_text("\n".join(lines) + "\n")
     import stackga.cases.eva as eva
     with pytest.raises(InputError, match=r"evs.csv: EV 1005: arrival 9.9 h and departure 10.2 h"):
-        eva.build(data_dir=data)
+        eva.build(data_dir=data, window="exclusive")
+    g = eva.build(data_dir=data)                   # inclusive (eq. 6): the hour 10 itself
+    cl = g.followers["market"].clusters
+    assert 1 in cl.length[cl.start == 10]
+
+
+def test_market_with_the_clusters_first_tells_them_the_net_load_and_counts_its_rounds(monkeypatch):
+    """first="clusters": the clusters' first answer is to the net load alone (nothing
+    dispatched), the EVA then dispatches their plans, and every round (one answer of the
+    clusters, one dispatch) is counted; first="dispatch": the first answer is to what the
+    EVA's dispatch without EVs leaves."""
+    told, calls = [], []
+    for first in ("clusters", "dispatch"):
+        g = build(first=first)
+        m = g.followers["market"]
+        solve = m.clusters.solve
+
+        def spy(hb, hs, D, gamma, solve=solve):
+            told.append(np.array(D))
+            calls.append(1)
+            return solve(hb, hs, D, gamma)
+        monkeypatch.setattr(m.clusters, "solve", spy)
+        x = g.project(np.random.default_rng(1).uniform(g.lb, g.ub, (1, 48)))
+        told.clear()
+        calls.clear()
+        r = g.evaluate(x, strict=False).responses["market"]
+        assert r.arrays["rounds"][0] == len(calls) > 1
+        first_D = told[0][0]                             # (n_cl, T) or (T,) of individual 0
+        net = np.broadcast_to(m.net, first_D.shape)
+        if first == "clusters":
+            np.testing.assert_array_equal(first_D, net)
+        else:
+            alone = m.dispatch.solve(np.zeros((1, 24)) + m.net, m.g1(1))["imbalance"][0]
+            np.testing.assert_allclose(first_D, np.broadcast_to(alone, first_D.shape), atol=1e-9)
+
+
+def test_the_readings_are_named_options_and_a_wrong_one_is_named():
+    from stackga.cases.eva import PREVIOUS, READINGS
+    assert {k: v[1] for k, v in READINGS.items()} == {
+        "window": "inclusive", "end_state": "first_hour", "grouping": "grid", "first": "dispatch",
+        "view": "system", "cluster_model": "aggregate"}
+    g = build(**PREVIOUS)
+    assert g.followers["market"].dispatch.end_state == "initial"
+    cl = g.followers["market"].clusters
+    assert np.array_equal(build().followers["market"].clusters.length, cl.length + 1)
+    for key in READINGS:
+        with pytest.raises(ValueError, match=f"eva: unknown {key} 'nope'"):
+            build(**{key: "nope"})
+
+
+def test_an_exclusive_window_of_no_hour_is_an_error_but_an_inclusive_one_has_one_hour():
+    with pytest.raises(ValueError, match="EV 0.*same hour"):
+        cluster_hours(np.array([7.6]), np.array([8.4]), window="exclusive")
+    labels, start, length = cluster_hours(np.array([7.6]), np.array([8.4]), window="inclusive")
+    assert list(start) == [8] and list(length) == [1]
+    with pytest.raises(ValueError, match="unknown grouping"):
+        cluster_hours(np.array([7.6]), np.array([9.4]), grouping="k-means")
+
+
+def test_greedy_grouping_joins_evs_within_half_an_hour_of_the_opener():
+    # opener 7.6/17.4; 8.1/17.0 joins (0.5 h, inclusive); 8.2/17.4 does not (0.6 h) and
+    # opens its own; 23.8/6.9 and 0.2/7.3 join across midnight
+    arr = np.array([7.6, 8.1, 8.2, 23.8, 0.2])
+    dep = np.array([17.4, 17.0, 17.4, 6.9, 7.3])
+    labels, start, length = cluster_hours(arr, dep, grouping="greedy", window="exclusive")
+    assert labels[0] == labels[1] != labels[2] and labels[3] == labels[4]
+    k = labels[0]                                  # mean 7.85 -> 8, mean 17.2 -> 17
+    assert (start[k], length[k]) == (8, 9)
+    k = labels[3]                                  # mean 0.0 -> 0, mean 7.1 -> 7
+    assert (start[k], length[k]) == (0, 7)
+    # on the grid, 7.6 and 8.1 round to the same hour 8 and share a cluster with 8.2
+    g_labels, _, _ = cluster_hours(arr, dep, grouping="grid", window="exclusive")
+    assert g_labels[0] == g_labels[2]
+
+
+def _car_qp_cvxpy(hb, hs, D, gamma, e0, e_min, e_max, need, pc, pd, eta_c, eta_d):
+    """The per-car cluster QP written out in CVXPY (Clarabel), from the model statement:
+    cars i, steps k; the cluster's price terms and penalty on the cars' sums."""
+    import cvxpy as cp
+    n, L = len(e0), len(hb)
+    c, d = cp.Variable((n, L), nonneg=True), cp.Variable((n, L), nonneg=True)
+    cons = [c / pc[:, None] + d / pd[:, None] <= 1]
+    low = np.tril(np.ones((L, L)))
+    e = e0[:, None] + (eta_c * c - d / eta_d) @ low.T
+    cons += [e >= e_min[:, None], e <= e_max[:, None], e[:, L - 1] >= np.maximum(e_min, need)]
+    C, Dd = cp.sum(c, axis=0), cp.sum(d, axis=0)
+    obj = hb @ C - hs @ Dd + gamma * cp.sum_squares(D + C - Dd)
+    prob = cp.Problem(cp.Minimize(obj), cons)
+    prob.solve(solver=cp.CLARABEL, tol_gap_abs=1e-10, tol_gap_rel=1e-10, tol_feas=1e-10)
+    return prob.status, prob.value
+
+
+def test_per_car_clusters_match_an_independent_qp_and_bound_the_aggregate():
+    """cluster_model="per_car": each cluster's optimum matches the same model written in
+    CVXPY (to 1e-6 relative); it is never below the aggregate cluster's (its relaxation)
+    and equals it for a one-car cluster; every plan splits per car."""
+    pytest.importorskip("cvxpy")
+    from stackga.cases.eva.case import per_car
+    data = load()
+    cl, labels = make_clusters(data)
+    pc = per_car(data, cl, labels)
+    rng = np.random.default_rng(4)
+    hb = rng.uniform(0.5, 1.1, (2, 24))
+    hs = hb - rng.uniform(0.0, 0.4, (2, 24))
+    D = rng.normal(0, 40, (2, 24))
+    cars, agg = pc.solve(hb, hs, D, 0.01), cl.solve(hb, hs, D, 0.01)
+    assert np.all(cars["status"] == Status.OPTIMAL)
+    obj = lambda o: o["cost"] + o["penalty"]                 # noqa: E731
+    assert np.all(obj(cars) >= obj(agg) - 1e-7 * (1 + np.abs(obj(agg))))
+    one = cl.size == 1
+    assert one.any() and np.allclose(obj(cars)[:, one], obj(agg)[:, one], rtol=1e-7, atol=1e-7)
+    assert np.any(obj(cars) > obj(agg) + 1e-3)               # the cars' limits bind somewhere
+    for j in [int(np.argmax(cl.size)), int(np.flatnonzero(cl.size == 2)[0])]:
+        mem = pc.members(j)
+        hrs = cl.hours[j, :cl.length[j]]
+        status, value = _car_qp_cvxpy(hb[0, hrs], hs[0, hrs], D[0, hrs], 0.01, pc.e0[mem], pc.e_min[mem],
+                                      pc.e_max[mem], pc.need[mem], pc.p_ch[mem], pc.p_dis[mem],
+                                      pc.eta_c, pc.eta_d)
+        assert status == "optimal"
+        assert obj(cars)[0, j] == pytest.approx(value, rel=1e-6, abs=1e-6)
+        split = split_to_evs(cars["p_ch"][0, j, hrs], cars["p_dis"][0, j, hrs], int(cl.start[j]),
+                             int(cl.length[j]), pc.e0[mem], pc.e_min[mem], pc.e_max[mem], pc.need[mem],
+                             pc.p_ch[mem], pc.p_dis[mem], pc.eta_c, pc.eta_d)
+        assert split is not None
+
+
+def test_per_car_answers_are_certified_and_split():
+    """The game with per-car clusters at a settled price vector: every part certified
+    (each cluster's per-car QP re-solved by HiGHS) and no cluster plan left unsplit."""
+    from stackga.solve import result_at
+    g = build()
+    X = g.project(np.random.default_rng(0).uniform(g.lb, g.ub, (16, 48)))
+    x = X[int(np.flatnonzero(g.evaluate(X, strict=False).feasible)[0])]
+    res = result_at(build(cluster_model="per_car"), x)
+    assert res.report["feasible"] and res.report["split_failures"] == []
+    assert res.report["certificates"]["market"]["optimal"]
+
+
+@pytest.mark.parametrize("grouping", ["grid", "greedy"])
+@pytest.mark.parametrize("window", ["inclusive", "exclusive"])
+def test_clusters_match_the_oracle_under_every_reading(grouping, window):
+    """The clusters of the shipped 64 EVs (and of 200 random ones) under each reading of
+    eq. 1 and eq. 6 equal the oracle's, written from the paper's text: the same members,
+    first hour and number of connected hours; on our EVs 29 (grid) and 34 (greedy)."""
+    data = load()
+    ev = data.evs
+    rng = np.random.default_rng(9)
+    arr = np.concatenate([ev["arrival_h"], np.round(rng.uniform(0, 24, 200), 2)])
+    dep = np.concatenate([ev["departure_h"], np.round((arr[64:] + rng.uniform(1.2, 20, 200)) % 24, 2)])
+    for a, d in ((ev["arrival_h"], ev["departure_h"]), (arr, dep)):
+        labels, start, length = cluster_hours(a, d, window=window, grouping=grouping)
+        mine = {(tuple(np.flatnonzero(labels == k)), int(start[k]), int(length[k]))
+                for k in range(len(start))}
+        ref = set(O.cluster_sessions(a, d, grouping=grouping, window=window))
+        assert mine == ref
+    assert len(O.cluster_sessions(ev["arrival_h"], ev["departure_h"], grouping=grouping)) == \
+        {"grid": 29, "greedy": 34}[grouping]

@@ -352,16 +352,20 @@ def test_eva_run_compare_and_figures(tmp_path, capsys):
     assert "EVs -> 29 clusters" in capsys.readouterr().out
     assert main(["compare", "eva", "--seeds", "2", "--out", str(tmp_path / "c")] + fast) == 0
     out = capsys.readouterr().out
-    for text in ("ours (median [min, max] over 2 seeds", "final population (median run)",
+    for text in ("ours (median [min, max] over 2 seeds", "final population of the median default run",
                  "The paper's claims, computed at each seed's best: k of 2 seeds",
-                 "/2  clusters charge mostly in 18:00-06:00"):
+                 "/2  clusters charge mostly in 18:00-06:00", "64 -> 29", "64 -> 34",
+                 "end_state = initial", "window = exclusive", "first = clusters",
+                 "profit: the EVs' payments alone"):
         assert text in out
     for name in ("power_balance", "cluster_power", "prices", "imbalance", "rounds",
                  "convergence_seeds"):
         assert (tmp_path / "c" / f"{name}.png").exists(), name
-    res = stackga.Result.load(tmp_path / "c" / "game-seed1")
-    pop = res.report["final_population"]
-    assert len(pop["rounds"]) + pop["not_settled"] + pop["failed"] == pop["n"] == 6
+    for name in ("game-seed1", "greedy-seed2"):
+        res = stackga.Result.load(tmp_path / "c" / name)
+        pop = res.report["final_population"]
+        assert len(pop["rounds"]) + pop["not_settled"] + pop["failed"] == pop["n"] == 6
+    assert res.meta["grouping"] == "greedy" and res.report["n_clusters"] == 34
 
 
 def test_a_bug_is_not_reported_as_bad_input(monkeypatch, tmp_path):
