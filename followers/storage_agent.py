@@ -7,6 +7,8 @@ under tariffs and power caps set by the leader, per individual (v2g paper, eq. 7
          0 <= P_c(t) <= min(cap_c(t), P_c_max) avail(t)                       (eq. 10, 13)
          0 <= P_d(t) <= min(cap_d(t), P_d_max) avail(t)
          P_c(t) P_d(t) = 0                                                    (eq. 14)
+         with ``discharge_floor``: P_d(t) > 0 only if E(t+1) >= discharge_floor
+         (a discharge threshold; :mod:`stackga.followers.storage_rule`)
 
 The leader's input for n individuals is one matrix (n, 4T): [k_c | k_d | cap_c | cap_d]
 ($/MWh, $/MWh, MW, MW). Units: MW, MWh, $.
@@ -23,6 +25,13 @@ those individuals are marked SOLVER_FAILED and counted in ``stats["arbitrage"]``
 Among the agent's optimal plans the recursion takes, hour by hour, the one closest to
 idle (so charging that costs the same in every hour is deferred): an explicit
 tie-break that depends on the individual alone.
+
+With a discharge threshold the problem is the best of a few convex pieces
+(:func:`~stackga.followers.storage_rule.discharge_rule_pieces`: which states carry the
+threshold, which hours may not discharge): the recursion solves every piece of every
+individual in one batch and each individual keeps its cheapest piece (the first of equal
+ones; ``arrays["rule_piece"]``). Ties, selection and certificates then work within that
+piece's LP (an optimal plan of another, equally cheap piece is not considered).
 """
 from __future__ import annotations
 
@@ -41,6 +50,7 @@ from .certify.tie_values import (
 )
 from .response import Response, Status
 from .storage_dp import StorageLP, outside_method, solve_storage, steered_plans
+from .storage_rule import discharge_rule_pieces
 
 __all__ = ["StorageAgent"]
 
@@ -48,7 +58,9 @@ __all__ = ["StorageAgent"]
 @dataclass(frozen=True)
 class StorageAgent:
     """The store's data (energies MWh, powers MW, k_b $/MWh); ``need`` and ``available``
-    are (T,): travel energy drawn in each hour and whether the store is connected."""
+    are (T,): travel energy drawn in each hour and whether the store is connected;
+    ``discharge_floor`` (MWh, or None): the discharge threshold (module docstring), with
+    ``e_min`` then the physical floor of every state."""
 
     capacity: float
     e0: float
@@ -63,6 +75,8 @@ class StorageAgent:
     need: np.ndarray
     available: np.ndarray
     dt: float = 1.0
+    discharge_floor: float | None = None
+    _pieces: tuple | None = field(default=None, init=False, repr=False, compare=False)
     stats: dict = field(default_factory=lambda: {"arbitrage": 0, "exact_qps": 0}, compare=False,
                         repr=False)
 
@@ -82,6 +96,13 @@ class StorageAgent:
             raise InputError("StorageAgent: need must be >= 0 and need, available (T,) alike")
         object.__setattr__(self, "need", need)
         object.__setattr__(self, "available", avail)
+        pieces = None
+        if self.discharge_floor is not None:
+            if not self.e_min <= self.discharge_floor <= self.e_max:
+                raise InputError(f"StorageAgent.discharge_floor = {self.discharge_floor} must lie in "
+                                 f"[e_min, e_max] = [{self.e_min}, {self.e_max}]")
+            pieces = discharge_rule_pieces(avail, self.e0, self.discharge_floor)
+        object.__setattr__(self, "_pieces", pieces)
 
     @property
     def T(self) -> int:
@@ -98,8 +119,30 @@ class StorageAgent:
             raise InputError("StorageAgent: power caps must be >= 0")
         return m[:, :T], m[:, T:2 * T], m[:, 2 * T:3 * T], m[:, 3 * T:]
 
-    def _dp(self, leader: np.ndarray):
-        """The recursion's inputs: (k_c, k_d, StorageLP, c_up, c_dn, arbitrage (n,))."""
+    @property
+    def n_pieces(self) -> int:
+        """The convex pieces of the discharge rule (1 without a threshold)."""
+        return 1 if self._pieces is None else len(self._pieces[0])
+
+    def piece_bounds(self, piece: int) -> tuple[np.ndarray, np.ndarray]:
+        """(e_lo (T + 1,) the lower bound of every state, may_discharge (T,) bool) in one
+        piece of the discharge rule (or the store's own bounds without a threshold)."""
+        if self._pieces is None:
+            return np.full(self.T + 1, self.e_min), np.ones(self.T, bool)
+        lo, may = self._piece_bounds(np.array([piece]))
+        return lo[0], may[0]
+
+    def _piece_bounds(self, piece: np.ndarray):
+        """(s_lo (n, T + 1), may_discharge (n, T)) of each row's piece of the discharge
+        rule (``piece`` (n,) ints)."""
+        floor_on, no_dis = self._pieces
+        piece = np.asarray(piece, int)
+        return (np.where(floor_on[piece], max(self.e_min, self.discharge_floor), self.e_min),
+                ~no_dis[piece])
+
+    def _dp(self, leader: np.ndarray, piece: np.ndarray | None = None):
+        """The recursion's inputs: (k_c, k_d, StorageLP, c_up, c_dn, arbitrage (n,)); with a
+        discharge threshold, in each row's ``piece`` (n,) of the rule."""
         k_c, k_d, cap_c, cap_d = self.split(leader)
         T, dt = self.T, self.dt
         up = np.minimum(cap_c, self.p_ch_max) * self.available * self.eta_c * dt
@@ -112,15 +155,43 @@ class StorageAgent:
         # within 1e-8 (relative) of the premise the leader's constraint counts as met
         # (its own tolerance is 1e-9 of the tariffs): c_dn is then clipped to c_up
         arbitrage = outside_method(c_up, c_dn, rel=1e-8)
-        m = StorageLP(s0=self.e0, s_lo=np.full(T + 1, self.e_min), s_hi=np.full(T + 1, self.e_max),
+        s_lo = np.full(T + 1, self.e_min)
+        if self._pieces is not None:
+            s_lo, may = self._piece_bounds(piece if piece is not None else np.zeros(len(up), int))
+            dn = dn * may
+        m = StorageLP(s0=self.e0, s_lo=s_lo, s_hi=np.full(T + 1, self.e_max),
                       up_max=up, dn_max=dn, drift=-self.need, s_final=self.e_final)
         return k_c, k_d, m, c_up, np.minimum(c_dn, c_up), arbitrage
+
+    def _piece_of(self, base) -> np.ndarray | None:
+        """(n,) the pieces of a response's rows (None without a discharge threshold)."""
+        if self._pieces is None:
+            return None
+        arrays = base.arrays if hasattr(base, "arrays") else base
+        return np.asarray(arrays["rule_piece"], float).astype(int)
 
     def _powers(self, u: np.ndarray):
         return np.maximum(u, 0.0) / (self.eta_c * self.dt), np.maximum(-u, 0.0) * self.eta_d / self.dt
 
+    def _best_piece(self, leader: np.ndarray) -> np.ndarray:
+        """(n,) each row's cheapest piece of the discharge rule (the first of pieces within
+        1e-9 relative of the cheapest; 0 where none is feasible): every piece of every row
+        solved in one batch."""
+        X = np.atleast_2d(np.asarray(leader, float))
+        n, V = len(X), len(self._pieces[0])
+        rows = np.repeat(X, V, axis=0)
+        piece = np.tile(np.arange(V), n)
+        k_c, k_d, m, c_up, c_dn, _ = self._dp(rows, piece)
+        u, _, feasible = solve_storage(m, c_up, c_dn)
+        c, d = self._powers(u)
+        cost = np.where(feasible, self.cost(k_c, k_d, c, d), np.inf).reshape(n, V)
+        best = cost.min(axis=1, keepdims=True)
+        first = np.argmax(cost <= best + 1e-9 * (1.0 + np.abs(best)), axis=1)
+        return np.where(np.isfinite(best[:, 0]), first, 0)
+
     def respond(self, leader: np.ndarray) -> Response:
-        k_c, k_d, m, c_up, c_dn, arbitrage = self._dp(leader)
+        piece = self._best_piece(leader) if self._pieces is not None else None
+        k_c, k_d, m, c_up, c_dn, arbitrage = self._dp(leader, piece)
         self.stats["arbitrage"] += int(arbitrage.sum())
         u, e, feasible = solve_storage(m, c_up, c_dn)
         p_ch, p_dis = self._powers(u)
@@ -128,8 +199,10 @@ class StorageAgent:
         status = np.where(ok, Status.OPTIMAL,
                           np.where(arbitrage, Status.SOLVER_FAILED, Status.INFEASIBLE)).astype(np.int8)
         p_ch[~ok], p_dis[~ok], e[~ok] = 0.0, 0.0, 0.0
-        return Response(np.where(ok, self.cost(k_c, k_d, p_ch, p_dis), 0.0), status,
-                        {"p_ch": p_ch, "p_dis": p_dis, "energy": e})
+        arrays = {"p_ch": p_ch, "p_dis": p_dis, "energy": e}
+        if piece is not None:
+            arrays["rule_piece"] = piece.astype(float)
+        return Response(np.where(ok, self.cost(k_c, k_d, p_ch, p_dis), 0.0), status, arrays)
 
     #: the response arrays a leader's valuation may weigh (:meth:`select`)
     select_arrays = ("p_ch", "p_dis", "energy")
@@ -139,10 +212,11 @@ class StorageAgent:
         of each MWh stored or drawn, by eps = delta (1 + |costs|) / |a| for each delta in
         turn; a row keeps the first plan that costs the owners no more than ``base``
         (within 1e-9 relative). Returns ((p_ch, p_dis, energy), ok (n,))."""
-        k_c, k_d, m, c_up, c_dn, arbitrage = self._dp(leader)
+        k_c, k_d, m, c_up, c_dn, arbitrage = self._dp(leader, self._piece_of(base))
 
         def model_of(rows):
-            return StorageLP(s0=m.s0, s_lo=m.s_lo, s_hi=m.s_hi, up_max=m.up_max[rows],
+            s_lo = m.s_lo[rows] if np.ndim(m.s_lo) == 2 else m.s_lo
+            return StorageLP(s0=m.s0, s_lo=s_lo, s_hi=m.s_hi, up_max=m.up_max[rows],
                              dn_max=m.dn_max[rows], drift=m.drift, s_final=m.s_final)
 
         def accept(rows, u, e, feas):
@@ -237,7 +311,8 @@ class StorageAgent:
     def _best_under(self, leader_row, b: dict, i: int, L, R_at: float):
         """The exact best plan for a recourse view at one individual: ((p_ch, p_dis,
         energy) or None, gain)."""
-        cost, A, rhs, col_lo, col_hi = self._lp(leader_row)
+        piece = None if self._pieces is None else int(b["rule_piece"][i])
+        cost, A, rhs, col_lo, col_hi = self._lp(leader_row, piece)
         y = np.r_[b["p_ch"][i], b["p_dis"][i], b["energy"][i][1:]]
         T = self.T
         view = bind_blocks(L, sp.identity(T), 3, ch=0, dis=1)
@@ -245,12 +320,16 @@ class StorageAgent:
                                       R_at=R_at)
         if v is None:
             return None, 0.0
-        return (np.maximum(v[:T], 0.0), np.maximum(v[T:2 * T], 0.0),
-                np.r_[b["energy"][i][0], v[2 * T:]]), gain
+        # a QP's answer may leave rounding residues in a closed direction (1e-10 MW charged
+        # and discharged in one hour): below 1e-9 of the rated powers they are put to 0
+        c = np.where(v[:T] > 1e-9 * self.p_ch_max, v[:T], 0.0)
+        d = np.where(v[T:2 * T] > 1e-9 * self.p_dis_max, v[T:2 * T], 0.0)
+        return (c, d, np.r_[b["energy"][i][0], v[2 * T:]]), gain
 
-    def _lp(self, leader_row: np.ndarray):
+    def _lp(self, leader_row: np.ndarray, piece: int | None = None):
         """The agent's LP at one leader input (4T,): (cost, A, rhs, col_lo, col_hi) over
-        (P_c, P_d, E(1..T)), rows E(t) - E(t-1) - eta_c P_c dt + P_d dt / eta_d = -need."""
+        (P_c, P_d, E(1..T)), rows E(t) - E(t-1) - eta_c P_c dt + P_d dt / eta_d = -need;
+        with a discharge threshold, in its ``piece``."""
         k_c, k_d, cap_c, cap_d = (v[0] for v in self.split(np.asarray(leader_row)[None]))
         T, dt = self.T, self.dt
         eye, shift = sp.identity(T, format="csr"), sp.eye(T, k=-1, format="csr")
@@ -260,17 +339,24 @@ class StorageAgent:
         e_lo = np.full(T, self.e_min)
         e_lo[-1] = max(e_lo[-1], self.e_final)
         col_lo = np.r_[np.zeros(2 * T), e_lo]
+        may = np.ones(T, bool)
+        if self._pieces is not None:
+            lo, may = (v[0] for v in self._piece_bounds(np.array([piece or 0])))
+            col_lo[2 * T:] = np.maximum(col_lo[2 * T:], lo[1:])
         col_hi = np.r_[np.minimum(cap_c, self.p_ch_max) * self.available,
-                       np.minimum(cap_d, self.p_dis_max) * self.available, np.full(T, self.e_max)]
+                       np.minimum(cap_d, self.p_dis_max) * self.available * may, np.full(T, self.e_max)]
         cost = np.r_[(k_c + self.wear) * dt, (self.wear - k_d) * dt, np.zeros(T)]
         return cost, A, rhs, col_lo, col_hi
 
     def certificate(self, leader_row: np.ndarray, arrays: dict, leader=None) -> Certificate:
         """:func:`stackga.followers.certify.certificate.lp_certificate` of a plan at one leader input (4T,):
-        the LP eq. 7-13 with separate P_c, P_d (eq. 14 is checked in the response).
+        the LP eq. 7-13 with separate P_c, P_d (eq. 14 is checked in the response); with a
+        discharge threshold, the LP of the plan's piece (the choice among pieces is by
+        enumeration, :meth:`respond`).
         ``leader``: a leader's view (:mod:`stackga.followers.certify.tie_values`), bound to P_c and P_d, for
         the leader's values over the LP's ties."""
-        cost, A, rhs, col_lo, col_hi = self._lp(leader_row)
+        piece = None if self._pieces is None else int(arrays["rule_piece"])
+        cost, A, rhs, col_lo, col_hi = self._lp(leader_row, piece)
         if leader is not None:
             leader = bind_blocks(leader, sp.identity(self.T), 3, ch=0, dis=1)
         return lp_certificate(cost, A, rhs, rhs, col_lo, col_hi,

@@ -3,7 +3,7 @@
 The hooks of every case (:class:`stackga.cases.base.Case`).
 """
 from ..base import RunOption
-from .case import SCENARIOS, VARIANTS, build
+from .case import PREVIOUS, READINGS, SCENARIOS, VARIANTS, build
 from .compare import compare
 from .data_io import DATA_DIR, DataError, load
 from .data_io import SCHEMAS as DATA_SCHEMAS
@@ -17,11 +17,23 @@ RUN_OPTIONS = (RunOption("--mode", "scenario", {
     "paper's mode) or hourly tariffs (the same as --scenario)"}),
     RunOption("--selection", "selection", {
         "choices": ("own", "optimistic", "pessimistic"),
-        "help": "v2g: the agent's plan where it ties: own (default), optimistic (the "
-                "operator's best, exactly: one QP per tied individual, slow in a GA) or "
-                "pessimistic"}),)
+        "help": "v2g: the agent's plan where it ties: optimistic (default: the operator's "
+                "best, exactly: one QP per tied individual), own (closest to idle) or "
+                "pessimistic"}),
+    RunOption("--travel", "travel", {"choices": READINGS["travel"][0], "help": (
+        "v2g: the travel energy, table3 (default: calibrated to table 3) or previous "
+        "(100 MWh per commute)")}),
+    RunOption("--end-state", "end_state", {"choices": READINGS["end_state"][0], "help": (
+        "v2g: the store's end condition, none (default) or initial (E(24) >= 50 %%)")}),
+    RunOption("--soc-rule", "soc_rule", {"choices": READINGS["soc_rule"][0], "help": (
+        "v2g: the 30 %% rule, discharge (default: no discharge below it) or every_state "
+        "(the floor of every state)")}),
+    RunOption("--baseline", "baseline", {"choices": READINGS["baseline"][0], "help": (
+        "v2g: the no-V2G scenario, charging (default: EVs charge for their travel) or "
+        "disconnected")}),
+)
 
-__all__ = ["SCENARIOS", "VARIANTS", "DEFAULT_SCENARIO", "FIGURES_DIR", "RUN_OPTIONS", "build",
+__all__ = ["SCENARIOS", "VARIANTS", "READINGS", "PREVIOUS", "DEFAULT_SCENARIO", "FIGURES_DIR", "RUN_OPTIONS", "build",
            "load", "DataError",
            "DATA_DIR", "DATA_SCHEMAS",
            "compare", "summarize", "write_figures", "write_compare_figures"]

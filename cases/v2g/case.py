@@ -15,8 +15,10 @@ Follower, the EV agent (eq. 7-14), one aggregate V2G store:
     min f2 = sum_t [ k_c P_c + k_b (P_c + P_d) - k_d P_d ] dt
     s.t. E(t+1) = E(t) + (eta_c P_c - P_d / eta_d) dt - E_need(t);  SOC bounds;
          no power in the commuting hours; P_c <= cap_c(t), P_d <= cap_d(t) (eq. 13);
-         P_c P_d = 0;  E(T) >= E_final (ours: the day repeats)
-    solved exactly and batched (followers/storage_agent.py).
+         P_c P_d = 0;  no discharge below 30 % SOC (sec. 3.1: a discharge threshold)
+    solved exactly and batched (followers/storage_agent.py). Where the agent ties, the
+    operator's best plan is taken (the optimistic selection: the paper solves the two
+    levels as one GAMS model).
 
 Scenarios (the leader's vector x, over the hours the store is connected):
     plan    the paper's mode: x(t) in [-P_d_max, P_c_max] is the hourly V2G plan sent
@@ -45,6 +47,16 @@ Scenarios (the leader's vector x, over the hours the store is connected):
             optimum. Every run checks it (report "bound_gap"); on other data the plan may
             fall short, and the report says so.
 Units: MW, MWh, $/MWh, $; hourly steps. Hour index k is the paper's row (k + 1):00.
+
+Readings (``READINGS``; the default is the paper's text where it is clear, ``PREVIOUS``
+the readings used before they were options; cases/v2g/README.md says why):
+    travel     "table3": the daily travel energy the paper's table 3 implies (a stated
+               calibration), or "previous": 100 MWh per commute
+    end_state  "none": no end condition (the paper states none), or "initial": E(T) >= 50 %
+    soc_rule   "discharge": 30 % is the threshold below which the store does not
+               discharge, or "every_state": the floor of every state
+    baseline   the no-V2G row: "charging" (the EVs still charge for their travel, managed
+               by the operator) or "disconnected" (owners buy their energy elsewhere)
 """
 from __future__ import annotations
 
@@ -70,6 +82,17 @@ SCENARIOS = ("plan", "tariff", "single", "charge-only", "none", "plan-exact")
 SELECTIONS = ("own", "optimistic", "pessimistic")
 VARIANTS: dict[str, dict] = {"base": {}}
 T = 24
+#: reading -> (its choices, the default: the paper's text where it is clear)
+READINGS: dict[str, tuple[tuple, str]] = {
+    "travel": (("table3", "previous"), "table3"),
+    "end_state": (("none", "initial"), "none"),
+    "soc_rule": (("discharge", "every_state"), "discharge"),
+    "baseline": (("charging", "disconnected"), "charging"),
+    "selection": (SELECTIONS, "optimistic"),
+}
+#: the readings the case used before they became options (issue 24)
+PREVIOUS = {"travel": "previous", "end_state": "initial", "soc_rule": "every_state",
+            "baseline": "disconnected", "selection": "own"}
 
 
 def make_dispatch(data: data_io.V2GData) -> ThermalDispatch:
@@ -79,27 +102,40 @@ def make_dispatch(data: data_io.V2GData) -> ThermalDispatch:
                            ramp_down=u["ramp_down_mw_per_h"], shed_cost=p["shed_cost"], T=T)
 
 
-def make_agent(data: data_io.V2GData) -> StorageAgent:
+def make_agent(data: data_io.V2GData, travel: str = "table3", end_state: str = "none",
+               soc_rule: str = "discharge") -> StorageAgent:
+    """The EV agent under the readings ``travel``, ``end_state``, ``soc_rule``."""
     p, h = data.params, data.hourly
     cap = p["v2g_capacity_mwh"]
-    return StorageAgent(capacity=cap, e0=p["v2g_soc0"] * cap, e_min=p["v2g_soc_min"] * cap,
-                        e_max=p["v2g_soc_max"] * cap, e_final=p["v2g_soc_final_min"] * cap,
+    need = h["need_mwh"] if travel == "table3" else np.where(h["need_mwh"] > 0, p["need_previous_mwh"], 0.0)
+    floor = p["v2g_soc_min"] * cap
+    e_min = floor if soc_rule == "every_state" else 0.0          # else the physical floor
+    e_final = p["v2g_soc_final_min"] * cap if end_state == "initial" else e_min
+    return StorageAgent(capacity=cap, e0=p["v2g_soc0"] * cap, e_min=e_min,
+                        e_max=p["v2g_soc_max"] * cap, e_final=e_final,
                         p_ch_max=p["v2g_p_ch_max_mw"], p_dis_max=p["v2g_p_dis_max_mw"],
                         eta_c=p["v2g_eta_c"], eta_d=p["v2g_eta_d"], wear=p["k_b"],
-                        need=h["need_mwh"], available=h["available"] > 0)
+                        need=need, available=h["available"] > 0,
+                        discharge_floor=floor if soc_rule == "discharge" else None)
 
 
-def build(scenario: str = "plan", variant: str = "base", data_dir=None, selection: str = "own") -> Game:
-    """The v2g game for one scenario (``SCENARIOS``). ``selection`` (``SELECTIONS``): the
-    agent's plan where it ties: "own" (default: the move closest to idle), "optimistic"
-    (the one the operator values most, exactly: a convex QP over the agent's optimal plans
+def build(scenario: str = "plan", variant: str = "base", data_dir=None,
+          selection: str = "optimistic", travel: str = "table3", end_state: str = "none",
+          soc_rule: str = "discharge", baseline: str = "charging") -> Game:
+    """The v2g game for one scenario (``SCENARIOS``) under the readings (``READINGS``).
+    ``selection`` (``SELECTIONS``): the agent's plan where it ties: "optimistic" (default:
+    the one the operator values most, exactly: a convex QP over the agent's optimal plans
     with the operator's thermal dispatch, where the recursion's plan does not reach the
-    bound) or "pessimistic" (by the operator's linearised valuation)."""
+    bound), "own" (the move closest to idle) or "pessimistic" (by the operator's
+    linearised valuation). ``travel``, ``end_state``, ``soc_rule``: the agent's data;
+    ``baseline``: what the "none" scenario (no V2G) is."""
+    readings = {"selection": selection, "travel": travel, "end_state": end_state,
+                "soc_rule": soc_rule, "baseline": baseline}
     check_choices("v2g", scenario=(scenario, SCENARIOS), variant=(variant, VARIANTS),
-                  selection=(selection, SELECTIONS))
+                  **{k: (v, READINGS[k][0]) for k, v in readings.items()})
     data = data_io.load(data_dir)
     p, load = data.params, data.hourly["load_mw"]
-    dispatch, agent = make_dispatch(data), make_agent(data)
+    dispatch, agent = make_dispatch(data), make_agent(data, travel, end_state, soc_rule)
     hours = np.flatnonzero(agent.available)                # the leader's genes
     k_c, k_d, k_b = p["k_c"], p["k_d"], p["k_b"]
     tariff = scenario == "tariff"
@@ -179,14 +215,14 @@ def build(scenario: str = "plan", variant: str = "base", data_dir=None, selectio
         lb, ub = x, x
         bound = ref["objective"]                 # the single-level optimum: a lower bound
     elif scenario in ("single", "charge-only", "none"):
-        if scenario == "none":
+        if scenario == "none" and baseline == "disconnected":
             plan = {"p_ch": np.zeros(T), "p_dis": np.zeros(T), "energy": np.full(T + 1, agent.e0)}
             bought = (agent.need.sum() + max(agent.e_final - agent.e0, 0.0)) / agent.eta_c
             owners = lambda P, a: np.full(len(P), (k_c + k_b) * bought)    # noqa: E731
             status = Status.OPTIMAL
         else:
             plan = central(data.units, load, agent, p["shed_cost"], k_d,
-                           discharge=scenario == "single")
+                           discharge=scenario == "single")     # "none": managed charging
             status = Status.OPTIMAL if plan is not None else Status.INFEASIBLE
             if plan is None:
                 plan = {"p_ch": np.zeros(T), "p_dis": np.zeros(T), "energy": np.zeros(T + 1)}
@@ -198,10 +234,10 @@ def build(scenario: str = "plan", variant: str = "base", data_dir=None, selectio
     game = Game(
         name="v2g", lb=lb, ub=ub, followers=followers, leader=leader, A=A, b=b,
         to_prices=to_prices, single_level=single_level,
-        selection=selection,    # "own" (default): the agent's move closest to idle
+        selection=selection,    # "optimistic" (default): the operator's best where the agent ties
         views={"ev": ExactView(agent_leaders)} if followers["ev"] is agent else None,
         meta={"case": "v2g", "scenario": scenario, "variant": variant, "hours": hours.tolist(),
-              "selection": selection,
+              **readings,
               "data": fingerprint(data.folder, data_io.SCHEMAS), "load": load.tolist(),
               "units": {k: v.tolist() for k, v in data.units.items()},
               "k_c": k_c, "k_d": k_d, "k_b": k_b, "bound": bound,

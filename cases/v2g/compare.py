@@ -12,8 +12,9 @@ import stackga
 from stackga.experiments import RunSpec, run_comparison
 from stackga.experiments.comparison import median_run as _median_run
 from stackga.experiments.comparison import run_specs
+from stackga.solve import result_at
 
-from .case import build
+from .case import PREVIOUS, READINGS, build
 from .claims import format_claims
 
 # Tables 2-4 of the paper (for display only): total cost, carbon cost, shed MWh, owner
@@ -122,9 +123,63 @@ def gap(results: dict, seeds: list[int]) -> str:
             f"{100 * rel.max():.3f}]; within 0.1 %: {int((rel <= 1e-3).sum())} of {len(g)}")
 
 
+def _alternatives() -> dict[str, dict]:
+    """name -> build keywords: the default readings, each other reading alone, and all the
+    previous readings together."""
+    out: dict[str, dict] = {"default (the paper's text)": {}}
+    out.update({f"{k} = {c}": {k: c} for k, (choices, default) in READINGS.items()
+                if k != "selection" for c in choices if c != default})
+    out["previous (all)"] = dict(PREVIOUS)
+    return out
+
+
+def reading_effects(data_dir=None) -> dict[str, dict[str, float | None]]:
+    """name -> {reference: total cost $} of the exact references (no GA) under each
+    reading (:func:`_alternatives`); None where a reference has no solution."""
+    out: dict[str, dict[str, float | None]] = {}
+    for name, kw in _alternatives().items():
+        row: dict[str, float | None] = {}
+        for sc in ("none", "single", "plan-exact"):
+            try:
+                g = build(sc, data_dir=data_dir, **kw)
+            except ValueError:                      # e.g. no single-level solution
+                row[sc] = None
+                continue
+            r = result_at(g, g.single_level(), certify=False)
+            row[sc] = r.report.get("total_cost") if r.report.get("feasible") else None
+            if sc == "single":
+                row["single discharge MWh"] = r.report.get("discharge_mwh")
+        out[name] = row
+    return out
+
+
+def _order(a: float, b: float, rel: float = 1e-9) -> str:
+    """"<", "=" or ">" between two costs, equal within ``rel``."""
+    tol = rel * max(1.0, abs(a), abs(b))
+    return "=" if abs(a - b) <= tol else ("<" if a < b else ">")
+
+
+def effects_table(effects: dict) -> str:
+    if not effects:
+        return ""
+    f = lambda v, spec=",.0f": "-" if v is None else format(v, spec)      # noqa: E731
+    lines = ["The readings' effect on the exact references (total cost $; no GA)",
+             f"{'reading':32} {'no V2G':>12} {'single-level':>13} {'bi-level exact':>15} "
+             f"{'single disch. MWh':>18}  orderings (no V2G vs V2G)"]
+    for name, r in effects.items():
+        none, single, exact = r["none"], r["single"], r["plan-exact"]
+        order = "-" if None in (none, single, exact) else (
+            f"no V2G {_order(none, single)} single-level {_order(single, exact)} bi-level")
+        lines.append(f"{name:32} {f(none):>12} {f(single):>13} {f(exact):>15} "
+                     f"{f(r.get('single discharge MWh'), '.2f'):>18}  {order}")
+    return "\n".join(lines)
+
+
 def summary(results: dict, seeds: list[int]) -> str:
-    return "\n\n".join([tables(results, seeds), gap(results, seeds), table3(results, seeds),
-                        format_claims(results, runs_of(results, "plan", seeds))])
+    effects = results["single"].report.get("readings", {})
+    return "\n\n".join(p for p in [tables(results, seeds), gap(results, seeds), table3(results, seeds),
+                                    effects_table(effects),
+                                    format_claims(results, runs_of(results, "plan", seeds))] if p)
 
 
 def compare(config: stackga.GAConfig, on_run=None, data_dir=None, seeds: int = 5,
@@ -134,6 +189,7 @@ def compare(config: stackga.GAConfig, on_run=None, data_dir=None, seeds: int = 5
     why, results = run_comparison(specs_for(config, seed_list, data_dir), jobs, on_run)
     if why:
         return why, results
+    results["single"].report["readings"] = reading_effects(data_dir)
     return summary(results, seed_list), results
 
 
@@ -145,4 +201,4 @@ def figure_runs(results: dict, seeds: list[int]) -> dict:
 
 
 __all__ = ["compare", "summary", "jobs_for", "specs_for", "figure_runs",
-           "median_run", "runs_of"]
+           "median_run", "runs_of", "reading_effects"]

@@ -42,7 +42,7 @@ HOURLY = Table("hourly.csv", (
 PARAMETERS = ParamTable("parameters.csv", (
     P("v2g_capacity_mwh", "MWh", "positive"), P("v2g_soc0", "-", "fraction"),
     P("v2g_soc_min", "-", "fraction"), P("v2g_soc_max", "-", "fraction"),
-    P("v2g_soc_final_min", "-", "fraction"),
+    P("v2g_soc_final_min", "-", "fraction"), P("need_previous_mwh", "MWh", "nonneg"),
     P("v2g_p_ch_max_mw", "MW", "nonneg"), P("v2g_p_dis_max_mw", "MW", "nonneg"),
     P("v2g_eta_c", "-", "efficiency"), P("v2g_eta_d", "-", "efficiency"),
     P("k_c", "$/MWh", "nonneg"), P("k_d", "$/MWh", "nonneg"), P("k_b", "$/MWh", "nonneg"),

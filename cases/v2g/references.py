@@ -9,6 +9,9 @@ store's physical limits (eq. 10-12) and its own objective F1 (eq. 1-6). With
     s.t. sum_g P_g + P_d - P_c + P_ls = P_L;  bounds; ramps;
          E(t+1) = E(t) + (eta_c P_c - P_d / eta_d) dt - E_need;  SOC bounds; E(T) >= E_final
          0 <= P_c <= P_c_max avail,  0 <= P_d <= P_d_max avail
+With the store's discharge threshold (the 30 % rule read as written) the model is the
+best of its convex pieces (:func:`stackga.followers.storage_rule.discharge_rule_pieces`):
+one QP per piece, the cheapest kept (the first of equal ones).
 """
 from __future__ import annotations
 
@@ -23,7 +26,20 @@ __all__ = ["central"]
 def central(units: dict, load: np.ndarray, agent, shed_cost: float, k_d: float,
             discharge: bool = True) -> dict | None:
     """The operator's optimal plan: p_ch, p_dis (T,), energy (T + 1,), thermal (G, T),
-    shed (T,), objective ($); None if HiGHS proves no plan feasible or fails."""
+    shed (T,), objective ($); None if HiGHS proves no plan feasible or fails. With a
+    discharge threshold, the best over the rule's pieces (``piece``: the one kept)."""
+    best = None
+    for piece in range(agent.n_pieces if discharge else 1):
+        got = _central_piece(units, load, agent, shed_cost, k_d, discharge, piece)
+        if got is not None and (best is None or got["objective"] < best["objective"]
+                                - 1e-9 * (1.0 + abs(best["objective"]))):
+            best = got
+    return best
+
+
+def _central_piece(units: dict, load: np.ndarray, agent, shed_cost: float, k_d: float,
+                   discharge: bool, piece: int) -> dict | None:
+    """:func:`central` in one piece of the store's discharge rule."""
     T, dt = agent.T, agent.dt
     a, b, c = units["a_usd_per_mw2h"], units["b_usd_per_mwh"], units["c_usd_per_h"]
     lo, hi = units["p_min_mw"], units["p_max_mw"]
@@ -61,12 +77,15 @@ def central(units: dict, load: np.ndarray, agent, shed_cost: float, k_d: float,
         else:
             ent.append((e0 + t - 1, -1.0))
         row(ent, rhs, rhs)
-    col_lo = np.concatenate([np.repeat(lo, T), np.zeros(3 * T), np.full(T, agent.e_min)])
+    e_lo, may = agent.piece_bounds(piece)
+    if not discharge:                   # no discharge at all: the threshold never binds
+        e_lo, may = np.full(T + 1, agent.e_min), np.zeros(T, bool)
+    col_lo = np.concatenate([np.repeat(lo, T), np.zeros(3 * T), e_lo[1:]])
     col_hi = np.concatenate([np.repeat(hi, T), np.full(T, np.inf),
                              agent.p_ch_max * agent.available,
-                             agent.p_dis_max * agent.available * float(discharge),
+                             agent.p_dis_max * agent.available * may,
                              np.full(T, agent.e_max)])
-    col_lo[e0 + T - 1] = max(agent.e_min, agent.e_final)
+    col_lo[e0 + T - 1] = max(col_lo[e0 + T - 1], agent.e_final)
     status, x, obj = solve_highs(cost, sp.csr_matrix(np.array(rows)), np.array(rlo), np.array(rhi),
                                  col_lo, col_hi, hessian=sp.diags(hess))
     if status != Status.OPTIMAL:
@@ -74,4 +93,4 @@ def central(units: dict, load: np.ndarray, agent, shed_cost: float, k_d: float,
     return {"p_ch": x[c0:c0 + T], "p_dis": x[d0:d0 + T],
             "energy": np.concatenate([[agent.e0], x[e0:e0 + T]]),
             "thermal": x[:nP].reshape(G, T), "shed": x[s0:s0 + T],
-            "objective": obj + float(c.sum()) * T * dt}
+            "objective": obj + float(c.sum()) * T * dt, "piece": piece}

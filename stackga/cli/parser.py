@@ -70,13 +70,17 @@ def _choices(attr: str, default: bool = False) -> str:
 
 def _run_options() -> dict:
     """flag -> (argparse kwargs, {case: RunOption}) over every case's RUN_OPTIONS; a flag two
-    cases declare is added once, its help joined."""
+    cases declare is added once, its help joined and its choices united (each case's
+    ``build`` names a choice it does not take)."""
     out: dict = {}
     for name, case in _cases().items():
         for opt in case.RUN_OPTIONS:
             kwargs, owners = out.setdefault(opt.flag, (dict(opt.kwargs), {}))
             if owners and "help" in opt.kwargs:
                 kwargs["help"] = kwargs.get("help", "") + "; " + opt.kwargs["help"]
+            if owners and "choices" in opt.kwargs:        # each case checks its own
+                kwargs["choices"] = tuple(dict.fromkeys((*kwargs.get("choices", ()),
+                                                         *opt.kwargs["choices"])))
             owners[name] = opt
     return out
 

@@ -4,7 +4,7 @@ the exact references, and short GA runs. Oracles: ``tests/oracle_v2g.py`` (HiGHS
 written from the model statement alone)."""
 import numpy as np
 import pytest
-from oracle_v2g import agent_lp, dispatch_qp
+from oracle_v2g import agent_lp, agent_milp, dispatch_qp, travel_from_table3
 from stackga.cases import v2g
 from stackga.cases.v2g.case import make_agent, make_dispatch
 from stackga.followers import StorageAgent, ThermalDispatch
@@ -155,8 +155,9 @@ def check_agent_against_oracle(agent, M, expect_some_infeasible=False):
 
 def test_agent_plan_mode_matches_lp():
     """Random signed plans (the paper's mode: one direction per hour), incl. plans too
-    small for the travel energy (infeasible, counted) and plans with ties (flat k_c)."""
-    game = v2g.build("plan")
+    small for the travel energy (infeasible, counted) and plans with ties (flat k_c); the
+    30 % as the floor of every state (an LP)."""
+    game = v2g.build("plan", soc_rule="every_state", selection="own")
     agent = game.followers["ev"]
     rng = np.random.default_rng(5)
     X = rng.uniform(game.lb, game.ub, (60, game.n_var))
@@ -177,7 +178,7 @@ def test_agent_plan_mode_matches_lp():
 
 
 def test_agent_tariff_mode_matches_lp():
-    game = v2g.build("tariff")
+    game = v2g.build("tariff", soc_rule="every_state", selection="own")
     agent = game.followers["ev"]
     rng = np.random.default_rng(6)
     X = game.project(rng.uniform(game.lb, game.ub, (60, game.n_var)))
@@ -205,7 +206,8 @@ def test_agent_same_hour_arbitrage_is_refused_not_wrong():
 # ---- the game, references and GA runs ------------------------------------------------------
 
 def test_no_v2g_reproduces_the_calibration():
-    r = stackga.solve(v2g.build("none"), stackga.GAConfig())
+    """The load is calibrated on the store disconnected (the previous no-V2G reading)."""
+    r = stackga.solve(v2g.build("none", baseline="disconnected"), stackga.GAConfig())
     assert r.report["shed_mwh"] == pytest.approx(91.05, abs=0.01)
     assert r.report["charge_mwh"] == 0.0
 
@@ -213,15 +215,17 @@ def test_no_v2g_reproduces_the_calibration():
 def test_single_level_reference_is_consistent_and_a_bound():
     """The single-level QP's plan, re-dispatched by our kernel, costs what HiGHS reported;
     no plan the GA can find costs less (it relaxes the agent's optimality)."""
-    single = stackga.solve(v2g.build("single"), stackga.GAConfig())
-    ref = v2g.case.central(DATA.units, DATA.hourly["load_mw"], make_agent(DATA),
+    kw = v2g.PREVIOUS
+    single = stackga.solve(v2g.build("single", **kw), stackga.GAConfig())
+    ref = v2g.case.central(DATA.units, DATA.hourly["load_mw"], make_agent(DATA, "previous", "initial",
+                                                                          "every_state"),
                            DATA.params["shed_cost"], DATA.params["k_d"])
     assert single.report["total_cost"] == pytest.approx(ref["objective"], rel=1e-6)
     assert single.report["shed_mwh"] < 1e-6
     assert single.report["complementarity_max"] < 1e-6
-    plan = stackga.solve(v2g.build("plan"), stackga.GAConfig(pop_size=20, generations=10, seed=2))
+    plan = stackga.solve(v2g.build("plan", **kw), stackga.GAConfig(pop_size=20, generations=10, seed=2))
     assert plan.report["total_cost"] >= single.report["total_cost"] * (1 - 1e-9)
-    charge_only = stackga.solve(v2g.build("charge-only"), stackga.GAConfig())
+    charge_only = stackga.solve(v2g.build("charge-only", **kw), stackga.GAConfig())
     assert charge_only.report["discharge_mwh"] == 0.0
     assert single.report["total_cost"] <= charge_only.report["total_cost"] * (1 + 1e-9)
 
@@ -246,7 +250,7 @@ def test_unknown_scenario_and_bad_data(tmp_path):
     from stackga.data import export
     export(v2g.DATA_DIR, [s.file for s in v2g.DATA_SCHEMAS], tmp_path / "d")
     f = tmp_path / "d" / "hourly.csv"
-    f.write_text(f.read_text().replace("\n7,740.9615,100.0,0\n", "\n7,740.9615,100.0,2\n"))
+    f.write_text(f.read_text().replace("\n7,740.9615,541.97,0\n", "\n7,740.9615,541.97,2\n"))
     with pytest.raises(v2g.DataError, match="available"):
         v2g.load(tmp_path / "d")
 
@@ -318,14 +322,14 @@ def test_plan_mode_improvement_step_reaches_the_single_level_bound():
     measure the GA alone."""
     import stackga
     from stackga.experiments.runner import RunSpec, execute
-    g = v2g.build("plan")
+    g = v2g.build("plan", **v2g.PREVIOUS)
     res = stackga.solve(g, stackga.GAConfig(pop_size=10, generations=3, seed=1))
     step = res.report["improvement"]
     assert step["status"] == "bound_attained" and step["how"] == "improved"
     assert res.leader == pytest.approx(step["bound"], rel=1e-9)
     assert step["F_ga"] < res.leader - 1.0                      # the short GA is well short
     assert res.report["attains_bound"]
-    alone = execute(RunSpec("ga", v2g.build, {"scenario": "plan"},
+    alone = execute(RunSpec("ga", v2g.build, {"scenario": "plan", **v2g.PREVIOUS},
                             {"pop_size": 10, "generations": 3, "seed": 1}))
     assert alone.report["improvement"] == {"status": "not_run"}
     assert alone.leader == pytest.approx(step["F_ga"], rel=1e-12)
@@ -341,3 +345,86 @@ def test_relaxation_step_keeps_the_ga_answer_when_the_candidate_is_worse():
     assert none["status"] == "no_relaxation" and none["how"] == "ga"
     far = RelaxationStep(g, lambda: x_good, bound=g.improve.bound + 1e6)(np.zeros_like(x_good))
     assert far["status"] == "bound_not_reached" and far["how"] == "improved"
+
+
+# ---- the readings of the paper (issue 24) -------------------------------------------------
+
+def _milp(agent, M, k):
+    kc, kd, cc, cd = agent.split(M)
+    return agent_milp(kc[k], kd[k], cc[k], cd[k], agent.wear, agent.e0, agent.e_max, agent.need,
+                      agent.available, agent.eta_c, agent.eta_d, agent.discharge_floor,
+                      e_final=agent.e_final if agent.e_final > agent.e_min else None)
+
+
+@pytest.mark.parametrize("mode", ["plan", "tariff"])
+@pytest.mark.parametrize("end_state", ["none", "initial"])
+def test_agent_with_the_30_percent_discharge_threshold_matches_the_milp_oracle(mode, end_state):
+    """The 30 % rule as written (no discharge that leaves the store below 30 %; the state
+    may lie below it after travel): the agent's best over the rule's convex pieces equals
+    the oracle's MILP (binaries for the rule and eq. 14, written from the paper's text),
+    and its plan obeys the rule."""
+    game = v2g.build(mode, end_state=end_state, selection="own")
+    agent = game.followers["ev"]
+    assert agent.discharge_floor == 300.0 and agent.e_min == 0.0 and agent.n_pieces > 1
+    rng = np.random.default_rng(21 if mode == "plan" else 22)
+    X = game.project(rng.uniform(game.lb, game.ub, (12, game.n_var)))
+    M = game.prices(X)
+    res = agent.respond(M)
+    checked = below = 0
+    for k in range(len(M)):
+        ref = _milp(agent, M, k)
+        if ref is None:
+            assert res.status[k] == Status.INFEASIBLE
+            continue
+        checked += 1
+        assert res.status[k] == Status.OPTIMAL
+        assert res.objective[k] == pytest.approx(ref["objective"], rel=1e-6, abs=1e-3)
+        e, d = res.arrays["energy"][k], res.arrays["p_dis"][k]
+        assert np.all(e[1:][d > 1e-9] >= 300.0 - 1e-6)          # the rule
+        below += np.any(e < 300.0 - 1e-6)
+    assert checked >= 8 and below > 0                            # the rule lets states dip
+
+
+def test_the_rule_is_looser_than_a_floor_on_every_state():
+    """Every plan with all states above 30 % obeys the rule, so the single-level optimum
+    under the rule costs no more than under the floor; both readings are exact."""
+    kw = dict(travel="previous", end_state="initial")
+    rule = stackga.solve(v2g.build("single", **kw), stackga.GAConfig())
+    floor = stackga.solve(v2g.build("single", soc_rule="every_state", **kw), stackga.GAConfig())
+    assert rule.report["total_cost"] <= floor.report["total_cost"] * (1 + 1e-9)
+
+
+def test_the_travel_energy_is_table_3s():
+    """The calibrated travel energy: the day's net energy of table 3's two models (the
+    oracle transcribes it from the paper), their mean split over the two commutes."""
+    t3 = travel_from_table3()
+    need = DATA.hourly["need_mwh"]
+    assert need.sum() == pytest.approx((t3["bilevel"] + t3["single"]) / 2, abs=0.02)
+    assert np.count_nonzero(need) == 2 and np.all(need[DATA.hourly["available"] == 0] > 0)
+    prev = make_agent(DATA, travel="previous")
+    assert prev.need.sum() == pytest.approx(2 * DATA.params["need_previous_mwh"])
+
+
+def test_the_readings_are_named_options_and_a_wrong_one_is_named():
+    assert {k: v[1] for k, v in v2g.READINGS.items()} == {
+        "travel": "table3", "end_state": "none", "soc_rule": "discharge", "baseline": "charging",
+        "selection": "optimistic"}
+    for key in v2g.READINGS:
+        with pytest.raises(ValueError, match=f"v2g: unknown {key} 'nope'"):
+            v2g.build(**{key: "nope"})
+    a = make_agent(DATA, end_state="initial", soc_rule="every_state")
+    assert a.e_final == 500.0 and a.e_min == 300.0 and a.discharge_floor is None
+    b = make_agent(DATA)
+    assert b.e_final == 0.0 and b.e_min == 0.0 and b.discharge_floor == 300.0
+
+
+def test_the_no_v2g_baseline_readings():
+    """"charging" (the paper's text: EVs still charge for their travel, here as the
+    operator schedules it) is the managed-charging reference; "disconnected" leaves the
+    store off the grid."""
+    charging = stackga.solve(v2g.build("none"), stackga.GAConfig())
+    managed = stackga.solve(v2g.build("charge-only"), stackga.GAConfig())
+    off = stackga.solve(v2g.build("none", baseline="disconnected"), stackga.GAConfig())
+    assert charging.report["total_cost"] == pytest.approx(managed.report["total_cost"], rel=1e-12)
+    assert charging.report["charge_mwh"] > 0 and off.report["charge_mwh"] == 0.0
+    assert charging.report["discharge_mwh"] == 0.0
