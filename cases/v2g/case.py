@@ -186,6 +186,18 @@ def build(scenario: str = "plan", variant: str = "base", data_dir=None,
                                      lin_ch=P[:T] * agent.dt if tariff else None,
                                      lin_dis=-P[T:2 * T] * agent.dt)}
 
+    const = float(dispatch.c.sum()) * T * dispatch.dt      # the QP form leaves it out
+
+    def recourse(z):
+        """(R(z), dR/dz) of the thermal dispatch by its own exact solver (the QP form's
+        convention: no constant): the selection's many evaluations at HiGHS's price."""
+        d = dispatch.solve(np.asarray(z, float)[None])
+        if d.status[0] == Status.INFEASIBLE:
+            return np.inf, None
+        if d.status[0] != Status.OPTIMAL:
+            return None, None
+        return float(d.cost[0]) - const, d.marginal[0] * dispatch.dt
+
     def agent_leaders(X, prices, responses):
         """The operator's view per row (as ``tie_views``), at the agent's answers."""
         r = responses["ev"].arrays
@@ -193,7 +205,8 @@ def build(scenario: str = "plan", variant: str = "base", data_dir=None,
         net = load + r["p_ch"] - r["p_dis"]
         return [RecourseLeader(q.hessian, q.cost, q.A, q.row_lo, q.row_hi, q.E, q.col_lo, q.col_hi,
                                net[i], lin_ch=prices[i, :T] * agent.dt if tariff else None,
-                               lin_dis=-prices[i, T:2 * T] * agent.dt) for i in range(len(net))]
+                               lin_dis=-prices[i, T:2 * T] * agent.dt, evaluate=recourse)
+                for i in range(len(net))]
 
     followers = {"ev": agent}
     single_level, A, b, bound = None, None, None, None

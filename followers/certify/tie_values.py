@@ -53,6 +53,7 @@ Values are reported as changes from the answer's value: ``leader_best`` >= 0 >=
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import Callable
 
 import numpy as np
 import scipy.sparse as sp
@@ -104,7 +105,10 @@ def supergradient(leader: ConcaveLeader) -> np.ndarray:
 @dataclass
 class RecourseLeader(_Payments):
     """F as above; H (k, k) PSD, c (k,), A (r, k), lo, hi (r,), E (r, m), u_lo, u_hi (k,),
-    z_at (m,)."""
+    z_at (m,). ``evaluate`` (optional): z (m,) -> (R(z), dR/dz (m,)) from a faster exact
+    solver of the same QP, in its convention (1/2 u'Hu + c u, no constant), with (inf,
+    None) where it is infeasible and (None, None) where it is not solved; used by
+    :func:`recourse_value` in place of HiGHS (certificates always re-solve by HiGHS)."""
 
     H: sp.spmatrix
     c: np.ndarray
@@ -115,6 +119,7 @@ class RecourseLeader(_Payments):
     u_lo: np.ndarray
     u_hi: np.ndarray
     z_at: np.ndarray
+    evaluate: Callable[[np.ndarray], tuple] | None = None
 
 
 def bind(view, S_ch: sp.spmatrix, S_dis: sp.spmatrix):
@@ -363,7 +368,10 @@ def best_under_recourse(cost, A, row_lo, row_hi, col_lo, col_hi, y, phi: float,
 
 def recourse_value(leader: RecourseLeader, z: np.ndarray):
     """(R(z), dR/dz (m,)) of the recourse view at z; (inf, None) where the recourse is
-    infeasible; (None, None) where it does not solve."""
+    infeasible; (None, None) where it does not solve (by the view's ``evaluate`` where it
+    has one)."""
+    if leader.evaluate is not None:
+        return leader.evaluate(np.asarray(z, float))
     return _recourse(leader, np.asarray(z, float))
 
 
