@@ -68,7 +68,7 @@ PARAMS = [
     ("v2g_capacity_mwh", 1000, "MWh", "given", "largest dispatchable V2G capacity (sec. 3.1)"),
     ("v2g_soc0", 0.5, "-", "given", "initial energy half the capacity (sec. 3.1)"),
     ("v2g_soc_min", 0.3, "-", "given",
-     "no discharge below 30 % SOC (sec. 3.1): a discharge threshold, or (previous reading) the floor of every state"),
+     "no discharge below 30 % SOC (sec. 3.1): a discharge threshold; (previous reading) the floor of every state"),
     ("v2g_soc_max", 1.0, "-", "reconstructed", "not stated; the full capacity"),
     ("v2g_soc_final_min", 0.5, "-", "reconstructed",
      "not stated (the default reading has no end condition); end_state=initial: the store ends at least as full as it starts"),
