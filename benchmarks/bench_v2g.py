@@ -90,7 +90,7 @@ class HighsDispatch:
 
 
 def baseline_game(mode):
-    g = v2g.build(mode)
+    g = v2g.build(mode, **v2g.PREVIOUS)        # the documented readings (docs/speed.md)
     g.followers = {"ev": HighsAgent(g.followers["ev"])}
     cell = g.leader.__closure__
     for c in cell:                           # swap the leader's dispatch for the baseline's
@@ -100,7 +100,7 @@ def baseline_game(mode):
 
 
 def stub_game(mode):
-    g = v2g.build(mode)
+    g = v2g.build(mode, **v2g.PREVIOUS)        # the documented readings (docs/speed.md)
     g.followers = {"ev": StubAgent()}
     g.leader = lambda X, P, R: LeaderOutcome(np.zeros(len(X)), np.zeros(len(X)), {})
     g.meta["report"] = None
@@ -131,8 +131,8 @@ def main() -> None:
     evals = a.pop_size * (a.generations + 1)
     rows, paths = {}, {}
     for mode in ("plan", "tariff"):
-        timed(v2g.build(mode), warm)
-        g = v2g.build(mode)
+        timed(v2g.build(mode, **v2g.PREVIOUS), warm)
+        g = v2g.build(mode, **v2g.PREVIOUS)
         rows[f"stackga, {mode} mode"] = (*timed(g, cfg), evals)
         paths[mode] = dict(dispatch_of(g).stats)
     timed(stub_game("plan"), warm)

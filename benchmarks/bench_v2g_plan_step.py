@@ -33,7 +33,7 @@ def main(argv=None) -> None:
     print(f"v2g plan mode: pop {a.pop_size}, {a.generations} generations, seeds 1-{a.seeds}; {machine()}")
     rows = []
     for seed in range(1, a.seeds + 1):
-        g = v2g.build("plan")
+        g = v2g.build("plan", **v2g.PREVIOUS)     # the documented readings (issue 24)
         t0 = time.perf_counter()
         res = stackga.solve(g, stackga.GAConfig(pop_size=a.pop_size, generations=a.generations,
                                                 seed=seed))

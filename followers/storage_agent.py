@@ -28,9 +28,10 @@ tie-break that depends on the individual alone.
 
 With a discharge threshold the problem is the best of a few convex pieces
 (:func:`~stackga.followers.storage_rule.discharge_rule_pieces`: which states carry the
-threshold, which hours may not discharge): the recursion solves every piece of every
-individual in one batch and each individual keeps its cheapest piece (the first of equal
-ones; ``arrays["rule_piece"]``). Ties, selection and certificates then work within that
+threshold, which hours may not discharge; travel energy only in hours the store is
+disconnected): the recursion solves every piece of every individual in one batch and
+each individual keeps its cheapest piece (among equally cheap ones the plan closest to
+idle, then the first; ``arrays["rule_piece"]``). Ties, selection and certificates then work within that
 piece's LP (an optimal plan of another, equally cheap piece is not considered).
 """
 from __future__ import annotations
@@ -101,6 +102,11 @@ class StorageAgent:
             if not self.e_min <= self.discharge_floor <= self.e_max:
                 raise InputError(f"StorageAgent.discharge_floor = {self.discharge_floor} must lie in "
                                  f"[e_min, e_max] = [{self.e_min}, {self.e_max}]")
+            if np.any(need[avail] > 0):
+                t = int(np.flatnonzero(avail & (need > 0))[0])
+                raise InputError(f"StorageAgent: need[{t}] = {need[t]:g} in a connected hour: the "
+                                 f"discharge threshold's pieces assume travel only while "
+                                 f"disconnected (followers/storage_rule.py)")
             pieces = discharge_rule_pieces(avail, self.e0, self.discharge_floor)
         object.__setattr__(self, "_pieces", pieces)
 
@@ -186,7 +192,11 @@ class StorageAgent:
         c, d = self._powers(u)
         cost = np.where(feasible, self.cost(k_c, k_d, c, d), np.inf).reshape(n, V)
         best = cost.min(axis=1, keepdims=True)
-        first = np.argmax(cost <= best + 1e-9 * (1.0 + np.abs(best)), axis=1)
+        # among equally cheap pieces the plan closest to idle (the recursion's own rule),
+        # then the first piece
+        moved = np.where(cost <= best + 1e-9 * (1.0 + np.abs(best)),
+                         np.abs(u).sum(axis=1).reshape(n, V), np.inf)
+        first = np.argmin(moved, axis=1)
         return np.where(np.isfinite(best[:, 0]), first, 0)
 
     def respond(self, leader: np.ndarray) -> Response:

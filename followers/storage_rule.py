@@ -15,7 +15,9 @@ plan lies in the piece "no discharge in hours a..r-1; E(r), ..., E(b+1) >= thres
 if no such hour exists, in "no discharge in a..b". Every piece obeys the rule, so the
 optimum under the rule is the best of the pieces' optima: one LP per combination of the
 segments' pieces (a segment starting the day at an energy at or above the threshold has
-the one piece r = a). Units: as the store's.
+the one piece r = a). The argument needs the state to move only by the store's own
+charge and discharge while it is connected (travel energy drawn only while it is
+disconnected); the store checks it. Units: as the store's.
 """
 from __future__ import annotations
 
@@ -23,7 +25,11 @@ import itertools
 
 import numpy as np
 
-__all__ = ["discharge_rule_pieces"]
+from stackga.errors import InputError
+
+__all__ = ["discharge_rule_pieces", "MAX_PIECES"]
+
+MAX_PIECES = 1000    # the pieces are solved for every individual: past this, refuse
 
 
 def _segments(available: np.ndarray) -> list[tuple[int, int]]:
@@ -56,6 +62,11 @@ def discharge_rule_pieces(available: np.ndarray, e0: float, threshold: float):
         else:
             opts = list(range(a, b + 1)) + [None]
         choices.append([(a, b, r) for r in opts])
+    count = int(np.prod([len(c) for c in choices])) if choices else 1
+    if count > MAX_PIECES:
+        raise InputError(f"discharge threshold: {count} convex pieces for these connected hours "
+                         f"(the product of each run's length + 1) exceed {MAX_PIECES}; fewer "
+                         f"breaks in the connection, or the floor on every state, are needed")
     combos = list(itertools.product(*choices)) if choices else [()]
     floor_on = np.zeros((len(combos), T + 1), bool)
     no_dis = np.zeros((len(combos), T), bool)

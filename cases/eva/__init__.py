@@ -25,6 +25,9 @@ RUN_OPTIONS = (
     RunOption("--first", "first", {"choices": READINGS["first"][0], "help": (
         "eva: who answers first in round 1, dispatch (default: the EVA without EVs) or "
         "clusters")}),
+    RunOption("--cluster-model", "cluster_model", {"choices": READINGS["cluster_model"][0], "help": (
+        "eva: a cluster's QP on its totals, aggregate (default: the paper's eq. 3-6) or "
+        "per_car (every car's own limits; some 300x slower)")}),
 )
 
 __all__ = ["SCENARIOS", "VARIANTS", "READINGS", "PREVIOUS", "DEFAULT_SCENARIO", "FIGURES_DIR", "RUN_OPTIONS", "build",

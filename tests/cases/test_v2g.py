@@ -428,3 +428,26 @@ def test_the_no_v2g_baseline_readings():
     assert charging.report["total_cost"] == pytest.approx(managed.report["total_cost"], rel=1e-12)
     assert charging.report["charge_mwh"] > 0 and off.report["charge_mwh"] == 0.0
     assert charging.report["discharge_mwh"] == 0.0
+
+
+def test_the_discharge_threshold_refuses_what_its_pieces_do_not_cover():
+    """Travel energy in a connected hour (the state could then fall below the threshold
+    without a discharge) and too many pieces are named errors, not wrong answers."""
+    base = dict(capacity=100.0, e0=50.0, e_min=0.0, e_max=100.0, e_final=0.0, p_ch_max=40.0,
+                p_dis_max=40.0, eta_c=1.0, eta_d=1.0, wear=1.0)
+    with pytest.raises(ValueError, match=r"need\[1\] = 25 in a connected hour"):
+        StorageAgent(**base, need=np.array([0.0, 25.0, 0.0, 0.0]), available=np.ones(4, bool),
+                     discharge_floor=30.0)
+    with pytest.raises(ValueError, match="convex pieces"):
+        StorageAgent(**base, need=np.zeros(36), available=np.tile([True, True, False], 12),
+                     discharge_floor=30.0)
+
+
+def test_equally_cheap_pieces_take_the_plan_closest_to_idle():
+    """Free energy (no wear, no prices): charging to the threshold and idling below it
+    cost the same; the agent idles (its own rule), whichever piece comes first."""
+    agent = StorageAgent(capacity=100.0, e0=20.0, e_min=0.0, e_max=100.0, e_final=0.0,
+                         p_ch_max=40.0, p_dis_max=40.0, eta_c=1.0, eta_d=1.0, wear=0.0,
+                         need=np.zeros(3), available=np.ones(3, bool), discharge_floor=30.0)
+    res = agent.respond(np.concatenate([np.zeros(6), np.full(6, 40.0)])[None])
+    assert res.status[0] == Status.OPTIMAL and np.all(res.arrays["p_ch"] == 0)

@@ -484,3 +484,15 @@ def test_certificates_can_be_switched_off_and_a_failing_one_keeps_the_run(tmp_pa
     assert "users: certificate failed (RuntimeError: solver library missing)" in capsys.readouterr().out
     res = stackga.Result.load(out)
     assert res.report["certificates"]["users"]["status"] == "failed" and res.status == "complete"
+
+
+def test_a_reading_flag_reaches_its_case_and_a_choice_of_another_case_is_named(tmp_path, capsys):
+    """--end-state is declared by eva (first_hour, initial) and v2g (none, initial): the
+    flag takes every choice and each case names one it does not take."""
+    fast = ["--pop-size", "4", "--generations", "1", "--no-certify"]
+    assert main(["run", "eva", "--end-state", "initial", "--window", "exclusive",
+                 "--out", str(tmp_path / "e")] + fast) == 0
+    res = stackga.Result.load(tmp_path / "e")
+    assert res.meta["end_state"] == "initial" and res.meta["window"] == "exclusive"
+    assert main(["run", "v2g", "--end-state", "first_hour", "--out", str(tmp_path / "v")] + fast) == 2
+    assert "v2g: unknown end_state 'first_hour'" in capsys.readouterr().err
