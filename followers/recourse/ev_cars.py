@@ -76,11 +76,12 @@ class EVCarClusters:
         self.T, self.n = clusters.T, clusters.n
         self.start, self.length, self.size = clusters.start, clusters.length, clusters.size
         self.hours, self.active = clusters.hours, clusters.active
+        self._members = [np.flatnonzero(self.labels == j) for j in range(self.n)]
         self._rows = [self._constraints(j) for j in range(self.n)]
 
     def members(self, j: int) -> np.ndarray:
         """The cars of cluster j (indices into the car arrays)."""
-        return np.flatnonzero(self.labels == j)
+        return self._members[j]
 
     def _constraints(self, j: int) -> tuple:
         """Cluster j's rows over x = [c (car-major, n_j x L), d (n_j x L)]: each car's hull
