@@ -34,8 +34,9 @@ def main(argv=None) -> None:
     for p in (float(v) for v in a.probs.split(",")):
         t0, gaps = time.perf_counter(), []
         for s in range(1, a.seeds + 1):
-            r = stackga.solve(v2g.build(scenario="plan", **v2g.PREVIOUS),
-                              stackga.GAConfig(seed=s, generations=a.generations, block_mutation=p))
+            r = stackga.solve(v2g.build(scenario="plan", **v2g.PREVIOUS),     # the GA alone
+                              stackga.GAConfig(seed=s, generations=a.generations, block_mutation=p),
+                              improve=False)
             gaps.append((r.report["total_cost"] - best) / best)
         print(f"block_mutation {p:g}: gap median {100 * np.median(gaps):.3f} % "
               f"[{100 * min(gaps):.3f}, {100 * max(gaps):.3f}], {time.perf_counter() - t0:.0f} s")
