@@ -55,8 +55,8 @@ class Rounds:
         max_rounds, tol_move, tol_residual: the cap and the tolerances.
         min_rounds: rounds run before an individual may settle (a change needs two states: 2
             where ``start`` only sets the stage, 1 where it runs a round itself).
-        failed: optional f(state) -> (m,) bool: rows that failed in a round stop there
-            (settled False) and keep their state.
+        failed: optional f(state) -> (m,) bool: rows that failed in a round (or in
+            ``start``, where it runs one) stop there (settled False) and keep their state.
     """
 
     start: Callable
@@ -77,6 +77,8 @@ class Rounds:
         move = np.full(n, np.inf)
         resid = np.asarray(self.residual(state), float)
         live = np.ones(n, bool)
+        if self.failed is not None:                 # a row that failed before round 1
+            live &= ~np.asarray(self.failed(state), bool)
         for k in range(1, self.max_rounds + 1):
             idx = np.flatnonzero(live)
             if not len(idx):

@@ -177,6 +177,6 @@ def build(scenario: str = "game", variant: str = "base", data_dir=None, view: st
                            "size": clusters.size.tolist()},
               "ev_cluster": labels.tolist(),
               "report": partial(report, data=data, clusters=clusters, labels=labels, net=net,
-                                market=market),
+                                market=market, window=window),
               "tie_views": tie_views},
     )

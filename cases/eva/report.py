@@ -27,12 +27,15 @@ def _split_failures(data, clusters, labels, c, d) -> list[int]:
     return bad
 
 
-def report(ev, x, data, clusters, labels, net, market) -> dict:
+def report(ev, x, data, clusters, labels, net, market, window: str = "inclusive") -> dict:
     """Figures for individual 0 of an Evaluation ``ev`` at leader vector ``x``.
 
     ``eva_gain`` is what aggregating the EVs earns the EVA: its running cost serving the
     microgrid without EVs (its dispatch of load - PV - wind at the last round's gamma1)
-    minus its net cost in the game (running cost - the clusters' payments)."""
+    minus its net cost in the game (running cost - the clusters' payments).
+    ``evs_same_hour``: EVs whose arrival and departure round to one hour; the inclusive
+    ``window`` (eq. 6's sum from T_in to T_out) gives them that one connected hour (the
+    exclusive window refuses them when the case is built)."""
     T = len(net)
     h, p = data.hourly, data.params
     r = ev.responses["market"].arrays
@@ -74,6 +77,7 @@ def report(ev, x, data, clusters, labels, net, market) -> dict:
                                                          - h["grid_sell"] * d.sum(axis=0)).sum())}}
     return {
         "n_evs": int(len(labels)), "n_clusters": int(clusters.n),
+        "evs_same_hour": int(np.sum(clusters.length[labels] == 1)) if window == "inclusive" else 0,
         "rounds": int(r["rounds"][0]), "settled_move_kw": float(r["move"][0]),
         "eva_profit": float(a["profit"][0]), "penalty": float(a["penalty"][0]),
         "ev_payments": float(a["ev_payments"][0]),

@@ -15,12 +15,19 @@ one QP per piece, the cheapest kept (the first of equal ones).
 """
 from __future__ import annotations
 
+import hashlib
+
 import numpy as np
 import scipy.sparse as sp
 from stackga.followers.backends.highs import solve_highs
 from stackga.followers.response import Status
 
 __all__ = ["central"]
+
+# this process's solved piece QPs by their exact inputs: the scenarios and readings that
+# share a model (single, plan, plan-exact; every reading but one) solve it once
+_SOLVED: dict[bytes, tuple] = {}
+_SOLVED_MAX = 4096
 
 
 def central(units: dict, load: np.ndarray, agent, shed_cost: float, k_d: float,
@@ -86,11 +93,27 @@ def _central_piece(units: dict, load: np.ndarray, agent, shed_cost: float, k_d: 
                              agent.p_dis_max * agent.available * may,
                              np.full(T, agent.e_max)])
     col_lo[e0 + T - 1] = max(col_lo[e0 + T - 1], agent.e_final)
-    status, x, obj = solve_highs(cost, sp.csr_matrix(np.array(rows)), np.array(rlo), np.array(rhi),
-                                 col_lo, col_hi, hessian=sp.diags(hess))
+    status, x, obj = _solve_once(cost, np.array(rows), np.array(rlo), np.array(rhi), col_lo, col_hi,
+                                 hess)
     if status != Status.OPTIMAL:
         return None
     return {"p_ch": x[c0:c0 + T], "p_dis": x[d0:d0 + T],
             "energy": np.concatenate([[agent.e0], x[e0:e0 + T]]),
             "thermal": x[:nP].reshape(G, T), "shed": x[s0:s0 + T],
             "objective": obj + float(c.sum()) * T * dt, "piece": piece}
+
+
+def _solve_once(cost, A, row_lo, row_hi, col_lo, col_hi, hess) -> tuple:
+    """HiGHS's (status, x, objective) of min cost x + x' diag(hess) x / 2 s.t. row_lo <= A x
+    <= row_hi and the column bounds (A dense), from :data:`_SOLVED` where the same inputs
+    were solved before in this process (HiGHS is deterministic: the same answer)."""
+    parts = [np.asarray(A.shape, float)] + [np.asarray(v, float) for v in
+                                            (cost, A, row_lo, row_hi, col_lo, col_hi, hess)]
+    key = hashlib.sha256(b"".join(np.ascontiguousarray(v).tobytes() for v in parts)).digest()
+    if key not in _SOLVED:
+        if len(_SOLVED) >= _SOLVED_MAX:
+            _SOLVED.clear()
+        _SOLVED[key] = solve_highs(cost, sp.csr_matrix(A), row_lo, row_hi, col_lo, col_hi,
+                                   hessian=sp.diags(hess))
+    status, x, obj = _SOLVED[key]
+    return status, x.copy(), obj

@@ -179,6 +179,23 @@ def test_rounds_stop_when_settled_and_flag_the_rest():
     assert res.move[1] == 2.0
 
 
+def test_a_row_that_fails_in_start_is_not_stepped():
+    # start runs the first round itself (min_rounds=1): row 1 fails there and must stop
+    stepped = []
+
+    def start(rows):
+        return {"x": np.ones((len(rows), 1)), "bad": rows == 1}
+
+    def step(rows, state, k):
+        stepped.extend(rows.tolist())
+        return {"x": state["x"] / 2, "bad": np.zeros(len(rows), bool)}
+    res = Rounds(start, step, ("x",), lambda s: np.zeros(len(s["x"])), max_rounds=20,
+                 tol_move=0.1, tol_residual=0.0, min_rounds=1, failed=lambda s: s["bad"]).run(3)
+    assert 1 not in stepped and {0, 2} <= set(stepped)
+    assert res.settled.tolist() == [True, False, True]
+    assert res.rounds[1] == 0 and res.state["x"][1, 0] == 1.0
+
+
 def test_every_evaluated_price_vector_meets_eq_8_to_10():
     g = build()
     X = g.project(np.random.default_rng(5).uniform(g.lb - 0.2, g.ub + 0.2, (12, 48)))
@@ -568,6 +585,14 @@ def test_an_ev_with_no_connected_hour_is_named_by_its_id_and_file(tmp_path):
     g = eva.build(data_dir=data)                   # inclusive (eq. 6): the hour 10 itself
     cl = g.followers["market"].clusters
     assert 1 in cl.length[cl.start == 10]
+    # the report counts it (and only it: the shipped data has no such EV) and says so
+    from stackga.cases.eva.summary import summarize
+
+    from stackga.solve import result_at
+    res = result_at(g, g.project(0.5 * (g.lb + g.ub)[None])[0])
+    assert res.report["evs_same_hour"] == 1
+    assert "1 EVs arrive and leave within one rounded hour" in summarize(res)
+    assert result_at(build(), res.x).report["evs_same_hour"] == 0
 
 
 def test_market_with_the_clusters_first_tells_them_the_net_load_and_counts_its_rounds(monkeypatch):

@@ -350,7 +350,7 @@ def test_eva_run_compare_and_figures(tmp_path, capsys):
     fast = ["--pop-size", "6", "--generations", "2"]
     assert main(["run", "eva", "--out", str(tmp_path / "r")] + fast) == 0
     assert "EVs -> 29 clusters" in capsys.readouterr().out
-    assert main(["compare", "eva", "--seeds", "2", "--out", str(tmp_path / "c")] + fast) == 0
+    assert main(["compare", "eva", "--seeds", "2", "--jobs", "1", "--out", str(tmp_path / "c")] + fast) == 0
     out = capsys.readouterr().out
     for text in ("ours (median [min, max] over 2 seeds", "final population of the median default run",
                  "The paper's claims, computed at each seed's best: k of 2 seeds",
