@@ -1,13 +1,16 @@
-"""An EV charging hub: charge-only storage with a plug-in window and a daily energy need.
+"""An EV charging hub: charge-only sessions, each with a plug-in window and an energy need.
 
-    min  sum_{t in window} R(t) c(t) dt
-    s.t. 0 <= c(t) <= P_max,   sum_{t in window} c(t) dt = need,   c(t) = 0 outside the window
+    min  sum_s sum_{t in window_s} R(t) c_s(t) dt
+    s.t. 0 <= c_s(t) <= P_max_s,   sum_{t in window_s} c_s(t) dt = need_s,
+         c_s(t) = 0 outside window_s                                  (s = 1..S sessions)
 
-(an LP; the hub's battery losses and state limits are not modelled: it draws ``need`` kWh
-within the window). Exact method: fill the window's cheapest hours first (a greedy fill,
-batched: one sort per individual); prices within ``TIE`` (relative) of each other count
-as one level, so a tie is not lost to a rounding error in the leader's prices (the cost
-differs by at most TIE x the price x need). The hub ties whenever hours of the price at which the
+(an LP; one session is the hub as a whole, several are its charging sessions, e.g. one per
+vehicle or per fleet, each on its own charger; the vehicles' battery losses and state
+limits are not modelled: a session draws its need within its window). Exact method: each
+session fills its window's cheapest hours first (a greedy fill, batched: one sort per
+individual and session); prices within ``TIE`` (relative) of each other count as one
+level, so a tie is not lost to a rounding error in the leader's prices (the cost differs by
+at most TIE x the price x need). A session ties whenever hours of the price at which its
 fill stops can share the rest in more than one way; its own rule fills the earliest of
 them first, and :meth:`EVHub.select` fills them by a leader's valuation instead
 (:mod:`stackga.selection`). Units: kW, kWh, yuan/kWh.
@@ -31,96 +34,148 @@ TIE = 1e-12     # prices this close (relative) are one level: the hub is indiffe
 
 @dataclass(frozen=True)
 class EVHub:
-    """An EV hub.
+    """An EV hub: one charging session, or S of them.
 
     | parameter | unit | meaning | default |
     |---|---|---|---|
-    | ``window`` | - | (T,) bool, the hours the vehicles are plugged in | required |
-    | ``p_max`` | kW | the hub's charging power in each hour | required |
-    | ``need`` | kWh | what it draws within the window (at most p_max x its hours) | required |
+    | ``window`` | - | (T,) bool, the hours the vehicles are plugged in; or (S, T), one row per session | required |
+    | ``p_max`` | kW | the charging power in each hour: a number, or (S,) one per session | required |
+    | ``need`` | kWh | what a session draws within its window (at most p_max x its hours): a number, or (S,) | required |
     | ``dt`` | h | step length | 1 |
+
+    Its answer: ``charge`` (n, T) kW, the hub's total, and ``sessions`` (n, S, T) kW, each
+    session's own plan.
     """
 
     window: np.ndarray
-    p_max: float
-    need: float
+    p_max: float | np.ndarray
+    need: float | np.ndarray
     dt: float = 1.0
 
     def __post_init__(self) -> None:
         w = np.asarray(self.window)
-        if w.ndim != 1 or w.dtype != bool:
-            raise InputError(f"EVHub.window must be a 1-D bool array, got {w.dtype} shape {w.shape}")
-        if not self.p_max > 0 or not self.need >= 0:
-            raise InputError(f"EVHub: need p_max > 0 and need >= 0, got {self.p_max}, {self.need}")
-        if self.need > w.sum() * self.p_max * self.dt * (1 + 1e-12):
-            raise InputError(f"EVHub.need = {self.need} kWh exceeds what the window can charge "
-                             f"({w.sum()} h x {self.p_max} kW)")
+        if w.ndim not in (1, 2) or w.dtype != bool or w.shape[-1] == 0 or w.size == 0:
+            raise InputError(f"EVHub.window must be a (T,) or (S, T) bool array, got {w.dtype} "
+                             f"shape {w.shape}")
+        S = 1 if w.ndim == 1 else len(w)
+        for name in ("p_max", "need"):
+            v = np.asarray(getattr(self, name), float)
+            if v.ndim > 1 or (v.ndim == 1 and len(v) != S):
+                raise InputError(f"EVHub.{name} must be a number or one value per session "
+                                 f"({S}), got shape {v.shape}")
+            if not np.all(np.isfinite(v)):
+                raise InputError(f"EVHub.{name} must be finite, got {v.tolist()}")
+        if not np.all(self.powers > 0) or not np.all(self.needs >= 0):
+            raise InputError(f"EVHub: need p_max > 0 and need >= 0, got {np.asarray(self.p_max).tolist()}, "
+                             f"{np.asarray(self.need).tolist()}")
+        if not self.dt > 0:
+            raise InputError(f"EVHub.dt must be > 0, got {self.dt}")
+        room = self.windows.sum(axis=1) * self.powers * self.dt
+        over = np.flatnonzero(self.needs > room * (1 + 1e-12))
+        if len(over):
+            s = int(over[0])
+            which = f"session {s}: " if w.ndim == 2 else ""
+            raise InputError(f"EVHub.need = {self.needs[s]} kWh exceeds what the window can charge "
+                             f"({which}{int(self.windows[s].sum())} steps x {self.dt:g} h x "
+                             f"{self.powers[s]:g} kW)")
 
     @property
     def T(self) -> int:
-        return len(self.window)
+        return np.shape(self.window)[-1]
+
+    @property
+    def windows(self) -> np.ndarray:
+        """(S, T) bool: each session's plug-in hours."""
+        return np.atleast_2d(np.asarray(self.window, bool))
+
+    @property
+    def powers(self) -> np.ndarray:
+        """(S,) kW: each session's charging power."""
+        return np.broadcast_to(np.asarray(self.p_max, float), (len(self.windows),))
+
+    @property
+    def needs(self) -> np.ndarray:
+        """(S,) kWh: each session's energy need."""
+        return np.broadcast_to(np.asarray(self.need, float), (len(self.windows),))
 
     #: the response arrays a leader's valuation may weigh (:meth:`select`)
     select_arrays = ("charge",)
 
     def _levels(self, p: np.ndarray) -> np.ndarray:
-        """(n, T) price levels: window hours whose prices differ by at most ``TIE`` (relative,
-        a few rounding errors) share a level, ranked from the cheapest; inf outside."""
-        big = np.where(self.window, p, np.inf)
-        order = np.argsort(big, axis=1, kind="stable")
-        s = np.take_along_axis(big, order, 1)
+        """(n, S, T) price levels: a session's window hours whose prices differ by at most
+        ``TIE`` (relative, a few rounding errors) share a level, ranked from the cheapest;
+        inf outside its window."""
+        W = self.windows[None]
+        big = np.where(W, p[:, None, :], np.inf)
+        order = np.argsort(big, axis=-1, kind="stable")
+        s = np.take_along_axis(big, order, -1)
         with np.errstate(invalid="ignore"):             # inf - inf past the window's hours
-            step = np.diff(s, axis=1) > TIE * (1.0 + np.abs(s[:, 1:]))
-        rank = np.concatenate([np.zeros((len(p), 1)), np.cumsum(step, axis=1)], axis=1)
+            step = np.diff(s, axis=-1) > TIE * (1.0 + np.abs(s[..., 1:]))
+        rank = np.concatenate([np.zeros(s.shape[:-1] + (1,)), np.cumsum(step, axis=-1)], axis=-1)
         out = np.empty_like(rank)
-        np.put_along_axis(out, order, rank, axis=1)
-        return np.where(self.window, out, np.inf)
+        np.put_along_axis(out, order, rank, axis=-1)
+        return np.where(W, out, np.inf)
 
     def _fill(self, p: np.ndarray, key2: np.ndarray) -> np.ndarray:
-        """Charge (n, T): window hours by rising price level, then by ``key2``, filled in turn."""
+        """Charge (n, S, T): each session's window hours by rising price level, then by
+        ``key2`` (n, T), filled in turn."""
         big = self._levels(p)
-        order = np.lexsort((key2, big), axis=-1)
-        cap = np.where(np.take_along_axis(big, order, 1) < np.inf, self.p_max * self.dt, 0.0)
-        before = np.cumsum(cap, axis=1) - cap
-        energy = np.clip(self.need - before, 0.0, cap)
-        out = np.zeros_like(p)
-        np.put_along_axis(out, order, energy / self.dt, axis=1)
+        order = np.lexsort((np.broadcast_to(key2[:, None, :], big.shape), big), axis=-1)
+        cap = np.where(np.take_along_axis(big, order, -1) < np.inf,
+                       self.powers[None, :, None] * self.dt, 0.0)
+        before = np.cumsum(cap, axis=-1) - cap
+        energy = np.clip(self.needs[None, :, None] - before, 0.0, cap)
+        out = np.zeros(big.shape)
+        np.put_along_axis(out, order, energy / self.dt, axis=-1)
         return out
+
+    def _response(self, p: np.ndarray, sessions: np.ndarray, status: np.ndarray) -> Response:
+        c = sessions.sum(axis=1)
+        return Response(-(p * c).sum(axis=1) * self.dt, status, {"charge": c, "sessions": sessions})
 
     def respond(self, prices: np.ndarray) -> Response:
         """The greedy fill for every row of ``prices`` (n, T) yuan/kWh (earliest hour first
         among equal prices)."""
         p = check_prices(prices, self.T, "EVHub")
         c = self._fill(p, np.broadcast_to(np.arange(self.T, dtype=float), p.shape))
-        return Response(-(p * c).sum(axis=1) * self.dt, np.zeros(len(p), np.int8), {"charge": c})
+        return self._response(p, c, np.zeros(len(p), np.int8))
 
     def ties(self, prices: np.ndarray, base: Response) -> np.ndarray:
-        """(n,) rows whose optimal fill is not unique: two window hours at the same price
-        level, one with room left and the other charging (moving energy between them
-        keeps the cost; with one equality row, that is the only way to tie)."""
+        """(n,) rows whose optimal fill is not unique: in some session, two window hours at
+        the same price level, one with room left and the other charging (moving energy
+        between them keeps the cost; with one equality row a session, that is the only
+        way to tie)."""
         p = check_prices(prices, self.T, "EVHub")
-        c = base.arrays["charge"]
-        full, empty = c >= self.p_max * (1 - 1e-12), c <= self.p_max * 1e-12
+        c = base.arrays["sessions"]
+        P = self.powers[None, :, None]
+        full, empty = c >= P * (1 - 1e-12), c <= P * 1e-12
         level = self._levels(p)
-        room = np.where(self.window & ~full, level, np.nan)
-        used = np.where(self.window & ~empty, level, np.nan)
-        same = (room[:, :, None] == used[:, None, :]) & ~np.eye(self.T, dtype=bool)
-        return same.any(axis=(1, 2))
+        W = self.windows[None]
+        room = np.where(W & ~full, level, np.nan)
+        used = np.where(W & ~empty, level, np.nan)
+        same = (room[..., :, None] == used[..., None, :]) & ~np.eye(self.T, dtype=bool)
+        return same.any(axis=(1, 2, 3))
 
     def select(self, prices: np.ndarray, weights: dict, base: Response) -> tuple[Response, np.ndarray]:
         """Among each row's optimal fills, one maximising sum_t weights["charge"] c(t)
-        (exact: among equal prices, the hours the leader values most are filled first).
-        Returns (response, moved (n,) bool)."""
+        (exact: in every session, among equal prices, the hours the leader values most are
+        filled first). Returns (response, moved (n,) bool)."""
         p = check_prices(prices, self.T, "EVHub")
         w = np.asarray(weights["charge"], float)
         c = self._fill(p, -w)
-        v0, v = (w * base.arrays["charge"]).sum(1), (w * c).sum(1)
+        v0, v = (w * base.arrays["charge"]).sum(1), (w * c.sum(axis=1)).sum(1)
         moved = v > v0 + 1e-12 * (1 + np.abs(v0))
-        c = np.where(moved[:, None], c, base.arrays["charge"])
-        return Response(-(p * c).sum(axis=1) * self.dt, base.status.copy(), {"charge": c}), moved
+        c = np.where(moved[:, None, None], c, base.arrays["sessions"])
+        return self._response(p, c, base.status.copy()), moved
 
     def certificate(self, price: np.ndarray, arrays: dict) -> Certificate:
-        """:func:`~stackga.followers.certify.certificate.lp_certificate` of a charge plan (T,)."""
-        hi = np.where(self.window, self.p_max, 0.0)
-        return lp_certificate(price * self.dt, sp.csr_matrix(np.full((1, self.T), self.dt)),
-                              [self.need], [self.need], np.zeros(self.T), hi, arrays["charge"])
+        """:func:`~stackga.followers.certify.certificate.lp_certificate` of a plan: the
+        sessions' LP (S x T columns, one need row a session) at ``arrays["sessions"]``
+        (S, T), or ``arrays["charge"]`` (T,) for one session."""
+        W = self.windows
+        S, T = W.shape
+        y = np.asarray(arrays["sessions"] if "sessions" in arrays else arrays["charge"], float)
+        A = sp.kron(sp.identity(S), sp.csr_matrix(np.full((1, T), self.dt)), format="csr")
+        hi = np.where(W, self.powers[:, None], 0.0).ravel()
+        return lp_certificate(np.tile(np.asarray(price, float) * self.dt, S), A, self.needs,
+                              self.needs, np.zeros(S * T), hi, y.ravel())
