@@ -40,7 +40,7 @@ class EVHub:
     |---|---|---|---|
     | ``window`` | - | (T,) bool, the hours the vehicles are plugged in; or (S, T), one row per session | required |
     | ``p_max`` | kW | the charging power in each hour: a number, or (S,) one per session | required |
-    | ``need`` | kWh | what a session draws within its window (at most p_max x its hours): a number, or (S,) | required |
+    | ``need`` | kWh | what a session draws within its window (at most p_max x its hours x dt): a number, or (S,) | required |
     | ``dt`` | h | step length | 1 |
 
     Its answer: ``charge`` (n, T) kW, the hub's total, and ``sessions`` (n, S, T) kW, each
@@ -68,8 +68,8 @@ class EVHub:
         if not np.all(self.powers > 0) or not np.all(self.needs >= 0):
             raise InputError(f"EVHub: need p_max > 0 and need >= 0, got {np.asarray(self.p_max).tolist()}, "
                              f"{np.asarray(self.need).tolist()}")
-        if not self.dt > 0:
-            raise InputError(f"EVHub.dt must be > 0, got {self.dt}")
+        if not (np.isfinite(self.dt) and self.dt > 0):
+            raise InputError(f"EVHub.dt must be finite and > 0, got {self.dt}")
         room = self.windows.sum(axis=1) * self.powers * self.dt
         over = np.flatnonzero(self.needs > room * (1 + 1e-12))
         if len(over):
@@ -98,8 +98,9 @@ class EVHub:
         """(S,) kWh: each session's energy need."""
         return np.broadcast_to(np.asarray(self.need, float), (len(self.windows),))
 
-    #: the response arrays a leader's valuation may weigh (:meth:`select`)
-    select_arrays = ("charge",)
+    #: the response arrays a leader's valuation may weigh (:meth:`select`): the total and
+    #: each session's plan (a leader may price sessions differently)
+    select_arrays = ("charge", "sessions")
 
     def _levels(self, p: np.ndarray) -> np.ndarray:
         """(n, S, T) price levels: a session's window hours whose prices differ by at most
@@ -118,9 +119,10 @@ class EVHub:
 
     def _fill(self, p: np.ndarray, key2: np.ndarray) -> np.ndarray:
         """Charge (n, S, T): each session's window hours by rising price level, then by
-        ``key2`` (n, T), filled in turn."""
+        ``key2`` ((n, T), or (n, S, T) one key a session), filled in turn."""
         big = self._levels(p)
-        order = np.lexsort((np.broadcast_to(key2[:, None, :], big.shape), big), axis=-1)
+        key2 = key2[:, None, :] if key2.ndim == 2 else key2
+        order = np.lexsort((np.broadcast_to(key2, big.shape), big), axis=-1)
         cap = np.where(np.take_along_axis(big, order, -1) < np.inf,
                        self.powers[None, :, None] * self.dt, 0.0)
         before = np.cumsum(cap, axis=-1) - cap
@@ -144,26 +146,38 @@ class EVHub:
         """(n,) rows whose optimal fill is not unique: in some session, two window hours at
         the same price level, one with room left and the other charging (moving energy
         between them keeps the cost; with one equality row a session, that is the only
-        way to tie)."""
+        way to tie). Counted per (row, session, level) in O(n S T)."""
         p = check_prices(prices, self.T, "EVHub")
         c = base.arrays["sessions"]
+        n, (S, T) = len(p), self.windows.shape
         P = self.powers[None, :, None]
-        full, empty = c >= P * (1 - 1e-12), c <= P * 1e-12
-        level = self._levels(p)
         W = self.windows[None]
-        room = np.where(W & ~full, level, np.nan)
-        used = np.where(W & ~empty, level, np.nan)
-        same = (room[..., :, None] == used[..., None, :]) & ~np.eye(self.T, dtype=bool)
-        return same.any(axis=(1, 2, 3))
+        room = W & (c < P * (1 - 1e-12))
+        used = W & (c > P * 1e-12)
+        level = np.where(W, self._levels(p), T).astype(np.int64)    # T: outside the window
+        flat = (np.arange(n * S).reshape(n, S, 1) * (T + 1) + level).ravel()
+
+        def count(mask):
+            return np.bincount(flat, weights=mask.ravel(), minlength=n * S * (T + 1))
+        r, u, b = count(room), count(used), count(room & used)
+        # a level ties when it has an hour with room and another that charges: not when
+        # its only hour with room is its only hour that charges (one part-filled hour)
+        tie = (r >= 1) & (u >= 1) & ~((r == 1) & (u == 1) & (b == 1))
+        return tie.reshape(n, S * (T + 1)).any(axis=1)
 
     def select(self, prices: np.ndarray, weights: dict, base: Response) -> tuple[Response, np.ndarray]:
-        """Among each row's optimal fills, one maximising sum_t weights["charge"] c(t)
-        (exact: in every session, among equal prices, the hours the leader values most are
-        filled first). Returns (response, moved (n,) bool)."""
+        """Among each row's optimal fills, one maximising the leader's valuation
+        sum weights["charge"] . charge + sum weights["sessions"] . sessions (a missing
+        array weighs 0; exact: in every session, among equal prices, the hours the leader
+        values most for that session are filled first). Returns (response, moved (n,) bool)."""
         p = check_prices(prices, self.T, "EVHub")
-        w = np.asarray(weights["charge"], float)
-        c = self._fill(p, -w)
-        v0, v = (w * base.arrays["charge"]).sum(1), (w * c.sum(axis=1)).sum(1)
+        n, S = len(p), len(self.windows)
+        w_c = np.broadcast_to(np.asarray(weights.get("charge", 0.0), float), (n, self.T))
+        w_s = np.broadcast_to(np.asarray(weights.get("sessions", 0.0), float), (n, S, self.T))
+        key = w_c[:, None, :] + w_s                   # a session's value per kW in each hour
+        c = self._fill(p, -key)
+        value = lambda sessions: (key * sessions).sum(axis=(1, 2))           # noqa: E731
+        v0, v = value(base.arrays["sessions"]), value(c)
         moved = v > v0 + 1e-12 * (1 + np.abs(v0))
         c = np.where(moved[:, None, None], c, base.arrays["sessions"])
         return self._response(p, c, base.status.copy()), moved
@@ -174,6 +188,9 @@ class EVHub:
         (S, T), or ``arrays["charge"]`` (T,) for one session."""
         W = self.windows
         S, T = W.shape
+        if "sessions" not in arrays and S > 1:
+            raise InputError(f"EVHub.certificate: a hub of {S} sessions needs arrays['sessions'] "
+                             f"({S}, {T}), got only {sorted(arrays)}")
         y = np.asarray(arrays["sessions"] if "sessions" in arrays else arrays["charge"], float)
         A = sp.kron(sp.identity(S), sp.csr_matrix(np.full((1, T), self.dt)), format="csr")
         hi = np.where(W, self.powers[:, None], 0.0).ravel()

@@ -55,8 +55,9 @@ class Rounds:
         max_rounds, tol_move, tol_residual: the cap and the tolerances.
         min_rounds: rounds run before an individual may settle (a change needs two states: 2
             where ``start`` only sets the stage, 1 where it runs a round itself).
-        failed: optional f(state) -> (m,) bool: rows that failed in a round (or in
-            ``start``, where it runs one) stop there (settled False) and keep their state.
+        failed: optional f(state) -> (m,) bool: rows that failed in a round stop there
+            (settled False) and keep their state; it is also asked of ``start``'s state
+            (which may run a round itself), so it must accept that state.
     """
 
     start: Callable

@@ -86,11 +86,12 @@ def _tile(r: Response, reps: int) -> Response:
 def valuation(leader, X: np.ndarray, prices: np.ndarray, responses: dict, name: str,
               arrays: tuple) -> dict[str, np.ndarray]:
     """The leader's objective's change per unit of each entry of the follower ``name``'s
-    ``arrays`` (name -> (n, m) like the arrays), at the responses given: forward
-    differences with step 1e-4 (1 + max |array|), one leader call on n (1 + sum m) rows."""
+    ``arrays`` (name -> (n, ...) shaped like the arrays, m entries a row), at the responses
+    given: forward differences with step 1e-4 (1 + max |array|), one leader call on
+    n (1 + sum m) rows."""
     r = responses[name]
     n = len(X)
-    sizes = [r.arrays[a].shape[1] for a in arrays]
+    sizes = [int(np.prod(r.arrays[a].shape[1:])) for a in arrays]
     reps = 1 + sum(sizes)
     tiled = {k: (_tile(v, reps) if k != name else None) for k, v in responses.items()}
     own = _tile(r, reps)
@@ -99,8 +100,9 @@ def valuation(leader, X: np.ndarray, prices: np.ndarray, responses: dict, name: 
     for a, m in zip(arrays, sizes):           # per individual: a function of its own arrays
         h = 1e-4 * (1.0 + np.abs(r.arrays[a].reshape(n, -1)).max(axis=1, initial=0.0))
         steps[a] = h
+        flat = own.arrays[a].reshape(len(own.arrays[a]), -1)      # a view of the tiled copy
         for e in range(m):
-            own.arrays[a][j * n:(j + 1) * n, e] += h
+            flat[j * n:(j + 1) * n, e] += h
             j += 1
     tiled[name] = own
     Xt = np.tile(X, (reps, 1))
@@ -109,7 +111,7 @@ def valuation(leader, X: np.ndarray, prices: np.ndarray, responses: dict, name: 
     F[:, ~np.all(np.isfinite(F), axis=0)] = 0.0     # no valuation: the own rule's answer stays
     out, j = {}, 1
     for a, m in zip(arrays, sizes):
-        out[a] = ((F[j:j + m] - F[0]) / steps[a][None, :]).T
+        out[a] = ((F[j:j + m] - F[0]) / steps[a][None, :]).T.reshape(r.arrays[a].shape)
         j += m
     return out
 

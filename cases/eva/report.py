@@ -27,13 +27,14 @@ def _split_failures(data, clusters, labels, c, d) -> list[int]:
     return bad
 
 
-def report(ev, x, data, clusters, labels, net, market, window: str = "inclusive") -> dict:
+def report(ev, x, data, clusters, labels, net, market, *, window: str) -> dict:
     """Figures for individual 0 of an Evaluation ``ev`` at leader vector ``x``.
 
     ``eva_gain`` is what aggregating the EVs earns the EVA: its running cost serving the
     microgrid without EVs (its dispatch of load - PV - wind at the last round's gamma1)
     minus its net cost in the game (running cost - the clusters' payments).
-    ``evs_same_hour``: EVs whose arrival and departure round to one hour; the inclusive
+    ``evs_same_hour``: EVs in a cluster whose rounded arrival and departure are one hour
+    (on the grid an EV's own times; greedy: its cluster's mean times); the inclusive
     ``window`` (eq. 6's sum from T_in to T_out) gives them that one connected hour (the
     exclusive window refuses them when the case is built)."""
     T = len(net)

@@ -27,6 +27,7 @@ def summarize(res) -> str:
         lines.append(f"readings: window {m['window']}, battery end state {m['end_state']}, "
                      f"grouping {m['grouping']}, first round {m['first']}, view {m['view']}")
     if r.get("evs_same_hour"):
-        lines.append(f"{r['evs_same_hour']} EVs arrive and leave within one rounded hour: one "
-                     f"connected hour each (eq. 6's inclusive window)")
+        k = r["evs_same_hour"]
+        lines.append(f"{k} EV{'s' if k > 1 else ''} in a cluster whose arrival and departure "
+                     f"round to one hour: one connected hour (eq. 6's inclusive window)")
     return "\n".join(lines)

@@ -106,14 +106,18 @@ def _central_piece(units: dict, load: np.ndarray, agent, shed_cost: float, k_d: 
 def _solve_once(cost, A, row_lo, row_hi, col_lo, col_hi, hess) -> tuple:
     """HiGHS's (status, x, objective) of min cost x + x' diag(hess) x / 2 s.t. row_lo <= A x
     <= row_hi and the column bounds (A dense), from :data:`_SOLVED` where the same inputs
-    were solved before in this process (HiGHS is deterministic: the same answer)."""
+    were solved to optimality before in this process (HiGHS is deterministic: the same
+    answer)."""
     parts = [np.asarray(A.shape, float)] + [np.asarray(v, float) for v in
                                             (cost, A, row_lo, row_hi, col_lo, col_hi, hess)]
     key = hashlib.sha256(b"".join(np.ascontiguousarray(v).tobytes() for v in parts)).digest()
-    if key not in _SOLVED:
+    if key in _SOLVED:
+        status, x, obj = _SOLVED[key]
+        return status, x.copy(), obj
+    status, x, obj = solve_highs(cost, sp.csr_matrix(A), row_lo, row_hi, col_lo, col_hi,
+                                 hessian=sp.diags(hess))
+    if status == Status.OPTIMAL:            # a limit or a failure is not kept: it may not recur
         if len(_SOLVED) >= _SOLVED_MAX:
             _SOLVED.clear()
-        _SOLVED[key] = solve_highs(cost, sp.csr_matrix(A), row_lo, row_hi, col_lo, col_hi,
-                                   hessian=sp.diags(hess))
-    status, x, obj = _SOLVED[key]
-    return status, x.copy(), obj
+        _SOLVED[key] = (status, x.copy(), obj)
+    return status, x, obj

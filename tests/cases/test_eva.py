@@ -591,7 +591,7 @@ def test_an_ev_with_no_connected_hour_is_named_by_its_id_and_file(tmp_path):
     from stackga.solve import result_at
     res = result_at(g, g.project(0.5 * (g.lb + g.ub)[None])[0])
     assert res.report["evs_same_hour"] == 1
-    assert "1 EVs arrive and leave within one rounded hour" in summarize(res)
+    assert "1 EV in a cluster whose arrival and departure round to one hour" in summarize(res)
     assert result_at(build(), res.x).report["evs_same_hour"] == 0
 
 
