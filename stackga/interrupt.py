@@ -15,7 +15,7 @@ import signal
 import threading
 from contextlib import contextmanager
 
-__all__ = ["StopFlag", "exit_code", "graceful", "requested", "SIGNALS"]
+__all__ = ["StopFlag", "exit_code", "graceful", "request", "requested", "SIGNALS"]
 
 #: the signals that ask a run to stop (those the platform has)
 SIGNALS = tuple(getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP")
@@ -45,6 +45,18 @@ def exit_code() -> int:
 def requested() -> bool:
     """True when a stop was requested inside the current ``graceful()`` block."""
     return _active is not None and _active.requested
+
+
+def request(signum: int = int(signal.SIGINT)) -> bool:
+    """Ask the current ``graceful()`` block to stop, as the signal ``signum`` would (from
+    any thread: e.g. a pool worker's watcher when its parent was asked to stop). True if
+    a block was running and had not been asked yet."""
+    flag = _active
+    if flag is None or flag.requested:
+        return False
+    _last["signum"] = int(signum)
+    flag.requested, flag.signum = True, int(signum)
+    return True
 
 
 @contextmanager

@@ -5,10 +5,11 @@ Parallel over runs, never over individuals (one task per individual costs more t
 the follower solve). A run is a :class:`RunSpec`: a module-level ``build`` function
 (picklable by reference) with its keyword arguments, and a GA configuration. Every
 run is seeded, so the results do not depend on the number of processes or their
-order; they are returned in the order of the specs. Ctrl-C (inside
-:func:`stackga.interrupt.graceful`) stops submitting runs; on local processes the running
-ones stop at their current generation and come back marked ``interrupted``; on Dask,
-whose workers see no Ctrl-C, they are cancelled (and absent from the results).
+order; they are returned in the order of the specs. Ctrl-C or SIGTERM to this process
+(inside :func:`stackga.interrupt.graceful`) stops submitting runs; on local processes the
+request is passed on to the workers (they ignore the terminal's Ctrl-C themselves), whose
+running runs stop at the end of their current generation and come back marked
+``interrupted``; on Dask they are cancelled (and absent from the results).
 """
 from __future__ import annotations
 
@@ -29,8 +30,8 @@ from stackga.errors import InputError
 from ..config import GAConfig
 from ..result import Result
 
-__all__ = ["RunSpec", "check_same_data", "dask_client", "execute", "local_pool", "run_many",
-           "unfinished"]
+__all__ = ["LocalPool", "RunSpec", "check_same_data", "dask_client", "execute", "local_pool",
+           "run_many", "unfinished"]
 
 
 def _data_files(meta: dict) -> dict | None:
@@ -108,32 +109,55 @@ def dask_client(address: str, worker_timeout: float | None = None):
     return client
 
 
-def _watch_parent(parent: int, every: float = 0.5) -> None:
-    """End this worker (at once, exit code 1) when its parent is gone (killed with -9, or
-    ended without shutting the pool down): an orphaned worker never runs on."""
+#: seconds between a worker's looks at its parent and at the pool's stop request
+WATCH_EVERY = 0.25
+
+
+def _watch(parent: int | None, stop, every: float = WATCH_EVERY) -> None:
+    """A worker's watcher thread: end the worker at once (exit code 1) when its parent is
+    gone (killed with -9, or ended without shutting the pool down), so an orphaned worker
+    never runs on; and while the pool's ``stop`` event is set, ask the running run to stop
+    at the end of its generation (:func:`stackga.interrupt.request`)."""
     while True:
         time.sleep(every)
-        if os.getppid() != parent:
+        if parent is not None and os.getppid() != parent:
             os._exit(1)
+        if stop is not None and stop.is_set():
+            interrupt.request()
 
 
-def _worker_init(parent: int | None = None) -> None:
+def _worker_init(parent: int | None = None, stop=None) -> None:
     """Once per worker process: load the compiled follower kernels (from numba's cache) and
-    the GA engines, so no run pays for them, ignore Ctrl-C between runs (inside a run,
-    ``solve`` stops it cleanly), and watch the parent (:func:`_watch_parent`)."""
+    the GA engines, so no run pays for them; ignore the terminal's Ctrl-C (it reaches the
+    whole process group: the parent decides and passes the stop on through ``stop``); and
+    watch the parent and the stop event (:func:`_watch`)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    if parent is not None:
-        threading.Thread(target=_watch_parent, args=(parent,), daemon=True,
-                         name="stackga-parent-watch").start()
+    if parent is not None or stop is not None:
+        threading.Thread(target=_watch, args=(parent, stop), daemon=True,
+                         name="stackga-worker-watch").start()
     _warm()
 
 
-def local_pool(jobs: int) -> ProcessPoolExecutor:
+class LocalPool(ProcessPoolExecutor):
+    """A process pool whose workers stop their running runs when ``stop`` is set."""
+
+    def __init__(self, jobs: int) -> None:
+        ctx = mp.get_context("spawn")
+        self.stop = ctx.Event()
+        super().__init__(jobs, mp_context=ctx, initializer=_worker_init,
+                         initargs=(os.getpid(), self.stop))
+
+
+def local_pool(jobs: int) -> LocalPool:
     """A pool of ``jobs`` spawned worker processes, each warmed once (kernels, engines),
-    each ending by itself if this process dies. Pass it to :func:`run_many` to reuse it
-    across calls; shut it down when done."""
-    return ProcessPoolExecutor(jobs, mp_context=mp.get_context("spawn"), initializer=_worker_init,
-                               initargs=(os.getpid(),))
+    each ending by itself if this process dies, each stopping its running run when this
+    process is asked to stop inside :func:`run_many`. Pass it to :func:`run_many` to reuse
+    it across calls; shut it down when done."""
+    return LocalPool(jobs)
+
+
+#: seconds between looks at the stop flag while waiting for a local run
+POLL_EVERY = 0.2
 
 
 def run_many(specs: list[RunSpec], jobs: int = 1,
@@ -172,8 +196,11 @@ def run_many(specs: list[RunSpec], jobs: int = 1,
         submit = lambda spec: pool.submit(execute, spec, pure=False)             # noqa: E731
         first = lambda fs: _dask_first(pool, list(fs), dask_wait)                 # noqa: E731
     else:
+        stop = getattr(pool, "stop", None)     # a LocalPool passes a stop on to its runs
+        if stop is not None:
+            stop.clear()
         submit = lambda spec: pool.submit(execute, spec)                          # noqa: E731
-        first = lambda fs: wait(fs, return_when=FIRST_COMPLETED)                 # noqa: E731
+        first = lambda fs: _local_first(list(fs), stop)                           # noqa: E731
     running: dict = {}
     try:
         queue = list(specs)
@@ -194,6 +221,17 @@ def run_many(specs: list[RunSpec], jobs: int = 1,
         elif own:
             pool.shutdown(wait=False, cancel_futures=True)  # nothing is left running normally
     return {n: results[n] for n in names if n in results}
+
+
+def _local_first(futures: list, stop) -> tuple[set, set]:
+    """Wait for the first of ``futures`` to finish, passing a stop request on to the
+    workers (``stop.set()``) as soon as one is made."""
+    while True:
+        done, pending = wait(futures, timeout=POLL_EVERY, return_when=FIRST_COMPLETED)
+        if done:
+            return done, pending
+        if stop is not None and interrupt.requested() and not stop.is_set():
+            stop.set()
 
 
 def _dask_first(client, futures: list, dask_wait, poll: float = 2.0):

@@ -69,6 +69,25 @@ def test_ctrl_c_then_resume_equals_an_uninterrupted_sweep(tmp_path):
     assert essentials(done) == essentials(full)
 
 
+def test_a_stop_reaches_the_running_runs_of_a_local_pool():
+    """Ctrl-C in the parent of a process pool: no run starts after it, and the running
+    ones (whose workers ignore the terminal's Ctrl-C) stop at their generation and come
+    back marked interrupted, instead of running their 3,000 generations to the end."""
+    import threading
+
+    from stackga.experiments.runner import RunSpec, run_many
+    specs = [RunSpec(f"r{s}", island.build, {"scenario": 3},
+                     {"generations": 3000, "pop_size": 10, "seed": s}) for s in (1, 2, 3)]
+    timer = threading.Timer(4.0, lambda: os.kill(os.getpid(), signal.SIGINT))
+    with interrupt.graceful():
+        timer.start()
+        out = run_many(specs, jobs=2)
+    timer.join()
+    assert list(out) == ["r1", "r2"]
+    assert all(r.status == "interrupted" for r in out.values())
+    assert all(len(r.log["best"]) < 3000 for r in out.values())
+
+
 def test_bad_sweeps_are_named():
     with pytest.raises(ValueError, match="cannot sweep 'sbx_eta'"):
         small(sbx_eta=[10.0])
