@@ -1,8 +1,10 @@
 """``stackga compare``, ``figures``, ``sweep``, ``tune`` and ``plot``: many runs and their figures."""
 from __future__ import annotations
 
+import json
 import sys
 import time
+from pathlib import Path
 
 import numpy as np
 
@@ -14,35 +16,69 @@ from .common import (
     _check_counts,
     _cluster,
     _config,
-    _output,
     _scenario,
     _stopped,
 )
 from .progress import SweepProgress
 
 
+def _compare_folder(a, manifest: dict):
+    """The folder of ``compare`` (checked before any run): a new one; with --overwrite an
+    old output folder emptied; with --resume the folder of the same comparison."""
+    import shutil
+    if a.resume:
+        if a.out is None:
+            raise InputError("--resume needs --out: the folder of the comparison to finish")
+        out = rundir.check_writable(a.out, "compare --out")
+        held = out / "compare.json"
+        if not held.is_file():
+            raise rundir.RunDirError(f"compare --out {out}: holds no comparison ({held.name} is "
+                                     f"missing); run it without --resume")
+        was = json.loads(held.read_text())
+        changed = [k for k in manifest if k != "seeds" and was.get(k) != manifest[k]]
+        if changed:
+            raise rundir.RunDirError(
+                f"compare --out {out}: holds a comparison with other settings ("
+                + ", ".join(f"{k}: {was.get(k)!r} then, {manifest[k]!r} now" for k in changed)
+                + "); --resume must repeat them (more seeds may be added)")
+        return out
+    if a.out is None:
+        return rundir.fresh(f"{a.case}-compare")
+    out = rundir.check_out(a.out, a.overwrite, "compare --out")
+    if out.is_dir() and any(out.iterdir()):              # --overwrite of stackga's folder
+        shutil.rmtree(out)
+    return out
+
+
 def cmd_compare(a) -> int:
+    from ..experiments.store import RunStore, storing
     case = _case(a.case)
     cfg = _config(a)
     _check_counts(a)
     case.load(a.data)                              # bad data stops here, before any run
     t0 = time.perf_counter()
     live = sys.stderr.isatty()
-    with _output(a, f"{a.case}-compare") as out:
-        with interrupt.graceful() as stop:
+    manifest = {"case": a.case, "config": {k: v for k, v in cfg.to_dict().items() if k != "jobs"},
+                "seeds": a.seeds, "data": None if a.data is None else str(Path(a.data).resolve())}
+    out = _compare_folder(a, manifest)
+    with rundir.writer_lock(out, "compare --out"):
+        out.mkdir(parents=True, exist_ok=True)
+        (out / rundir.MARKER).write_text("written by stackga; --overwrite may replace this folder\n")
+        (out / "compare.json").write_text(json.dumps(manifest, indent=1) + "\n")
+        (out / "summary.txt").unlink(missing_ok=True)
+        with interrupt.graceful() as stop, storing(RunStore(out, a.resume)):
             text, results = case.compare(cfg, data_dir=a.data, seeds=a.seeds, jobs=a.jobs,
                                          on_run=lambda s: print(f"done: {s}", file=sys.stderr)
                                          if live else None)
         bad = [name for name, r in results.items() if r.infeasibility]
-        with rundir.staged(out, overwrite=a.overwrite) as tmp:
-            for name, r in results.items():
-                (tmp / name).mkdir()
-                r.write_files(tmp / name)
-            (tmp / "summary.txt").write_text(text + "\n")
-            if not (stop() or bad):
-                case.write_compare_figures(results, tmp, seeds=a.seeds, first_seed=a.seed)
+        for name, r in results.items():          # with what compare added to their reports
+            r.save(out / name, overwrite=True)
+        (out / "summary.txt").write_text(text + "\n")
+        if not (stop() or bad):
+            case.write_compare_figures(results, out, seeds=a.seeds, first_seed=a.seed)
     if stop():
-        print(f"stackga: {text}; they are saved in {out}/", file=sys.stderr)
+        print(f"stackga: {text}; they are saved in {out}/; finish with: stackga compare "
+              f"{a.case} ... --out {out} --resume", file=sys.stderr)
         return interrupt.exit_code()
     if bad:
         print(f"stackga: {text}; the runs are saved in {out}/ (no figures)", file=sys.stderr)

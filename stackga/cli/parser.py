@@ -123,6 +123,9 @@ def build_parser() -> argparse.ArgumentParser:
     c = sub.add_parser("compare", help="every scenario (and variant) over several seeds vs the paper")
     c.add_argument("case")
     _out_args(c, "a new folder runs/CASE-compare-DATE-TIME")
+    c.add_argument("--resume", action="store_true",
+                   help="finish the comparison in --out (stopped or killed): its finished runs "
+                        "are kept, the others run; repeat its settings (more --seeds may be added)")
     _ga_args(c)
     _seed_args(c)
     f = sub.add_parser("figures", help="regenerate the README figures (compare's figures, no tables)")

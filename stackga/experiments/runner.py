@@ -29,6 +29,7 @@ from stackga.errors import InputError
 
 from ..config import GAConfig
 from ..result import Result
+from . import store as store_mod
 
 __all__ = ["LocalPool", "RunSpec", "check_same_data", "dask_client", "execute", "local_pool",
            "run_many", "unfinished"]
@@ -166,17 +167,24 @@ def run_many(specs: list[RunSpec], jobs: int = 1,
     """name -> Result of every spec, in the specs' order. ``jobs`` > 1 runs them in that many
     processes (spawned, or those of ``pool``), never more than ``jobs`` at a time.
     ``on_done(spec, result)`` is called in this process as each run finishes (e.g. to save
-    it at once)."""
+    it at once). Inside :func:`stackga.experiments.store.storing`, every run is saved as it
+    ends and the store's finished runs are returned instead of being run again."""
     names = [s.name for s in specs]
     if len(set(names)) != len(names):
         raise InputError("run_many: run names must be distinct")
-    results: dict[str, Result] = {}
+    store = store_mod.current()          # inside ``storing``: save as they end, reuse found ones
+    results: dict[str, Result] = store.reuse(specs) if store else {}
+    specs = [s for s in specs if s.name not in results]
 
     def finish(spec, res):
         results[spec.name] = res
+        if store:
+            store.save(spec, res)
         if on_done:
             on_done(spec, res)
 
+    if not specs:
+        return {n: results[n] for n in names if n in results}
     if jobs <= 1 and pool is None:
         for spec in specs:
             if interrupt.requested():

@@ -243,3 +243,34 @@ def test_cli_compare_writes_every_run(tmp_path, capsys):
                            [f"scenario4-{v}-seed{s}" for v in variants for s in (1, 2)])
     assert (out / "summary.txt").exists() and (out / "prices.png").exists()
     assert (out / "convergence_seeds.png").exists()
+
+
+def test_cli_compare_resume_runs_only_what_is_missing(tmp_path, capsys, monkeypatch):
+    """A comparison whose folder lost runs (killed before they ended, or torn) is finished
+    by --resume: only those run again, and the summary equals the uninterrupted one."""
+    import shutil
+
+    import stackga.experiments.runner as runner
+    out = tmp_path / "cmp"
+    args = ["compare", "island", "--pop-size", "10", "--generations", "2", "--seeds", "2",
+            "--jobs", "1", "--out", str(out)]
+    assert main(args) == 0
+    full = (out / "summary.txt").read_text()
+    shutil.rmtree(out / "scenario3-seed2")
+    shutil.rmtree(out / "scenario4-wind-0.8-seed1")
+    (out / "scenario1" / "run.json").write_text("{torn")
+    (out / "summary.txt").unlink()
+    ran = []
+    execute = runner.execute
+    monkeypatch.setattr(runner, "execute", lambda spec: ran.append(spec.name) or execute(spec))
+    capsys.readouterr()
+    assert main(args + ["--resume"]) == 0
+    assert sorted(ran) == ["scenario1", "scenario3-seed2", "scenario4-wind-0.8-seed1"]
+    assert (out / "summary.txt").read_text() == full
+    # --resume repeats the settings; it needs --out and a comparison there
+    assert main([*args[:-2], "--generations", "3", "--out", str(out), "--resume"]) == 2
+    assert "generations" in capsys.readouterr().err
+    assert main(["compare", "island", "--resume"]) == 2
+    assert "--resume needs --out" in capsys.readouterr().err
+    assert main(["compare", "island", "--out", str(tmp_path / "empty"), "--resume"]) == 2
+    assert "holds no comparison" in capsys.readouterr().err
