@@ -10,7 +10,8 @@ iteration limits for the simplex, the interior point and the QP solver (HiGHS's 
 solver was seen cycling, 767,692 iterations in 5 s on an 8-variable QP). Reaching one is
 the status ``LIMIT``, never a hang. "Unbounded or infeasible" (HiGHS's presolve cannot
 tell) is settled by one re-solve without presolve (:func:`run`); if still undecided it
-is its own status, never INFEASIBLE.
+is its own status, never INFEASIBLE. What the QP solver prints on the C stdout despite
+``output_flag`` off is captured and counted (:mod:`.c_output`).
 """
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from ..response import Status
+from .c_output import captured
 
 __all__ = ["build_highs", "solve_highs", "quiet_highs", "run", "LIMITS", "STATUS_MAP"]
 
@@ -165,7 +167,11 @@ def solve_highs(
             trace.append((float(d.running_time), float(d.mip_primal_bound), float(d.mip_dual_bound)))
         h.cbMipImprovingSolution.subscribe(record)
         h.cbMipLogging.subscribe(record)
-    status = run(h)
+    if hessian is not None:                  # the QP solver's printf: captured and counted
+        with captured():
+            status = run(h)
+    else:
+        status = run(h)
     if status != Status.OPTIMAL:
         out = (status, np.zeros(n_col), 0.0)
         return out + (np.zeros(n_row),) if row_duals else out

@@ -16,8 +16,8 @@ BENCH = Path(__file__).resolve().parents[2] / "benchmarks"
     ("bench_eva.py", ["--generations", "2", "--pop-size", "4", "--baseline-generations", "1"]),
     ("bench_bilevel.py", ["--seeds", "1", "--generations", "2", "--pop-size", "10"]),
     ("bench_v2g_plan_step.py", ["--seeds", "1", "--generations", "2", "--pop-size", "10"]),
-    ("bench_experiments.py", ["--generations", "2", "--pop-size", "6", "--seeds", "2", "--trials", "2",
-                              "--tune-seeds", "2"]),
+    ("bench_experiments.py", ["--generations", "2", "--pop-size", "6", "--seeds", "1", "--trials", "2",
+                              "--tune-seeds", "1"]),
 ])
 def test_benchmark_runs(script, args):
     out = subprocess.run([sys.executable, str(BENCH / script), *args], capture_output=True,
