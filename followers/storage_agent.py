@@ -78,7 +78,8 @@ class StorageAgent:
     dt: float = 1.0
     discharge_floor: float | None = None
     _pieces: tuple | None = field(default=None, init=False, repr=False, compare=False)
-    stats: dict = field(default_factory=lambda: {"arbitrage": 0, "exact_qps": 0}, compare=False,
+    stats: dict = field(default_factory=lambda: {"arbitrage": 0, "exact_qps": 0, "exact_qps_failed": 0},
+                        compare=False,
                         repr=False)
 
     def __post_init__(self) -> None:
@@ -279,7 +280,9 @@ class StorageAgent:
         the view's gradient at the answer (F is concave: F <= F(z0) - g (z - z0) + lin);
         where its plan reaches that bound it is a best plan, else one convex QP over the
         optimal face (:func:`~stackga.followers.certify.tie_values.best_under_recourse`,
-        counted in ``stats["exact_qps"]``). Returns (response, moved (n,) bool)."""
+        counted in ``stats["exact_qps"]``; one that fails, or whose answer breaks the
+        follower's rows, leaves the row's own answer, counted in ``stats["exact_qps_failed"]``).
+        Returns (response, moved (n,) bool)."""
         n, T = len(base.status), self.T
         b = base.arrays
         w_ch, w_dis = np.zeros((n, T)), np.zeros((n, T))
@@ -310,7 +313,8 @@ class StorageAgent:
             if not gain >= bound - tol:                     # the exact QP over the face
                 self.stats["exact_qps"] += 1
                 plan, gain = self._best_under(rows[i], b, int(i), L, R0)
-                if plan is None:
+                if plan is None:               # not solved, or an answer off its rows: own rule
+                    self.stats["exact_qps_failed"] += 1
                     continue
                 c, d, e = plan
             if gain > tol:

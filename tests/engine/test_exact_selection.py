@@ -204,6 +204,7 @@ def test_v2g_optimistic_selection_is_the_operators_best_among_the_agents_optima(
     agent = own.followers["ev"]
     assert b.selection["ev"]["moved"] > 0
     assert np.allclose(b.responses["ev"].objective, a.responses["ev"].objective, rtol=1e-9)
+    assert _balance_error(own.followers["ev"], b.responses["ev"]) < 1e-9
     tol = 1e-7 * np.abs(a.leader)
     assert np.all(b.leader >= a.leader - tol) and np.all(b.leader >= c.leader - tol)
     prices = own.to_prices(X)
@@ -217,3 +218,37 @@ def test_v2g_optimistic_selection_is_the_operators_best_among_the_agents_optima(
         responses = {**a.responses, "ev": other}
         value = own.leader(X, prices, responses).objective
         assert np.all(b.leader >= value - tol)
+
+
+def _balance_error(agent, r) -> float:
+    """The largest break (MWh) of the agent's energy balance (eq. 11) in a response."""
+    c, d, e = (r.arrays[k] for k in ("p_ch", "p_dis", "energy"))
+    bal = e[:, 1:] - e[:, :-1] - (agent.eta_c * c - d / agent.eta_d) * agent.dt + agent.need
+    return float(np.abs(bal).max())
+
+
+def test_a_qp_answer_off_the_followers_rows_is_never_used(monkeypatch):
+    """HiGHS's QP solver was seen to call "optimal" a plan 28 MWh off the agent's energy
+    balance, and the selection used it. A QP answer that breaks its rows is refused and
+    counted; the row keeps a feasible optimal plan of the agent."""
+    import stackga.followers.certify.tie_values as tv
+    from stackga.cases.v2g.case import build
+    from stackga.followers.response import Status
+    solve = tv.solve_highs
+
+    def off_by_one(*args, **kwargs):          # the QP's answer moved off its rows
+        out = solve(*args, **kwargs)
+        if kwargs.get("hessian") is not None and out[0] == Status.OPTIMAL:
+            v = out[1].copy()
+            v[0] += 1.0 + abs(v).max()
+            return (out[0], v) + tuple(out[2:])
+        return out
+    monkeypatch.setattr(tv, "solve_highs", off_by_one)
+    opt = build("tariff", selection="optimistic")
+    rng = np.random.default_rng(1)
+    X = opt.project(opt.lb + rng.random((4, opt.n_var)) * (opt.ub - opt.lb))
+    before = tv.QP_REJECTED["count"]
+    agent = opt.followers["ev"]
+    ev = opt.evaluate(X)
+    assert agent.stats["exact_qps_failed"] > 0 and tv.QP_REJECTED["count"] > before
+    assert _balance_error(agent, ev.responses["ev"]) < 1e-9
