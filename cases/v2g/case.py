@@ -254,7 +254,8 @@ def build(scenario: str = "plan", variant: str = "base", data_dir=None,
               "data": fingerprint(data.folder, data_io.SCHEMAS), "load": load.tolist(),
               "units": {k: v.tolist() for k, v in data.units.items()},
               "k_c": k_c, "k_d": k_d, "k_b": k_b, "bound": bound,
-              "report": partial(report, bound=bound), "tie_views": tie_views},
+              "report": partial(report, bound=bound, agent=followers["ev"] if followers["ev"] is agent
+                                else None), "tie_views": tie_views},
     )
     if scenario == "plan":
         # the single-level optimum (the agent's optimality dropped) bounds every plan's
@@ -262,6 +263,7 @@ def build(scenario: str = "plan", variant: str = "base", data_dir=None,
         ref = central(data.units, load, agent, p["shed_cost"], k_d)
         if ref is not None:
             x_ref = (ref["p_ch"] - ref["p_dis"])[hours]
-            game.meta.update(bound=ref["objective"], report=partial(report, bound=ref["objective"]))
+            game.meta.update(bound=ref["objective"], report=partial(report, bound=ref["objective"],
+                                                                    agent=agent))
             game.improve = RelaxationStep(game, lambda: x_ref.copy(), bound=-ref["objective"])
     return game

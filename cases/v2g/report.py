@@ -9,9 +9,12 @@ ACTIVE_MW = 1e-6
 BOUND_REL = 1e-7      # a plan within this (relative) of the single-level bound attains it
 
 
-def report(ev, x, bound: float | None = None) -> dict:
+def report(ev, x, bound: float | None = None, agent=None) -> dict:
     """Figures for individual 0 of an Evaluation ``ev`` at leader vector ``x``; with the
-    single-level ``bound`` also the gap to it and whether the plan attains it."""
+    single-level ``bound`` also the gap to it and whether the plan attains it; with the
+    ``agent`` (a StorageAgent) its plan's largest energy-balance break (eq. 11, MWh) and
+    how many exact-selection QPs it solved in this process and how many failed or were
+    refused (an answer off the agent's rows)."""
     r = ev.responses["ev"].arrays
     ch, dis, e = r["p_ch"][0], r["p_dis"][0], r["energy"][0]
     a = ev.arrays
@@ -36,6 +39,11 @@ def report(ev, x, bound: float | None = None) -> dict:
         "net_load_peak_mw": float(net.max()),
         "net_load_peak_valley_mw": float(net.max() - net.min()),
     }
+    if agent is not None:
+        bal = e[1:] - e[:-1] - (agent.eta_c * ch - dis / agent.eta_d) * agent.dt + agent.need
+        out["energy_balance_max_mwh"] = float(np.abs(bal).max())
+        out["selection_qps"] = int(agent.stats["exact_qps"])
+        out["selection_qps_failed"] = int(agent.stats["exact_qps_failed"])
     if bound is not None:
         out["bound"] = float(bound)
         out["bound_gap"] = out["total_cost"] - float(bound)

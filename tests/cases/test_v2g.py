@@ -242,6 +242,8 @@ def test_short_runs_are_feasible_and_deterministic(engine, mode):
     if game.A is not None:
         assert np.all(game.A @ a.x <= game.b + 1e-9)
     assert a.report["complementarity_max"] == 0.0
+    assert a.report["energy_balance_max_mwh"] < 1e-9           # eq. 11 at the best plan
+    assert a.report["selection_qps"] >= a.report["selection_qps_failed"] >= 0
 
 
 def test_unknown_scenario_and_bad_data(tmp_path):
