@@ -23,9 +23,9 @@ from .progress import SweepProgress
 
 
 def _compare_folder(a, manifest: dict):
-    """The folder of ``compare`` (checked before any run): a new one; with --overwrite an
-    old output folder emptied; with --resume the folder of the same comparison."""
-    import shutil
+    """The folder of ``compare`` (checked before any run): a new one, an old output folder
+    of stackga's with --overwrite (emptied once its lock is held), or with --resume the
+    folder of the same comparison."""
     if a.resume:
         if a.out is None:
             raise InputError("--resume needs --out: the folder of the comparison to finish")
@@ -44,10 +44,7 @@ def _compare_folder(a, manifest: dict):
         return out
     if a.out is None:
         return rundir.fresh(f"{a.case}-compare")
-    out = rundir.check_out(a.out, a.overwrite, "compare --out")
-    if out.is_dir() and any(out.iterdir()):              # --overwrite of stackga's folder
-        shutil.rmtree(out)
-    return out
+    return rundir.check_out(a.out, a.overwrite, "compare --out")
 
 
 def cmd_compare(a) -> int:
@@ -62,6 +59,9 @@ def cmd_compare(a) -> int:
                 "seeds": a.seeds, "data": None if a.data is None else str(Path(a.data).resolve())}
     out = _compare_folder(a, manifest)
     with rundir.writer_lock(out, "compare --out"):
+        if not a.resume and out.is_dir() and any(out.iterdir()):   # --overwrite, checked above
+            import shutil
+            shutil.rmtree(out)
         out.mkdir(parents=True, exist_ok=True)
         (out / rundir.MARKER).write_text("written by stackga; --overwrite may replace this folder\n")
         (out / "compare.json").write_text(json.dumps(manifest, indent=1) + "\n")

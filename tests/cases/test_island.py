@@ -267,6 +267,14 @@ def test_cli_compare_resume_runs_only_what_is_missing(tmp_path, capsys, monkeypa
     assert main(args + ["--resume"]) == 0
     assert sorted(ran) == ["scenario1", "scenario3-seed2", "scenario4-wind-0.8-seed1"]
     assert (out / "summary.txt").read_text() == full
+    # without --resume the folder is refused; --overwrite starts it afresh (every run again)
+    assert main(args) == 2
+    assert "--overwrite" in capsys.readouterr().err
+    (out / "stale").mkdir()
+    ran.clear()
+    assert main(args + ["--overwrite"]) == 0
+    assert len(ran) == 17 and not (out / "stale").exists()
+    assert (out / "summary.txt").read_text() == full
     # --resume repeats the settings; it needs --out and a comparison there
     assert main([*args[:-2], "--generations", "3", "--out", str(out), "--resume"]) == 2
     assert "generations" in capsys.readouterr().err
