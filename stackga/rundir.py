@@ -20,7 +20,8 @@ from pathlib import Path
 
 from stackga.errors import InputError
 
-__all__ = ["RunDirError", "MARKER", "check_out", "check_writable", "fresh", "staged", "writer_lock"]
+__all__ = ["RunDirError", "MARKER", "check_out", "check_writable", "fresh", "mark", "staged",
+           "writer_lock"]
 
 #: every folder ``staged`` commits holds this file; ``overwrite`` replaces only such folders
 MARKER = ".stackga"
@@ -94,11 +95,16 @@ def fresh(stem: str, root="runs") -> Path:
     raise RunDirError(f"{root}: no free run folder named {base}-k")
 
 
+def mark(folder: Path) -> None:
+    """Write the :data:`MARKER` that lets ``--overwrite`` replace ``folder``."""
+    (Path(folder) / MARKER).write_text("written by stackga; --overwrite may replace this folder\n")
+
+
 def _commit(tmp: Path, p: Path, overwrite: bool) -> None:
     umask = os.umask(0)
     os.umask(umask)
     os.chmod(tmp, 0o777 & ~umask)                 # mkdtemp made it private
-    (tmp / MARKER).write_text("written by stackga; --overwrite may replace this folder\n")
+    mark(tmp)
     try:
         os.rename(tmp, p)                         # atomic; replaces an absent or empty folder
         return

@@ -63,7 +63,7 @@ def cmd_compare(a) -> int:
             import shutil
             shutil.rmtree(out)
         out.mkdir(parents=True, exist_ok=True)
-        (out / rundir.MARKER).write_text("written by stackga; --overwrite may replace this folder\n")
+        rundir.mark(out)
         (out / "compare.json").write_text(json.dumps(manifest, indent=1) + "\n")
         (out / "summary.txt").unlink(missing_ok=True)
         with interrupt.graceful() as stop, storing(RunStore(out, a.resume)):
