@@ -47,6 +47,14 @@ cost y <= phi}; of a convex QP follower (``hessian`` H), {rows, bounds, H y = H 
 (cost + H y*)' y <= (cost + H y*)' y*}, every optimum of a convex QP having the same
 H y and gradient.
 
+For a recourse leader over an LP follower the face is also stated by its bounds
+(:func:`face_bounds`: the columns and rows that complementary slackness with one dual
+optimum fixes), beside the cut: the same set where the follower's optimum ties exactly, and
+a QP 10-25x faster (the dense cut alone makes HiGHS's QP solver degenerate: 170-370 ms,
+and answers off the face's rows, on a v2g agent of 72 columns). Where the follower's
+costs differ by less than 1e-9 (1 + |phi|) in all (near-ties), the bounds keep only its
+exact optima, so the best is over the exact optimal set, not the cut's 1e-9 slack.
+
 Values are reported as changes from the answer's value: ``leader_best`` >= 0 >=
 ``leader_worst`` (up to tolerances).
 """
@@ -58,11 +66,11 @@ from typing import Callable
 import numpy as np
 import scipy.sparse as sp
 
-from ..backends.highs import solve_highs
+from ..backends.highs import build_highs, run, solve_highs
 from ..response import Status
 
 __all__ = ["ConcaveLeader", "RecourseLeader", "best_on_face", "best_under_recourse", "bind",
-           "bind_blocks", "recourse_value", "supergradient", "tie_range"]
+           "bind_blocks", "face_bounds", "recourse_value", "supergradient", "tie_range"]
 
 TOL = 1e-9          # relative slack on the follower's optimum defining its optimal face
 #: seconds for the pessimistic MILP of a concave leader: a certificate never dominates a run;
@@ -152,6 +160,8 @@ def tie_range(cost, A, row_lo, row_hi, col_lo, col_hi, y, phi: float, leader,
     recourse leader the worst is found, not proven: ``leader_worst_found``). ``phi``: the
     follower's optimum (LP), or ``hessian`` H for a convex QP follower (y its optimum)."""
     y = np.asarray(y, float)
+    if isinstance(leader, RecourseLeader) and hessian is None:
+        row_lo, row_hi, col_lo, col_hi = face_bounds(cost, A, row_lo, row_hi, col_lo, col_hi, y)
     face, flo, fhi = _face(cost, A, row_lo, row_hi, phi, hessian, y)
     if _view_fixed(face, flo, fhi, col_lo, col_hi, leader, y):
         return {"leader_best": 0.0, "leader_worst": 0.0,
@@ -267,6 +277,37 @@ def _face(cost, A, row_lo, row_hi, phi, H=None, y=None):
     return sp.vstack(rows, format="csr"), np.concatenate(lo), np.concatenate(hi)
 
 
+def face_bounds(cost, A, row_lo, row_hi, col_lo, col_hi, y):
+    """The LP follower's optimal face stated by its bounds: (row_lo, row_hi, col_lo,
+    col_hi), each a copy. Every optimum of an LP is complementary to any one optimum of
+    its dual, so a column whose reduced cost is nonzero stays at the bound it prices, and
+    a row whose dual is nonzero at its side: those are fixed there. One HiGHS LP (its
+    duals; nonzero beyond 1e-9 (1 + max |cost|)). The face QP with these bounds is 10-25x
+    faster than with the cost cut alone (a dense row that makes HiGHS's QP degenerate),
+    and the cut is kept beside them. The bounds as given where the LP does not solve or
+    where ``y`` (an optimum) breaks a fixing by more than 1e-7 of its scale (the duals
+    then are not trusted)."""
+    out = [np.array(v, float) for v in (row_lo, row_hi, col_lo, col_hi)]
+    cost = np.asarray(cost, float)
+    h = build_highs(cost, A, *out)
+    if run(h) != Status.OPTIMAL:
+        return out
+    sol = h.getSolution()
+    eps = 1e-9 * (1.0 + np.abs(cost).max(initial=0.0))
+    new = [v.copy() for v in out]
+    r_lo, r_hi, c_lo, c_hi = new
+    for dual, lo, hi in ((np.asarray(sol.row_dual), r_lo, r_hi), (np.asarray(sol.col_dual), c_lo, c_hi)):
+        at_lo = (dual > eps) & np.isfinite(lo)            # raising the lower side costs
+        at_hi = (dual < -eps) & np.isfinite(hi)
+        hi[at_lo], lo[at_hi] = lo[at_lo], hi[at_hi]
+    y = np.asarray(y, float)
+    Ay = sp.csr_matrix(A) @ y
+    scale = 1e-7 * (1.0 + np.abs(y).max(initial=0.0) + np.abs(Ay).max(initial=0.0))
+    if _violation(A, r_lo, r_hi, c_lo, c_hi, y) > scale:
+        return out
+    return new
+
+
 def _view_fixed(face, flo, fhi, col_lo, col_hi, leader, y) -> bool:
     """Whether what the leader sees, z = P y and lin y, is the same at every point of the
     face: each of them has a nil range over it (two LPs each; first two LPs on a random
@@ -372,6 +413,7 @@ def best_under_recourse(cost, A, row_lo, row_hi, col_lo, col_hi, y, phi: float,
     the leader's gain over y (``R_at``: the recourse's cost at y where the caller has it).
     (None, 0.0) where the recourse at y or the QP does not solve."""
     y = np.asarray(y, float)
+    row_lo, row_hi, col_lo, col_hi = face_bounds(cost, A, row_lo, row_hi, col_lo, col_hi, y)
     face, flo, fhi = _face(cost, A, row_lo, row_hi, phi)
     P = sp.csr_matrix(leader.P)
     c0 = np.asarray(leader.z_at, float) - P @ y

@@ -246,3 +246,89 @@ def test_the_ascent_climbs_from_the_answer_to_a_vertex_no_linear_step_improves()
     assert np.all((verts - verts[at]) @ grad <= 1e-7)
     val16, _ = _ascent(face, flo, fhi, np.zeros(m), np.ones(m), y, c0, view.lin, view, starts=16)
     assert val16 == pytest.approx(R.max(), abs=1e-7)
+
+
+def _storage_lp(rng, T: int = 6):
+    """A small lossless store's LP with tied prices (three levels): (cost, A, rhs, lo, hi)
+    over (charge (T), discharge (T), energy E(1..T)); E(t) - E(t-1) - ch + dis = 0, E0 = 2."""
+    price = rng.choice([1.0, 2.0, 3.0], size=T)
+    eye = np.eye(T)
+    A = np.hstack([-eye, eye, eye - np.eye(T, k=-1)])
+    rhs = np.zeros(T)
+    rhs[0] = 2.0
+    lo = np.r_[np.zeros(2 * T), np.zeros(T - 1), 2.0]
+    hi = np.r_[np.ones(2 * T), np.full(T, 4.0)]
+    return np.r_[price, -price * 0.9, np.zeros(T)], sp.csr_matrix(A), rhs, lo, hi
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_face_bounds_state_the_lps_optimal_set(seed):
+    """The face stated by bounds (complementary slackness with one dual optimum) has the
+    same extent as the optimal set written with linprog (rows, bounds, cost y <= optimum):
+    its extremes in 8 random directions agree."""
+    from scipy.optimize import linprog
+    from stackga.followers.certify.tie_values import face_bounds
+    rng = np.random.default_rng(seed)
+    cost, A, rhs, lo, hi = _storage_lp(rng)
+    first = linprog(cost, A_eq=A.toarray(), b_eq=rhs, bounds=list(zip(lo, hi)), method="highs")
+    rl, rh, cl, ch = face_bounds(cost, A, rhs, rhs, lo, hi, first.x)
+    assert np.all(cl <= first.x + 1e-9) and np.all(first.x <= ch + 1e-9)
+    A_ub, b_ub = cost[None], [first.fun + 1e-9]
+    for _ in range(8):
+        w = rng.normal(size=len(cost))
+        ends = []
+        for bounds, extra in ((list(zip(cl, ch)), {}), (list(zip(lo, hi)), {"A_ub": A_ub, "b_ub": b_ub})):
+            r = linprog(-w, A_eq=A.toarray(), b_eq=rhs, bounds=bounds, method="highs", **extra)
+            ends.append(-r.fun)
+        assert ends[0] == pytest.approx(ends[1], abs=1e-6)
+
+
+def test_face_bounds_tell_a_near_tie_from_a_tie():
+    """Two hours priced 1e-5 apart are not a tie: the dearer one is fixed at zero, while
+    the cost cut's 1e-9 relative slack (1e-4 at an optimum of 1e5) would admit moving
+    10 units into it."""
+    from stackga.followers.certify.tie_values import face_bounds
+    cost = np.array([100.0, 100.0 + 1e-5, 100.0])      # buy 1,000 units in hours 1-3
+    A = sp.csr_matrix(np.ones((1, 3)))
+    y = np.array([500.0, 0.0, 500.0])                  # hours 1 and 3 tie exactly
+    _, _, cl, ch = face_bounds(cost, A, [1000.0], [1000.0], np.zeros(3), np.full(3, 1000.0), y)
+    assert ch[1] == 0.0 and ch[0] == ch[2] == 1000.0 and np.all(cl == 0.0)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_best_under_recourse_against_cvxpy(seed):
+    """The leader's best over a store's tied optima, when its cost is a QP recourse
+    R(z) = min {u'u / 2 + c u : u >= z + b} of the store's draw z: the library's QP over
+    the face's bounds against the same problem written in CVXPY over the optimal set
+    {rows, bounds, cost y <= optimum} (Clarabel, an independent solver)."""
+    cp = pytest.importorskip("cvxpy")
+    from scipy.optimize import linprog
+    from stackga.followers.certify.tie_values import RecourseLeader, best_under_recourse, bind
+    rng = np.random.default_rng(seed)
+    T = 6
+    cost, A, rhs, lo, hi = _storage_lp(rng, T)
+    first = linprog(cost, A_eq=A.toarray(), b_eq=rhs, bounds=list(zip(lo, hi)), method="highs")
+    y = first.x
+    b, c = rng.normal(size=T), rng.uniform(0.0, 2.0, T)
+    z_at = y[:T] - y[T:2 * T]
+    lin_ch = rng.normal(size=T)
+    eye = sp.identity(T, format="csr")
+    view = bind(RecourseLeader(eye, c, eye, b, np.full(T, np.inf), eye, np.full(T, -50.0),
+                               np.full(T, 50.0), z_at, lin_ch=lin_ch),
+                sp.hstack([eye, sp.csr_matrix((T, 2 * T))], format="csr"),
+                sp.hstack([sp.csr_matrix((T, T)), eye, sp.csr_matrix((T, T))], format="csr"))
+    v, gain = best_under_recourse(cost, A, rhs, rhs, lo, hi, y, float(cost @ y), view)
+    assert v is not None
+
+    def F(yy, u):                 # the leader's value: -R + its payments
+        return -(0.5 * cp.sum_squares(u) + c @ u) + lin_ch @ yy[:T]
+    yy, u = cp.Variable(3 * T), cp.Variable(T)
+    z = yy[:T] - yy[T:2 * T]
+    prob = cp.Problem(cp.Maximize(F(yy, u)), [A.toarray() @ yy == rhs, yy >= lo, yy <= hi,
+                                               cost @ yy <= first.fun + 1e-9, u >= z + b,
+                                               u >= -50, u <= 50])
+    prob.solve(solver=cp.CLARABEL)
+    u_at = np.clip(np.maximum(z_at + b, -c), -50, 50)        # R's minimiser at the answer
+    at = -(0.5 * u_at @ u_at + c @ u_at) + lin_ch @ y[:T]
+    assert gain == pytest.approx(prob.value - at, abs=1e-5)
+    assert cost @ v[:3 * T] <= first.fun + 1e-7
