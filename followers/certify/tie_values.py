@@ -66,7 +66,7 @@ from typing import Callable
 import numpy as np
 import scipy.sparse as sp
 
-from ..backends.highs import build_highs, run, solve_highs
+from ..backends.highs import build_highs, run, solve_highs, violation
 from ..response import Status
 
 __all__ = ["ConcaveLeader", "RecourseLeader", "best_on_face", "best_under_recourse", "bind",
@@ -303,7 +303,7 @@ def face_bounds(cost, A, row_lo, row_hi, col_lo, col_hi, y):
     y = np.asarray(y, float)
     Ay = sp.csr_matrix(A) @ y
     scale = 1e-7 * (1.0 + np.abs(y).max(initial=0.0) + np.abs(Ay).max(initial=0.0))
-    if _violation(A, r_lo, r_hi, c_lo, c_hi, y) > scale:
+    if violation(sp.csr_matrix(A), r_lo, r_hi, c_lo, c_hi, y) > scale:
         return out
     return new
 
@@ -381,27 +381,8 @@ def _recourse_best(face, flo, fhi, col_lo, col_hi, c0, lin, L: RecourseLeader):
                       sp.hstack([-(E @ P), sp.csr_matrix(L.A)])], format="csr")
     lo, hi = np.r_[flo, L.lo + E @ c0], np.r_[fhi, L.hi + E @ c0]
     clo, chi = np.r_[col_lo, L.u_lo], np.r_[col_hi, L.u_hi]
-    st, v, obj = solve_highs(np.r_[-lin, L.c], rows, lo, hi, clo, chi,
-                             hessian=sp.block_diag([sp.csr_matrix((n, n)), sp.csr_matrix(L.H)], format="csc"))
-    if st == Status.OPTIMAL and _violation(rows, lo, hi, clo, chi, v) > FEAS_TOL * (1.0 + np.abs(v).max()):
-        # HiGHS's QP solver was seen to call "optimal" a point 28 MWh off the follower's
-        # energy balance (after its "error" lines: an inconsistent basis): never used
-        QP_REJECTED["count"] += 1
-        return Status.SOLVER_FAILED, np.zeros_like(v), 0.0
-    return st, v, obj
-
-
-#: relative feasibility a QP's answer must meet here (of its largest entry)
-FEAS_TOL = 1e-7
-#: QP answers called optimal by the solver and refused for breaking their rows or bounds
-QP_REJECTED = {"count": 0}
-
-
-def _violation(rows, lo, hi, clo, chi, v) -> float:
-    """The largest violation of lo <= rows v <= hi and clo <= v <= chi."""
-    r = rows @ v
-    return float(max(np.max(lo - r, initial=0.0), np.max(r - hi, initial=0.0),
-                     np.max(clo - v, initial=0.0), np.max(v - chi, initial=0.0)))
+    return solve_highs(np.r_[-lin, L.c], rows, lo, hi, clo, chi,
+                       hessian=sp.block_diag([sp.csr_matrix((n, n)), sp.csr_matrix(L.H)], format="csc"))
 
 
 def best_under_recourse(cost, A, row_lo, row_hi, col_lo, col_hi, y, phi: float,

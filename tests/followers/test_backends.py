@@ -110,3 +110,34 @@ def test_solves_after_a_users_own_highs_model():
             "print(st.name, f)\n")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip().splitlines()[-1].split()[0] == "OPTIMAL"   # (the banner is theirs)
+
+
+def test_a_qp_answer_off_its_rows_comes_back_failed(monkeypatch):
+    """A QP answer HiGHS calls optimal but that breaks a row is SOLVER_FAILED and counted;
+    the same QP's true answer passes, and an LP is not checked this way."""
+    from types import SimpleNamespace
+
+    import stackga.followers.backends.highs as hb
+    H = sp.identity(2, format="csc")
+    args = (np.array([-1.0, -1.0]), sp.csr_matrix([[1.0, 1.0]]), [-np.inf], [1.0], np.zeros(2), np.full(2, 5.0))
+    st, x, obj = solve_highs(*args, hessian=H)          # min x'x/2 - x1 - x2, x1 + x2 <= 1
+    assert st == Status.OPTIMAL and x == pytest.approx([0.5, 0.5])
+    build = hb.build_highs
+
+    def shifted(*a, **k):
+        h = build(*a, **k)
+
+        class Off:
+            def __getattr__(self, name):
+                return getattr(h, name)
+
+            def getSolution(self):
+                sol = h.getSolution()
+                return SimpleNamespace(col_value=np.array(sol.col_value) + 0.01, row_dual=sol.row_dual)
+        return Off()
+    monkeypatch.setattr(hb, "build_highs", shifted)
+    before = hb.QP_REJECTED["count"]
+    st, x, _ = solve_highs(*args, hessian=H)
+    assert st == Status.SOLVER_FAILED and np.all(x == 0) and hb.QP_REJECTED["count"] == before + 1
+    st, x, _ = solve_highs(*args)                        # an LP: the simplex's answer is trusted
+    assert st == Status.OPTIMAL and hb.QP_REJECTED["count"] == before + 1
