@@ -66,13 +66,13 @@ def cmd_compare(a) -> int:
         rundir.mark(out)
         (out / "compare.json").write_text(json.dumps(manifest, indent=1) + "\n")
         (out / "summary.txt").unlink(missing_ok=True)
-        with interrupt.graceful() as stop, storing(RunStore(out, a.resume)):
+        store = RunStore(out, a.resume)
+        with interrupt.graceful() as stop, storing(store):
             text, results = case.compare(cfg, data_dir=a.data, seeds=a.seeds, jobs=a.jobs,
                                          on_run=lambda s: print(f"done: {s}", file=sys.stderr)
                                          if live else None)
         bad = [name for name, r in results.items() if r.infeasibility]
-        for name, r in results.items():          # with what compare added to their reports
-            r.save(out / name, overwrite=True)
+        store.save_changed(results)              # with what compare added to their reports
         (out / "summary.txt").write_text(text + "\n")
         if not (stop() or bad):
             case.write_compare_figures(results, out, seeds=a.seeds, first_seed=a.seed)

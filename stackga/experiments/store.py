@@ -31,6 +31,7 @@ class RunStore:
     def __init__(self, folder, resume: bool = False) -> None:
         self.folder = Path(folder)
         self.found: dict[str, Result] = {}
+        self._written: dict[str, str] = {}        # name -> its report as last written
         if not resume or not self.folder.is_dir():
             return
         for d in sorted(self.folder.iterdir()):
@@ -42,6 +43,7 @@ class RunStore:
                 continue                              # torn or damaged: run again
             if r.status == "complete":
                 self.found[d.name] = r
+                self._written[d.name] = _snapshot(r)
 
     def reuse(self, specs: list) -> dict[str, Result]:
         """name -> the found run of each spec that has one (checked: the same GA
@@ -64,6 +66,24 @@ class RunStore:
 
     def save(self, spec, res: Result) -> None:
         res.save(self.folder / spec.name, overwrite=True)
+        self._written[spec.name] = _snapshot(res)
+
+    def save_changed(self, results: dict[str, Result]) -> list[str]:
+        """Save again the runs whose report changed since they were written (a case's
+        ``compare`` adds keys to some reports after the runs end) or that were never
+        written here; the names saved."""
+        out = []
+        for name, r in results.items():
+            if self._written.get(name) != _snapshot(r):
+                r.save(self.folder / name, overwrite=True)
+                self._written[name] = _snapshot(r)
+                out.append(name)
+        return out
+
+
+def _snapshot(r: Result) -> str:
+    """A run's report and status as text, to tell whether it changed since written."""
+    return json.dumps({"report": r.report, "status": r.status}, sort_keys=True, default=repr)
 
 
 def _diff(got: dict, want: dict) -> str:

@@ -264,9 +264,13 @@ def test_cli_compare_resume_runs_only_what_is_missing(tmp_path, capsys, monkeypa
     execute = runner.execute
     monkeypatch.setattr(runner, "execute", lambda spec: ran.append(spec.name) or execute(spec))
     capsys.readouterr()
+    kept = {d.name: (d / "run.json").stat().st_mtime_ns for d in out.iterdir() if (d / "run.json").is_file()
+            and d.name != "scenario1"}
     assert main(args + ["--resume"]) == 0
     assert sorted(ran) == ["scenario1", "scenario3-seed2", "scenario4-wind-0.8-seed1"]
     assert (out / "summary.txt").read_text() == full
+    # the runs kept are not written again (their reports did not change)
+    assert {k: (out / k / "run.json").stat().st_mtime_ns for k in kept} == kept
     # without --resume the folder is refused; --overwrite starts it afresh (every run again)
     assert main(args) == 2
     assert "--overwrite" in capsys.readouterr().err
