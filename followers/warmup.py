@@ -5,13 +5,14 @@ through tiny instances of the models and blocks that call them (the kernels' arg
 are the models' internal layouts); the kernels never import a model. Covered: the storage
 recursion and its many-entries form, the active-hour branch and bound, the EV fleet's
 kernels, the EV clusters' storage QP, the unit dispatch's dual active-set method and the
-microgrid dispatch's interior point.
+microgrid dispatch's interior point, and the matrix followers' simplex.
 """
 from __future__ import annotations
 
 import numpy as np
 
 from .ev_fleet import EVFleet
+from .kernels import lp_simplex
 from .kernels.storage import solve_rows, solve_starts
 from .kernels.storage_binaries import binaries_bnb
 from .recourse.ev_clusters import EVClusters
@@ -50,3 +51,8 @@ def warm_up() -> None:
                              x_min=-100.0, x_max=100.0, grid_buy=np.full(H, 0.8),
                              grid_sell=np.full(H, 0.3), threads=1)
     grid.solve(np.full((1, H), 20.0) + 10.0 * np.sin(np.arange(H) / 4.0), 0.01)
+    # min y1 + 2 y2 s.t. y1 + y2 >= 1, 0 <= y <= 2, from the basis {the row's activity}
+    lp_simplex.solve_rows(np.ones((1, 2)), np.array([[1.0, 2.0]]), np.ones((1, 1)),
+                          np.full((1, 1), np.inf), np.zeros((1, 2)), np.full((1, 2), 2.0),
+                          np.array([2], np.int64), np.array([1, 1, 0], np.int8), 100,
+                          np.zeros((1, 2)), np.zeros(1), np.zeros(1, np.int64))
