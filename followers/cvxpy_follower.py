@@ -41,18 +41,25 @@ class CvxpyFollower(StatedLP):
             for a matrix parameter).
         outputs: ``{name: cvxpy.Variable}``, the arrays of the response (each (n, size));
             default: every named variable by its name.
+        data: ``{parameter: values (K, size)}`` for K copies of the problem that differ
+            only in these parameters' values (200 prosumers with their own load and PV,
+            one problem stated once): solved as one batch; the response is their total
+            objective, arrays (n, K, size) and ``objectives`` (n, K). Every parameter is
+            in ``params`` (set by the leader) or in ``data``, not both.
     """
 
-    def __init__(self, problem, params: dict, outputs: dict | None = None) -> None:
+    def __init__(self, problem, params: dict, outputs: dict | None = None,
+                 data: dict | None = None) -> None:
         try:
             import cvxpy as cp
         except ImportError as e:                      # pragma: no cover - the optional extra
             raise InputError('CvxpyFollower needs CVXPY: pip install "stackga[cvxpy]"') from e
         self.problem = problem
         self._check(problem, cp)
-        self.params = self._bind(problem, params)
+        self.data_params, copies = self._bind_data(problem, data)
+        self.params = self._bind(problem, params, {p.id for p, _ in self.data_params})
         self.outputs = self._outputs(problem, outputs)
-        self._canonicalise(problem, cp)
+        self._canonicalise(problem, cp, copies)
 
     # ---- building
     @staticmethod
@@ -76,8 +83,35 @@ class CvxpyFollower(StatedLP):
                              f"MILP follower with stackga.bilevel.Follower(integer=...))")
 
     @staticmethod
-    def _bind(problem, params: dict) -> list:
+    def _bind_data(problem, data: dict | None):
+        """[(parameter, values (K, size))] and the copies' data (K, q); ([], None) without."""
+        if not data:
+            return [], None
         by_name = {p.name(): p for p in problem.parameters()}
+        out, K = [], None
+        for key, values in dict(data).items():
+            p = by_name.get(key) if isinstance(key, str) else key
+            if p is None or all(p is not q for q in problem.parameters()):
+                raise InputError(f"CvxpyFollower.data: {key if isinstance(key, str) else key.name()!r} "
+                                 f"is not a parameter of the problem; its parameters are {sorted(by_name)}")
+            v = np.asarray(values, float)
+            v = v.reshape(len(v), -1, order="F") if v.ndim > 1 else v.reshape(-1, 1)
+            if v.shape[1] != p.size:
+                raise InputError(f"CvxpyFollower.data[{p.name()!r}]: shape {np.shape(values)}, "
+                                 f"expected (K, {p.size}) (one row per copy)")
+            if K is not None and len(v) != K:
+                raise InputError(f"CvxpyFollower.data[{p.name()!r}]: {len(v)} copies, the other "
+                                 f"parameters have {K}")
+            if not np.all(np.isfinite(v)):
+                raise InputError(f"CvxpyFollower.data[{p.name()!r}] has values that are not finite")
+            K = len(v)
+            out.append((p, v))
+        return out, np.hstack([v for _, v in out])
+
+    @staticmethod
+    def _bind(problem, params: dict, data_ids: set | None = None) -> list:
+        by_name = {p.name(): p for p in problem.parameters()}
+        data_ids = data_ids or set()
         bound = {}
         for key, fn in dict(params).items():
             p = by_name.get(key) if isinstance(key, str) else key
@@ -88,11 +122,13 @@ class CvxpyFollower(StatedLP):
             if not callable(fn):
                 raise InputError(f"CvxpyFollower.params[{p.name()!r}] must be a function of the "
                                  f"leader's prices (n, m) -> (n, {p.size})")
+            if p.id in data_ids:
+                raise InputError(f"CvxpyFollower: parameter {p.name()!r} is in both params and data")
             bound[p.id] = (p, fn)
-        missing = [p.name() for p in problem.parameters() if p.id not in bound]
+        missing = [p.name() for p in problem.parameters() if p.id not in bound and p.id not in data_ids]
         if missing:
             raise InputError(f"CvxpyFollower.params: no leader map for parameter(s) {missing}")
-        return [bound[p.id] for p in problem.parameters()]
+        return [bound[p.id] for p in problem.parameters() if p.id in bound]
 
     @staticmethod
     def _outputs(problem, outputs: dict | None) -> dict:
@@ -107,23 +143,24 @@ class CvxpyFollower(StatedLP):
     def _data(self, theta: np.ndarray, cp):
         """CVXPY's QP data at the flat parameter vector theta."""
         j = 0
-        for p, _ in self.params:
+        for p, _ in self.params + self.data_params:
             p.value = theta[j:j + p.size].reshape(p.shape, order="F") if p.shape else theta[j]
             j += p.size
         data, _, _ = self.problem.get_problem_data(cp.OSQP)
         const = float(data["param_prob"].apply_parameters()[1])
         return data, const
 
-    def _canonicalise(self, problem, cp) -> None:
-        p_total = sum(p.size for p, _ in self.params)
-        self.n_theta = p_total
-        saved = [p.value for p, _ in self.params]
+    def _canonicalise(self, problem, cp, copies: np.ndarray | None = None) -> None:
+        every = self.params + self.data_params
+        p_total = sum(p.size for p, _ in every)
+        self.n_theta = sum(p.size for p, _ in self.params)
+        saved = [p.value for p, _ in every]
         try:
             d0, c0 = self._data(np.zeros(p_total), cp)
             P, A, F = (d0[k].toarray() for k in ("P", "A", "F"))
             base = np.r_[d0["q"], d0["b"], d0["G"], c0]
             J = np.zeros((len(base), p_total))
-            names = [p.name() for p, _ in self.params for _ in range(p.size)]
+            names = [p.name() for p, _ in every for _ in range(p.size)]
             for i in range(p_total):
                 e = np.zeros(p_total)
                 e[i] = 1.0
@@ -141,7 +178,7 @@ class CvxpyFollower(StatedLP):
                 raise InputError("CvxpyFollower: the problem's data are not affine in its "
                                  "parameters")
         finally:
-            for (p, _), v in zip(self.params, saved):
+            for (p, _), v in zip(every, saved):
                 p.value = v
         n, neq = P.shape[0], A.shape[0]
         cols = d0["param_prob"].var_id_to_col
@@ -151,7 +188,7 @@ class CvxpyFollower(StatedLP):
             lb=np.full(n, -np.inf), ub=np.full(n, np.inf), theta_of=self.theta,
             outputs={name: (cols[v.id], v.size) for name, v in self.outputs.items()},
             const=(c0, J[-1]), sign=-1.0 if isinstance(problem.objective, cp.Maximize) else 1.0,
-            name="cvxpy")
+            name="cvxpy", copies=copies)
 
     def theta(self, prices: np.ndarray) -> np.ndarray:
         """(n, n_theta): the parameters' values for each row of the leader's prices."""

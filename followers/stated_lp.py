@@ -10,6 +10,13 @@ basis, so an answer depends on the individual alone). Where the optimum is not u
 LP with degenerate duals) the game's selection chooses (:meth:`ties`, :meth:`select`: an
 LP over the optimal set with the leader's valuation). The base of
 :class:`~stackga.followers.CvxpyFollower` and :class:`~stackga.followers.Prosumer`.
+
+**Copies** (``copies`` (K, q)): K followers of the same matrices that differ only in q
+data values of their own (a load, a PV profile), appended to theta: theta = (theta_of(
+prices), data_k). Stated once, they are solved as one batch of n K rows (each copy's rows
+start the simplex from the optimal basis at its own data); the response is the copies'
+total objective per individual, OPTIMAL where every copy is (else the first copy's other
+status), and arrays (n, K, size); ``objectives`` (n, K) each copy's.
 """
 from __future__ import annotations
 
@@ -17,7 +24,7 @@ from typing import Callable
 
 import numpy as np
 
-from .certify.certificate import Certificate, lp_certificate
+from .certify.certificate import Certificate, combine, lp_certificate
 from .response import Response, Status
 
 __all__ = ["StatedLP"]
@@ -31,14 +38,20 @@ class StatedLP:
     follower that maximises (its objective is reported as its maximum)."""
 
     def __init__(self, d, B, b, sense, A, M, Q, lb, ub, theta_of: Callable, outputs: dict,
-                 const: tuple = (0.0, None), sign: float = 1.0, name: str = "stated") -> None:
+                 const: tuple = (0.0, None), sign: float = 1.0, name: str = "stated",
+                 copies: np.ndarray | None = None) -> None:
         from stackga.bilevel.model import Bilevel, Follower  # no import cycle at load
         from stackga.bilevel.response import MatrixFollower
         p = np.shape(A)[1]
         f = Follower(d=d, B=B, b=b, sense=sense, A=A, M=M, Q=Q, lb=lb, ub=ub, name=name)
         bl = Bilevel("min", c_x=np.zeros(p), followers=[f], x_lb=np.full(p, -np.inf),
                      x_ub=np.full(p, np.inf), name=name)
-        self.matrix = MatrixFollower(bl, 0, select=False)
+        self.copies = None if copies is None else np.atleast_2d(np.asarray(copies, float))
+        refs = None
+        if self.copies is not None:          # each copy starts from its own data's basis
+            q = self.copies.shape[1]
+            refs = np.hstack([np.zeros((len(self.copies), p - q)), self.copies])
+        self.matrix = MatrixFollower(bl, 0, select=False, references=refs)
         self.f = bl.followers[0]
         self.theta_of, self.outputs, self.sign = theta_of, dict(outputs), sign
         c0, cj = const
@@ -47,19 +60,46 @@ class StatedLP:
         self.unique = self.matrix.unique
 
     def _arrays(self, y: np.ndarray) -> dict:
-        return {name: y[:, j:j + size] for name, (j, size) in self.outputs.items()}
+        return {name: y[..., j:j + size] for name, (j, size) in self.outputs.items()}
+
+    @property
+    def n_copies(self) -> int:
+        return 1 if self.copies is None else len(self.copies)
+
+    def _theta(self, prices: np.ndarray) -> np.ndarray:
+        """(n K, p): theta per row and copy (rows individual-major); (n, p) without copies."""
+        th = self.theta_of(prices)
+        if self.copies is None:
+            return th
+        K = len(self.copies)
+        return np.hstack([np.repeat(th, K, axis=0), np.tile(self.copies, (len(th), 1))])
 
     def respond(self, prices: np.ndarray) -> Response:
-        """The optimum for every row of ``prices``; arrays: each output (n, size), ``y``
-        (n, n_y), ``tied`` (n,) 1.0 where the optimum is not unique, ``infeasibility`` (the
-        phase-1 distance of an infeasible individual)."""
-        th = self.theta_of(prices)
-        r = self.matrix.respond(th)
+        """The optimum for every row of ``prices``; arrays: each output (n, size) ((n, K,
+        size) with copies), ``y`` (n, n_y) ((n, K, n_y)), ``tied`` (n,) 1.0 where the
+        optimum (of some copy) is not unique, ``infeasibility`` (the phase-1 distance of an
+        infeasible individual, summed over copies)."""
+        th = self._theta(prices)
+        K = self.n_copies
+        starts = None if self.copies is None else np.tile(np.arange(K), len(th) // K)
+        r = self.matrix.respond(th, starts)
         c0, cj = self.const
         obj = np.where(r.status == Status.OPTIMAL, self.sign * (r.objective + c0 + th @ cj), 0.0)
         y = r.arrays["y"]
-        return Response(obj, r.status, {**self._arrays(y), "y": y, "tied": r.arrays["tied"],
-                                        "infeasibility": r.arrays["infeasibility"]})
+        if self.copies is None:
+            return Response(obj, r.status, {**self._arrays(y), "y": y, "tied": r.arrays["tied"],
+                                            "infeasibility": r.arrays["infeasibility"]})
+        n = len(th) // K
+        st = r.status.reshape(n, K)
+        first = np.argmax(st != Status.OPTIMAL, axis=1)           # the first copy not optimal
+        status = np.where(np.all(st == Status.OPTIMAL, axis=1), Status.OPTIMAL,
+                          st[np.arange(n), first]).astype(np.int8)
+        per = obj.reshape(n, K)
+        total = np.where(status == Status.OPTIMAL, per.sum(axis=1), 0.0)
+        y = y.reshape(n, K, -1)
+        return Response(total, status, {**self._arrays(y), "y": y, "objectives": per,
+                                        "tied": r.arrays["tied"].reshape(n, K).max(axis=1),
+                                        "infeasibility": r.arrays["infeasibility"].reshape(n, K).sum(axis=1)})
 
     def ties(self, prices: np.ndarray, base: Response) -> np.ndarray:
         """(n,) rows whose optimum is not unique (an LP with degenerate duals)."""
@@ -67,17 +107,19 @@ class StatedLP:
 
     def select(self, prices: np.ndarray, weights: dict, base: Response) -> tuple[Response, np.ndarray]:
         """Among each row's optima, one maximising sum_a weights[a] . arrays[a] (weights
-        per output (n, size)): an LP over the optimal set. Returns (response, moved)."""
-        th = self.theta_of(prices)
+        per output (n, size), (n, K, size) with copies): an LP over the optimal set of each
+        copy. Returns (response, moved)."""
+        th = self._theta(prices)
         Y0 = base.arrays["y"]
         lead = np.zeros_like(Y0)
         for name, w in weights.items():
             j, size = self.outputs[name]
-            lead[:, j:j + size] -= w
-        Y = self.matrix.select_by(th, Y0, lead)
-        value = lambda Yv: -(lead * Yv).sum(axis=1)            # noqa: E731
+            lead[..., j:j + size] -= w
+        n = len(Y0)
+        Y = self.matrix.select_by(th, Y0.reshape(len(th), -1), lead.reshape(len(th), -1)).reshape(Y0.shape)
+        value = lambda Yv: -(lead * Yv).reshape(n, -1).sum(axis=1)          # noqa: E731
         moved = base.ok & (value(Y) > value(Y0) + 1e-12 * (1.0 + np.abs(value(Y0))))
-        Y = np.where(moved[:, None], Y, Y0)
+        Y = np.where(moved.reshape((n,) + (1,) * (Y0.ndim - 1)), Y, Y0)
         arrays = {**base.arrays, **self._arrays(Y), "y": Y}
         return Response(base.objective.copy(), base.status.copy(), arrays), moved
 
@@ -85,9 +127,13 @@ class StatedLP:
         """The answer's certificate at one price vector: its violation of the stated rows
         and its value against a HiGHS solve from scratch of the same LP or QP
         (:func:`~stackga.followers.certify.certificate.lp_certificate`)."""
-        th = self.theta_of(np.asarray(price, float)[None])[0]
         f = self.f
-        cost, rhs = f.d + th @ f.M, f.b - f.A @ th
-        lo, hi = self.matrix.bounds_of(rhs)
-        return lp_certificate(cost, f.B, lo, hi, f.lb, f.ub, np.asarray(arrays["y"], float),
-                              hessian=f.Q if np.any(f.Q) else None)
+        ths = self._theta(np.asarray(price, float)[None])
+        Y = np.asarray(arrays["y"], float).reshape(len(ths), -1)
+        parts = {}
+        for k, (th, y) in enumerate(zip(ths, Y)):
+            cost, rhs = f.d + th @ f.M, f.b - f.A @ th
+            lo, hi = self.matrix.bounds_of(rhs)
+            parts[f"copy{k}"] = lp_certificate(cost, f.B, lo, hi, f.lb, f.ub, y,
+                                               hessian=f.Q if np.any(f.Q) else None)
+        return parts["copy0"] if self.copies is None else combine(parts)

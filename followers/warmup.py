@@ -54,5 +54,5 @@ def warm_up() -> None:
     # min y1 + 2 y2 s.t. y1 + y2 >= 1, 0 <= y <= 2, from the basis {the row's activity}
     lp_simplex.solve_rows(np.ones((1, 2)), np.array([[1.0, 2.0]]), np.ones((1, 1)),
                           np.full((1, 1), np.inf), np.zeros((1, 2)), np.full((1, 2), 2.0),
-                          np.array([2], np.int64), np.array([1, 1, 0], np.int8), 100,
+                          np.array([[2]], np.int64), np.array([[1, 1, 0]], np.int8), 100,
                           np.zeros((1, 2)), np.zeros(1), np.zeros(1, np.int64))

@@ -7,9 +7,10 @@ The LP of one individual k:
     min  c_k' y   s.t.  row_lo_k <= B y <= row_hi_k,   lb_k <= y <= ub_k      (B (m, n))
 
 is put in the standard form [B, -I] (y, r) = 0 with bounds on y and on the row activities
-r. Every row starts from the same basis (the optimal basis of the follower at a reference
-point, e.g. HiGHS's at x = 0), so an answer depends on its own data alone, never on the
-batch or the order of solves. From it: phase 2 of the primal simplex (Dantzig's rule,
+r. Every row starts from a basis fixed before the population is seen (the optimal basis
+of the follower at a reference point, e.g. HiGHS's at x = 0; one per reference where the
+caller has several, e.g. copies of a follower with their own data), so an answer depends
+on its own data alone, never on the batch or the order of solves. From it: phase 2 of the primal simplex (Dantzig's rule,
 then Bland's after 50 steps without progress, which cannot cycle), bounds flipped without
 a basis change, the basis inverse updated per pivot and refactorised (Gauss-Jordan with
 partial pivoting) every 32 pivots and at the end. Each answer is then checked afresh from
@@ -273,12 +274,12 @@ def _one(B, c, lo, hi, basis0, stat0, max_iter, y):
 @nb.njit(**JIT)
 def solve_rows(B, C, row_lo, row_hi, col_lo, col_hi, basis0, stat0, max_iter, Y, obj, code):
     """Every row k of C (N, n) costs, row_lo / row_hi (N, m), col_lo / col_hi (N, n):
-    Y[k] (n,), obj[k] and code[k] (see the module); basis0 (m,) the starting basis
-    (indices into (y, r)), stat0 (n + m,) its statuses (``BASIC``, ``AT_LOWER``,
+    Y[k] (n,), obj[k] and code[k] (see the module), from row k's starting basis basis0[k]
+    (m,) (indices into (y, r)) with statuses stat0[k] (n + m,) (``BASIC``, ``AT_LOWER``,
     ``AT_UPPER``, ``AT_ZERO``); ``max_iter`` pivots at most per row."""
     m, n = B.shape
     lo, hi = np.empty(n + m), np.empty(n + m)
     for k in range(C.shape[0]):
         lo[:n], hi[:n] = col_lo[k], col_hi[k]
         lo[n:], hi[n:] = row_lo[k], row_hi[k]
-        code[k], obj[k] = _one(B, C[k], lo, hi, basis0, stat0, max_iter, Y[k])
+        code[k], obj[k] = _one(B, C[k], lo, hi, basis0[k], stat0[k], max_iter, Y[k])

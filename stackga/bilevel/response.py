@@ -62,14 +62,19 @@ FAST = True
 class MatrixFollower:
     """Follower ``k`` of ``game``, answering populations of leader vectors."""
 
-    def __init__(self, game: Bilevel, k: int, select: bool = True, fast: bool | None = None) -> None:
+    def __init__(self, game: Bilevel, k: int, select: bool = True, fast: bool | None = None,
+                 references: np.ndarray | None = None) -> None:
         """``select``: break ties by the game's leader (step 2); False leaves the first
         optimum and marks the individuals whose optimum is not unique (``arrays["tied"]``
         (n,) 1.0), for a caller that selects itself (:meth:`select_by`). ``fast``: answer
         an LP follower's unique optima by the compiled simplex first (module docstring);
-        None: :data:`FAST`."""
+        None: :data:`FAST`. ``references`` (R, n_x): the points whose optimal bases start
+        the simplex (default: x = 0 alone); :meth:`respond`'s ``starts`` picks one per row
+        (copies of a follower with their own data start each from its own)."""
         self.game, self.k, self.select = game, k, select
         self.fast = FAST if fast is None else bool(fast)
+        self.references = np.zeros((1, game.n_x)) if references is None else \
+            np.atleast_2d(np.asarray(references, float))
         self.f = game.followers[k]
         self.cols = game.slices[k]
         self.unique = bool(self.f.Q.size) and np.linalg.eigvalsh(self.f.Q).min() > 1e-9
@@ -178,7 +183,9 @@ class MatrixFollower:
         return status
 
     # ---- one population
-    def respond(self, X: np.ndarray) -> Response:
+    def respond(self, X: np.ndarray, starts: np.ndarray | None = None) -> Response:
+        """The follower's answers for every row of X (n, n_x); ``starts`` (n,) the index
+        of each row's reference (``references``) for the simplex's start (default 0)."""
         X = np.atleast_2d(np.asarray(X, float))
         f, n, g = self.f, self.f.n, self.game
         N = len(X)
@@ -194,7 +201,7 @@ class MatrixFollower:
             sign = -sign
         tied = np.zeros(N)
         costs, rhss = f.d + X @ f.M, f.b - X @ f.A.T          # the whole population at once
-        done = self._fast_rows(costs, rhss, y, obj)
+        done = self._fast_rows(costs, rhss, y, obj, starts)
         for k, (x, cost, rhs) in enumerate(zip(X, costs, rhss)):
             if done[k]:
                 continue
@@ -225,7 +232,8 @@ class MatrixFollower:
             arrays["tied"] = tied
         return Response(obj, status, arrays)
 
-    def _fast_rows(self, costs: np.ndarray, rhss: np.ndarray, y: np.ndarray, obj: np.ndarray) -> np.ndarray:
+    def _fast_rows(self, costs: np.ndarray, rhss: np.ndarray, y: np.ndarray, obj: np.ndarray,
+                   starts: np.ndarray | None = None) -> np.ndarray:
         """(N,) bool: the rows the compiled simplex answered (their unique optimum written
         into y and obj); none unless an LP follower with a starting basis. Rows of one
         nonzero (a bound written as a row, as CVXPY states ``y <= u``) become each row's
@@ -237,7 +245,8 @@ class MatrixFollower:
         form = self._fast_form()
         if form is None:
             return done
-        B, keep, single, cols, coef, basic, stat = form
+        B, keep, single, cols, coef, bases, stats, usable = form
+        ref = np.zeros(N, np.int64) if starts is None else np.asarray(starts, np.int64)
         lo, hi = self.bounds_of(rhss)
         LB, UB = np.tile(np.asarray(f.lb, float), (N, 1)), np.tile(np.asarray(f.ub, float), (N, 1))
         for i, j, a in zip(single, cols, coef):          # lo <= a y_j <= hi as y_j's bounds
@@ -245,19 +254,21 @@ class MatrixFollower:
             np.maximum(LB[:, j], lo_j, out=LB[:, j])
             np.minimum(UB[:, j], hi_j, out=UB[:, j])
         empty = np.flatnonzero(~np.any(f.B, axis=1))
-        ok = np.all(LB <= UB, axis=1) & np.all(lo[:, empty] <= 0.0, axis=1) & np.all(hi[:, empty] >= 0.0, axis=1)
+        ok = np.all(LB <= UB, axis=1) & np.all(lo[:, empty] <= 0.0, axis=1) & \
+            np.all(hi[:, empty] >= 0.0, axis=1) & usable[ref]
         if not ok.any():
             return done
         rows = np.flatnonzero(ok)
         C = np.ascontiguousarray(costs[rows], float)
         RL, RH = np.ascontiguousarray(lo[rows][:, keep]), np.ascontiguousarray(hi[rows][:, keep])
         LB, UB = np.ascontiguousarray(LB[rows]), np.ascontiguousarray(UB[rows])
+        BS, ST = bases[ref[rows]], stats[ref[rows]]
         cap = 20 * (f.n + len(keep)) + 100
 
         def chunk(r: slice):
             n_r = r.stop - r.start
             Y, o, code = np.zeros((n_r, f.n)), np.zeros(n_r), np.zeros(n_r, np.int64)
-            simplex_rows(B, C[r], RL[r], RH[r], LB[r], UB[r], basic, stat, cap, Y, o, code)
+            simplex_rows(B, C[r], RL[r], RH[r], LB[r], UB[r], BS[r], ST[r], cap, Y, o, code)
             return Y, o, code
         Y, o, code = map_rows(chunk, len(rows))
         hit = code == UNIQUE
@@ -269,8 +280,9 @@ class MatrixFollower:
     def _fast_form(self):
         """The follower's LP for the simplex, built once: (B of the rows with two or more
         nonzeros, their indices, the one-nonzero rows with their column and coefficient,
-        the starting basis and statuses: HiGHS's optimum of this LP at x = 0). None
-        where that LP has no optimum (no fixed start: every row goes to HiGHS)."""
+        a starting basis and statuses per reference point (HiGHS's optimum of this LP
+        there), whether each reference has one). None where no reference has one (every
+        row then goes to HiGHS)."""
         if "fast" in self._basis:
             return self._basis["fast"]
         f = self.f
@@ -279,27 +291,33 @@ class MatrixFollower:
         cols = np.array([int(np.flatnonzero(f.B[i])[0]) for i in single], int)
         coef = f.B[single, cols] if len(single) else np.zeros(0)
         B = np.ascontiguousarray(f.B[keep], float)
-        lo, hi = self.bounds_of(f.b)
-        lb, ub = np.asarray(f.lb, float).copy(), np.asarray(f.ub, float).copy()
-        for i, j, a in zip(single, cols, coef):
-            l_, h_ = (lo[i] / a, hi[i] / a) if a > 0 else (hi[i] / a, lo[i] / a)
-            lb[j], ub[j] = max(lb[j], l_), min(ub[j], h_)
-        form = None
-        if np.all(lb <= ub):
+        R, m, n = len(self.references), len(keep), f.n
+        bases, stats = np.zeros((R, m), np.int64), np.zeros((R, n + m), np.int8)
+        usable = np.zeros(R, bool)
+        S = highspy.HighsBasisStatus
+        code_of = {S.kBasic: BASIC, S.kLower: AT_LOWER, S.kUpper: AT_UPPER, S.kZero: AT_ZERO}
+        for r, x in enumerate(self.references):
+            lo, hi = self.bounds_of(f.b - f.A @ x)
+            lb, ub = np.asarray(f.lb, float).copy(), np.asarray(f.ub, float).copy()
+            for i, j, a in zip(single, cols, coef):
+                l_, h_ = (lo[i] / a, hi[i] / a) if a > 0 else (hi[i] / a, lo[i] / a)
+                lb[j], ub[j] = max(lb[j], l_), min(ub[j], h_)
+            if not np.all(lb <= ub):
+                continue
             h = quiet_highs()
-            h.addVars(f.n, lb, ub)
-            h.changeColsCost(f.n, np.arange(f.n, dtype=np.int32), np.asarray(f.d, float))
+            h.addVars(n, lb, ub)
+            h.changeColsCost(n, np.arange(n, dtype=np.int32), np.asarray(f.d + x @ f.M, float))
             for i in keep:
                 idx = np.flatnonzero(f.B[i]).astype(np.int32)
                 h.addRow(lo[i], hi[i], len(idx), idx, f.B[i][idx])
-            if run(h, TIME_LIMIT) == Status.OPTIMAL:
-                S = highspy.HighsBasisStatus
-                code_of = {S.kBasic: BASIC, S.kLower: AT_LOWER, S.kUpper: AT_UPPER, S.kZero: AT_ZERO}
-                b = h.getBasis()
-                stat = np.array([code_of.get(v, -1) for v in list(b.col_status) + list(b.row_status)], np.int8)
-                basic = np.flatnonzero(stat == BASIC).astype(np.int64)
-                if not np.any(stat < 0) and len(basic) == len(keep):
-                    form = (B, keep, single, cols, coef, basic, stat)
+            if run(h, TIME_LIMIT) != Status.OPTIMAL:
+                continue
+            b = h.getBasis()
+            stat = np.array([code_of.get(v, -1) for v in list(b.col_status) + list(b.row_status)], np.int8)
+            basic = np.flatnonzero(stat == BASIC)
+            if not np.any(stat < 0) and len(basic) == m:
+                bases[r], stats[r], usable[r] = basic, stat, True
+        form = (B, keep, single, cols, coef, bases, stats, usable) if usable.any() else None
         self._basis["fast"] = form
         return form
 

@@ -184,3 +184,89 @@ def test_the_retailer_with_cvxpy_followers_equals_its_game_api_twin():
     assert a.selection["prosumer0"]["tied"] > 0
     assert np.allclose(a.leader, b.leader, rtol=1e-7, atol=1e-6)
     assert g.improve is not None
+
+
+def prosumer_problem():
+    """A prosumer: load and PV of its own (data), a battery, the retailer's price for the
+    net import (LP; export paid at 40 % of the price)."""
+    price = cp.Parameter(T, name="price")
+    load, pv = cp.Parameter(T, name="load"), cp.Parameter(T, name="pv")
+    ch, dis, E = cp.Variable(T, name="ch"), cp.Variable(T, name="dis"), cp.Variable(T + 1, name="soc")
+    imp, exp = cp.Variable(T, name="imp"), cp.Variable(T, name="exp")
+    cons = [E[0] == 5, E[1:] == E[:-1] + 0.95 * ch - dis / 0.95, E >= 1, E <= 9, E[T] >= 5,
+            ch >= 0, ch <= 2.5, dis >= 0, dis <= 2.5, imp >= 0, exp >= 0,
+            imp - exp == load - pv + ch - dis]
+    prob = cp.Problem(cp.Minimize(price @ imp - 0.4 * price @ exp), cons)
+    return prob, price, load, pv, {"imp": imp, "exp": exp, "ch": ch}
+
+
+def prosumer_data(K, seed):
+    rng = np.random.default_rng(seed)
+    h = np.arange(T)
+    load = 1.0 + rng.uniform(0.5, 1.5, (K, 1)) * (1 + np.sin((h - 6) / 24 * 2 * np.pi))
+    pv = rng.uniform(0.0, 4.0, (K, 1)) * np.clip(np.sin((h - 6) / 12 * np.pi), 0, None)
+    return load, pv
+
+
+def test_copies_of_one_problem_equal_one_follower_per_copy_and_cvxpys_solve():
+    """K prosumers stated once with their own load and PV (data): one batch equals K
+    followers stated one by one (answers, objectives) and CVXPY's own solve per copy;
+    the total objective is the copies' sum; the rows' order changes nothing."""
+    K = 5
+    load, pv = prosumer_data(K, 0)
+    prob, price, lp, pp, out = prosumer_problem()
+    many = CvxpyFollower(prob, {"price": lambda P: P}, out, data={"load": load, pp: pv})
+    P = prices(6, 7)
+    r = many.respond(P)
+    assert r.ok.all() and r.arrays["imp"].shape == (6, K, T) and r.arrays["objectives"].shape == (6, K)
+    assert np.allclose(r.objective, r.arrays["objectives"].sum(axis=1))
+    for k in range(K):
+        prob_k, price_k, lp_k, pp_k, out_k = prosumer_problem()
+        lp_k.value, pp_k.value = load[k], pv[k]
+        one = CvxpyFollower(prob_k, {"price": lambda P: P, "load": lambda P, v=load[k]: np.tile(v, (len(P), 1)),
+                                     "pv": lambda P, v=pv[k]: np.tile(v, (len(P), 1))}, out_k)
+        rk = one.respond(P)
+        assert np.allclose(r.arrays["objectives"][:, k], rk.objective, rtol=1e-9, atol=1e-9)
+        for i in range(2):
+            price_k.value = P[i]
+            prob_k.solve(cp.CLARABEL)
+            assert r.arrays["objectives"][i, k] == pytest.approx(prob_k.value, rel=1e-6, abs=1e-6)
+    perm = np.random.default_rng(1).permutation(6)
+    again = many.respond(P[perm])
+    assert np.array_equal(again.arrays["imp"], r.arrays["imp"][perm])
+    cert = many.certificate(P[0], {k: v[0] for k, v in r.arrays.items()})
+    assert cert.optimal and set(cert.parts) == {f"copy{k}" for k in range(K)}
+
+
+def test_copies_in_a_game_select_and_name_their_errors():
+    """A retailer game over 4 prosumer copies: the optimistic selection moves tied copies
+    and never lowers the leader's value; bad data are named."""
+    K = 4
+    load, pv = prosumer_data(K, 2)
+    prob, price, lp, pp, out = prosumer_problem()
+    f = CvxpyFollower(prob, {"price": lambda P: P}, out, data={"load": load, "pv": pv})
+    cost = np.linspace(0.3, 0.6, T)
+
+    def leader(X, p, r):
+        a = r["pros"].arrays
+        return LeaderOutcome(((p - cost) * a["imp"].sum(1) - 0.4 * p * a["exp"].sum(1)).sum(1),
+                             np.zeros(len(X)))
+    P = prices(8, 9, levels=True)
+    own = Game("g", lb=np.zeros(T), ub=np.full(T, 2.0), leader=leader, selection="pessimistic",
+               followers={"pros": f})
+    opt = Game("g", lb=np.zeros(T), ub=np.full(T, 2.0), leader=leader, selection="optimistic",
+               followers={"pros": f})
+    a, b = own.evaluate(P), opt.evaluate(P)
+    assert b.selection["pros"]["tied"] > 0
+    assert np.all(b.leader >= a.leader - 1e-7 * (1 + np.abs(a.leader)))
+    assert np.allclose(a.responses["pros"].objective, b.responses["pros"].objective, rtol=1e-9)
+    with pytest.raises(InputError, match="data\\['load'\\]: shape"):
+        CvxpyFollower(prosumer_problem()[0], {"price": lambda P: P}, data={"load": load[:, :5], "pv": pv})
+    with pytest.raises(InputError, match="3 copies, the other parameters have 4"):
+        CvxpyFollower(prosumer_problem()[0], {"price": lambda P: P}, data={"load": load, "pv": pv[:3]})
+    with pytest.raises(InputError, match="in both params and data"):
+        CvxpyFollower(prosumer_problem()[0], {"price": lambda P: P, "pv": lambda P: P},
+                      data={"load": load, "pv": pv})
+    with pytest.raises(InputError, match="not finite"):
+        CvxpyFollower(prosumer_problem()[0], {"price": lambda P: P},
+                      data={"load": load, "pv": pv * np.nan})

@@ -28,7 +28,8 @@ def solve(B, C, LO, HI, lb, ub, basis, stat, cap=10_000):
     Y, obj, code = np.zeros((N, n)), np.zeros(N), np.zeros(N, np.int64)
     LB, UB = (np.ascontiguousarray(np.broadcast_to(np.asarray(v, float), (N, n))) for v in (lb, ub))
     K.solve_rows(np.ascontiguousarray(B), np.ascontiguousarray(C), np.ascontiguousarray(LO),
-                 np.ascontiguousarray(HI), LB, UB, basis, stat, cap, Y, obj, code)
+                 np.ascontiguousarray(HI), LB, UB, np.ascontiguousarray(np.broadcast_to(basis, (N, len(basis)))),
+                 np.ascontiguousarray(np.broadcast_to(stat, (N, len(stat)))), cap, Y, obj, code)
     return Y, obj, code
 
 
