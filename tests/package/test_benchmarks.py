@@ -16,6 +16,8 @@ BENCH = Path(__file__).resolve().parents[2] / "benchmarks"
     ("bench_eva.py", ["--generations", "2", "--pop-size", "4", "--baseline-generations", "1"]),
     ("bench_bilevel.py", ["--seeds", "1", "--generations", "2", "--pop-size", "10"]),
     ("bench_v2g_plan_step.py", ["--seeds", "1", "--generations", "2", "--pop-size", "10"]),
+    ("bench_matrix_followers.py", ["--generations", "2", "--pop-size", "6", "--baseline-generations", "1",
+                                   "--only", "matrices"]),
     ("bench_experiments.py", ["--generations", "2", "--pop-size", "6", "--seeds", "1", "--trials", "2",
                               "--tune-seeds", "2"]),
 ])
@@ -23,4 +25,4 @@ def test_benchmark_runs(script, args):
     out = subprocess.run([sys.executable, str(BENCH / script), *args], capture_output=True,
                          text=True, timeout=600)
     assert out.returncode == 0, out.stderr[-2000:]
-    assert any(w in out.stdout for w in ("gap", "stub", "floor", "missed", "tune"))
+    assert any(w in out.stdout for w in ("gap", "stub", "floor", "missed", "tune", "per LP row"))
