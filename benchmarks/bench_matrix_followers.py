@@ -56,10 +56,10 @@ class Clock:
     def __enter__(self):
         clock, orig = self, self._orig
 
-        def respond(mf, X):
+        def respond(mf, X, starts=None):
             lp = not (np.any(mf.f.Q) or np.any(mf.f.integer))
             t0, before = time.perf_counter(), mf.stats["fast"]
-            out = orig(mf, X)
+            out = orig(mf, X, starts)
             if lp:
                 clock.seconds += time.perf_counter() - t0
                 clock.rows += len(np.atleast_2d(X))

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from .ev_fleet import EVFleet
-from .kernels import lp_simplex
+from .kernels import lp_simplex, qp_dual
 from .kernels.storage import solve_rows, solve_starts
 from .kernels.storage_binaries import binaries_bnb
 from .recourse.ev_clusters import EVClusters
@@ -56,3 +56,7 @@ def warm_up() -> None:
                           np.full((1, 1), np.inf), np.zeros((1, 2)), np.full((1, 2), 2.0),
                           np.array([[2]], np.int64), np.array([[1, 1, 0]], np.int8), 100,
                           np.zeros((1, 2)), np.zeros(1), np.zeros(1, np.int64))
+    # min y'y/2 - y1 - y2 s.t. y1 + y2 <= 1, 0 <= y <= 2 (the matrix followers' diagonal QPs)
+    qp_dual.solve_rows(np.ones(2), -np.ones((1, 2)), np.zeros(2), np.full(2, 2.0),
+                       np.array([0, 2], np.int64), np.array([0, 1], np.int64), np.ones(2),
+                       np.ones((1, 1)), 100, np.zeros((1, 2)), np.zeros(1, np.int64))

@@ -36,7 +36,7 @@ import numpy as np
 
 from .jit import JIT
 
-__all__ = ["dual_active_set", "work", "OPTIMAL", "INFEASIBLE", "STEP_LIMIT", "NUMERICAL"]
+__all__ = ["dual_active_set", "solve_rows", "work", "OPTIMAL", "INFEASIBLE", "STEP_LIMIT", "NUMERICAL"]
 
 OPTIMAL, INFEASIBLE, STEP_LIMIT, NUMERICAL = 0, 1, 2, 3
 
@@ -313,3 +313,29 @@ def dual_active_set(h, q, lo, hi, ptr, col, val, r, bst, act, k, u, x, max_steps
                     _rank_one(L, k, y, 1.0)
         _grad(h, q, lo, hi, ptr, col, val, act, k, u, p_row, p_var, p_sign, u_p, bst, x, g)
     return STEP_LIMIT, k, max_steps
+
+
+@nb.njit(**JIT)
+def solve_rows(h, Cq, lo, hi, ptr, col, val, R, max_steps, Y, code):
+    """The QP above for every row k of Cq (N, n) linear costs and R (N, m) right sides
+    (h, the box and the rows N shared): Y[k] (n,), code[k]. Each row starts from the same
+    dual-feasible active set (no row active; each variable at the bound its unconstrained
+    minimiser passes), so an answer depends on its row alone; the feasibility tolerance
+    is 1e-9 (1 + max |R[k]|)."""
+    N, n = Cq.shape
+    m = R.shape[1]
+    act = np.empty(min(n, m) + 1, np.int64)
+    u = np.empty(min(n, m) + 1)
+    bst = np.zeros(n, np.int64)
+    wk = work(n, m)
+    for k in range(N):
+        y = Y[k]
+        for i in range(n):
+            free = -Cq[k, i] / h[i]
+            y[i] = min(max(free, lo[i]), hi[i])
+            bst[i] = -1 if free < lo[i] else (1 if free > hi[i] else 0)
+        scale = 0.0
+        for j in range(m):
+            scale = max(scale, abs(R[k, j]))
+        code[k], _, _ = dual_active_set(h, Cq[k], lo, hi, ptr, col, val, R[k], bst, act, 0, u, y,
+                                        max_steps, 1e-9 * (1.0 + scale), wk)

@@ -217,6 +217,10 @@ class Bilevel:
     def value(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
         """F(x, y) for rows x (n, n_x), y (n, n_y) (in the leader's own sense)."""
         x, y = np.atleast_2d(x), np.atleast_2d(y)
-        return (x @ self.c_x + y @ self.c_y + 0.5 * np.einsum("ni,ij,nj->n", x, self.Q_xx, x)
-                + 0.5 * np.einsum("ni,ij,nj->n", y, self.Q_yy, y)
-                + np.einsum("ni,ij,nj->n", x, self.Q_xy, y) + self.offset)
+        out = x @ self.c_x + y @ self.c_y + self.offset
+        # each quadratic term as a product (BLAS), and only where it is nonzero: a
+        # three-operand einsum loops over every (row, i, j), 0.2 s a call at n_y = 1,500
+        for a, Q, b, w in ((x, self.Q_xx, x, 0.5), (y, self.Q_yy, y, 0.5), (x, self.Q_xy, y, 1.0)):
+            if np.any(Q):
+                out = out + w * ((a @ Q) * b).sum(axis=1)
+        return out

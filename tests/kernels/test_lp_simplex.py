@@ -9,6 +9,7 @@ import pytest
 from scipy.optimize import linprog
 from stackga.followers.backends.highs import build_highs, run
 from stackga.followers.kernels import lp_simplex as K
+from stackga.followers.response import Status
 
 _CODE = {highspy.HighsBasisStatus.kBasic: K.BASIC, highspy.HighsBasisStatus.kLower: K.AT_LOWER,
          highspy.HighsBasisStatus.kUpper: K.AT_UPPER, highspy.HighsBasisStatus.kZero: K.AT_ZERO}
@@ -191,3 +192,33 @@ def test_matrix_followers_answer_as_without_the_simplex():
         done = MatrixFollower(bl, k)._fast_rows(costs, rhss, np.zeros((30, f.n)), np.zeros(30))
         assert done.sum() == fast.stats["fast"] and not done[:5].all()
         assert np.array_equal(a.arrays["y"][~done], b.arrays["y"][~done])
+
+
+def test_diagonal_qp_followers_answer_as_highs():
+    """A flexible load (diagonal QP, a daily need as a >= row, an = row on two hours) as a
+    matrix follower: the compiled dual active-set answers equal HiGHS's (fast=False) to
+    1e-7; an individual whose need cannot be met is INFEASIBLE with its phase-1 distance,
+    as by HiGHS."""
+    from stackga.bilevel import Bilevel, Follower
+    from stackga.bilevel.response import MatrixFollower
+    T = 24
+    rng = np.random.default_rng(3)
+    B = np.vstack([np.ones(T), np.r_[1.0, -1.0, np.zeros(T - 2)]])
+    f = Follower(d=-np.linspace(1.6, 1.8, T), B=B, b=np.array([720.0, 0.0]), sense=[">=", "="],
+                 M=np.eye(T), Q=np.diag(rng.uniform(0.01, 0.04, T)), lb=np.full(T, 10.0),
+                 ub=np.full(T, 80.0), A=np.zeros((2, T)), name="customer")
+    bl = Bilevel("max", c_x=np.zeros(T), followers=[f], x_lb=np.full(T, 0.2), x_ub=np.full(T, 1.5))
+    X = rng.uniform(0.2, 1.5, (40, T))
+    X[:3] = 1.5                                             # all hours dear: the need binds
+    fast, slow = MatrixFollower(bl, 0), MatrixFollower(bl, 0, fast=False)
+    a, b = fast.respond(X), slow.respond(X)
+    assert fast.stats["fast"] == 40 and fast.stats["solves"] == 0
+    assert np.allclose(a.arrays["y"], b.arrays["y"], atol=1e-6)
+    assert np.allclose(a.objective, b.objective, rtol=1e-9, atol=1e-7)
+    assert np.all(a.arrays["y"] @ B[0] >= 720.0 - 1e-7) and np.allclose(a.arrays["y"][:, 0], a.arrays["y"][:, 1])
+    f2 = Follower(d=f.d, B=B, b=np.array([24 * 80.0 + 1.0, 0.0]), sense=[">=", "="], M=f.M, Q=f.Q,
+                  lb=f.lb, ub=f.ub, A=f.A, name="short")
+    bl2 = Bilevel("max", c_x=np.zeros(T), followers=[f2], x_lb=bl.x_lb, x_ub=bl.x_ub)
+    r1, r2 = MatrixFollower(bl2, 0).respond(X[:2]), MatrixFollower(bl2, 0, fast=False).respond(X[:2])
+    assert np.all(r1.status == Status.INFEASIBLE) and np.array_equal(r1.status, r2.status)
+    assert np.allclose(r1.arrays["infeasibility"], r2.arrays["infeasibility"])
