@@ -8,7 +8,8 @@ its first ``--baseline-generations`` (its time per LP row is the ratio's base); 
 each.
 
     python benchmarks/bench_matrix_followers.py [--generations 300] [--pop-size 100]
-                                                [--baseline-generations 20] [--only matrices,cvxpy]
+                                                [--baseline-generations 20] [--prosumers 20]
+                                                [--only matrices,cvxpy]
 
 Per game and way: GA seconds, the follower layer's seconds, LP rows answered (by the
 simplex / by HiGHS), microseconds per LP row (the LP followers' time over their rows), the
@@ -34,13 +35,13 @@ from stackga.bilevel import response, to_game  # noqa: E402
 from stackga.bilevel.problems.pricing import retailer  # noqa: E402
 
 
-def games() -> dict:
-    out = {"matrices": lambda: to_game(retailer(20, 20, seed=0))}
+def games(n: int = 20) -> dict:
+    out = {"matrices": lambda: to_game(retailer(n, n, seed=0))}
     try:
         import cvxpy  # noqa: F401
 
         from stackga.bilevel.problems.retailer_cvxpy import retailer_cvxpy
-        out["cvxpy"] = lambda: retailer_cvxpy(20, 20, seed=0)
+        out["cvxpy"] = lambda: retailer_cvxpy(n, n, seed=0)
     except ImportError:
         pass
     return out
@@ -77,15 +78,16 @@ def main(argv=None) -> None:
     ap.add_argument("--generations", type=int, default=300)
     ap.add_argument("--pop-size", type=int, default=100)
     ap.add_argument("--baseline-generations", type=int, default=20)
+    ap.add_argument("--prosumers", type=int, default=20)
     ap.add_argument("--only", default="")
     a = ap.parse_args(argv)
-    print(f"matrix followers: retailer (20 prosumers, each an LP follower; a customer (QP), an EV "
+    print(f"matrix followers: retailer ({a.prosumers} prosumers, each an LP follower; a customer (QP), an EV "
           f"hub), pop {a.pop_size}, {a.generations} generations (HiGHS: {a.baseline_generations}), "
           f"seed 1; {machine()}\n")
     print("| game | LP rows by | GA s | LP follower s | rows by simplex / HiGHS | us per LP row | leader |")
     print("|---|---|---:|---:|---:|---:|---:|")
     only = [s for s in a.only.split(",") if s]
-    for name, build in games().items():
+    for name, build in games(a.prosumers).items():
         if only and name not in only:
             continue
         per = {}

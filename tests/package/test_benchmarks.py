@@ -17,7 +17,7 @@ BENCH = Path(__file__).resolve().parents[2] / "benchmarks"
     ("bench_bilevel.py", ["--seeds", "1", "--generations", "2", "--pop-size", "10"]),
     ("bench_v2g_plan_step.py", ["--seeds", "1", "--generations", "2", "--pop-size", "10"]),
     ("bench_matrix_followers.py", ["--generations", "2", "--pop-size", "6", "--baseline-generations", "1",
-                                   "--only", "matrices"]),
+                                   "--prosumers", "2", "--only", "matrices"]),
     ("bench_experiments.py", ["--generations", "2", "--pop-size", "6", "--seeds", "1", "--trials", "2",
                               "--tune-seeds", "2"]),
 ])
