@@ -92,6 +92,13 @@ def _strict(obj, path: list, nonfinite: list):
     raise TypeError(f"run.json: {path} is a {type(obj).__name__}, not JSON serialisable")
 
 
+def json_ready(obj) -> tuple:
+    """(a JSON-ready copy of ``obj``, its non-finite values' [path, text]): the encoding of
+    run.json."""
+    nonfinite: list = []
+    return _strict(obj, [], nonfinite), nonfinite
+
+
 def _restore(doc: dict, nonfinite: list) -> None:
     """Put the non-finite floats recorded by ``_strict`` back in place."""
     for path, text in nonfinite:

@@ -83,31 +83,41 @@ def _tile(r: Response, reps: int) -> Response:
                     {k: np.tile(v, (reps,) + (1,) * (v.ndim - 1)) for k, v in r.arrays.items()})
 
 
+#: leader rows per call of the derived valuation (memory: a follower stated with K copies
+#: has K times the entries, each a leader row per tied individual)
+VALUATION_ROWS = 4096
+
+
 def valuation(leader, X: np.ndarray, prices: np.ndarray, responses: dict, name: str,
               arrays: tuple) -> dict[str, np.ndarray]:
     """The leader's objective's change per unit of each entry of the follower ``name``'s
     ``arrays`` (name -> (n, ...) shaped like the arrays, m entries a row), at the responses
-    given: forward differences with step 1e-4 (1 + max |array|), one leader call on
-    n (1 + sum m) rows."""
+    given: forward differences with step 1e-4 (1 + max |array|), n (1 + sum m) leader rows
+    in calls of at most about :data:`VALUATION_ROWS` rows."""
     r = responses[name]
     n = len(X)
     sizes = [int(np.prod(r.arrays[a].shape[1:])) for a in arrays]
-    reps = 1 + sum(sizes)
-    tiled = {k: (_tile(v, reps) if k != name else None) for k, v in responses.items()}
-    own = _tile(r, reps)
-    steps = {}
-    j = 1
-    for a, m in zip(arrays, sizes):           # per individual: a function of its own arrays
-        h = 1e-4 * (1.0 + np.abs(r.arrays[a].reshape(n, -1)).max(axis=1, initial=0.0))
-        steps[a] = h
-        flat = own.arrays[a].reshape(len(own.arrays[a]), -1)      # a view of the tiled copy
-        for e in range(m):
-            flat[j * n:(j + 1) * n, e] += h
-            j += 1
-    tiled[name] = own
-    Xt = np.tile(X, (reps, 1))
-    pt = np.tile(prices, (reps,) + (1,) * (prices.ndim - 1))
-    F = np.asarray(leader(Xt, pt, tiled).objective, float).reshape(reps, n)
+    steps = {a: 1e-4 * (1.0 + np.abs(r.arrays[a].reshape(n, -1)).max(axis=1, initial=0.0))
+             for a in arrays}
+    entries = [(a, e) for a, m in zip(arrays, sizes) for e in range(m)]   # one perturbed entry each
+    per_call = max(1, VALUATION_ROWS // max(n, 1))
+    F = np.empty((1 + len(entries), n))
+    todo = [None] + entries                      # None: the answers as they are
+    for start in range(0, len(todo), per_call):
+        block = todo[start:start + per_call]
+        reps = len(block)
+        tiled = {k: (_tile(v, reps) if k != name else None) for k, v in responses.items()}
+        own = _tile(r, reps)
+        for j, item in enumerate(block):
+            if item is None:
+                continue
+            a, e = item
+            flat = own.arrays[a].reshape(len(own.arrays[a]), -1)  # a view of the tiled copy
+            flat[j * n:(j + 1) * n, e] += steps[a]
+        tiled[name] = own
+        Xt = np.tile(X, (reps, 1))
+        pt = np.tile(prices, (reps,) + (1,) * (prices.ndim - 1))
+        F[start:start + reps] = np.asarray(leader(Xt, pt, tiled).objective, float).reshape(reps, n)
     F[:, ~np.all(np.isfinite(F), axis=0)] = 0.0     # no valuation: the own rule's answer stays
     out, j = {}, 1
     for a, m in zip(arrays, sizes):
@@ -137,7 +147,15 @@ def _stated(view, X, prices, r: Response, name: str, arrays) -> dict[str, np.nda
                          f"got {w!r:.80}")
     out = {}
     for a in arrays:
-        v = np.broadcast_to(np.asarray(w.get(a, 0.0), float), r.arrays[a].shape)
+        v = np.asarray(w.get(a, 0.0), float)
+        shape = r.arrays[a].shape
+        if v.ndim == len(shape) - 1 and len(shape) == 3 and v.shape == (shape[0], shape[2]):
+            v = v[:, None, :]                   # a follower with copies: the same weights for each
+        try:
+            v = np.broadcast_to(v, shape)
+        except ValueError:
+            raise InputError(f"Game.views[{name!r}][{a!r}] has shape {v.shape}; the response's "
+                             f"array has shape {shape}") from None
         if not np.all(np.isfinite(v)):
             raise InputError(f"Game.views[{name!r}][{a!r}] has values that are not finite")
         out[a] = v

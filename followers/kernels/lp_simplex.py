@@ -14,10 +14,11 @@ on its own data alone, never on the batch or the order of solves. From it: phase
 then Bland's after 50 steps without progress, which cannot cycle), bounds flipped without
 a basis change, the basis inverse updated per pivot and refactorised (Gauss-Jordan with
 partial pivoting) every 32 pivots and at the end. Each answer is then checked afresh from
-the final basis: primal feasibility (1e-9 of each bound's scale), dual feasibility
-(reduced costs of the right sign, 1e-9 of the largest cost), and uniqueness (every
-non-fixed nonbasic variable's reduced cost nonzero beyond 1e-9 (1 + the largest dual):
-dual non-degeneracy, the test ``unique_lp_optimum`` makes of HiGHS's answers).
+the final basis: primal feasibility (1e-9 (1 + |value|) for each variable and row),
+dual feasibility (each reduced cost of the right sign within 1e-9 (1 + |its cost|)), and
+uniqueness (every non-fixed nonbasic variable's reduced cost of the right sign beyond
+1e-9 (1 + the largest dual): dual non-degeneracy, the test ``unique_lp_optimum`` makes of
+HiGHS's answers, except that fixed variables, which cannot move, are not asked it).
 
 Codes per row (``code`` (N,)): ``UNIQUE`` (the only optimum), ``TIED`` (an optimum, not
 the only one), ``START_INFEASIBLE`` (the starting basis is not primal feasible at this
@@ -141,10 +142,9 @@ def _one(B, c, lo, hi, basis0, stat0, max_iter, y):
     x = np.zeros(N)
     inv, M = np.empty((m, m)), np.empty((m, m))
     col, a, w, pi, d = np.empty(m), np.empty(m), np.empty(m), np.empty(m), np.empty(N)
-    cmax = 0.0
-    for j in range(n):
-        cmax = max(cmax, abs(c[j]))
-    dtol = 1e-9 * (1.0 + cmax)
+    dtol = np.empty(N)                 # a reduced cost's tolerance, per variable: one large
+    for j in range(N):                 # cost must not hide another column's wrong sign
+        dtol[j] = 1e-9 * (1.0 + abs(cost[j]))
     for j in range(N):
         if stat[j] == AT_LOWER:
             x[j] = lo[j]
@@ -173,12 +173,12 @@ def _one(B, c, lo, hi, basis0, stat0, max_iter, y):
         for j in range(N):
             if stat[j] == BASIC or lo[j] == hi[j]:
                 continue
-            dj, s = d[j], 0.0
-            if stat[j] == AT_LOWER and dj < -dtol:
+            dj, s, tj = d[j], 0.0, dtol[j]
+            if stat[j] == AT_LOWER and dj < -tj:
                 s = 1.0
-            elif stat[j] == AT_UPPER and dj > dtol:
+            elif stat[j] == AT_UPPER and dj > tj:
                 s = -1.0
-            elif stat[j] == AT_ZERO and abs(dj) > dtol:
+            elif stat[j] == AT_ZERO and abs(dj) > tj:
                 s = -1.0 if dj > 0.0 else 1.0
             if s != 0.0 and abs(dj) > best:
                 enter, best, sense = j, abs(dj), s
@@ -258,11 +258,12 @@ def _one(B, c, lo, hi, basis0, stat0, max_iter, y):
     for j in range(N):
         if stat[j] == BASIC or lo[j] == hi[j]:
             continue
-        dj = d[j]
-        if (stat[j] == AT_LOWER and dj < -dtol) or (stat[j] == AT_UPPER and dj > dtol) or \
-                (stat[j] == AT_ZERO and abs(dj) > dtol):
+        dj, tj = d[j], dtol[j]
+        if (stat[j] == AT_LOWER and dj < -tj) or (stat[j] == AT_UPPER and dj > tj) or \
+                (stat[j] == AT_ZERO and abs(dj) > tj):
             return FAILED, 0.0
-        if abs(dj) <= utol:
+        # unique: every nonbasic's reduced cost of the right sign and nonzero
+        if not ((stat[j] == AT_LOWER and dj > utol) or (stat[j] == AT_UPPER and dj < -utol)):
             unique = False
     obj = 0.0
     for j in range(n):

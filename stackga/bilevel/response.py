@@ -76,7 +76,8 @@ class MatrixFollower:
         an LP follower's unique optima by the compiled simplex first (module docstring);
         None: :data:`FAST`. ``references`` (R, n_x): the points whose optimal bases start
         the simplex (default: x = 0 alone); :meth:`respond`'s ``starts`` picks one per row
-        (copies of a follower with their own data start each from its own)."""
+        (copies of a follower with their own data start each from its own). Where the LP
+        has no optimum at a reference, its rows go to HiGHS (``stats["fast"]`` stays 0)."""
         self.game, self.k, self.select = game, k, select
         self.fast = FAST if fast is None else bool(fast)
         self.references = np.zeros((1, game.n_x)) if references is None else \
@@ -314,7 +315,12 @@ class MatrixFollower:
             qp_rows(h, C[r], lb, ub, ptr, col, val, Rm[r], cap, Y, code)
             return Y, code
         Y, code = map_rows(chunk, N)
-        hit = code == QP_OPTIMAL
+        # each row and bound re-checked on its own scale (the kernel's tolerance is the
+        # largest right side's, which could let a small row slip)
+        slack = Y @ Bm.T - Rm if len(Bm) else np.zeros((N, 0))
+        ok_rows = np.all(slack <= 1e-9 * (1.0 + np.abs(Rm)), axis=1)
+        ok_box = np.all((Y >= lb - 1e-9 * (1.0 + np.abs(lb))) & (Y <= ub + 1e-9 * (1.0 + np.abs(ub))), axis=1)
+        hit = (code == QP_OPTIMAL) & ok_rows & ok_box
         y[hit] = Y[hit]
         obj[hit] = (C[hit] * Y[hit]).sum(axis=1) + 0.5 * (h * Y[hit] ** 2).sum(axis=1)
         self.stats["fast"] += int(hit.sum())

@@ -16,7 +16,7 @@ import json
 from contextlib import contextmanager
 from pathlib import Path
 
-from ..result import Result, ResultError
+from ..result import Result, ResultError, json_ready
 from ..rundir import RunDirError
 
 __all__ = ["RunStore", "current", "storing"]
@@ -82,8 +82,9 @@ class RunStore:
 
 
 def _snapshot(r: Result) -> str:
-    """A run's report and status as text, to tell whether it changed since written."""
-    return json.dumps({"report": r.report, "status": r.status}, sort_keys=True, default=repr)
+    """A run's report and status as text, to tell whether it changed since written: the
+    encoding run.json uses (every array entry, non-finite values named)."""
+    return json.dumps(json_ready({"report": r.report, "status": r.status}), sort_keys=True)
 
 
 def _diff(got: dict, want: dict) -> str:

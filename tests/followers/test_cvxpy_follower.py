@@ -270,3 +270,29 @@ def test_copies_in_a_game_select_and_name_their_errors():
     with pytest.raises(InputError, match="not finite"):
         CvxpyFollower(prosumer_problem()[0], {"price": lambda P: P},
                       data={"load": load, "pv": pv * np.nan})
+
+
+def test_a_stated_view_of_copies_weighs_every_copy_alike():
+    """A view returning (n, size) weights for a follower with copies weighs each copy the
+    same (the copy axis inserted): the same selection as weights written (n, K, size);
+    a shape that fits neither is named."""
+    K = 4
+    load, pv = prosumer_data(K, 3)
+    prob, *_ , out = prosumer_problem()
+    f = CvxpyFollower(prob, {"price": lambda P: P}, out, data={"load": load, "pv": pv})
+    w = np.linspace(0.1, 0.3, T)
+
+    def leader(X, p, r):
+        return LeaderOutcome(-(w * r["pros"].arrays["imp"].sum(1)).sum(1), np.zeros(len(X)))
+    P = prices(K, 9, levels=True)                       # as many rows as copies: the trap
+    flat = Game("g", lb=np.zeros(T), ub=np.full(T, 2.0), leader=leader, followers={"pros": f},
+                views={"pros": lambda X, p: {"imp": -np.tile(w, (len(X), 1))}})
+    full = Game("g", lb=np.zeros(T), ub=np.full(T, 2.0), leader=leader, followers={"pros": f},
+                views={"pros": lambda X, p: {"imp": -np.tile(w, (len(X), K, 1))}})
+    a, b = flat.evaluate(P), full.evaluate(P)
+    assert a.selection["pros"]["tied"] > 0
+    assert np.array_equal(a.responses["pros"].arrays["imp"], b.responses["pros"].arrays["imp"])
+    bad = Game("g", lb=np.zeros(T), ub=np.full(T, 2.0), leader=leader, followers={"pros": f},
+               views={"pros": lambda X, p: {"imp": np.ones((len(X), 5))}})
+    with pytest.raises(Exception, match="has shape"):
+        bad.evaluate(P)

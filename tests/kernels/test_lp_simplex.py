@@ -222,3 +222,30 @@ def test_diagonal_qp_followers_answer_as_highs():
     r1, r2 = MatrixFollower(bl2, 0).respond(X[:2]), MatrixFollower(bl2, 0, fast=False).respond(X[:2])
     assert np.all(r1.status == Status.INFEASIBLE) and np.array_equal(r1.status, r2.status)
     assert np.allclose(r1.arrays["infeasibility"], r2.arrays["infeasibility"])
+
+
+def test_one_large_cost_does_not_hide_a_wrong_sign():
+    """Costs (1e6, 0.9995), row 1e6 y0 + y1 >= 1: the optimum is y = (0, 1) (0.9995), not
+    the vertex (1e-6, 0) (1.0) whose reduced cost on y1 (-5e-4) is below a tolerance
+    scaled by the largest cost (found in review)."""
+    B = np.array([[1e6, 1.0]])
+    lb, ub = np.zeros(2), np.array([10.0, 100.0])
+    basis, stat = np.array([0], np.int64), np.array([K.BASIC, K.AT_LOWER, K.AT_LOWER], np.int8)
+    Y, obj, code = solve(B, np.array([[1e6, 0.9995]]), np.ones((1, 1)), np.full((1, 1), np.inf), lb, ub,
+                         basis, stat)
+    assert code[0] == K.UNIQUE and obj[0] == pytest.approx(0.9995) and Y[0] == pytest.approx([0.0, 1.0])
+
+
+def test_a_diagonal_qp_row_broken_below_the_largest_sides_tolerance_goes_to_highs():
+    """Q = I, rows y0 - y1 <= 0 and y0 + y1 <= 1e6, costs pulling y0 up: the answer meets
+    the small row on its own scale (y0 <= y1), as HiGHS's (found in review)."""
+    from stackga.bilevel import Bilevel, Follower
+    from stackga.bilevel.response import MatrixFollower
+    f = Follower(d=np.array([-2.0, 0.0]), B=np.array([[1.0, -1.0], [1.0, 1.0]]), b=np.array([0.0, 1e6]),
+                 sense=["<=", "<="], M=np.eye(2), Q=np.eye(2), lb=np.full(2, -10.0), ub=np.full(2, 10.0),
+                 A=np.zeros((2, 2)))
+    bl = Bilevel("min", c_x=np.zeros(2), followers=[f], x_lb=np.zeros(2), x_ub=np.ones(2))
+    a = MatrixFollower(bl, 0).respond(np.zeros((1, 2)))
+    b = MatrixFollower(bl, 0, fast=False).respond(np.zeros((1, 2)))
+    y = a.arrays["y"][0]
+    assert y[0] - y[1] <= 1e-9 and np.allclose(y, b.arrays["y"][0], atol=1e-7)
