@@ -25,8 +25,8 @@ order. A solve that ends SOLVER_FAILED is repeated once, from scratch. Handles a
 and dropped when pickled (a ``highspy.Highs`` cannot be copied).
 
 An LP follower (no Q, no integers) is first answered for the whole population by a
-compiled simplex (:mod:`stackga.followers.kernels.lp_simplex`) from that same fixed basis
-(``fast``, on by default): a row whose optimum it proves unique (checked afresh: primal
+compiled simplex (:mod:`stackga.followers.kernels.lp_simplex`) from a fixed basis (the
+optimum at the middle of the leader's box; ``fast``, on by default): a row whose optimum it proves unique (checked afresh: primal
 and dual feasible, dual non-degenerate) is answered there, 3-8x faster than a HiGHS
 solve of these sizes; every other row (a tie, a start infeasible at the row's right
 sides, a limit, a failed check) goes through the HiGHS steps above, so a tie is selected
@@ -75,13 +75,18 @@ class MatrixFollower:
         (n,) 1.0), for a caller that selects itself (:meth:`select_by`). ``fast``: answer
         an LP follower's unique optima by the compiled simplex first (module docstring);
         None: :data:`FAST`. ``references`` (R, n_x): the points whose optimal bases start
-        the simplex (default: x = 0 alone); :meth:`respond`'s ``starts`` picks one per row
+        the simplex (default: the middle of the leader's box, 0 where a side is infinite,
+        within the box); :meth:`respond`'s ``starts`` picks one per row
         (copies of a follower with their own data start each from its own). Where the LP
         has no optimum at a reference, its rows go to HiGHS (``stats["fast"]`` stays 0)."""
         self.game, self.k, self.select = game, k, select
         self.fast = FAST if fast is None else bool(fast)
-        self.references = np.zeros((1, game.n_x)) if references is None else \
-            np.atleast_2d(np.asarray(references, float))
+        if references is None:              # the middle of the leader's box where it has one
+            lo, hi = np.asarray(game.x_lb, float), np.asarray(game.x_ub, float)
+            both = np.isfinite(lo) & np.isfinite(hi)
+            mid = np.where(both, 0.5 * (np.where(both, lo, 0.0) + np.where(both, hi, 0.0)), 0.0)
+            references = np.clip(mid, lo, hi)[None]
+        self.references = np.atleast_2d(np.asarray(references, float))
         self.f = game.followers[k]
         self.cols = game.slices[k]
         self.unique = bool(self.f.Q.size) and np.linalg.eigvalsh(self.f.Q).min() > 1e-9
