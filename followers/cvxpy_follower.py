@@ -46,6 +46,10 @@ class CvxpyFollower(StatedLP):
             one problem stated once): solved as one batch; the response is their total
             objective, arrays (n, K, size) and ``objectives`` (n, K). Every parameter is
             in ``params`` (set by the leader) or in ``data``, not both.
+
+    Where every leader-set parameter has a value when the follower is built (e.g. a typical
+    price), the simplex starts each individual from the optimal basis there (else at 0):
+    fewer pivots, the same answers.
     """
 
     def __init__(self, problem, params: dict, outputs: dict | None = None,
@@ -188,7 +192,17 @@ class CvxpyFollower(StatedLP):
             lb=np.full(n, -np.inf), ub=np.full(n, np.inf), theta_of=self.theta,
             outputs={name: (cols[v.id], v.size) for name, v in self.outputs.items()},
             const=(c0, J[-1]), sign=-1.0 if isinstance(problem.objective, cp.Maximize) else 1.0,
-            name="cvxpy", copies=copies)
+            name="cvxpy", copies=copies, reference=self._reference())
+
+    def _reference(self) -> np.ndarray | None:
+        """The leader's parameters' values as the user left them (all set and finite): the
+        point whose optimal basis starts the simplex for every individual (a typical
+        price there saves pivots); None (0) otherwise. Answers do not depend on it."""
+        vals = [p.value for p, _ in self.params]
+        if not vals or any(v is None for v in vals):
+            return None
+        ref = np.concatenate([np.asarray(v, float).reshape(-1, order="F") for v in vals])
+        return ref if np.all(np.isfinite(ref)) else None
 
     def theta(self, prices: np.ndarray) -> np.ndarray:
         """(n, n_theta): the parameters' values for each row of the leader's prices."""

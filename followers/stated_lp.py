@@ -42,7 +42,7 @@ class StatedLP:
 
     def __init__(self, d, B, b, sense, A, M, Q, lb, ub, theta_of: Callable, outputs: dict,
                  const: tuple = (0.0, None), sign: float = 1.0, name: str = "stated",
-                 copies: np.ndarray | None = None) -> None:
+                 copies: np.ndarray | None = None, reference: np.ndarray | None = None) -> None:
         from stackga.bilevel.model import Bilevel, Follower  # no import cycle at load
         from stackga.bilevel.response import MatrixFollower
         p = np.shape(A)[1]
@@ -50,10 +50,12 @@ class StatedLP:
         bl = Bilevel("min", c_x=np.zeros(p), followers=[f], x_lb=np.full(p, -np.inf),
                      x_ub=np.full(p, np.inf), name=name)
         self.copies = None if copies is None else np.atleast_2d(np.asarray(copies, float))
-        refs = None
-        if self.copies is not None:          # each copy starts from its own data's basis
-            q = self.copies.shape[1]
-            refs = np.hstack([np.zeros((len(self.copies), p - q)), self.copies])
+        # the simplex's start: the optimum at ``reference`` (the leader's part of theta, a
+        # typical value; 0 by default), with each copy's own data
+        q = 0 if self.copies is None else self.copies.shape[1]
+        lead = np.zeros(p - q) if reference is None else np.asarray(reference, float).reshape(p - q)
+        refs = lead[None] if self.copies is None else \
+            np.hstack([np.tile(lead, (len(self.copies), 1)), self.copies])
         self.matrix = MatrixFollower(bl, 0, select=False, references=refs)
         self.f = bl.followers[0]
         self.theta_of, self.outputs, self.sign = theta_of, dict(outputs), sign

@@ -296,3 +296,19 @@ def test_a_stated_view_of_copies_weighs_every_copy_alike():
                views={"pros": lambda X, p: {"imp": np.ones((len(X), 5))}})
     with pytest.raises(Exception, match="has shape"):
         bad.evaluate(P)
+
+
+def test_a_typical_price_left_in_the_parameter_starts_the_simplex_there():
+    """Copies built with price.value set start from the basis at that price: the same
+    answers as from 0, every row still answered by the simplex."""
+    K = 3
+    load, pv = prosumer_data(K, 4)
+    prob, price, lp, pp, out = prosumer_problem()
+    cold = CvxpyFollower(prob, {"price": lambda P: P}, out, data={"load": load, "pv": pv})
+    price.value = np.full(T, 0.7)
+    warm = CvxpyFollower(prob, {"price": lambda P: P}, out, data={"load": load, "pv": pv})
+    assert np.allclose(warm.matrix.references[:, :T], 0.7) and np.allclose(cold.matrix.references[:, :T], 0.0)
+    P = prices(8, 11)
+    a, b = cold.respond(P), warm.respond(P)
+    assert np.allclose(a.arrays["imp"], b.arrays["imp"], atol=1e-9) and np.allclose(a.objective, b.objective)
+    assert warm.matrix.stats["fast"] == 8 * K
