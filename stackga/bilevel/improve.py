@@ -21,6 +21,10 @@ selection, from the GA's own batched followers):
    linear dual form, else SCIP with SOS1; time-limited). A better point: back to 1.
    None: the point is optimal over every piece through it, within ``tol``; the result
    says so (``status == "local_optimum"``, with the number of free pairs).
+3. **exact search**, where the walk stopped at a time limit and the step has at least a
+   second left (not after a rejected candidate: the exact answer meets the same followers): the exact reference's solver on the whole game,
+   started from the point, for the rest of the step's time; its incumbent is a candidate
+   like any other (``status == "exact_search"`` when taken).
 
 Every sub-solve runs under limits; a step that fails or reaches its limit leaves the
 best point found so far, with a counted status. A candidate is accepted only if the
@@ -51,7 +55,10 @@ class Improvement:
     "neighbour_failed" (its solver is missing or failed: ``counts["neighbour_status"]``),
     "candidate_rejected" (the neighbour step found a better point whose followers, re-
     evaluated, answer otherwise: e.g. a tie broken against a coupling row that links
-    several followers, which each follower's own selection cannot see),
+    several followers, which each follower's own selection cannot see), "exact_search"
+    (where the walk stopped at a time limit, the exact reference's
+    solver, started from the point for the step's remaining time, found a better point the
+    followers confirm; no optimality claim),
     "single_pattern" (integer followers or a pessimistic game: the piece walk is not
     stated for them, so one pattern solve, :func:`~stackga.bilevel.polish.polish`, with no
     optimality claim) or "infeasible_start"; counts: how many piece and
@@ -124,9 +131,38 @@ def improve(bl: Bilevel, game, x: np.ndarray, time_limit: float = 30.0, max_step
         else:
             status = "local_optimum"
         break
+    left = time_limit - (time.perf_counter() - t0)
+    if status == "time_limit" and left >= 1.0:     # (a rejected candidate: the same follows)
+        x, y, lead, status = _exact_search(bl, game, x, y, lead, tol, left, counts, status)
     F = sign * lead
     how = "improved" if lead > sign * F_start else "ga"
     return Improvement(x, F, F_start, how, status, counts, free, time.perf_counter() - t0)
+
+
+def _exact_search(bl: Bilevel, game, x, y, lead, tol, budget, counts, status):
+    """The exact reference's solver on the whole game for the step's remaining ``budget``
+    seconds, started from x (SCIP completes it as its first incumbent): where the local
+    walk stopped at its time limit, a better point several pairs away is often an incumbent
+    within seconds though its proof takes far longer (island scenario 3: the optimum
+    found in 10 s from the step's answer, proven in 46-84 s). Its incumbent is accepted
+    as any candidate (re-evaluated by the followers, strictly better); the status becomes
+    "exact_search" then, else stays. Counted in ``counts["exact_search"]`` (its solver's
+    status)."""
+    from .exact import solve_exact  # the exact reference, reused as it is
+    try:
+        ex = solve_exact(bl, time_limit=budget, start=x)
+    except ImportError:                            # no SCIP where the game needs it
+        counts["exact_search"] = "no_solver"
+        return x, y, lead, status
+    counts["exact_search"] = ex.status
+    if ex.x is None:
+        return x, y, lead, status
+    v = np.r_[ex.x, ex.y] if ex.y is not None else ex.x
+    cand = _accept(game, bl, v, lead + tol * (1.0 + abs(lead)), counts)
+    if cand is None:
+        return x, y, lead, status
+    x, y, lead = cand
+    return x, y, lead, "exact_search"
 
 
 def _answer(game, x: np.ndarray):

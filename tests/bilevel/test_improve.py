@@ -113,3 +113,26 @@ def test_a_rejected_candidate_is_not_called_a_local_optimum():
     out = improve(bl, game, res.x)
     assert out.counts["rejected"] >= 1 and out.how == "ga"
     assert out.status == "candidate_rejected"
+
+
+def test_where_the_walk_stops_at_a_limit_the_exact_search_takes_a_better_point(monkeypatch):
+    """Every neighbour step made to end at its limit stops the walk there; the rest of the
+    step's time goes to the exact reference's solver started from the point, whose
+    incumbent (here its proven optimum) the followers confirm: strictly better than where
+    the walk stopped, the exact optimum, and the game's own evaluation gives its value."""
+    import importlib
+
+    from stackga.bilevel import to_game
+    imp = importlib.import_module("stackga.bilevel.improve")
+    bl = tolls(3, 4, 8, 2, seed=0)
+    game = to_game(bl)
+    x0 = bl.x_lb + 0.3 * (bl.x_ub - bl.x_lb)
+    monkeypatch.setattr(imp, "_neighbours", lambda *a: ("time_limit", None))
+    out = imp.improve(bl, game, x0, time_limit=30.0)
+    assert out.status == "exact_search" and out.counts["exact_search"] == "optimal"
+    with monkeypatch.context() as m:                 # the walk alone: where it stopped
+        m.setattr(imp, "_exact_search", lambda bl, game, x, y, lead, *a: (x, y, lead, a[-1]))
+        walk = imp.improve(bl, game, x0, time_limit=30.0)
+    assert walk.status == "time_limit" and out.F > walk.F + 1e-6 * abs(walk.F)
+    assert out.F == pytest.approx(solve_exact(bl).F, rel=1e-7)
+    assert float(game.evaluate(out.x[None]).leader[0]) == pytest.approx(out.F, rel=1e-9)
