@@ -59,4 +59,4 @@ def warm_up() -> None:
     # min y'y/2 - y1 - y2 s.t. y1 + y2 <= 1, 0 <= y <= 2 (the matrix followers' diagonal QPs)
     qp_dual.solve_rows(np.ones(2), -np.ones((1, 2)), np.zeros(2), np.full(2, 2.0),
                        np.array([0, 2], np.int64), np.array([0, 1], np.int64), np.ones(2),
-                       np.ones((1, 1)), 100, np.zeros((1, 2)), np.zeros(1, np.int64))
+                       np.ones((1, 1)), 100, 1e-9, 1e-9, np.zeros((1, 2)), np.zeros(1, np.int64))

@@ -16,13 +16,12 @@ unchanged (bit for bit); any other is replaced by the nearest point of the set.
 """
 from __future__ import annotations
 
-import numba as nb
 import numpy as np
 import scipy.sparse as sp
 
 from stackga.errors import InputError
 from stackga.followers.backends.highs import solve_highs
-from stackga.followers.kernels.qp_dual import OPTIMAL, dual_active_set, work
+from stackga.followers.kernels.qp_dual import OPTIMAL, solve_rows
 
 __all__ = ["project", "is_feasible"]
 
@@ -69,26 +68,15 @@ def _project_separable(X, lb, ub, A, b):
     return at(hi)
 
 
-@nb.njit(cache=True, nogil=True)
 def _project_dual(X, lb, ub, ptr, col, val, b):
-    """min 1/2 |y - x|^2 over the set for every row x of X (n, n_var) -> (Y, code (n,))."""
+    """min 1/2 |y - x|^2 over the set for every row x of X (n, n_var) -> (Y, code (n,)):
+    the dual active-set method from the clip (clipped bounds held, multipliers >= 0),
+    :func:`stackga.followers.kernels.qp_dual.solve_rows` with h = 1 and q = -x."""
     n, nv = X.shape
     m = len(b)
-    h = np.ones(nv)
-    Y = np.empty_like(X)
-    code = np.zeros(n, np.int64)
-    act = np.empty(min(nv, m) + 1, np.int64)
-    u = np.empty(min(nv, m) + 1)
-    bst = np.zeros(nv, np.int64)
-    wk = work(nv, m)
-    for k in range(n):
-        q = -X[k]
-        y = Y[k]
-        for i in range(nv):                  # the clip: clipped bounds held, multipliers >= 0
-            y[i] = min(max(X[k, i], lb[i]), ub[i])
-            bst[i] = -1 if X[k, i] < lb[i] else (1 if X[k, i] > ub[i] else 0)
-        code[k], _, _ = dual_active_set(h, q, lb, ub, ptr, col, val, b, bst, act, 0, u, y,
-                                        50 * (nv + m), 1e-12, wk)
+    Y, code = np.empty_like(X), np.zeros(n, np.int64)
+    solve_rows(np.ones(nv), np.ascontiguousarray(-X), lb, ub, ptr, col, val,
+               np.ascontiguousarray(np.broadcast_to(b, (n, m))), 50 * (nv + m), 1e-12, 0.0, Y, code)
     return Y, code
 
 

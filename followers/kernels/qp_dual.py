@@ -316,12 +316,12 @@ def dual_active_set(h, q, lo, hi, ptr, col, val, r, bst, act, k, u, x, max_steps
 
 
 @nb.njit(**JIT)
-def solve_rows(h, Cq, lo, hi, ptr, col, val, R, max_steps, Y, code):
+def solve_rows(h, Cq, lo, hi, ptr, col, val, R, max_steps, tol_abs, tol_rel, Y, code):
     """The QP above for every row k of Cq (N, n) linear costs and R (N, m) right sides
     (h, the box and the rows N shared): Y[k] (n,), code[k]. Each row starts from the same
     dual-feasible active set (no row active; each variable at the bound its unconstrained
     minimiser passes), so an answer depends on its row alone; the feasibility tolerance
-    is 1e-9 (1 + max |R[k]|)."""
+    is tol_abs + tol_rel max |R[k]|."""
     N, n = Cq.shape
     m = R.shape[1]
     act = np.empty(min(n, m) + 1, np.int64)
@@ -338,4 +338,4 @@ def solve_rows(h, Cq, lo, hi, ptr, col, val, R, max_steps, Y, code):
         for j in range(m):
             scale = max(scale, abs(R[k, j]))
         code[k], _, _ = dual_active_set(h, Cq[k], lo, hi, ptr, col, val, R[k], bst, act, 0, u, y,
-                                        max_steps, 1e-9 * (1.0 + scale), wk)
+                                        max_steps, tol_abs + tol_rel * scale, wk)

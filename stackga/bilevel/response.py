@@ -317,7 +317,7 @@ class MatrixFollower:
 
         def chunk(r: slice):
             Y, code = np.zeros((r.stop - r.start, f.n)), np.zeros(r.stop - r.start, np.int64)
-            qp_rows(h, C[r], lb, ub, ptr, col, val, Rm[r], cap, Y, code)
+            qp_rows(h, C[r], lb, ub, ptr, col, val, Rm[r], cap, 1e-9, 1e-9, Y, code)
             return Y, code
         Y, code = map_rows(chunk, N)
         # each row and bound re-checked on its own scale (the kernel's tolerance is the
