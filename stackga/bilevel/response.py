@@ -261,11 +261,7 @@ class MatrixFollower:
         B, keep, single, cols, coef, bases, stats, usable = form
         ref = np.zeros(N, np.int64) if starts is None else np.asarray(starts, np.int64)
         lo, hi = self.bounds_of(rhss)
-        LB, UB = np.tile(np.asarray(f.lb, float), (N, 1)), np.tile(np.asarray(f.ub, float), (N, 1))
-        for i, j, a in zip(single, cols, coef):          # lo <= a y_j <= hi as y_j's bounds
-            lo_j, hi_j = (lo[:, i] / a, hi[:, i] / a) if a > 0 else (hi[:, i] / a, lo[:, i] / a)
-            np.maximum(LB[:, j], lo_j, out=LB[:, j])
-            np.minimum(UB[:, j], hi_j, out=UB[:, j])
+        LB, UB = self._column_bounds(lo, hi, single, cols, coef)
         empty = np.flatnonzero(~np.any(f.B, axis=1))
         ok = np.all(LB <= UB, axis=1) & np.all(lo[:, empty] <= 0.0, axis=1) & \
             np.all(hi[:, empty] >= 0.0, axis=1) & usable[ref]
@@ -331,6 +327,17 @@ class MatrixFollower:
         self.stats["fast"] += int(hit.sum())
         return hit
 
+    def _column_bounds(self, lo, hi, single, cols, coef):
+        """(LB, UB) (N, n): the follower's column bounds with each one-nonzero row's
+        lo <= a y_j <= hi (lo, hi (N, m)) folded into y_j's."""
+        f, N = self.f, len(lo)
+        LB, UB = np.tile(np.asarray(f.lb, float), (N, 1)), np.tile(np.asarray(f.ub, float), (N, 1))
+        for i, j, a in zip(single, cols, coef):
+            lo_j, hi_j = (lo[:, i] / a, hi[:, i] / a) if a > 0 else (hi[:, i] / a, lo[:, i] / a)
+            np.maximum(LB[:, j], lo_j, out=LB[:, j])
+            np.minimum(UB[:, j], hi_j, out=UB[:, j])
+        return LB, UB
+
     def _fast_form(self):
         """The follower's LP for the simplex, built once: (B of the rows with two or more
         nonzeros, their indices, the one-nonzero rows with their column and coefficient,
@@ -352,10 +359,7 @@ class MatrixFollower:
         code_of = {S.kBasic: BASIC, S.kLower: AT_LOWER, S.kUpper: AT_UPPER, S.kZero: AT_ZERO}
         for r, x in enumerate(self.references):
             lo, hi = self.bounds_of(f.b - f.A @ x)
-            lb, ub = np.asarray(f.lb, float).copy(), np.asarray(f.ub, float).copy()
-            for i, j, a in zip(single, cols, coef):
-                l_, h_ = (lo[i] / a, hi[i] / a) if a > 0 else (hi[i] / a, lo[i] / a)
-                lb[j], ub[j] = max(lb[j], l_), min(ub[j], h_)
+            lb, ub = (v[0] for v in self._column_bounds(lo[None], hi[None], single, cols, coef))
             if not np.all(lb <= ub):
                 continue
             h = quiet_highs()
