@@ -55,7 +55,8 @@ __all__ = ["ExactResult", "solve_exact"]
 @dataclass
 class ExactResult:
     """status "optimal", "infeasible", "unbounded", "unbounded_or_infeasible", "time_limit"
-    (a time, node or iteration limit reached), "failed" or (pessimistic
+    (a time or iteration limit reached), "node_limit" (the ``node_limit`` given to
+    :func:`solve_exact` reached), "failed" or (pessimistic
     games) "infimum": F is approached near x, not attained there: the value at x,
     ``F_at_x`` (None if the followers' worst choices there break a coupling row),
     differs, or the answer's multipliers are huge (``audit["huge"]``); F in the
@@ -79,14 +80,20 @@ class ExactResult:
 
 
 def solve_exact(bl: Bilevel, method: str | None = None, time_limit: float = 60.0,
-                dual_form: bool = True, start: np.ndarray | None = None) -> ExactResult:
+                dual_form: bool = True, start: np.ndarray | None = None,
+                node_limit: int | None = None, heuristics: str = "default") -> ExactResult:
     """The bilevel optimum of ``bl`` under its selection; ``method`` "bigm" (HiGHS MILP,
     linear leaders, no bilinear terms), "sos1" (SCIP) or "cuts" (value-function cuts, the
     only one for integer followers); default: cuts with integer followers, else bigm where
     it applies, sos1 otherwise. ``dual_form``: replace price x quantity terms by the
     followers' dual objectives where exact (False: keep them bilinear). ``start``: a
     leader vector x (n_x,) (e.g. the GA's improved answer) given to SCIP as a partial
-    solution it completes (a first incumbent; the bound it proves does not depend on it)."""
+    solution it completes (a first incumbent; the bound it proves does not depend on it).
+    ``node_limit``: a budget of branch-and-bound nodes (SCIP's ``limits/nodes``, HiGHS's
+    ``mip_max_nodes``; not for "cuts"): unlike the time limit, where it ends does not
+    depend on the machine or its load; reaching it is status "node_limit". ``heuristics``:
+    SCIP's primal heuristics, "default" or "fast" (fewer heuristic calls, faster nodes:
+    the improvement step's search for incumbents)."""
     if method not in (None, "bigm", "sos1", "cuts"):
         raise InputError(f"unknown method {method!r}; choose 'bigm', 'sos1' or 'cuts'")
     if any(np.any(f.integer) for f in bl.followers) or method == "cuts":
@@ -106,7 +113,8 @@ def solve_exact(bl: Bilevel, method: str | None = None, time_limit: float = 60.0
         raise InputError(f"Bilevel {bl.name!r}: the pessimistic system is bilinear (x enters a "
                          f"follower's cost, M != 0): method='bigm' cannot state it; use 'sos1'")
     t0 = time.perf_counter()
-    out = _bigm(K, bl, time_limit) if method == "bigm" else _sos1(K, bl, time_limit, start)
+    out = _bigm(K, bl, time_limit, node_limit) if method == "bigm" \
+        else _sos1(K, bl, time_limit, start, node_limit, heuristics)
     out.seconds = time.perf_counter() - t0
     out.audit["strong_duality"] = [bl.followers[k].name or k for k in dual]
     if bl.selection == "pessimistic" and out.x is not None:
@@ -168,10 +176,12 @@ def _slack_caps(K: KKTSystem, deadline: float | None = None) -> np.ndarray:
     return np.maximum(caps, 0.0)
 
 
-def bigm_pattern(K: KKTSystem, bl: Bilevel, time_limit: float) -> tuple[str, np.ndarray | None]:
+def bigm_pattern(K: KKTSystem, bl: Bilevel, time_limit: float,
+                 node_limit: int | None = None) -> tuple[str, np.ndarray | None]:
     """One big-M MILP and its pattern solved exactly, within ``time_limit`` seconds in all
-    (slack caps, then the MILP), without the audit: for callers that judge the answer
-    themselves (the improvement step's neighbour step). (status, v or None)."""
+    (slack caps, then the MILP) and ``node_limit`` nodes of the MILP, without the audit:
+    for callers that judge the answer themselves (the improvement step's neighbour step).
+    (status, v or None)."""
     t_end = time.perf_counter() + time_limit
     caps = _slack_caps(K, deadline=t_end)
     scale = 1.0 + max(np.abs(K.obj_c).max(initial=0), np.abs(K.A_eq).max(initial=0),
@@ -179,11 +189,11 @@ def bigm_pattern(K: KKTSystem, bl: Bilevel, time_limit: float) -> tuple[str, np.
                       np.abs(K.b_in).max(initial=0))
     m_slack = np.where(np.isfinite(caps), caps, 1e4 * scale)
     left = max(0.1, t_end - time.perf_counter())
-    status, _, v = _bigm_exact(K, m_slack, 1e4 * scale, left, bl.x_integer)
+    status, _, v = _bigm_exact(K, m_slack, 1e4 * scale, left, bl.x_integer, node_limit=node_limit)
     return status, v
 
 
-def _bigm(K: KKTSystem, bl: Bilevel, time_limit: float) -> ExactResult:
+def _bigm(K: KKTSystem, bl: Bilevel, time_limit: float, node_limit: int | None = None) -> ExactResult:
     """MILP -> its binary pattern -> that pattern solved exactly as an LP (no M at all);
     audit: the same with M_dual x 100 must give the same exact value, and no exact
     multiplier may exceed the M it was found with (else M grows, up to 3 times)."""
@@ -199,9 +209,9 @@ def _bigm(K: KKTSystem, bl: Bilevel, time_limit: float) -> ExactResult:
     for attempt in range(4):
         m_slack = np.where(finite, caps, guess)
         trace: list = []
-        first = _bigm_exact(K, m_slack, m_dual, time_limit, bl.x_integer, trace)
+        first = _bigm_exact(K, m_slack, m_dual, time_limit, bl.x_integer, trace, node_limit)
         check = _bigm_exact(K, np.where(finite, caps, AUDIT * guess), AUDIT * m_dual, time_limit,
-                            bl.x_integer)
+                            bl.x_integer, node_limit=node_limit)
         off = lambda F: None if F is None else F + bl.offset                    # noqa: E731
         runs.append({"m_dual": m_dual, "m_slack_guess": guess, "F": off(first[1]), "F_audit": off(check[1]),
                      "audit_exact": check[0] == "optimal"})
@@ -239,10 +249,10 @@ def _no_better(K: KKTSystem, first, check) -> bool:
     return not (better and abs(check[1] - first[1]) > 1e-7 * (1 + abs(first[1])))
 
 
-def _bigm_exact(K: KKTSystem, m_slack, m_dual, time_limit, x_integer, trace=None):
+def _bigm_exact(K: KKTSystem, m_slack, m_dual, time_limit, x_integer, trace=None, node_limit=None):
     """(status, exact objective in the leader's sense, v) of the MILP's pattern (with the
     MILP's integer x held); ``trace`` receives the MILP's (seconds, incumbent, bound)."""
-    status, _, v, z = _bigm_once(K, m_slack, m_dual, time_limit, x_integer, trace)
+    status, _, v, z = _bigm_once(K, m_slack, m_dual, time_limit, x_integer, trace, node_limit)
     if status != "optimal":
         return status, None, None
     fixed = {int(i): float(np.round(v[i])) for i in np.flatnonzero(x_integer)}
@@ -253,7 +263,7 @@ def _bigm_exact(K: KKTSystem, m_slack, m_dual, time_limit, x_integer, trace=None
     return "optimal", float(K.obj_c @ exact + 0.5 * exact @ K.obj_Q @ exact) * K.sign, exact
 
 
-def _bigm_once(K: KKTSystem, m_slack, m_dual, time_limit, x_integer, trace=None):
+def _bigm_once(K: KKTSystem, m_slack, m_dual, time_limit, x_integer, trace=None, node_limit=None):
     n, P = K.n, len(K.pairs)
     rows: list = [K.A_eq, K.A_in]
     lo: list = [K.b_eq, np.full(len(K.A_in), -np.inf)]
@@ -277,16 +287,22 @@ def _bigm_once(K: KKTSystem, m_slack, m_dual, time_limit, x_integer, trace=None)
     col_hi = np.concatenate([K.hi, np.ones(P)])
     integer = np.concatenate([np.zeros(n, bool), np.ones(P, bool)])
     integer[:K.n_x] = x_integer
+    options = {"mip_feasibility_tolerance": 1e-9, "time_limit": float(time_limit)}
+    if node_limit is not None:
+        options["mip_max_nodes"] = int(node_limit)
+    t0 = time.perf_counter()
     st, v, obj = solve_highs(cost, sp.csr_matrix(A), np.concatenate(lo), np.concatenate(hi),
-                             col_lo, col_hi, integer=integer, trace=trace,
-                             options={"mip_feasibility_tolerance": 1e-9, "time_limit": float(time_limit)})
+                             col_lo, col_hi, integer=integer, trace=trace, options=options)
     name = STATUS_NAMES.get(st, "failed")
+    if name == "time_limit" and node_limit is not None and time.perf_counter() - t0 < 0.99 * time_limit:
+        name = "node_limit"            # HiGHS states both limits alike; the clock tells which
     return name, obj * K.sign if st == Status.OPTIMAL else None, v[:n], v[n:]
 
 
 # ---- SCIP, SOS1 --------------------------------------------------------------------------
 
-def _sos1(K: KKTSystem, bl: Bilevel, time_limit: float, start=None) -> ExactResult:
+def _sos1(K: KKTSystem, bl: Bilevel, time_limit: float, start=None,
+          node_limit: int | None = None, heuristics: str = "default") -> ExactResult:
     try:
         import pyscipopt
     except ImportError as e:
@@ -296,6 +312,12 @@ def _sos1(K: KKTSystem, bl: Bilevel, time_limit: float, start=None) -> ExactResu
     m.setParam("limits/time", float(time_limit))
     m.setParam("limits/gap", 1e-9)
     m.setParam("randomization/randomseedshift", 0)
+    if node_limit is not None:
+        m.setParam("limits/nodes", int(node_limit))
+    if heuristics == "fast":
+        m.setHeuristics(pyscipopt.SCIP_PARAMSETTING.FAST)
+    elif heuristics != "default":
+        raise InputError(f"heuristics: unknown setting {heuristics!r}; choose 'default' or 'fast'")
     nb = lambda b: None if not np.isfinite(b) else float(b)             # noqa: E731
     v = [m.addVar(name=K.names[i], lb=nb(K.lo[i]), ub=nb(K.hi[i]),
                   vtype="I" if i < K.n_x and bl.x_integer[i] else "C") for i in range(K.n)]
@@ -333,15 +355,16 @@ def _sos1(K: KKTSystem, bl: Bilevel, time_limit: float, start=None) -> ExactResu
     st = m.getStatus()
     status = {"optimal": "optimal", "gaplimit": "optimal", "infeasible": "infeasible",
               "unbounded": "unbounded", "inforunbd": "unbounded_or_infeasible",
-              "timelimit": "time_limit", "nodelimit": "time_limit",
+              "timelimit": "time_limit", "nodelimit": "node_limit",
               "totalnodelimit": "time_limit", "stallnodelimit": "time_limit",
               "memlimit": "time_limit", "userinterrupt": "time_limit"}.get(st, "failed")
-    bound = m.getDualbound() * K.sign + bl.offset if status in ("optimal", "time_limit") else None
+    limited = ("time_limit", "node_limit")
+    bound = m.getDualbound() * K.sign + bl.offset if status in ("optimal", *limited) else None
     if m.getNSols():                     # the final incumbent and bound close the trace
         trace.rows.append((float(m.getSolvingTime()), K.sign * m.getPrimalbound(), K.sign * m.getDualbound()))
     trace.rows = [(t, None if i is None else i + bl.offset, None if b is None else b + bl.offset)
                   for t, i, b in trace.rows]
-    if m.getNSols() == 0 or status not in ("optimal", "time_limit"):
+    if m.getNSols() == 0 or status not in ("optimal", *limited):
         return ExactResult(status, None, None, None, bound, "sos1", 0.0, trace=trace.rows)
     sol = m.getBestSol()
     vals = np.array([m.getSolVal(sol, var) for var in v])

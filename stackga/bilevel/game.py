@@ -13,6 +13,7 @@ from stackga.errors import InputError
 
 from ..game import Game, LeaderOutcome
 from .box import leader_box, x_rows
+from .improve import EXACT_NODES, NEIGHBOUR_NODES
 from .model import Bilevel
 from .response import MatrixFollower
 
@@ -57,13 +58,17 @@ def to_game(bl: Bilevel) -> Game:
 class ImproveStep:
     """``game.improve`` of a game from matrices: :func:`stackga.bilevel.improve.improve`
     from x, as a plain record (F in the leader's own sense; F_ga the value it started
-    from). ``time_limit`` and ``neighbour_limit`` (seconds for the whole step and for one
-    neighbour step) may be set on the object."""
+    from). ``neighbour_nodes`` and ``exact_nodes`` (node budgets of one neighbour step and
+    of the exact search), ``time_limit`` and ``neighbour_limit`` (seconds for the whole
+    step and for one neighbour step: safety nets) may be set on the object."""
 
     def __init__(self, bl: Bilevel, game: Game, time_limit: float = 30.0,
-                 n_game: int | None = None, neighbour_limit: float = 10.0) -> None:
+                 n_game: int | None = None, neighbour_limit: float = 10.0,
+                 neighbour_nodes: int | None = NEIGHBOUR_NODES,
+                 exact_nodes: int | None = EXACT_NODES) -> None:
         self.bl, self.game, self.time_limit, self.n_game = bl, game, time_limit, n_game
         self.neighbour_limit = neighbour_limit      # seconds for one neighbour step
+        self.neighbour_nodes, self.exact_nodes = neighbour_nodes, exact_nodes
 
     def __call__(self, x: np.ndarray) -> dict:
         from .improve import improve
@@ -71,7 +76,8 @@ class ImproveStep:
         if self.n_game is not None:          # lift the game's x to bl's at its answer
             x = self.game.evaluate(x[None], strict=False).arrays["x"][0]
         out = improve(self.bl, self.game, x, time_limit=self.time_limit,
-                      neighbour_limit=self.neighbour_limit)
+                      neighbour_limit=self.neighbour_limit, neighbour_nodes=self.neighbour_nodes,
+                      exact_nodes=self.exact_nodes)
         return {"x": out.x if self.n_game is None else out.x[:self.n_game], "F": out.F, "F_ga": out.F_start, "how": out.how,
                 "status": out.status, "counts": out.counts, "free_pairs": out.free_pairs,
                 "seconds": out.seconds}

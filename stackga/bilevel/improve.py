@@ -21,12 +21,18 @@ selection, from the GA's own batched followers):
    linear dual form, else SCIP with SOS1; time-limited). A better point: back to 1.
    None: the point is optimal over every piece through it, within ``tol``; the result
    says so (``status == "local_optimum"``, with the number of free pairs).
-3. **exact search**, where the walk stopped at a time limit and the step has at least a
-   second left (not after a rejected candidate: the exact answer meets the same followers): the exact reference's solver on the whole game,
-   started from the point, for the rest of the step's time; its incumbent is a candidate
-   like any other (``status == "exact_search"`` when taken).
+3. **exact search**, where the walk stopped at a limit (a neighbour step's node budget,
+   or a time limit) and the step has at least a second left (not after a rejected
+   candidate: the exact answer meets the same followers): the exact reference's solver on
+   the whole game, started from the point, for ``exact_nodes`` nodes (and at most the
+   rest of the step's time); its incumbent is a candidate like any other
+   (``status == "exact_search"`` when taken; "optimal" where the solver also proved it).
 
-Every sub-solve runs under limits; a step that fails or reaches its limit leaves the
+Budgets: the neighbour step and the exact search stop at a number of branch-and-bound
+nodes, so where the step ends is a function of its start alone, on any machine and under
+any load (same seed, same result); the time limits (``neighbour_limit`` for one
+neighbour step, ``time_limit`` for the whole step) are a safety net, and reaching one is
+status "time_limit". Every sub-solve runs under limits; a step that fails or reaches its limit leaves the
 best point found so far, with a counted status. A candidate is accepted only if the
 followers, re-evaluating it, answer and the leader is strictly better off, so the
 result never depends on a sub-solver's tolerance. Needs the game as matrices (a
@@ -43,7 +49,15 @@ from .kkt import KKTSystem, kkt_system, solve_pattern, strong_duality
 from .model import Bilevel
 from .polish import polish
 
-__all__ = ["Improvement", "improve"]
+__all__ = ["Improvement", "improve", "NEIGHBOUR_NODES", "EXACT_NODES"]
+
+#: default node budgets (branch-and-bound nodes) of one neighbour step and of the exact
+#: search: chosen on the pricing benchmark and island scenario 3 (docs/guide/optimum.md)
+NEIGHBOUR_NODES = 2_000
+EXACT_NODES = 20_000
+#: SCIP's primal heuristics in the step's searches: "fast" (faster nodes; the step looks for
+#: incumbents, the proof is the exact reference's job)
+HEURISTICS = "fast"
 
 
 @dataclass
@@ -51,7 +65,9 @@ class Improvement:
     """x (n_x,) the best point, F its leader value in the leader's own sense (None if the
     start was infeasible), F_start the value at the start; how "ga" (no better point
     found) or "improved"; status "local_optimum" (no piece through x is better within
-    tol), "step_limit", "time_limit" (a neighbour step or the step's budget ran out),
+    tol), "step_limit", "node_limit" (a neighbour step's node budget ran out: where it
+    ends does not depend on the machine), "time_limit" (a neighbour step's or the step's
+    time limit, the safety net, ran out),
     "neighbour_failed" (its solver is missing or failed: ``counts["neighbour_status"]``),
     "candidate_rejected" (the neighbour step found a better point whose followers, re-
     evaluated, answer otherwise: e.g. a tie broken against a coupling row that links
@@ -76,11 +92,16 @@ class Improvement:
 
 
 def improve(bl: Bilevel, game, x: np.ndarray, time_limit: float = 30.0, max_steps: int = 200,
-            tol: float = 1e-7, neighbour_limit: float = 10.0) -> Improvement:
+            tol: float = 1e-7, neighbour_limit: float = 10.0,
+            neighbour_nodes: int | None = NEIGHBOUR_NODES,
+            exact_nodes: int | None = EXACT_NODES) -> Improvement:
     """The improvement step from ``x`` (n_x,); ``game`` is ``to_game(bl)`` (its followers,
     with the game's selection, re-evaluate every candidate). ``tol``: relative, on the
     leader's value (a step must gain more) and on slacks (a slack at most tol times the
-    point's scale counts as zero). ``neighbour_limit``: seconds for one neighbour step."""
+    point's scale counts as zero). ``neighbour_nodes`` / ``exact_nodes``: node budgets of
+    one neighbour step and of the exact search (None: time limits only);
+    ``neighbour_limit``: seconds for one neighbour step and ``time_limit`` for the whole
+    step (safety nets)."""
     t0 = time.perf_counter()
     x = np.clip(np.asarray(x, float), bl.x_lb, bl.x_ub)
     counts = {"piece": 0, "piece_gain": 0, "neighbour": 0, "neighbour_gain": 0,
@@ -113,7 +134,7 @@ def improve(bl: Bilevel, game, x: np.ndarray, time_limit: float = 30.0, max_step
         counts["neighbour"] += 1
         free = int((~loose).sum())
         budget = min(neighbour_limit, max(1.0, time_limit - (time.perf_counter() - t0)))
-        st, v = _neighbours(K, bl, loose, budget)
+        st, v = _neighbours(K, bl, loose, budget, neighbour_nodes)
         cand = _accept(game, bl, v, lead + gap, counts) if v is not None else None
         if cand is not None:
             counts["neighbour_gain"] += 1
@@ -122,9 +143,9 @@ def improve(bl: Bilevel, game, x: np.ndarray, time_limit: float = 30.0, max_step
         if v is not None and sign * float(bl.value(v[None, :bl.n_x],
                                                    v[None, bl.n_x:bl.n_x + bl.n_y])[0]) > lead + gap:
             status = "candidate_rejected"       # better on paper; the followers' answer differs
-        elif st == "time_limit":
+        elif st in ("time_limit", "node_limit"):
             counts["neighbour_limit"] += 1
-            status = "time_limit"
+            status = st
         elif st != "optimal":                   # no solver (pyscipopt), or it failed
             counts["neighbour_status"] = st
             status = "neighbour_failed"
@@ -132,37 +153,41 @@ def improve(bl: Bilevel, game, x: np.ndarray, time_limit: float = 30.0, max_step
             status = "local_optimum"
         break
     left = time_limit - (time.perf_counter() - t0)
-    if status == "time_limit" and left >= 1.0:     # (a rejected candidate: the same follows)
-        x, y, lead, status = _exact_search(bl, game, x, y, lead, tol, left, counts, status)
+    if status in ("time_limit", "node_limit") and left >= 1.0:   # (not after a rejection)
+        x, y, lead, status = _exact_search(bl, game, x, y, lead, tol, left, exact_nodes,
+                                           counts, status)
     F = sign * lead
     how = "improved" if lead > sign * F_start else "ga"
     return Improvement(x, F, F_start, how, status, counts, free, time.perf_counter() - t0)
 
 
-def _exact_search(bl: Bilevel, game, x, y, lead, tol, budget, counts, status):
-    """The exact reference's solver on the whole game for the step's remaining ``budget``
-    seconds, started from x (SCIP completes it as its first incumbent): where the local
-    walk stopped at its time limit, a better point several pairs away is often an incumbent
-    within seconds though its proof takes far longer (island scenario 3: the optimum
-    found in 10 s from the step's answer, proven in 46-84 s). Its incumbent is accepted
-    as any candidate (re-evaluated by the followers, strictly better); the status becomes
-    "exact_search" then, else stays. Counted in ``counts["exact_search"]`` (its solver's
-    status)."""
+def _exact_search(bl: Bilevel, game, x, y, lead, tol, budget, nodes, counts, status):
+    """The exact reference's solver on the whole game for ``nodes`` nodes and at most the
+    step's remaining ``budget`` seconds, started from x (SCIP completes it as its first
+    incumbent): where the local walk stopped at a limit, a better point several pairs
+    away is often an incumbent soon though its proof takes far longer (island scenario 3:
+    the optimum is SCIP's incumbent after about 15,000 nodes, 5-7 s, proven in 46-84 s).
+    Its incumbent is accepted as any candidate (re-evaluated by the followers, strictly
+    better); the status becomes "exact_search" then ("optimal" if the solver proved it),
+    else stays. Counted in ``counts["exact_search"]`` (its solver's status)."""
     from .exact import solve_exact  # the exact reference, reused as it is
     try:
-        ex = solve_exact(bl, time_limit=budget, start=x)
+        ex = solve_exact(bl, time_limit=budget, start=x, node_limit=nodes, heuristics=HEURISTICS)
     except ImportError:                            # no SCIP where the game needs it
         counts["exact_search"] = "no_solver"
         return x, y, lead, status
     counts["exact_search"] = ex.status
     if ex.x is None:
         return x, y, lead, status
+    gap = tol * (1.0 + abs(lead))
     v = np.r_[ex.x, ex.y] if ex.y is not None else ex.x
-    cand = _accept(game, bl, v, lead + tol * (1.0 + abs(lead)), counts)
-    if cand is None:
-        return x, y, lead, status
+    cand = _accept(game, bl, v, lead + gap, counts)
+    if cand is None:                    # proven optimal for the whole game: so is x
+        sign = -1.0 if bl.sense == "min" else 1.0
+        proven = ex.status == "optimal" and ex.F is not None and lead >= sign * ex.F - gap
+        return x, y, lead, "optimal" if proven else status
     x, y, lead = cand
-    return x, y, lead, "exact_search"
+    return x, y, lead, "optimal" if ex.status == "optimal" else "exact_search"
 
 
 def _answer(game, x: np.ndarray):
@@ -197,9 +222,11 @@ def _accept(game, bl: Bilevel, v, better_than: float, counts: dict):
     return x, y, lead
 
 
-def _neighbours(K: KKTSystem, bl: Bilevel, loose: np.ndarray, time_limit: float):
+def _neighbours(K: KKTSystem, bl: Bilevel, loose: np.ndarray, time_limit: float,
+                node_limit: int | None = None):
     """The best point over all pieces through the current point: loose pairs' multipliers
-    held at 0, the other pairs free. (status, v or None)."""
+    held at 0, the other pairs free, within ``time_limit`` seconds and ``node_limit``
+    nodes. (status, v or None)."""
     from .exact import _sos1, bigm_pattern  # the exact solvers, reused as they are
     lo, hi = K.lo.copy(), K.hi.copy()
     for p in np.flatnonzero(loose):
@@ -207,10 +234,10 @@ def _neighbours(K: KKTSystem, bl: Bilevel, loose: np.ndarray, time_limit: float)
         lo[c] = hi[c] = 0.0
     local = replace(K, lo=lo, hi=hi, pairs=[K.pairs[p] for p in np.flatnonzero(~loose)])
     if not np.any(local.obj_Q) and not local.bilinear:
-        return bigm_pattern(local, bl, time_limit)
+        return bigm_pattern(local, bl, time_limit, node_limit)
     else:
         try:
-            out = _sos1(local, bl, time_limit)
+            out = _sos1(local, bl, time_limit, node_limit=node_limit, heuristics=HEURISTICS)
         except ImportError:
             return "no_solver", None
     return out.status, out.v

@@ -115,11 +115,13 @@ def test_a_rejected_candidate_is_not_called_a_local_optimum():
     assert out.status == "candidate_rejected"
 
 
-def test_where_the_walk_stops_at_a_limit_the_exact_search_takes_a_better_point(monkeypatch):
-    """Every neighbour step made to end at its limit stops the walk there; the rest of the
-    step's time goes to the exact reference's solver started from the point, whose
-    incumbent (here its proven optimum) the followers confirm: strictly better than where
-    the walk stopped, the exact optimum, and the game's own evaluation gives its value."""
+@pytest.mark.parametrize("limit", ["time_limit", "node_limit"])
+def test_where_the_walk_stops_at_a_limit_the_exact_search_takes_a_better_point(monkeypatch, limit):
+    """Every neighbour step made to end at its limit (time or node budget) stops the walk
+    there; the exact reference's solver, started from the point, runs next, and its
+    incumbent (here its proven optimum: status "optimal") the followers confirm: strictly
+    better than where the walk stopped, the exact optimum, and the game's own evaluation
+    gives its value."""
     import importlib
 
     from stackga.bilevel import to_game
@@ -127,12 +129,49 @@ def test_where_the_walk_stops_at_a_limit_the_exact_search_takes_a_better_point(m
     bl = tolls(3, 4, 8, 2, seed=0)
     game = to_game(bl)
     x0 = bl.x_lb + 0.3 * (bl.x_ub - bl.x_lb)
-    monkeypatch.setattr(imp, "_neighbours", lambda *a: ("time_limit", None))
+    monkeypatch.setattr(imp, "_neighbours", lambda *a: (limit, None))
     out = imp.improve(bl, game, x0, time_limit=30.0)
-    assert out.status == "exact_search" and out.counts["exact_search"] == "optimal"
+    assert out.status == "optimal" and out.counts["exact_search"] == "optimal"
     with monkeypatch.context() as m:                 # the walk alone: where it stopped
         m.setattr(imp, "_exact_search", lambda bl, game, x, y, lead, *a: (x, y, lead, a[-1]))
         walk = imp.improve(bl, game, x0, time_limit=30.0)
-    assert walk.status == "time_limit" and out.F > walk.F + 1e-6 * abs(walk.F)
+    assert walk.status == limit and out.F > walk.F + 1e-6 * abs(walk.F)
     assert out.F == pytest.approx(solve_exact(bl).F, rel=1e-7)
     assert float(game.evaluate(out.x[None]).leader[0]) == pytest.approx(out.F, rel=1e-9)
+
+
+def test_the_step_ends_at_its_node_budgets_whatever_its_time_limits():
+    """With node budgets that bind (none for a neighbour step, none for the exact search)
+    the step stops at status "node_limit", and where it stops does not depend on its time
+    limits: the same point, bit for bit, with 30 s / 10 s or 120 s / 60 s (the clock is
+    only a safety net). With the default budgets it reaches the exact optimum."""
+    import importlib
+
+    from stackga.bilevel import to_game
+    imp = importlib.import_module("stackga.bilevel.improve")
+    bl = tolls(4, 5, 12, 3, seed=0)
+    game = to_game(bl)
+    x0 = bl.x_lb + 0.3 * (bl.x_ub - bl.x_lb)
+    a = imp.improve(bl, game, x0, neighbour_nodes=0, exact_nodes=0)
+    b = imp.improve(bl, game, x0, time_limit=120.0, neighbour_limit=60.0, neighbour_nodes=0,
+                    exact_nodes=0)
+    assert a.status == b.status == "node_limit" and a.counts["exact_search"] == "node_limit"
+    assert np.array_equal(a.x, b.x) and a.F == b.F
+    full = imp.improve(bl, game, x0)
+    assert full.F > a.F + 1e-3 and full.F == pytest.approx(solve_exact(bl).F, rel=1e-7)
+
+
+def test_the_exact_search_proves_a_point_already_optimal():
+    """From the exact optimum, with the walk's neighbour step ended at its budget, the
+    exact search finds nothing strictly better but proves the point optimal for the whole
+    game: status "optimal", the point unchanged."""
+    import importlib
+
+    from stackga.bilevel import to_game
+    imp = importlib.import_module("stackga.bilevel.improve")
+    bl = tolls(3, 4, 8, 2, seed=0)
+    game = to_game(bl)
+    ex = solve_exact(bl)
+    out = imp.improve(bl, game, ex.x, neighbour_nodes=0)
+    assert out.status == "optimal" and out.how == "ga"
+    assert out.F == pytest.approx(ex.F, rel=1e-7)

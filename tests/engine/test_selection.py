@@ -189,7 +189,7 @@ def test_a_stated_matrix_form_is_checked_against_the_game():
         state_matrix_form(g, retailer(1, 1, seed=0),
                           lambda r: np.zeros((len(r["ev_hub"].status), retailer(1, 1).n_y)))
     g = retailer_game(1, 1)                       # states its matrix form: the step runs
-    g.improve.time_limit = 3.0
+    g.improve.exact_nodes = 500                   # a small budget: quick, deterministic
     x = np.full(T, 0.8)
     step = g.improve(x)
     F0 = g.evaluate(x[None]).leader[0]
