@@ -14,3 +14,22 @@ for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
 if "STACKGA_KEY_DIR" not in os.environ:
     import tempfile
     os.environ["STACKGA_KEY_DIR"] = tempfile.mkdtemp(prefix="stackga-test-key-")
+
+
+def pytest_configure(config):
+    """Before pytest-xdist starts its workers, compile the numba kernels into their cache in
+    two processes at once (``stackga.followers.warmup``'s parts, split about evenly by
+    compile time): on a fresh install every worker, and every process a test starts, would
+    otherwise compile the same kernels itself. With a warm cache this costs about a second.
+    A failure here only means the tests compile as they go (the warm-up has its own test).
+    ``STACKGA_TEST_NO_PREWARM=1`` skips it (to measure what it saves)."""
+    import subprocess
+
+    if hasattr(config, "workerinput") or not config.getoption("numprocesses", None) \
+            or os.environ.get("STACKGA_TEST_NO_PREWARM"):
+        return                              # a worker, or no xdist: kernels compile as used
+    groups = (["microgrid", "matrix"], ["storage", "fleet", "units", "clusters"])
+    procs = [subprocess.Popen([sys.executable, "-m", "stackga.followers.warmup", *g])
+             for g in groups]
+    for p in procs:
+        p.wait()

@@ -35,3 +35,16 @@ def test_warm_up_compiles_every_entry_kernel():
             "print(','.join(cold))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "", f"not warmed: {out.stdout.strip()}"
+
+
+def test_the_warm_up_parts_are_named_and_an_unknown_one_is_refused():
+    """The parts (compiled in parallel processes before the suite's workers start) are
+    the whole warm-up; an unknown part is named in the error."""
+    import pytest
+    from stackga.followers.warmup import PARTS, warm_up
+    assert set(PARTS) == {"storage", "fleet", "clusters", "units", "microgrid", "matrix"}
+    with pytest.raises(ValueError, match="unknown part 'dispatch'"):
+        warm_up(["dispatch"])
+    conftest = (ROOT / "tests" / "conftest.py").read_text()      # the suite's split covers every part
+    groups = ast.literal_eval(conftest.split("groups = ", 1)[1].split("\n", 1)[0])
+    assert sorted(p for g in groups for p in g) == sorted(PARTS)
