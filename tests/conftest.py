@@ -28,8 +28,15 @@ def pytest_configure(config):
     if hasattr(config, "workerinput") or not config.getoption("numprocesses", None) \
             or os.environ.get("STACKGA_TEST_NO_PREWARM"):
         return                              # a worker, or no xdist: kernels compile as used
+    import tempfile
+
     groups = (["microgrid", "matrix"], ["storage", "fleet", "units", "clusters"])
-    procs = [subprocess.Popen([sys.executable, "-m", "stackga.followers.warmup", *g])
-             for g in groups]
+    # from a neutral folder: `python -m` puts its folder first on sys.path, and from the
+    # repository's top that is the source tree, not the package the tests import
+    procs = [subprocess.Popen([sys.executable, "-m", "stackga.followers.warmup", *g],
+                              cwd=tempfile.gettempdir()) for g in groups]
     for p in procs:
-        p.wait()
+        try:
+            p.wait(timeout=900)
+        except subprocess.TimeoutExpired:   # never block the suite: it compiles as it goes
+            p.kill()

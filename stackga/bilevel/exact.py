@@ -176,14 +176,16 @@ def _slack_caps(K: KKTSystem, deadline: float | None = None) -> np.ndarray:
     return np.maximum(caps, 0.0)
 
 
-def bigm_pattern(K: KKTSystem, bl: Bilevel, time_limit: float,
-                 node_limit: int | None = None) -> tuple[str, np.ndarray | None]:
+def bigm_pattern(K: KKTSystem, bl: Bilevel, time_limit: float, node_limit: int | None = None,
+                 caps: np.ndarray | None = None) -> tuple[str, np.ndarray | None]:
     """One big-M MILP and its pattern solved exactly, within ``time_limit`` seconds in all
     (slack caps, then the MILP) and ``node_limit`` nodes of the MILP, without the audit:
     for callers that judge the answer themselves (the improvement step's neighbour step).
-    (status, v or None)."""
+    ``caps``: the pairs' slack caps (:func:`_slack_caps`, which depend only on the primal
+    region) where the caller has them: then no cap depends on the clock. (status, v or
+    None)."""
     t_end = time.perf_counter() + time_limit
-    caps = _slack_caps(K, deadline=t_end)
+    caps = _slack_caps(K, deadline=t_end) if caps is None else caps
     scale = 1.0 + max(np.abs(K.obj_c).max(initial=0), np.abs(K.A_eq).max(initial=0),
                       np.abs(K.b_eq).max(initial=0), np.abs(K.A_in).max(initial=0),
                       np.abs(K.b_in).max(initial=0))

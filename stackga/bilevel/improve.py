@@ -18,15 +18,15 @@ selection, from the GA's own batched followers):
 2. **neighbour step**, when a piece step gains nothing: every pair with slack > tol is
    held inactive and the others are left free (each may go either side): the union of
    all pieces through the point, a smaller MPEC solved exactly (big-M in HiGHS for a
-   linear dual form, else SCIP with SOS1; time-limited). A better point: back to 1.
+   linear dual form, else SCIP with SOS1; within a node budget). A better point: back to 1.
    None: the point is optimal over every piece through it, within ``tol``; the result
    says so (``status == "local_optimum"``, with the number of free pairs).
 3. **exact search**, where the walk stopped at a limit (a neighbour step's node budget,
-   or a time limit) and the step has at least a second left (not after a rejected
-   candidate: the exact answer meets the same followers): the exact reference's solver on
-   the whole game, started from the point, for ``exact_nodes`` nodes (and at most the
-   rest of the step's time); its incumbent is a candidate like any other
-   (``status == "exact_search"`` when taken; "optimal" where the solver also proved it).
+   or a time limit; not after a rejected candidate: the exact answer meets the same
+   followers): the exact reference's solver on the whole game, started from the point,
+   for ``exact_nodes`` nodes (the rest of the step's time as its safety net); its
+   incumbent is a candidate like any other (``status == "exact_search"`` when taken;
+   "optimal" where the solver also proved the optimum and the point reaches it).
 
 Budgets: the neighbour step and the exact search stop at a number of branch-and-bound
 nodes, so where the step ends is a function of its start alone, on any machine and under
@@ -65,16 +65,18 @@ class Improvement:
     """x (n_x,) the best point, F its leader value in the leader's own sense (None if the
     start was infeasible), F_start the value at the start; how "ga" (no better point
     found) or "improved"; status "local_optimum" (no piece through x is better within
-    tol), "step_limit", "node_limit" (a neighbour step's node budget ran out: where it
-    ends does not depend on the machine), "time_limit" (a neighbour step's or the step's
-    time limit, the safety net, ran out),
+    tol), "step_limit", "node_limit" (a neighbour step's node budget and then the exact
+    search's ran out: where it ends does not depend on the machine), "time_limit" (a
+    neighbour step's, the exact search's or the step's time limit, the safety net, ran
+    out: where it ends may depend on the machine's load),
     "neighbour_failed" (its solver is missing or failed: ``counts["neighbour_status"]``),
     "candidate_rejected" (the neighbour step found a better point whose followers, re-
     evaluated, answer otherwise: e.g. a tie broken against a coupling row that links
     several followers, which each follower's own selection cannot see), "exact_search"
-    (where the walk stopped at a time limit, the exact reference's
-    solver, started from the point for the step's remaining time, found a better point the
-    followers confirm; no optimality claim),
+    (where the walk stopped at a limit, the exact reference's solver, started from the
+    point for ``exact_nodes`` nodes, found a better point the followers confirm; no
+    optimality claim), "optimal" (the exact search proved the optimum of the whole game
+    and the followers' value at x reaches it),
     "single_pattern" (integer followers or a pessimistic game: the piece walk is not
     stated for them, so one pattern solve, :func:`~stackga.bilevel.polish.polish`, with no
     optimality claim) or "infeasible_start"; counts: how many piece and
@@ -117,6 +119,7 @@ def improve(bl: Bilevel, game, x: np.ndarray, time_limit: float = 30.0, max_step
         return Improvement(xp, F, F_start, "improved" if how == "polished" else "ga",
                            "single_pattern", counts, seconds=time.perf_counter() - t0)
     K, _ = strong_duality(kkt_system(bl), bl)
+    caps: list = []                     # the pairs' slack caps, derived once where needed
     status, free = "step_limit", 0
     for _ in range(max_steps):
         if time.perf_counter() - t0 > time_limit:
@@ -134,7 +137,7 @@ def improve(bl: Bilevel, game, x: np.ndarray, time_limit: float = 30.0, max_step
         counts["neighbour"] += 1
         free = int((~loose).sum())
         budget = min(neighbour_limit, max(1.0, time_limit - (time.perf_counter() - t0)))
-        st, v = _neighbours(K, bl, loose, budget, neighbour_nodes)
+        st, v = _neighbours(K, bl, loose, budget, neighbour_nodes, caps)
         cand = _accept(game, bl, v, lead + gap, counts) if v is not None else None
         if cand is not None:
             counts["neighbour_gain"] += 1
@@ -153,7 +156,7 @@ def improve(bl: Bilevel, game, x: np.ndarray, time_limit: float = 30.0, max_step
             status = "local_optimum"
         break
     left = time_limit - (time.perf_counter() - t0)
-    if status in ("time_limit", "node_limit") and left >= 1.0:   # (not after a rejection)
+    if status in ("time_limit", "node_limit") and left > 0.0:    # (not after a rejection)
         x, y, lead, status = _exact_search(bl, game, x, y, lead, tol, left, exact_nodes,
                                            counts, status)
     F = sign * lead
@@ -162,14 +165,17 @@ def improve(bl: Bilevel, game, x: np.ndarray, time_limit: float = 30.0, max_step
 
 
 def _exact_search(bl: Bilevel, game, x, y, lead, tol, budget, nodes, counts, status):
-    """The exact reference's solver on the whole game for ``nodes`` nodes and at most the
-    step's remaining ``budget`` seconds, started from x (SCIP completes it as its first
-    incumbent): where the local walk stopped at a limit, a better point several pairs
-    away is often an incumbent soon though its proof takes far longer (island scenario 3:
-    the optimum is SCIP's incumbent after about 15,000 nodes, 5-7 s, proven in 46-84 s).
-    Its incumbent is accepted as any candidate (re-evaluated by the followers, strictly
-    better); the status becomes "exact_search" then ("optimal" if the solver proved it),
-    else stays. Counted in ``counts["exact_search"]`` (its solver's status)."""
+    """The exact reference's solver on the whole game for ``nodes`` nodes, with the
+    step's remaining ``budget`` seconds as its safety net, started from x (SCIP completes
+    it as its first incumbent): where the local walk stopped at a limit, a better point
+    several pairs away is often an incumbent soon though its proof takes far longer
+    (island scenario 3: the optimum is SCIP's incumbent after about 15,000 nodes, 5-7 s,
+    proven in 46-84 s). Its incumbent (SCIP's; HiGHS's big-M gives an answer only where
+    it closes) is accepted as any candidate (re-evaluated by the followers, strictly
+    better): status "exact_search"; "optimal" where the solver proved the optimum and the
+    followers' value at the final point reaches it; "time_limit" where the safety net
+    ended the search unproven; else the status stays. Counted in
+    ``counts["exact_search"]`` (its solver's status)."""
     from .exact import solve_exact  # the exact reference, reused as it is
     try:
         ex = solve_exact(bl, time_limit=budget, start=x, node_limit=nodes, heuristics=HEURISTICS)
@@ -177,17 +183,22 @@ def _exact_search(bl: Bilevel, game, x, y, lead, tol, budget, nodes, counts, sta
         counts["exact_search"] = "no_solver"
         return x, y, lead, status
     counts["exact_search"] = ex.status
+    # the safety net reached: what it found depends on the clock, and the status says so
+    status = "time_limit" if ex.status == "time_limit" else status
     if ex.x is None:
         return x, y, lead, status
     gap = tol * (1.0 + abs(lead))
     v = np.r_[ex.x, ex.y] if ex.y is not None else ex.x
     cand = _accept(game, bl, v, lead + gap, counts)
-    if cand is None:                    # proven optimal for the whole game: so is x
-        sign = -1.0 if bl.sense == "min" else 1.0
-        proven = ex.status == "optimal" and ex.F is not None and lead >= sign * ex.F - gap
-        return x, y, lead, "optimal" if proven else status
-    x, y, lead = cand
-    return x, y, lead, "optimal" if ex.status == "optimal" else "exact_search"
+    if cand is not None:
+        x, y, lead = cand
+        status = "exact_search" if status != "time_limit" else status
+    # proven: the solver closed (a big-M answer only with its audit passed) and the
+    # followers' value at the point reaches the proven optimum (their own tie rule may not)
+    sign = -1.0 if bl.sense == "min" else 1.0
+    proven = ex.status == "optimal" and ex.F is not None and ex.audit.get("validated", True) \
+        and lead >= sign * ex.F - gap
+    return x, y, lead, "optimal" if proven else status
 
 
 def _answer(game, x: np.ndarray):
@@ -223,18 +234,23 @@ def _accept(game, bl: Bilevel, v, better_than: float, counts: dict):
 
 
 def _neighbours(K: KKTSystem, bl: Bilevel, loose: np.ndarray, time_limit: float,
-                node_limit: int | None = None):
+                node_limit: int | None = None, caps: list | None = None):
     """The best point over all pieces through the current point: loose pairs' multipliers
     held at 0, the other pairs free, within ``time_limit`` seconds and ``node_limit``
-    nodes. (status, v or None)."""
-    from .exact import _sos1, bigm_pattern  # the exact solvers, reused as they are
+    nodes. ``caps``: a list holding the big-M slack caps of all K's pairs once derived
+    (they depend only on the primal region; derived on first use, with no deadline, so
+    that no M depends on the clock). (status, v or None)."""
+    from .exact import _slack_caps, _sos1, bigm_pattern  # the exact solvers, reused
     lo, hi = K.lo.copy(), K.hi.copy()
     for p in np.flatnonzero(loose):
         c = K.pairs[p][0]
         lo[c] = hi[c] = 0.0
     local = replace(K, lo=lo, hi=hi, pairs=[K.pairs[p] for p in np.flatnonzero(~loose)])
     if not np.any(local.obj_Q) and not local.bilinear:
-        return bigm_pattern(local, bl, time_limit, node_limit)
+        if caps is not None and not caps:
+            caps.append(_slack_caps(K))
+        return bigm_pattern(local, bl, time_limit, node_limit,
+                            caps[0][~loose] if caps else None)
     else:
         try:
             out = _sos1(local, bl, time_limit, node_limit=node_limit, heuristics=HEURISTICS)

@@ -104,6 +104,9 @@ def bound_note(res) -> str:
     if rep.get("bound") is not None and rep.get("bound_gap") is not None:
         return (f"gap to the proven bound {rep['bound']:.6g}: {rep['bound_gap']:.3g} "
                 f"({abs(rep['bound_gap']) / max(abs(rep['bound']), 1e-12):.2e} relative)")
+    if step.get("status") == "optimal":
+        return ("a proven global optimum: the improvement step's exact search closed on the "
+                "whole game and the answer reaches its optimum")
     if step.get("status") == "local_optimum":
         return ("no global bound; the improvement step ended at a local optimum over every piece "
                 "through the answer (stackga.bilevel.solve_exact gives a bound)")

@@ -141,24 +141,34 @@ def test_where_the_walk_stops_at_a_limit_the_exact_search_takes_a_better_point(m
 
 
 def test_the_step_ends_at_its_node_budgets_whatever_its_time_limits():
-    """With node budgets that bind (none for a neighbour step, none for the exact search)
-    the step stops at status "node_limit", and where it stops does not depend on its time
-    limits: the same point, bit for bit, with 30 s / 10 s or 120 s / 60 s (the clock is
-    only a safety net). With the default budgets it reaches the exact optimum."""
+    """With node budgets that bind (20 nodes for a neighbour step, 100 for the exact
+    search: SCIP on a pricing retailer's convex MIQP) the neighbour step stops at its
+    budget, the exact search runs to its own and its incumbent is taken, and where the
+    step ends does not depend on its time limits: the same point, bit for bit, with
+    30 s / 10 s or 120 s / 60 s (the clock is only a safety net). A budget of no nodes at
+    all on a toll game (HiGHS's big-M) stops there too; the default budgets reach the
+    exact optimum."""
     import importlib
 
     from stackga.bilevel import to_game
+    from stackga.bilevel.problems.pricing import retailer
     imp = importlib.import_module("stackga.bilevel.improve")
+    bl = retailer(1, 1, seed=0)
+    game = to_game(bl)
+    x0 = np.full(bl.n_x, 0.8)
+    a = imp.improve(bl, game, x0, neighbour_nodes=20, exact_nodes=100)
+    b = imp.improve(bl, game, x0, time_limit=120.0, neighbour_limit=60.0, neighbour_nodes=20,
+                    exact_nodes=100)
+    assert a.counts["neighbour_limit"] == 1 and a.counts["exact_search"] == "node_limit"
+    assert a.status == b.status == "exact_search" and a.F > a.F_start
+    assert np.array_equal(a.x, b.x) and a.F == b.F
     bl = tolls(4, 5, 12, 3, seed=0)
     game = to_game(bl)
     x0 = bl.x_lb + 0.3 * (bl.x_ub - bl.x_lb)
-    a = imp.improve(bl, game, x0, neighbour_nodes=0, exact_nodes=0)
-    b = imp.improve(bl, game, x0, time_limit=120.0, neighbour_limit=60.0, neighbour_nodes=0,
-                    exact_nodes=0)
-    assert a.status == b.status == "node_limit" and a.counts["exact_search"] == "node_limit"
-    assert np.array_equal(a.x, b.x) and a.F == b.F
+    none = imp.improve(bl, game, x0, neighbour_nodes=0, exact_nodes=0)
+    assert none.status == "node_limit" and none.counts["exact_search"] == "node_limit"
     full = imp.improve(bl, game, x0)
-    assert full.F > a.F + 1e-3 and full.F == pytest.approx(solve_exact(bl).F, rel=1e-7)
+    assert full.F > none.F + 1e-3 and full.F == pytest.approx(solve_exact(bl).F, rel=1e-7)
 
 
 def test_the_exact_search_proves_a_point_already_optimal():

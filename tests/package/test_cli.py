@@ -400,6 +400,8 @@ def test_bound_note_reads_a_bound_and_a_local_optimum():
     from stackga.cli.run import bound_note
     assert "gap to the proven bound 100" in bound_note(SimpleNamespace(report={"bound": 100.0, "bound_gap": 0.5}))
     assert "local optimum" in bound_note(SimpleNamespace(report={"improvement": {"status": "local_optimum"}}))
+    proven = bound_note(SimpleNamespace(report={"improvement": {"status": "optimal"}}))
+    assert "proven global optimum" in proven and "no global bound" not in proven
 
 
 def test_exit_code_names_the_signal():
