@@ -42,6 +42,7 @@ from stackga.errors import InputError
 from .certify.certificate import Certificate, lp_certificate
 from .certify.tie_values import bind
 from .kernels.ev_fleet import fleet_totals, to_hours
+from .kernels.jit import kernel_array
 from .response import Response, Status, check_prices, status_from
 from .storage_dp import (
     _FIELDS,
@@ -242,12 +243,13 @@ class EVFleet:
         if key not in self._cache:
             r = _per_row(storage, len(dep_g) * n)
             first = np.searchsorted(row, np.arange(len(dep_g) * n + 1))
-            self._cache[key] = ([np.ascontiguousarray(r[k]) for k in _FIELDS[1:]], first,
-                                np.ascontiguousarray(self.weight[ev]))
+            self._cache[key] = ([kernel_array(r[k]) for k in _FIELDS[1:]],
+                                kernel_array(first, np.int64), kernel_array(self.weight[ev]))
         fields, first, w = self._cache[key]
-        c_up, c_dn = self._rotated_costs(p, dep_g)
+        c_up, c_dn = (kernel_array(c) for c in self._rotated_costs(p, dep_g))
         ch, dis, feas = fleet_totals(*fields, c_up, c_dn, float(default_big_m(c_up, c_dn)), first,
-                                      step, state, ind, dep, w, self.eta_c, self.eta_d, self.dt, n)
+                                      *(kernel_array(a, a.dtype) for a in (step, state, ind, dep)),
+                                      w, self.eta_c, self.eta_d, self.dt, n)
         status = status_from(feas)
         status[outside_method(*self.dp_costs(p))] = Status.SOLVER_FAILED
         ok = status == Status.OPTIMAL

@@ -38,6 +38,7 @@ import numpy as np
 
 from stackga.errors import InputError
 
+from .kernels.jit import kernel_array
 from .kernels.storage import solve_rows, solve_starts
 
 __all__ = ["StorageLP", "outside_method", "solve_storage", "solve_storage_starts", "stack",
@@ -163,8 +164,8 @@ def solve_storage(
     if big_m is None:
         big_m = default_big_m(c_up, c_dn, float(r["decay"].min(initial=1.0)))
     if kernel == "compiled":
-        return solve_rows(*(np.ascontiguousarray(r[k]) for k in _FIELDS),
-                          np.ascontiguousarray(c_up), np.ascontiguousarray(c_dn), float(big_m))
+        return solve_rows(*(kernel_array(r[k]) for k in _FIELDS),
+                          kernel_array(c_up), kernel_array(c_dn), float(big_m))
     return _solve_numpy(r, c_up, c_dn, big_m)
 
 
@@ -196,10 +197,11 @@ def solve_storage_starts(
     presorted = bool(np.all(row[1:] >= row[:-1]))
     order = np.arange(len(row)) if presorted else np.argsort(row, kind="stable")
     first = np.searchsorted(row[order], np.arange(n + 1))
-    fields = [np.ascontiguousarray(r[k]) for k in _FIELDS[1:]]
-    u, s, feas = solve_starts(*fields, np.ascontiguousarray(c_up), np.ascontiguousarray(c_dn),
-                              float(big_m), first, np.ascontiguousarray(step[order]),
-                              np.ascontiguousarray(np.asarray(state, float)[order]))
+    fields = [kernel_array(r[k]) for k in _FIELDS[1:]]
+    u, s, feas = solve_starts(*fields, kernel_array(c_up), kernel_array(c_dn),
+                              float(big_m), kernel_array(first, np.int64),
+                              kernel_array(step[order], np.int64),
+                              kernel_array(np.asarray(state, float)[order]))
     if presorted:
         return u, s, feas
     back = np.empty_like(order)

@@ -4,6 +4,17 @@
 (and pool workers); ``nogil=True``: a kernel releases the GIL, so a batch's rows run on
 threads (:mod:`stackga.followers.parallel.threads`).
 """
+import numpy as np
+
 JIT = dict(cache=True, nogil=True)
 
-__all__ = ["JIT"]
+__all__ = ["JIT", "kernel_array"]
+
+
+def kernel_array(a, dtype=np.float64) -> np.ndarray:
+    """``a`` as a C-contiguous, writable array of ``dtype`` (copied only where it is not):
+    numba compiles a kernel once per combination of its arguments' layouts and
+    read-only flags, so callers that pass every array this way share one compiled
+    signature (and the warm-up's), instead of compiling another for each broadcast or
+    read-only view they happen to hold."""
+    return np.require(a, dtype, ["C", "W"])

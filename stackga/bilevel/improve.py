@@ -52,7 +52,8 @@ from .polish import polish
 __all__ = ["Improvement", "improve", "NEIGHBOUR_NODES", "EXACT_NODES"]
 
 #: default node budgets (branch-and-bound nodes) of one neighbour step and of the exact
-#: search: chosen on the pricing benchmark and island scenario 3 (docs/guide/optimum.md)
+#: search, round numbers checked on the pricing benchmark and island scenario 3 (whose
+#: optimum is SCIP's incumbent after about 14,500 nodes; docs/guide/optimum.md)
 NEIGHBOUR_NODES = 2_000
 EXACT_NODES = 20_000
 #: SCIP's primal heuristics in the step's searches: "fast" (faster nodes; the step looks for

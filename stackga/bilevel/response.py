@@ -43,6 +43,7 @@ import scipy.sparse as sp
 
 from stackga.followers.backends.highs import quiet_highs, run
 from stackga.followers.certify.certificate import unique_lp_optimum
+from stackga.followers.kernels.jit import kernel_array
 from stackga.followers.kernels.lp_simplex import AT_LOWER, AT_UPPER, AT_ZERO, BASIC, UNIQUE
 from stackga.followers.kernels.lp_simplex import solve_rows as simplex_rows
 from stackga.followers.kernels.qp_dual import OPTIMAL as QP_OPTIMAL
@@ -268,10 +269,11 @@ class MatrixFollower:
         if not ok.any():
             return done
         rows = np.flatnonzero(ok)
-        C = np.ascontiguousarray(costs[rows], float)
-        RL, RH = np.ascontiguousarray(lo[rows][:, keep]), np.ascontiguousarray(hi[rows][:, keep])
-        LB, UB = np.ascontiguousarray(LB[rows]), np.ascontiguousarray(UB[rows])
-        BS, ST = bases[ref[rows]], stats[ref[rows]]
+        C = kernel_array(costs[rows])          # one compiled signature (kernel_array)
+        RL, RH = kernel_array(lo[rows][:, keep]), kernel_array(hi[rows][:, keep])
+        LB, UB = kernel_array(LB[rows]), kernel_array(UB[rows])
+        BS, ST = kernel_array(bases[ref[rows]], np.int64), kernel_array(stats[ref[rows]], np.int8)
+        B = kernel_array(B)
         cap = 20 * (f.n + len(keep)) + 100
 
         def chunk(r: slice):
@@ -303,12 +305,12 @@ class MatrixFollower:
         Bm = np.vstack([f.B[le], -f.B[ge]])
         if len(Bm) == 0:
             Bm = np.zeros((0, f.n))
-        Rm = np.ascontiguousarray(np.hstack([rhss[:, le], -rhss[:, ge]]))
+        Rm = kernel_array(np.hstack([rhss[:, le], -rhss[:, ge]]))
         Ncsr = sp.csr_matrix(Bm)
-        ptr, col = Ncsr.indptr.astype(np.int64), Ncsr.indices.astype(np.int64)
-        val = Ncsr.data.astype(float)
-        lb, ub = np.asarray(f.lb, float), np.asarray(f.ub, float)
-        C = np.ascontiguousarray(costs, float)
+        ptr, col = kernel_array(Ncsr.indptr, np.int64), kernel_array(Ncsr.indices, np.int64)
+        val = kernel_array(Ncsr.data)
+        lb, ub = kernel_array(f.lb), kernel_array(f.ub)
+        C, h = kernel_array(costs), kernel_array(h)
         cap = 50 * (f.n + len(Bm)) + 100
 
         def chunk(r: slice):
