@@ -38,8 +38,8 @@ def test_warm_up_compiles_every_entry_kernel():
 
 
 def test_the_warm_up_parts_are_named_and_an_unknown_one_is_refused():
-    """The parts (compiled in parallel processes before the suite's workers start) are
-    the whole warm-up; an unknown part is named in the error."""
+    """The parts (which the suite can compile in parallel processes before its workers
+    start) are the whole warm-up; an unknown part is named in the error."""
     import pytest
     from stackga.followers.warmup import PARTS, warm_up
     assert set(PARTS) == {"storage", "fleet", "clusters", "units", "microgrid", "matrix"}
