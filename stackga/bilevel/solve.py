@@ -11,7 +11,7 @@ from ..config import GAConfig
 from ..solve import solve
 from .certificate import follower_certificate
 from .game import to_game
-from .improve import Improvement, improve
+from .improve import EXACT_NODES, NEIGHBOUR_NODES, Improvement, improve
 from .model import Bilevel
 
 __all__ = ["BilevelResult", "solve_bilevel"]
@@ -39,10 +39,13 @@ class BilevelResult:
 
 
 def solve_bilevel(bl: Bilevel, config: GAConfig | None = None, polish: bool = True,
-                  initial: np.ndarray | None = None, improve_limit: float = 30.0) -> BilevelResult:
+                  initial: np.ndarray | None = None, improve_limit: float = 30.0,
+                  neighbour_nodes: int | None = NEIGHBOUR_NODES,
+                  exact_nodes: int | None = EXACT_NODES) -> BilevelResult:
     """``initial`` (k, n_x): leader vectors seeded into the GA's initial population;
-    ``polish``: run the improvement step from the GA's best (``improve_limit`` seconds at
-    most)."""
+    ``polish``: run the improvement step from the GA's best, within ``neighbour_nodes``
+    nodes a neighbour step and ``exact_nodes`` for its exact search
+    (:func:`~stackga.bilevel.improve.improve`), ``improve_limit`` seconds its safety net."""
     game = to_game(bl)
     res = solve(game, config or GAConfig(), initial=initial, improve=False)
     sign = -1.0 if bl.sense == "min" else 1.0
@@ -50,7 +53,8 @@ def solve_bilevel(bl: Bilevel, config: GAConfig | None = None, polish: bool = Tr
     x = np.asarray(res.x, float)
     how, step = "ga", None
     if polish and res.report.get("feasible"):
-        step = improve(bl, game, x, time_limit=improve_limit)
+        step = improve(bl, game, x, time_limit=improve_limit, neighbour_nodes=neighbour_nodes,
+                       exact_nodes=exact_nodes)
         x = step.x
         how = "polished" if step.how == "improved" else "ga"
     ev = game.evaluate(x[None], strict=False)

@@ -185,3 +185,13 @@ def test_the_exact_search_proves_a_point_already_optimal():
     out = imp.improve(bl, game, ex.x, neighbour_nodes=0)
     assert out.status == "optimal" and out.how == "ga"
     assert out.F == pytest.approx(ex.F, rel=1e-7)
+
+
+def test_solve_bilevel_passes_the_steps_node_budgets():
+    """``solve_bilevel``'s step takes the same node budgets as ``improve``: none at all
+    stops its walk and exact search at ``node_limit``."""
+    bl = tolls(4, 5, 12, 3, seed=0)
+    cfg = stackga.GAConfig(pop_size=10, generations=2, seed=1)
+    out = solve_bilevel(bl, cfg, neighbour_nodes=0, exact_nodes=0)
+    assert out.improvement.status == "node_limit"
+    assert out.improvement.counts["exact_search"] == "node_limit"
