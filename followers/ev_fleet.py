@@ -204,8 +204,8 @@ class EVFleet:
             ind = np.concatenate([np.full((group == g).sum(), i) for g in range(G) for i in range(n)])
             row = group[ev] * n + ind
             e0 = self._bounds[0]
-            self._cache[key] = (stack(models, [n] * G), row, ev, ind, self.step[ev], e0[ev],
-                                self.dep[ev], dep_g)
+            self._cache[key] = (stack(models, [n] * G), row, ev, *(kernel_array(a, a.dtype) for a in (
+                ind, self.step[ev], e0[ev], self.dep[ev])), dep_g)   # the kernel's own layout, once
         return self._cache[key]
 
     # -- the follower ------------------------------------------------------------------------
@@ -248,8 +248,7 @@ class EVFleet:
         fields, first, w = self._cache[key]
         c_up, c_dn = (kernel_array(c) for c in self._rotated_costs(p, dep_g))
         ch, dis, feas = fleet_totals(*fields, c_up, c_dn, float(default_big_m(c_up, c_dn)), first,
-                                      *(kernel_array(a, a.dtype) for a in (step, state, ind, dep)),
-                                      w, self.eta_c, self.eta_d, self.dt, n)
+                                      step, state, ind, dep, w, self.eta_c, self.eta_d, self.dt, n)
         status = status_from(feas)
         status[outside_method(*self.dp_costs(p))] = Status.SOLVER_FAILED
         ok = status == Status.OPTIMAL

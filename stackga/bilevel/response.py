@@ -273,7 +273,6 @@ class MatrixFollower:
         RL, RH = kernel_array(lo[rows][:, keep]), kernel_array(hi[rows][:, keep])
         LB, UB = kernel_array(LB[rows]), kernel_array(UB[rows])
         BS, ST = kernel_array(bases[ref[rows]], np.int64), kernel_array(stats[ref[rows]], np.int8)
-        B = kernel_array(B)
         cap = 20 * (f.n + len(keep)) + 100
 
         def chunk(r: slice):
@@ -377,7 +376,7 @@ class MatrixFollower:
             basic = np.flatnonzero(stat == BASIC)
             if not np.any(stat < 0) and len(basic) == m:
                 bases[r], stats[r], usable[r] = basic, stat, True
-        form = (B, keep, single, cols, coef, bases, stats, usable) if usable.any() else None
+        form = (kernel_array(B), keep, single, cols, coef, bases, stats, usable) if usable.any() else None
         self._basis["fast"] = form
         return form
 
