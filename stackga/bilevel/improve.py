@@ -15,6 +15,10 @@ selection, from the GA's own batched followers):
    the leader's best point of that piece is solved, then re-evaluated by the followers
    (which may now choose another optimum: optimistic selection moves to the neighbouring
    piece best for the leader). Repeated while the leader gains more than ``tol``.
+   A candidate on a tie that the followers' own rule breaks against the leader (or a
+   coupling row their selection cannot see) is made attainable where it can be: a point
+   a short way into its piece where their answer is the candidate's and unique
+   (:mod:`stackga.bilevel.attain`; the optimistic value is then approached, not reached).
 2. **neighbour step**, when a piece step gains nothing: every pair with slack > tol is
    held inactive and the others are left free (each may go either side): the union of
    all pieces through the point, a smaller MPEC solved exactly (big-M in HiGHS for a
@@ -22,8 +26,8 @@ selection, from the GA's own batched followers):
    None: the point is optimal over every piece through it, within ``tol``; the result
    says so (``status == "local_optimum"``, with the number of free pairs).
 3. **exact search**, where the walk stopped at a limit (a neighbour step's node budget,
-   or a time limit; not after a rejected candidate: the exact answer meets the same
-   followers): the exact reference's solver on the whole game, started from the point,
+   or a time limit) or at a candidate the followers reject (the exact answer may lie on
+   another piece, where it can be attained): the exact reference's solver on the whole game, started from the point,
    for ``exact_nodes`` nodes (the rest of the step's time as its safety net); its
    incumbent is a candidate like any other (``status == "exact_search"`` when taken;
    "optimal" where the solver also proved the optimum and the point reaches it).
@@ -45,6 +49,8 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
+from .attain import attain
+from .attain import loose_pairs as _loose
 from .kkt import KKTSystem, kkt_system, solve_pattern, strong_duality
 from .model import Bilevel
 from .polish import polish
@@ -72,12 +78,15 @@ class Improvement:
     out: where it ends may depend on the machine's load),
     "neighbour_failed" (its solver is missing or failed: ``counts["neighbour_status"]``),
     "candidate_rejected" (the neighbour step found a better point whose followers, re-
-    evaluated, answer otherwise: e.g. a tie broken against a coupling row that links
-    several followers, which each follower's own selection cannot see), "exact_search"
-    (where the walk stopped at a limit, the exact reference's solver, started from the
-    point for ``exact_nodes`` nodes, found a better point the followers confirm; no
-    optimality claim), "optimal" (the exact search proved the optimum of the whole game
-    and the followers' value at x reaches it),
+    evaluated, answer otherwise, with no point near it where they answer as it does: e.g.
+    a tie broken against a coupling row that links several followers, which each
+    follower's own selection cannot see; and the exact search found nothing they
+    confirm), "exact_search" (where the walk stopped at a limit or a rejected candidate,
+    the exact reference's solver, started from the point for ``exact_nodes`` nodes, found
+    a better point the followers confirm; no optimality claim), "optimal" (the exact
+    search proved the optimum of the whole game and the followers' value at x reaches
+    it: not where their own rule only approaches it); ``counts["attained"]``: candidates
+    taken a short way into their piece (:mod:`stackga.bilevel.attain`),
     "single_pattern" (integer followers or a pessimistic game: the piece walk is not
     stated for them, so one pattern solve, :func:`~stackga.bilevel.polish.polish`, with no
     optimality claim) or "infeasible_start"; counts: how many piece and
@@ -130,7 +139,7 @@ def improve(bl: Bilevel, game, x: np.ndarray, time_limit: float = 30.0, max_step
         loose = _loose(K, x, y, tol)
         counts["piece"] += 1
         v = solve_pattern(K, ~loose)
-        cand = _accept(game, bl, v, lead + gap, counts)
+        cand = _accept(game, bl, v, lead + gap, counts, K, tol)
         if cand is not None:
             counts["piece_gain"] += 1
             x, y, lead = cand
@@ -139,7 +148,7 @@ def improve(bl: Bilevel, game, x: np.ndarray, time_limit: float = 30.0, max_step
         free = int((~loose).sum())
         budget = min(neighbour_limit, max(1.0, time_limit - (time.perf_counter() - t0)))
         st, v = _neighbours(K, bl, loose, budget, neighbour_nodes, caps)
-        cand = _accept(game, bl, v, lead + gap, counts) if v is not None else None
+        cand = _accept(game, bl, v, lead + gap, counts, K, tol) if v is not None else None
         if cand is not None:
             counts["neighbour_gain"] += 1
             x, y, lead = cand
@@ -157,15 +166,16 @@ def improve(bl: Bilevel, game, x: np.ndarray, time_limit: float = 30.0, max_step
             status = "local_optimum"
         break
     left = time_limit - (time.perf_counter() - t0)
-    if status in ("time_limit", "node_limit") and left > 0.0:    # (not after a rejection)
+    if status in ("time_limit", "node_limit", "candidate_rejected") and left > 0.0:
         x, y, lead, status = _exact_search(bl, game, x, y, lead, tol, left, exact_nodes,
-                                           counts, status)
+                                           counts, status, K)
     F = sign * lead
     how = "improved" if lead > sign * F_start else "ga"
     return Improvement(x, F, F_start, how, status, counts, free, time.perf_counter() - t0)
 
 
-def _exact_search(bl: Bilevel, game, x, y, lead, tol, budget, nodes, counts, status):
+def _exact_search(bl: Bilevel, game, x, y, lead, tol, budget, nodes, counts, status,
+                  K: KKTSystem | None = None):
     """The exact reference's solver on the whole game for ``nodes`` nodes, with the
     step's remaining ``budget`` seconds as its safety net, started from x (SCIP completes
     it as its first incumbent): where the local walk stopped at a limit, a better point
@@ -190,7 +200,7 @@ def _exact_search(bl: Bilevel, game, x, y, lead, tol, budget, nodes, counts, sta
         return x, y, lead, status
     gap = tol * (1.0 + abs(lead))
     v = np.r_[ex.x, ex.y] if ex.y is not None else ex.x
-    cand = _accept(game, bl, v, lead + gap, counts)
+    cand = _accept(game, bl, v, lead + gap, counts, K, tol)
     if cand is not None:
         x, y, lead = cand
         status = "exact_search" if status != "time_limit" else status
@@ -213,25 +223,33 @@ def _answer(game, x: np.ndarray):
     return ev.arrays["y"][0], float(ev.leader[0]), x
 
 
-def _loose(K: KKTSystem, x: np.ndarray, y: np.ndarray, tol: float) -> np.ndarray:
-    """(n_pairs,) bool: the pairs whose slack at (x, y) is clearly positive."""
-    v = np.concatenate([x, y, np.zeros(K.n - K.n_x - K.n_y)])
-    scale = 1.0 + np.abs(v).max(initial=0.0)
-    slack = np.array([s @ v + s0 for _, s, s0 in K.pairs])
-    return slack > tol * scale
-
-
-def _accept(game, bl: Bilevel, v, better_than: float, counts: dict):
+def _accept(game, bl: Bilevel, v, better_than: float, counts: dict,
+            K: KKTSystem | None = None, tol: float = 1e-7):
     """The candidate's x re-evaluated by the followers: (x, y, value) if it is strictly
-    better than ``better_than`` (the game's maximised value), else None."""
+    better than ``better_than`` (the game's maximised value), else None. Where the
+    followers answer otherwise than the candidate's y and the candidate is better on
+    paper (a tie their rule breaks against the leader, or a coupling row their selection
+    cannot see) and ``K`` is given, the point a short way into the candidate's piece where
+    their answer is the candidate's (:func:`~stackga.bilevel.attain.attain`) is judged the
+    same way; ``counts["attained"]`` counts those taken."""
     if v is None:
         return None
     x = np.clip(v[:bl.n_x], bl.x_lb, bl.x_ub)
     y, lead, x = _answer(game, x)
-    if y is None or lead <= better_than:
-        counts["rejected"] += int(y is None)
+    if y is not None and lead > better_than:
+        return x, y, lead
+    counts["rejected"] += int(y is None)
+    if K is None or len(v) < bl.n_x + bl.n_y:
         return None
-    return x, y, lead
+    sign = -1.0 if bl.sense == "min" else 1.0
+    vx, vy = v[None, :bl.n_x], v[None, bl.n_x:bl.n_x + bl.n_y]
+    if sign * float(bl.value(vx, vy)[0]) <= better_than:
+        return None                                  # not better even on paper
+    got = attain(K, bl, game, v)
+    if got is None or got[2] <= better_than:
+        return None
+    counts["attained"] = counts.get("attained", 0) + 1
+    return got
 
 
 def _neighbours(K: KKTSystem, bl: Bilevel, loose: np.ndarray, time_limit: float,

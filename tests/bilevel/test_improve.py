@@ -104,15 +104,19 @@ def test_a_rejected_candidate_is_not_called_a_local_optimum():
     """The island's scenario 3 from matrices: the neighbour step finds a far better point,
     but there the battery's own optimistic choice ignores the coupling row that links it
     to the users (per-follower selection cannot see it), so the followers' answer breaks
-    it and the candidate is rejected; the step says so instead of claiming optimality."""
+    it. A first candidate is attained a short way into its piece (the battery's answer
+    unique there); a later one is not, and the exact search (given no nodes here) finds
+    nothing: the step says so instead of claiming optimality, and keeps what it gained."""
     from stackga.cases.island.certify import scenario3_bilevel
     bl = scenario3_bilevel()
     game = to_game(bl)
     res = stackga.solve(game, stackga.GAConfig(pop_size=40, generations=30, seed=2), improve=False)
     assert res.report["feasible"]
-    out = improve(bl, game, res.x)
-    assert out.counts["rejected"] >= 1 and out.how == "ga"
+    out = improve(bl, game, res.x, exact_nodes=0)
+    assert out.counts["attained"] >= 1 and out.how == "improved" and out.F < out.F_start
     assert out.status == "candidate_rejected"
+    again = game.evaluate(out.x[None])
+    assert bool(again.feasible[0]) and -again.leader[0] == pytest.approx(out.F, rel=1e-12)
 
 
 @pytest.mark.parametrize("limit", ["time_limit", "node_limit"])
@@ -133,7 +137,8 @@ def test_where_the_walk_stops_at_a_limit_the_exact_search_takes_a_better_point(m
     out = imp.improve(bl, game, x0, time_limit=30.0)
     assert out.status == "optimal" and out.counts["exact_search"] == "optimal"
     with monkeypatch.context() as m:                 # the walk alone: where it stopped
-        m.setattr(imp, "_exact_search", lambda bl, game, x, y, lead, *a: (x, y, lead, a[-1]))
+        m.setattr(imp, "_exact_search", lambda bl, game, x, y, lead, tol, left, nodes, counts, status,
+                  K=None: (x, y, lead, status))
         walk = imp.improve(bl, game, x0, time_limit=30.0)
     assert walk.status == limit and out.F > walk.F + 1e-6 * abs(walk.F)
     assert out.F == pytest.approx(solve_exact(bl).F, rel=1e-7)
