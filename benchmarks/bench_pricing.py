@@ -5,6 +5,7 @@ each to the best proven bound, over several seeds; one run.
 
     python benchmarks/bench_pricing.py [--seeds 5] [--generations 300] [--pop-size 100]
                                        [--exact-limit 600] [--only NAME,...] [--quick]
+                                       [--improve-every K]
 
 Per game: the exact reference (dual form: big-M in HiGHS for LP followers, SCIP
 otherwise; its status, value, bound and seconds); then per seed the GA's best (the
@@ -15,6 +16,8 @@ the GA alone and with the step, the step's statuses and the median seconds of ea
 ``retailer_api_*``: the retailer written with the Game API (library followers, a leader
 function, its matrix form stated for the step; ``_own``: the followers' own tie rule
 instead of the default optimistic selection).
+``--improve-every K``: the GA also steps from its best every K generations
+(``GAConfig.improve_every``); its column then includes those steps.
 ``--quick``: one small game, one seed, 5 generations of 10 (a smoke run: tests run it).
 """
 from __future__ import annotations
@@ -97,6 +100,9 @@ def main(argv=None) -> None:
     ap.add_argument("--exact-limit", type=float, default=600.0)
     ap.add_argument("--improve-limit", type=float, default=60.0)
     ap.add_argument("--only", default=None)
+    ap.add_argument("--improve-every", type=int, default=0, metavar="K",
+                    help="GAConfig.improve_every: the step from the best every K generations "
+                         "during the run (default 0: the GA alone, then the step)")
     ap.add_argument("--quick", action="store_true")
     a = ap.parse_args(argv)
     if a.quick:
@@ -117,14 +123,15 @@ def main(argv=None) -> None:
         ga, st, t_ga, t_st, statuses = [], [], [], [], []
         for s in range(1, a.seeds + 1):
             game = API_GAMES[name]() if name in API_GAMES else to_game(bl)
+            game.improve.time_limit = a.improve_limit
             t0 = time.perf_counter()
             res = stackga.solve(game, stackga.GAConfig(pop_size=a.pop_size,
-                                                       generations=a.generations, seed=s),
+                                                       generations=a.generations, seed=s,
+                                                       improve_every=a.improve_every),
                                 improve=False)
             t_ga.append(time.perf_counter() - t0)
             F_ga = res.leader * (1.0 if bl.sense == "max" else -1.0) if res.report["feasible"] else None
             if name in API_GAMES:
-                game.improve.time_limit = a.improve_limit
                 step = game.improve(res.x)
                 F_step, seconds, status = step["F"], step["seconds"], step["status"]
             else:

@@ -65,6 +65,12 @@ class CvxpyFollower(StatedLP):
         self.outputs = self._outputs(problem, outputs)
         self._canonicalise(problem, cp, copies)
 
+    def identity_data(self) -> dict:
+        """The canonical matrices (:meth:`StatedLP.identity_data`) and the leader's maps'
+        parameters, by name (the maps are functions)."""
+        return {**super().identity_data(),
+                "params": [(p.name(), getattr(fn, "__qualname__", "")) for p, fn in self.params]}
+
     # ---- building
     @staticmethod
     def _check(problem, cp) -> None:

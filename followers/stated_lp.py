@@ -64,6 +64,13 @@ class StatedLP:
         self.select_arrays = tuple(self.outputs)
         self.unique = self.matrix.unique
 
+    def identity_data(self) -> dict:
+        """What defines this follower (a checkpoint's identity, :mod:`stackga.checkpoint`):
+        its matrices and outputs; the leader's map ``theta_of`` by name (a function)."""
+        return {"follower": self.f, "copies": self.copies, "outputs": self.outputs,
+                "const": self.const, "sign": self.sign,
+                "theta_of": getattr(self.theta_of, "__qualname__", type(self.theta_of).__name__)}
+
     def _arrays(self, y: np.ndarray) -> dict:
         return {name: y[..., j:j + size] for name, (j, size) in self.outputs.items()}
 

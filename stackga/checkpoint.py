@@ -80,13 +80,18 @@ def _digest(arrays) -> str:
 
 
 def _follower_digest(f) -> str:
-    """A digest of a follower's data: its dataclass fields (arrays by value, other values by
-    repr, nested dataclasses recursively), or its type alone where it is not a dataclass."""
+    """A digest of a follower's data: what its ``identity_data()`` returns where it has
+    one (followers that are not dataclasses: games from matrices, CVXPY followers), else
+    its dataclass fields (arrays by value, other values by repr, nested dataclasses,
+    dicts, lists and tuples recursively), or its type alone otherwise."""
     import dataclasses
     h = hashlib.sha256(type(f).__name__.encode())
 
     def add(v) -> None:
-        if dataclasses.is_dataclass(v) and not isinstance(v, type):
+        data = getattr(v, "identity_data", None)
+        if callable(data) and not isinstance(v, type):
+            add(data())
+        elif dataclasses.is_dataclass(v) and not isinstance(v, type):
             for fl in dataclasses.fields(v):
                 if fl.compare:
                     h.update(fl.name.encode())
@@ -98,6 +103,10 @@ def _follower_digest(f) -> str:
             for k in sorted(v, key=str):
                 h.update(str(k).encode())
                 add(v[k])
+        elif isinstance(v, (list, tuple)):
+            h.update(f"{type(v).__name__}{len(v)}".encode())
+            for item in v:
+                add(item)
         else:
             h.update(repr(v).encode())
     add(f)

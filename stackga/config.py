@@ -20,6 +20,12 @@ What the two probabilities mean (the same in both engines):
   together), which gene-wise mutation almost never makes. Same in both engines, each with
   its own seeded random source.
 
+* ``improve_every`` (default 0: off, the paper's procedure) -- every this many
+  generations, the game's exact improvement step (``game.improve``) runs from the
+  ``improve_elites`` best distinct feasible survivors, and each whose step found a better
+  point is replaced by it (a memetic GA: :mod:`stackga.elites`). Needs a game with a
+  step; the final step from the best (``stackga.solve(improve=True)``) runs either way.
+
 Survival is elitist, as the paper's step 9 ("keep the individuals with the
 higher leader profit"): parents and children are pooled and the best
 ``pop_size`` survive, feasible before infeasible, then by leader objective.
@@ -51,10 +57,12 @@ class GAConfig:
     pm_eta: float = 20.0
     block_mutation: float = 0.0
     block_scale: float = 0.1
+    improve_every: int = 0
+    improve_elites: int = 1
 
     def __post_init__(self) -> None:
         # numpy scalars are welcome (they come out of sweeps); bools are not numbers here
-        for name in ("pop_size", "generations", "seed"):
+        for name in ("pop_size", "generations", "seed", "improve_every", "improve_elites"):
             v = getattr(self, name)
             if isinstance(v, bool) or not isinstance(v, numbers.Integral):
                 raise InputError(f"GAConfig.{name} must be an integer, got {v!r} ({type(v).__name__})")
@@ -75,6 +83,11 @@ class GAConfig:
             raise InputError(f"GAConfig.generations must be an integer >= 1, got {self.generations!r}")
         if self.seed < 0:
             raise InputError(f"GAConfig.seed must be a non-negative integer, got {self.seed!r}")
+        if self.improve_every < 0:
+            raise InputError(f"GAConfig.improve_every must be >= 0 (0: off), got {self.improve_every!r}")
+        if not 1 <= self.improve_elites <= self.pop_size:
+            raise InputError(f"GAConfig.improve_elites must be in 1..pop_size ({self.pop_size}), "
+                             f"got {self.improve_elites!r}")
         if self.engine not in ENGINES:
             raise InputError(f"GAConfig.engine must be one of {ENGINES}, got {self.engine!r}")
         for name in ("sbx_eta", "pm_eta", "block_scale"):

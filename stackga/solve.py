@@ -13,6 +13,7 @@ from stackga.followers.certify.certificate import Certificate
 from . import interrupt
 from .checkpoint import differences, identity
 from .config import GAConfig
+from .elites import EliteSteps
 from .engines import get_engine
 from .game import Game
 from .log import GenerationLog
@@ -149,6 +150,9 @@ def solve(game: Game, config: GAConfig | None = None,
     individuals of the GA's random initial population (repaired onto the feasible set
     like every individual); the random draws are the same with or without them.
 
+    ``config.improve_every`` > 0: the step also runs from the elites during the run
+    (:mod:`stackga.elites`; ``report["improvement"]["elites"]`` counts what it did).
+
     ``improve``: from the GA's best, run the game's exact improvement step
     (``game.improve``, where the game has one) and report at its answer;
     ``report["improvement"]`` says how it ended and what the GA alone had found
@@ -183,11 +187,19 @@ def solve(game: Game, config: GAConfig | None = None,
             raise InputError(f"{checkpoint.path}: a checkpoint of another game; "
                              + "; ".join(differ))
         log.restore(saved["log"])
+    elites = None
+    if config.improve_every > 0:
+        if game.improve is None:
+            raise InputError(f"GAConfig.improve_every = {config.improve_every}: the game "
+                             f"{game.name!r} has no improvement step (Game.improve is None)")
+        elites = EliteSteps(game, config.improve_every, config.improve_elites)
     with interrupt.graceful() as stop:
         x = get_engine(config.engine)(game, config, log, stop, checkpoint,
                                       saved["state"] if saved is not None else None,
-                                      initial=initial)
+                                      initial=initial, elites=elites)
     step = _improvement(game, x, improve and not stop())
+    if elites is not None:
+        step["elites"] = elites.record()
     if step.get("x") is not None:
         x = np.asarray(step.pop("x"), float)
     res = result_at(game, x, certify, log=log.columns(), config=config.to_dict(), statuses=log.statuses,

@@ -106,6 +106,12 @@ class MatrixFollower:
                       "fast": 0}
         self.approximate = False            # the selection drops a nonconvex leader term
 
+    def identity_data(self) -> dict:
+        """What defines this follower (a checkpoint's identity, :mod:`stackga.checkpoint`):
+        the game's matrices, which follower, and how it answers."""
+        return {"bilevel": self.game, "k": self.k, "select": self.select, "fast": self.fast,
+                "references": self.references}
+
     def bounds_of(self, rhs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(lo, hi): the row bounds of B y (sense) rhs, rhs (m,)."""
         return np.where(self._le, -INF, rhs), np.where(self._ge, INF, rhs)

@@ -16,7 +16,8 @@ EXIT_CONTRACT, EXIT_INPUT, EXIT_INFEASIBLE, EXIT_INTERRUPTED = 1, 2, 3, 130
 def _config(a) -> GAConfig:
     return GAConfig(pop_size=a.pop_size, generations=a.generations,
                     crossover_prob=a.crossover_prob, mutation_prob=a.mutation_prob,
-                    seed=a.seed, engine=a.engine, block_mutation=a.block_mutation)
+                    seed=a.seed, engine=a.engine, block_mutation=a.block_mutation,
+                    improve_every=a.improve_every, improve_elites=a.improve_elites)
 
 
 def _case(name: str):

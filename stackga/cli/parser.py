@@ -23,6 +23,11 @@ def _ga_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--block-mutation", type=float, default=d.block_mutation,
                    help="per child: shift a block of consecutive genes together (default 0: "
                         "the paper's procedure)")
+    p.add_argument("--improve-every", type=int, default=d.improve_every, metavar="K",
+                   help="every K generations, the exact improvement step from the elites, "
+                        "better points put back in the population (default 0: off)")
+    p.add_argument("--improve-elites", type=int, default=d.improve_elites, metavar="N",
+                   help="with --improve-every: from the N best distinct individuals (default 1)")
     p.add_argument("--seed", type=int, default=d.seed)
     p.add_argument("--engine", choices=("pymoo", "deap"), default=d.engine)
     p.add_argument("--data", default=None, metavar="DIR",

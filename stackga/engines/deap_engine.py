@@ -124,11 +124,31 @@ def mut_block(rng: random.Random, ind, low, up, prob: float, scale: float) -> No
         ind[j] = min(max(ind[j] + step * (up[j] - low[j]), low[j]), up[j])
 
 
+def _step_elites(game: Game, pop: list, log: GenerationLog, elites) -> int:
+    """The improvement step from the elites (:class:`stackga.elites.EliteSteps`): each
+    better vector evaluated and put in place of its individual where the leader gains
+    (in place); returns the evaluations made."""
+    found = elites.replacements(np.array([list(ind) for ind in pop], dtype=float),
+                                np.array([ind.leader for ind in pop]),
+                                np.array([ind.fitness.values[0] >= 0 for ind in pop]))
+    if not found:
+        return 0
+    new = [_Individual(list(map(float, x))) for _, x in found]
+    _evaluate(game, new, log)
+    for (i, _), ind in zip(found, new):
+        if ind.fitness.values[0] >= 0 and ind.leader > pop[i].leader:
+            pop[i] = ind
+            elites.replaced += 1
+    return len(new)
+
+
 def run(game: Game, config: GAConfig, log: GenerationLog, stop=lambda: False,
-        checkpoint=None, resume=None, initial=None) -> np.ndarray:
+        checkpoint=None, resume=None, initial=None, elites=None) -> np.ndarray:
     """Run the GA; returns the best leader vector (n_var,). ``stop()`` True ends it
     after the current generation. ``checkpoint`` is written every ``checkpoint.every``
-    generations; ``resume`` (a checkpoint's engine state) continues a run from it."""
+    generations; ``resume`` (a checkpoint's engine state) continues a run from it.
+    ``elites`` (:class:`stackga.elites.EliteSteps`): the improvement step from the elites
+    when due."""
     rng = random.Random(config.seed)
     low, up = game.lb.tolist(), game.ub.tolist()
     tb = base.Toolbox()
@@ -146,6 +166,8 @@ def run(game: Game, config: GAConfig, log: GenerationLog, stop=lambda: False,
             pop[k] = _Individual(list(map(float, row)))          # seeded individuals
         evals = len(pop)
         _record(log, 1, evals, pop, _evaluate(game, pop, log))
+        if elites is not None and elites.due(1, config.generations):
+            evals += _step_elites(game, pop, log, elites)
         first = 2
     def save(done: int) -> None:
         checkpoint.save("deap", {"rng": rng.getstate(), "pop": _freeze(pop), "evals": evals,
@@ -170,5 +192,7 @@ def run(game: Game, config: GAConfig, log: GenerationLog, stop=lambda: False,
         evals += len(offspring)
         pop = tools.selBest(pop + offspring, config.pop_size)
         _record(log, gen, evals, pop, n_bad)
+        if elites is not None and elites.due(gen, config.generations) and not stop():
+            evals += _step_elites(game, pop, log, elites)
     best = tools.selBest(pop, 1)[0]
     return np.array(best, dtype=float)

@@ -4,6 +4,7 @@ from __future__ import annotations
 import numpy as np
 from pymoo.algorithms.soo.nonconvex.ga import GA
 from pymoo.core.callback import Callback
+from pymoo.core.population import Population
 from pymoo.core.problem import Problem
 from pymoo.core.repair import Repair
 from pymoo.operators.crossover.sbx import SBX
@@ -91,12 +92,28 @@ class _SeededSampling(FloatRandomSampling):
         return X
 
 
+def _step_elites(algorithm, elites) -> None:
+    """The improvement step from the elites (:class:`stackga.elites.EliteSteps`): each
+    better vector evaluated and put in place of its individual where the leader gains."""
+    pop = algorithm.pop
+    found = elites.replacements(pop.get("X"), pop.get("L"), pop.get("CV")[:, 0] <= 0)
+    if not found:
+        return
+    off = Population.new(X=np.array([x for _, x in found]))
+    algorithm.evaluator.eval(algorithm.problem, off)
+    for (i, _), ind in zip(found, off):
+        if ind.get("CV")[0] <= 0 and ind.get("L") > pop[i].get("L"):
+            pop[i] = ind
+            elites.replaced += 1
+
+
 def run(game: Game, config: GAConfig, log: GenerationLog, stop=lambda: False,
-        checkpoint=None, resume=None, initial=None) -> np.ndarray:
+        checkpoint=None, resume=None, initial=None, elites=None) -> np.ndarray:
     """Run the GA; returns the best leader vector (n_var,). ``stop()`` True ends it after
     the current generation. ``checkpoint`` (:class:`stackga.checkpoint.Checkpoint`) is
     written every ``checkpoint.every`` generations; ``resume`` (a checkpoint's engine
-    state) continues a run from it."""
+    state) continues a run from it. ``elites`` (:class:`stackga.elites.EliteSteps`):
+    the improvement step from the elites when due."""
     if resume is not None:
         algorithm = resume
         algorithm.problem.game, algorithm.problem.log = game, log
@@ -119,6 +136,8 @@ def run(game: Game, config: GAConfig, log: GenerationLog, stop=lambda: False,
     while algorithm.has_next() and not (algorithm.n_gen is not None and stop()):
         algorithm.next()
         done = len(log.rows)
+        if elites is not None and elites.due(done, config.generations) and not stop():
+            _step_elites(algorithm, elites)
         if checkpoint is not None and done % checkpoint.every == 0 and algorithm.has_next():
             checkpoint.save("pymoo", algorithm, log, done)
     if checkpoint is not None and stop() and algorithm.has_next():

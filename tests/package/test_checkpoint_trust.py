@@ -188,3 +188,23 @@ def test_the_identity_covers_follower_data_and_the_selection():
     assert differences(base, identity(game(10.0, "optimistic"))) == []
     assert any("followers" in d for d in differences(base, identity(game(99.0, "optimistic"))))
     assert any("selection" in d for d in differences(base, identity(game(10.0, "pessimistic"))))
+
+
+def test_games_from_matrices_and_cvxpy_have_a_stable_identity():
+    """Followers that are not dataclasses (a game from matrices, CVXPY followers) state
+    their data (``identity_data``): the same game built twice is the same game (so its
+    checkpoint resumes), other data another one (a checkpoint of it is refused)."""
+    from stackga.bilevel import to_game
+    from stackga.bilevel.problems.pricing import tolls
+    from stackga.bilevel.problems.retailer_cvxpy import retailer_cvxpy
+    from stackga.checkpoint import differences, identity
+
+    assert differences(identity(to_game(tolls(seed=2))), identity(to_game(tolls(seed=2)))) == []
+    bl = tolls(seed=2)
+    other = tolls(seed=2)
+    other.followers[0].b[0] += 1.0                    # one demand changed, bounds the same
+    assert any("followers" in d for d in differences(identity(to_game(bl)), identity(to_game(other))))
+    a, b = retailer_cvxpy(6, 2, seed=0), retailer_cvxpy(6, 2, seed=0)
+    assert differences(identity(a), identity(b)) == []
+    c = retailer_cvxpy(6, 2, seed=0, price_hi=1.4)
+    assert differences(identity(a), identity(c)) != []

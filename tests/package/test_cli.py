@@ -498,3 +498,12 @@ def test_a_reading_flag_reaches_its_case_and_a_choice_of_another_case_is_named(t
     assert res.meta["end_state"] == "initial" and res.meta["window"] == "exclusive"
     assert main(["run", "v2g", "--end-state", "first_hour", "--out", str(tmp_path / "v")] + fast) == 2
     assert "v2g: unknown end_state 'first_hour'" in capsys.readouterr().err
+
+
+def test_improve_every_on_a_game_without_a_step_is_bad_input(tmp_path, capsys):
+    """--improve-every on eva (no improvement step: a fixed-point market) is refused by
+    name with exit 2, before any generation; a negative value too."""
+    assert main(["run", "eva", "--improve-every", "1", "--out", str(tmp_path / "e")] + FAST) == 2
+    assert "improve_every" in capsys.readouterr().err
+    assert main(["run", "island", "--improve-every", "-1", "--out", str(tmp_path / "i")] + FAST) == 2
+    assert "improve_every" in capsys.readouterr().err
