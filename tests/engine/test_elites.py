@@ -38,18 +38,21 @@ def test_elite_steps_take_the_ga_to_the_exact_optimum(engine):
 @pytest.mark.parametrize("engine", ["pymoo", "deap"])
 def test_same_seed_same_run_and_resume(tmp_path, engine):
     """Twice the same configuration: the same best and log; stopped by Ctrl-C at
-    generation 15 and resumed from its checkpoint: where the uninterrupted run ends."""
+    generation 12 (steps at 5, 10 before, 15, 20 after) and resumed from its checkpoint:
+    where the uninterrupted run ends."""
     from stackga.checkpoint import Checkpoint
     bl = tolls(seed=2)
-    cfg = _cfg(engine, improve_elites=2)
+    cfg = stackga.GAConfig(pop_size=20, generations=25, seed=1, engine=engine, improve_every=5,
+                           improve_elites=2)
     a = stackga.solve(to_game(bl), cfg, improve=False)
     b = stackga.solve(to_game(bl), cfg, improve=False)
+    assert a.report["improvement"]["elites"]["replaced"] >= 1      # the steps changed the run
     np.testing.assert_array_equal(a.x, b.x)
     np.testing.assert_array_equal(a.log["best"], b.log["best"])
     ck = Checkpoint(tmp_path / "ck", every=100)
 
     def kill(row):
-        if row["gen"] == 15:
+        if row["gen"] == 12:
             os.kill(os.getpid(), signal.SIGINT)
     part = stackga.solve(to_game(bl), cfg, on_generation=kill, checkpoint=ck, improve=False)
     assert part.status == "interrupted"
