@@ -65,11 +65,11 @@ class CvxpyFollower(StatedLP):
         self.outputs = self._outputs(problem, outputs)
         self._canonicalise(problem, cp, copies)
 
-    def identity_data(self) -> dict:
-        """The canonical matrices (:meth:`StatedLP.identity_data`) and the leader's maps'
-        parameters, by name (the maps are functions)."""
-        return {**super().identity_data(),
-                "params": [(p.name(), getattr(fn, "__qualname__", "")) for p, fn in self.params]}
+    def identity_data(self, prices=None) -> dict:
+        """The canonical matrices and the leader's maps' values at ``prices``
+        (:meth:`StatedLP.identity_data`), and the shapes of the parameters they fill, in
+        the problem's order (a parameter's default name holds a counter of the process)."""
+        return {**super().identity_data(prices), "params": [p.shape for p, _ in self.params]}
 
     # ---- building
     @staticmethod

@@ -64,12 +64,20 @@ class StatedLP:
         self.select_arrays = tuple(self.outputs)
         self.unique = self.matrix.unique
 
-    def identity_data(self) -> dict:
+    def identity_data(self, prices=None) -> dict:
         """What defines this follower (a checkpoint's identity, :mod:`stackga.checkpoint`):
-        its matrices and outputs; the leader's map ``theta_of`` by name (a function)."""
-        return {"follower": self.f, "copies": self.copies, "outputs": self.outputs,
-                "const": self.const, "sign": self.sign,
-                "theta_of": getattr(self.theta_of, "__qualname__", type(self.theta_of).__name__)}
+        its matrices, its outputs' columns, and the leader's map ``theta_of`` by its values
+        at ``prices`` (k, m), the probe the checkpoint gives (a function has no value to
+        compare otherwise)."""
+        theta = None
+        if prices is not None:
+            try:
+                theta = np.asarray(self.theta_of(np.asarray(prices, float)), float)
+            except Exception as e:                     # noqa: BLE001 (a map that cannot say)
+                theta = f"theta_of raised {type(e).__name__}"
+        return {"follower": self.f, "copies": self.copies,
+                "outputs": sorted(self.outputs.values()), "const": self.const,
+                "sign": self.sign, "theta": theta}
 
     def _arrays(self, y: np.ndarray) -> dict:
         return {name: y[..., j:j + size] for name, (j, size) in self.outputs.items()}

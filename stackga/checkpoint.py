@@ -79,18 +79,20 @@ def _digest(arrays) -> str:
     return h.hexdigest()[:16]
 
 
-def _follower_digest(f) -> str:
-    """A digest of a follower's data: what its ``identity_data()`` returns where it has
-    one (followers that are not dataclasses: games from matrices, CVXPY followers), else
-    its dataclass fields (arrays by value, other values by repr, nested dataclasses,
-    dicts, lists and tuples recursively), or its type alone otherwise."""
+def _follower_digest(f, probe: np.ndarray | None = None) -> str:
+    """A digest of a follower's data: what its ``identity_data(probe)`` returns where it
+    has one (followers that are not dataclasses: games from matrices, CVXPY followers;
+    ``probe`` (k, m): prices at which a follower states its functions' values), else its
+    dataclass fields (arrays by value, functions by module and name, sets sorted, other
+    values by repr; nested dataclasses, dicts, lists and tuples recursively), or its
+    type alone otherwise."""
     import dataclasses
     h = hashlib.sha256(type(f).__name__.encode())
 
     def add(v) -> None:
         data = getattr(v, "identity_data", None)
         if callable(data) and not isinstance(v, type):
-            add(data())
+            add(data(probe))
         elif dataclasses.is_dataclass(v) and not isinstance(v, type):
             for fl in dataclasses.fields(v):
                 if fl.compare:
@@ -107,6 +109,10 @@ def _follower_digest(f) -> str:
             h.update(f"{type(v).__name__}{len(v)}".encode())
             for item in v:
                 add(item)
+        elif isinstance(v, (set, frozenset)):
+            h.update(repr(sorted(map(repr, v))).encode())
+        elif callable(v):                  # a function: by name (its repr holds an address)
+            h.update(f"{getattr(v, '__module__', '')}.{getattr(v, '__qualname__', type(v).__name__)}".encode())
         else:
             h.update(repr(v).encode())
     add(f)
@@ -121,9 +127,12 @@ def identity(game) -> dict:
     from stackga import __version__
     meta = game.meta or {}
     data = meta.get("data")
+    # the prices at three leader vectors (the box's corners and middle): a follower that maps
+    # the prices through a function states the function's values there (identity_data)
+    probe = game.prices(np.vstack([game.lb, game.ub, 0.5 * (game.lb + game.ub)]))
     return {"stackga": __version__, "game": game.name,
             "bounds and constraints": _digest([game.lb, game.ub, game.A, game.b]),
-            "followers": {k: f"{type(f).__name__} {_follower_digest(f)}"
+            "followers": {k: f"{type(f).__name__} {_follower_digest(f, probe)}"
                           for k, f in game.followers.items()},
             "selection": dict(getattr(game, "_rules", {}) or {}),
             "stated views": sorted(game.views or {}) if getattr(game, "views", None) else [],

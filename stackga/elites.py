@@ -6,14 +6,18 @@ population, and an individual whose step found a better point is replaced by tha
 the GA's operators recombine stepped points with the rest.
 
 Engine-neutral: the engines call :meth:`EliteSteps.replacements` with the survivors of a
-generation and put the returned vectors in place. The step's result is a function of the
-individual alone (its budgets are node counts), so the run stays a function of its seed;
-steps already taken from the same vector are remembered, not repeated.
+generation and put the returned vectors in place. The run stays a function of its seed:
+the step's budgets are node counts, a step that ends at a time limit (its safety net,
+where the clock decides) replaces nothing, and a step cut short by a stop request
+replaces nothing and is due again when the run resumes (the engines keep it pending in
+their checkpoints, with :meth:`EliteSteps.state`). Steps already taken from a vector are
+remembered, not repeated; a better point already in the population is not added twice.
 """
 from __future__ import annotations
 
 import numpy as np
 
+from . import interrupt
 from .game import Game
 
 __all__ = ["EliteSteps"]
@@ -38,11 +42,13 @@ class EliteSteps:
         return self.every > 0 and generation % self.every == 0 and generation < last
 
     def replacements(self, X: np.ndarray, leader: np.ndarray,
-                     feasible: np.ndarray) -> list[tuple[int, np.ndarray]]:
+                     feasible: np.ndarray) -> list[tuple[int, np.ndarray]] | None:
         """X (n, n_var) the survivors, leader (n,) their leader values, feasible (n,) bool:
         [(row, better vector)] for the elites whose step found a better point (the engine
-        evaluates it and keeps it only if the leader is strictly better off)."""
+        evaluates it and keeps it only if the leader is strictly better off); None where a
+        stop was requested before or during the steps (the engine keeps the step pending)."""
         order = np.lexsort((np.arange(len(X)), -np.where(feasible, leader, -np.inf)))
+        present = {np.asarray(x, float).tobytes() for x in X}
         out: list[tuple[int, np.ndarray]] = []
         seen: set[bytes] = set()
         for i in order:
@@ -53,9 +59,16 @@ class EliteSteps:
                 continue
             seen.add(key)
             if key not in self._memo:
-                self._memo[key] = self._step(np.asarray(X[i], float))
-            if self._memo[key] is not None:
-                out.append((int(i), self._memo[key]))
+                if interrupt.requested():
+                    return None
+                got = self._step(np.asarray(X[i], float))
+                if interrupt.requested():            # cut short: not remembered, not used
+                    return None
+                self._memo[key] = got
+            better = self._memo[key]
+            if better is not None and better.tobytes() not in present:
+                present.add(better.tobytes())
+                out.append((int(i), better))
         return out
 
     def _step(self, x: np.ndarray) -> np.ndarray | None:
@@ -67,10 +80,25 @@ class EliteSteps:
         self.seconds += float(res.get("seconds") or 0.0)
         st = str(res.get("status"))
         self.statuses[st] = self.statuses.get(st, 0) + 1
+        if st in ("time_limit", "interrupted"):      # where the clock decided: not used
+            return None
         if res.get("how") != "improved" or res.get("x") is None:
             return None
         self.improved += 1
         return np.asarray(res["x"], float)
+
+    def state(self) -> dict:
+        """What a checkpoint keeps: the counts and the steps taken."""
+        return {"counts": (self.steps, self.improved, self.replaced, self.seconds,
+                           dict(self.statuses)), "memo": dict(self._memo)}
+
+    def restore(self, state: dict | None) -> None:
+        """Continue from :meth:`state` (None: nothing to restore)."""
+        if state:
+            (self.steps, self.improved, self.replaced, self.seconds,
+             statuses) = state["counts"]
+            self.statuses = dict(statuses)
+            self._memo = dict(state["memo"])
 
     def record(self) -> dict:
         """The counts, for the run's report."""

@@ -1,29 +1,30 @@
 """A candidate on a tie made attainable: where the improvement step's better point sits
 exactly where a follower is indifferent and the followers' own tie rule (or a coupling
 row their selection cannot see) answers otherwise, a leader vector a short way into the
-candidate's piece at which each follower's answer is the candidate's, and unique.
+candidate's piece at which the followers answer as the candidate says.
 
 At the candidate (x*, y*) every follower's answer y*_k is optimal; the pairs with slack 0
-there are its active set S_k. If a leader vector x' has y* optimal with every multiplier
-of S_k strictly positive (sign-oriented), y*_k is the follower's only optimum at x'
-whenever S_k's rows determine y*_k (a vertex: the LP followers' case), so every tie rule
-answers y*_k. The region of such x' (y fixed at y*, the pattern fixed, multipliers >= delta)
-is a polyhedron; the LP
+there are its active set S_k. If at a leader vector x' the answer y*_k is optimal with
+every multiplier of S_k strictly positive (sign-oriented) and S_k's rows determine y*_k
+(a vertex), y*_k is the follower's only optimum at x', and every tie rule answers it.
 
-    max delta  s.t.  the KKT system at y = y*, slack = 0 on S, multiplier = 0 off S,
-                     sign-oriented multiplier >= delta on S,  0 <= delta <= 1,
-                     the leader's rows and the coupling rows at y*
+1. :func:`vertex_answer` moves each LP follower's answer to a vertex of its optimal face
+   (with the coupling rows) no worse for the leader: only a vertex can be a unique answer.
+2. :func:`interior_point` finds, over the KKT system with the candidate's active set
+   fixed, a point x_c at which as many active multipliers as can be are positive (each
+   margin capped small, so none is traded for another; a multiplier that is 0 at every
+   such point, e.g. where the leader's box blocks the price move, stays 0, and then y*
+   may still not be unique), the nearest such point to x*.
+3. On the segment x(t) = x* + t (x_c - x*), 0 < t <= 1, the multipliers (1 - t) lambda*
+   + t lambda_c are positive wherever lambda_c's are (convexity), so the followers' answer
+   there is the candidate's piece's and the leader's value tends to the candidate's as
+   t -> 0: the supremum the optimistic value promises is approached. The followers
+   evaluate t = 10^-1 ... 10^-9 in one batched call; whatever they answer, their own
+   evaluation decides: the largest t whose value is within ``tol`` of the best is kept
+   (the point furthest from the tie), and the caller accepts it only if strictly better.
 
-gives a point x_c of it. On the segment x(t) = x* + t (x_c - x*), 0 < t <= 1, the
-multipliers (1 - t) lambda* + t lambda_c are >= t delta > 0 (convexity), so y* is the unique
-answer there and the leader's value tends to the candidate's as t -> 0: the supremum
-the optimistic value promises is approached by points the followers' own rule confirms.
-The followers evaluate a few t (10^-1 ... 10^-9) in one batched call; the best confirmed
-value is the candidate's replacement (the caller accepts it only if strictly better).
-
-Not for followers whose answer at x' depends on x through their rows in ways the fixed
-pattern does not capture (it is captured: the rows are in the system) nor for integer
-followers (the step does not walk them). The LP runs under HiGHS's time limit.
+Not for integer followers (the step does not walk them). Each LP runs under HiGHS's
+time limit.
 """
 from __future__ import annotations
 
@@ -46,9 +47,12 @@ def vertex_answer(bl: Bilevel, x: np.ndarray, y: np.ndarray,
                   time_limit: float = 5.0) -> np.ndarray:
     """A vertex of the followers' optimal faces at x (n_x,) at least as good for the leader
     as y (n_y,): max of the leader's value over y' with each LP follower's rows at x and
-    its cost at most y's (a QP follower's answer, unique, and a leader quadratic in y keep
-    y), by HiGHS's simplex, whose answer is basic. Only a vertex can be made a follower's
-    unique answer by moving x; y itself is returned where the LP fails or is worse."""
+    its cost at most y's, and the coupling rows (a QP follower's answer, unique, and a
+    leader quadratic in y keep y), by HiGHS's simplex, whose answer is basic. Only a
+    vertex can be made a follower's unique answer by moving x; where a coupling row cuts
+    the face, the answer is a vertex of the cut face, which may not be one of the
+    follower's own (then no x makes it unique). y itself is returned where the LP fails
+    or is worse."""
     if np.any(bl.Q_yy):
         return y
     lo = np.concatenate([f.lb for f in bl.followers])
@@ -138,27 +142,33 @@ def interior_point(K: KKTSystem, v: np.ndarray, active: np.ndarray, hold: np.nda
     return xc, int(np.count_nonzero(margin))
 
 
-def attain(K: KKTSystem, bl: Bilevel, game, v: np.ndarray, time_limit: float = 5.0):
-    """The best point the followers confirm on the segment from the candidate x* = v[:n_x]
+def attain(K: KKTSystem, bl: Bilevel, game, v: np.ndarray, time_limit: float = 5.0,
+           tol: float = 1e-7):
+    """The point the followers confirm on the segment from the candidate x* = v[:n_x]
     into its piece (module docstring): (x (n_x,), y (n_y,), the game's leader value,
     maximised) or None (no interior point, or no t at which the followers answer).
     ``game``: evaluates a batch of leader vectors (its ``arrays["y"]``: the followers'
-    answers, and where it lifts the vector, ``arrays["x"]``)."""
+    answers, and where it lifts the vector, ``arrays["x"]``); ``time_limit``: seconds for
+    each LP; ``tol``: relative, on slacks and on the leader's value."""
     x0 = v[:K.n_x]
     y = vertex_answer(bl, x0, v[K.n_x:K.n_x + K.n_y], time_limit)
     v = np.r_[x0, y, v[K.n_x + K.n_y:]] if len(v) > K.n_x + K.n_y else np.r_[x0, y]
-    hold = np.zeros(K.n_y, bool)              # a QP follower's answer moves with x: free
+    # held: LP followers whose rows do not hold x (their vertex stays put as x moves); a QP
+    # follower's answer moves with x, and an LP follower's with x in its rows moves along
+    # its tight rows: both left to the pattern
+    hold = np.zeros(K.n_y, bool)
     for f, sl in zip(bl.followers, bl.slices):
-        hold[sl] = not f.is_qp
-    xc, _ = interior_point(K, v, ~loose_pairs(K, x0, y), hold, time_limit=time_limit)
+        hold[sl] = not f.is_qp and (f.A is None or not np.any(f.A))
+    xc, _ = interior_point(K, v, ~loose_pairs(K, x0, y, tol), hold, time_limit=time_limit)
     if xc is None:
         return None
     X = np.clip(x0[None] + STEPS[:, None] * (xc - x0)[None], bl.x_lb, bl.x_ub)
     ev = game.evaluate(X, strict=False)
-    lead = np.where(ev.feasible, ev.leader, -np.inf)
-    i = int(np.argmax(lead))
-    if not np.isfinite(lead[i]):
+    lead = np.where(ev.feasible & np.isfinite(ev.leader), ev.leader, -np.inf)
+    best = float(lead.max())
+    if not np.isfinite(best):
         return None
+    i = int(np.flatnonzero(lead >= best - tol * (1.0 + abs(best)))[0])   # the largest such t
     x = ev.arrays["x"][i] if "x" in ev.arrays else X[i]
     return x, ev.arrays["y"][i], float(lead[i])
 

@@ -56,7 +56,8 @@ __all__ = ["ExactResult", "solve_exact"]
 class ExactResult:
     """status "optimal", "infeasible", "unbounded", "unbounded_or_infeasible", "time_limit"
     (a time or iteration limit reached), "node_limit" (the ``node_limit`` given to
-    :func:`solve_exact` reached), "failed" or (pessimistic
+    :func:`solve_exact` reached), "interrupted" (SCIP caught a Ctrl-C; the enclosing
+    :func:`stackga.interrupt.graceful` block is asked to stop too), "failed" or (pessimistic
     games) "infimum": F is approached near x, not attained there: the value at x,
     ``F_at_x`` (None if the followers' worst choices there break a coupling row),
     differs, or the answer's multipliers are huge (``audit["huge"]``); F in the
@@ -359,8 +360,11 @@ def _sos1(K: KKTSystem, bl: Bilevel, time_limit: float, start=None,
               "unbounded": "unbounded", "inforunbd": "unbounded_or_infeasible",
               "timelimit": "time_limit", "nodelimit": "node_limit",
               "totalnodelimit": "time_limit", "stallnodelimit": "time_limit",
-              "memlimit": "time_limit", "userinterrupt": "time_limit"}.get(st, "failed")
-    limited = ("time_limit", "node_limit")
+              "memlimit": "time_limit", "userinterrupt": "interrupted"}.get(st, "failed")
+    if status == "interrupted":          # SCIP caught the Ctrl-C: the run is asked to stop
+        from stackga import interrupt
+        interrupt.request()
+    limited = ("time_limit", "node_limit", "interrupted")
     bound = m.getDualbound() * K.sign + bl.offset if status in ("optimal", *limited) else None
     if m.getNSols():                     # the final incumbent and bound close the trace
         trace.rows.append((float(m.getSolvingTime()), K.sign * m.getPrimalbound(), K.sign * m.getDualbound()))

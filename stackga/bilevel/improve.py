@@ -75,7 +75,8 @@ class Improvement:
     tol), "step_limit", "node_limit" (a neighbour step's node budget and then the exact
     search's ran out: where it ends does not depend on the machine), "time_limit" (a
     neighbour step's, the exact search's or the step's time limit, the safety net, ran
-    out: where it ends may depend on the machine's load),
+    out: where it ends may depend on the machine's load), "interrupted" (a Ctrl-C caught
+    by SCIP in a neighbour step or the exact search: the step stops where it was),
     "neighbour_failed" (its solver is missing or failed: ``counts["neighbour_status"]``),
     "candidate_rejected" (the neighbour step found a better point whose followers, re-
     evaluated, answer otherwise, with no point near it where they answer as it does: e.g.
@@ -85,7 +86,8 @@ class Improvement:
     the exact reference's solver, started from the point for ``exact_nodes`` nodes, found
     a better point the followers confirm; no optimality claim), "optimal" (the exact
     search proved the optimum of the whole game and the followers' value at x reaches
-    it: not where their own rule only approaches it); ``counts["attained"]``: candidates
+    it within ``tol``: under their own tie rule a value that approaches it that closely
+    counts); ``counts["attained"]``: candidates
     taken a short way into their piece (:mod:`stackga.bilevel.attain`),
     "single_pattern" (integer followers or a pessimistic game: the piece walk is not
     stated for them, so one pattern solve, :func:`~stackga.bilevel.polish.polish`, with no
@@ -156,6 +158,8 @@ def improve(bl: Bilevel, game, x: np.ndarray, time_limit: float = 30.0, max_step
         if v is not None and sign * float(bl.value(v[None, :bl.n_x],
                                                    v[None, bl.n_x:bl.n_x + bl.n_y])[0]) > lead + gap:
             status = "candidate_rejected"       # better on paper; the followers' answer differs
+        elif st == "interrupted":               # a Ctrl-C caught by SCIP: stop here
+            status = st
         elif st in ("time_limit", "node_limit"):
             counts["neighbour_limit"] += 1
             status = st
@@ -194,6 +198,8 @@ def _exact_search(bl: Bilevel, game, x, y, lead, tol, budget, nodes, counts, sta
         counts["exact_search"] = "no_solver"
         return x, y, lead, status
     counts["exact_search"] = ex.status
+    if ex.status == "interrupted":                  # a Ctrl-C caught by SCIP: stop here
+        return x, y, lead, "interrupted"
     # the safety net reached: what it found depends on the clock, and the status says so
     status = "time_limit" if ex.status == "time_limit" else status
     if ex.x is None:
@@ -245,7 +251,7 @@ def _accept(game, bl: Bilevel, v, better_than: float, counts: dict,
     vx, vy = v[None, :bl.n_x], v[None, bl.n_x:bl.n_x + bl.n_y]
     if sign * float(bl.value(vx, vy)[0]) <= better_than:
         return None                                  # not better even on paper
-    got = attain(K, bl, game, v)
+    got = attain(K, bl, game, v, tol=tol)
     if got is None or got[2] <= better_than:
         return None
     counts["attained"] = counts.get("attained", 0) + 1

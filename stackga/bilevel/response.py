@@ -106,11 +106,11 @@ class MatrixFollower:
                       "fast": 0}
         self.approximate = False            # the selection drops a nonconvex leader term
 
-    def identity_data(self) -> dict:
-        """What defines this follower (a checkpoint's identity, :mod:`stackga.checkpoint`):
-        the game's matrices, which follower, and how it answers."""
-        return {"bilevel": self.game, "k": self.k, "select": self.select, "fast": self.fast,
-                "references": self.references}
+    def identity_data(self, prices=None) -> dict:
+        """What defines this follower's answers (a checkpoint's identity,
+        :mod:`stackga.checkpoint`): the game's matrices, which follower, and whether it
+        selects among ties (not ``fast`` nor ``references``, which change only its speed)."""
+        return {"bilevel": self.game, "k": self.k, "select": self.select}
 
     def bounds_of(self, rhs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(lo, hi): the row bounds of B y (sense) rhs, rhs (m,)."""

@@ -124,13 +124,16 @@ def mut_block(rng: random.Random, ind, low, up, prob: float, scale: float) -> No
         ind[j] = min(max(ind[j] + step * (up[j] - low[j]), low[j]), up[j])
 
 
-def _step_elites(game: Game, pop: list, log: GenerationLog, elites) -> int:
+def _step_elites(game: Game, pop: list, log: GenerationLog, elites) -> int | None:
     """The improvement step from the elites (:class:`stackga.elites.EliteSteps`): each
-    better vector evaluated and put in place of its individual where the leader gains
-    (in place); returns the evaluations made."""
+    better vector evaluated (projected like the offspring) and put in place of its
+    individual where the leader gains (in place); returns the evaluations made, or None
+    where a stop request cut it short (it is then pending: run again on resume)."""
     found = elites.replacements(np.array([list(ind) for ind in pop], dtype=float),
                                 np.array([ind.leader for ind in pop]),
                                 np.array([ind.fitness.values[0] >= 0 for ind in pop]))
+    if found is None:
+        return None
     if not found:
         return 0
     new = [_Individual(list(map(float, x))) for _, x in found]
@@ -156,9 +159,13 @@ def run(game: Game, config: GAConfig, log: GenerationLog, stop=lambda: False,
     tb.register("mate", cx_sbx, rng, eta=config.sbx_eta, low=low, up=up)
     tb.register("mutate", mut_polynomial, rng, eta=config.pm_eta, low=low, up=up,
                 indpb=config.mutation_prob)
+    pending = False       # a due elite step a stop cut short: kept with the checkpoint
     if resume is not None:
         rng.setstate(resume["rng"])
         pop, evals, first = _thaw(resume["pop"]), resume["evals"], resume["gen"] + 1
+        pending = bool(resume.get("pending", False))
+        if elites is not None:
+            elites.restore(resume.get("elites"))
     else:
         pop = [_Individual([rng.uniform(a, b) for a, b in zip(low, up)])
                for _ in range(config.pop_size)]
@@ -166,12 +173,24 @@ def run(game: Game, config: GAConfig, log: GenerationLog, stop=lambda: False,
             pop[k] = _Individual(list(map(float, row)))          # seeded individuals
         evals = len(pop)
         _record(log, 1, evals, pop, _evaluate(game, pop, log))
-        if elites is not None and elites.due(1, config.generations):
-            evals += _step_elites(game, pop, log, elites)
+        pending = elites is not None and elites.due(1, config.generations)
         first = 2
+
+    def step() -> bool:
+        """The due elite step unless a stop was asked; True where it is still pending."""
+        nonlocal evals
+        made = None if stop() else _step_elites(game, pop, log, elites)
+        evals += made or 0
+        return made is None
+
+    if pending and elites is not None:
+        pending = step()
+
     def save(done: int) -> None:
         checkpoint.save("deap", {"rng": rng.getstate(), "pop": _freeze(pop), "evals": evals,
-                                 "gen": done}, log, done)
+                                 "gen": done, "pending": pending,
+                                 "elites": elites.state() if elites is not None else None},
+                        log, done)
 
     for gen in range(first, config.generations + 1):
         if stop():
@@ -192,7 +211,7 @@ def run(game: Game, config: GAConfig, log: GenerationLog, stop=lambda: False,
         evals += len(offspring)
         pop = tools.selBest(pop + offspring, config.pop_size)
         _record(log, gen, evals, pop, n_bad)
-        if elites is not None and elites.due(gen, config.generations) and not stop():
-            evals += _step_elites(game, pop, log, elites)
+        if elites is not None and elites.due(gen, config.generations):
+            pending = step()
     best = tools.selBest(pop, 1)[0]
     return np.array(best, dtype=float)

@@ -92,19 +92,24 @@ class _SeededSampling(FloatRandomSampling):
         return X
 
 
-def _step_elites(algorithm, elites) -> None:
+def _step_elites(algorithm, elites) -> bool:
     """The improvement step from the elites (:class:`stackga.elites.EliteSteps`): each
-    better vector evaluated and put in place of its individual where the leader gains."""
+    better vector projected like every individual, evaluated, and put in place of its
+    individual where the leader gains. False where a stop request cut it short (it is
+    then pending: run again on resume)."""
     pop = algorithm.pop
     found = elites.replacements(pop.get("X"), pop.get("L"), pop.get("CV")[:, 0] <= 0)
-    if not found:
-        return
-    off = Population.new(X=np.array([x for _, x in found]))
-    algorithm.evaluator.eval(algorithm.problem, off)
-    for (i, _), ind in zip(found, off):
-        if ind.get("CV")[0] <= 0 and ind.get("L") > pop[i].get("L"):
-            pop[i] = ind
-            elites.replaced += 1
+    if found is None:
+        return False
+    if found:
+        X = algorithm.problem.game.project(np.array([x for _, x in found]))
+        off = Population.new(X=X)
+        algorithm.evaluator.eval(algorithm.problem, off)
+        for (i, _), ind in zip(found, off):
+            if ind.get("CV")[0] <= 0 and ind.get("L") > pop[i].get("L"):
+                pop[i] = ind
+                elites.replaced += 1
+    return True
 
 
 def run(game: Game, config: GAConfig, log: GenerationLog, stop=lambda: False,
@@ -133,15 +138,27 @@ def run(game: Game, config: GAConfig, log: GenerationLog, stop=lambda: False,
         algorithm.setup(_GameProblem(game, log), termination=("n_gen", config.generations),
                         seed=config.seed, callback=_LogCallback(log), verbose=False,
                         save_history=False)
+    # a due elite step a stop cut short is pending: kept with the checkpoint, run on resume
+    pending = bool(getattr(algorithm, "stackga_pending", False)) if resume is not None else False
+    if elites is not None and resume is not None:
+        elites.restore(getattr(algorithm, "stackga_elites", None))
+        if pending and not stop():
+            pending = not _step_elites(algorithm, elites)
+
+    def save(done: int) -> None:
+        algorithm.stackga_pending = pending
+        algorithm.stackga_elites = elites.state() if elites is not None else None
+        checkpoint.save("pymoo", algorithm, log, done)
+
     while algorithm.has_next() and not (algorithm.n_gen is not None and stop()):
         algorithm.next()
         done = len(log.rows)
-        if elites is not None and elites.due(done, config.generations) and not stop():
-            _step_elites(algorithm, elites)
+        if elites is not None and elites.due(done, config.generations):
+            pending = stop() or not _step_elites(algorithm, elites)
         if checkpoint is not None and done % checkpoint.every == 0 and algorithm.has_next():
-            checkpoint.save("pymoo", algorithm, log, done)
+            save(done)
     if checkpoint is not None and stop() and algorithm.has_next():
-        checkpoint.save("pymoo", algorithm, log, len(log.rows))      # stopped: keep every generation
+        save(len(log.rows))                                           # stopped: keep every generation
     pop = algorithm.pop
     L, feasible = pop.get("L"), pop.get("CV")[:, 0] <= 0
     idx = int(np.argmax(np.where(feasible, L, -np.inf))) if feasible.any() else \

@@ -50,16 +50,17 @@ class _AgainstTheLeader:
 def test_the_step_approaches_the_optimum_its_followers_break_against_the_leader(with_customer, optimum):
     """From x = 1, the piece step's best point x = 3 is rejected (the followers take the
     free route there); the attained point lies just below 3, the followers' own answer
-    there is the tolled route, and the leader's value is within 1e-6 of the optimum and
-    not above it. With the customer (a QP follower whose answer moves with x) the price
-    can still move: only the LP follower's vertex is held."""
+    there is the tolled route, and the leader's value is within the step's tolerance of
+    the optimum and not above it (the point furthest from the tie within that tolerance
+    is kept). With the customer (a QP follower whose answer moves with x) the price can
+    still move: only the LP follower's vertex is held."""
     bl = _routes(with_customer)
     game = _AgainstTheLeader(with_customer)
     assert solve_exact(bl).F == pytest.approx(optimum, abs=1e-6)     # the optimistic reference
     out = improve(bl, game, np.array([1.0]))
     assert out.counts.get("attained", 0) >= 1
     assert out.x[0] < 3.0
-    assert optimum - 1e-6 < out.F <= optimum
+    assert optimum - 2e-7 * (1 + optimum) < out.F <= optimum    # within the step's tol (1e-7)
     again = game.evaluate(out.x[None])
     assert again.leader[0] == pytest.approx(out.F, abs=1e-12) and again.arrays["y"][0, 0] == 2.0
 
@@ -94,4 +95,30 @@ def test_no_interior_point_no_candidate():
     bl.x_lb[:] = bl.x_ub[:] = 3.0
     K, _ = strong_duality(kkt_system(bl), bl)
     assert attain(K, bl, _AgainstTheLeader(False), np.array([3.0, 2.0, 0.0])) is None
-    assert len(STEPS) and np.all(np.diff(STEPS) < 0)
+    bl.x_lb[:], bl.x_ub[:] = 0.0, 10.0                 # the box open again: a point below 3
+    K, _ = strong_duality(kkt_system(bl), bl)
+    got = attain(K, bl, _AgainstTheLeader(False), np.array([3.0, 2.0, 0.0]))
+    assert got is not None and 3.0 - 1e-6 < got[0][0] < 3.0 and got[1][0] == 2.0
+    assert got[2] == pytest.approx(6.0, abs=2e-6) and len(STEPS) > 1
+
+
+def test_a_follower_with_the_leaders_vector_in_its_rows_is_not_held():
+    """x = (p, q): the toll p and the demand q (the follower's row y_toll + y_free = q),
+    tied by the leader's row p = q - 7. Holding the follower's answer would hold q, hence
+    p: no price could move. Left to its tight rows, the answer moves with q, and the step
+    comes within the step's tolerance of the optimum 30 (p = 3, q = 10) that its followers, breaking the
+    tie toward the free route, never give exactly."""
+    f = Follower(d=[2.0, 5.0], B=[[1.0, 1.0]], b=[0.0], sense="=", A=[[0.0, -1.0]],
+                 M=[[1.0, 0.0], [0.0, 0.0]], lb=[0.0, 0.0])
+    bl = Bilevel("max", c_x=[0.0, 0.0], Q_xy=[[1.0, 0.0], [0.0, 0.0]], followers=[f],
+                 x_lb=[0.0, 0.0], x_ub=[10.0, 10.0], E_x=[[1.0, -1.0]], e_x=[-7.0])
+
+    class Against:
+        def evaluate(self, X, strict=False):
+            p, q = X[:, 0], X[:, 1]
+            y1 = np.where(p < 3.0, q, 0.0)
+            return SimpleNamespace(feasible=np.ones(len(X), bool), leader=p * y1,
+                                   arrays={"y": np.column_stack([y1, q - y1])})
+    assert solve_exact(bl).F == pytest.approx(30.0, abs=1e-6)
+    out = improve(bl, Against(), np.array([1.0, 8.0]), exact_nodes=0)
+    assert out.counts.get("attained", 0) >= 1 and 30.0 - 2e-7 * 31.0 < out.F < 30.0

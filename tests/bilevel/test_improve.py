@@ -200,3 +200,25 @@ def test_solve_bilevel_passes_the_steps_node_budgets():
     out = solve_bilevel(bl, cfg, neighbour_nodes=0, exact_nodes=0)
     assert out.improvement.status == "node_limit"
     assert out.improvement.counts["exact_search"] == "node_limit"
+
+
+def test_a_ctrl_c_caught_by_scip_asks_the_run_to_stop():
+    """SCIP catches Ctrl-C itself (its solve holds the signal): the exact reference says
+    "interrupted" (not a time limit) and the enclosing graceful block is asked to stop, so
+    a GA running an elite step stops instead of carrying on with a clock-cut answer."""
+    import os
+    import signal
+    import threading
+
+    from stackga.cases.island.certify import scenario3_bilevel
+
+    from stackga import interrupt
+    bl = scenario3_bilevel()                        # SCIP needs far longer than 1 s here
+    with interrupt.graceful() as stop:
+        timer = threading.Timer(1.0, lambda: os.kill(os.getpid(), signal.SIGINT))
+        timer.start()
+        try:
+            ex = solve_exact(bl, time_limit=60)
+        finally:
+            timer.cancel()
+        assert ex.status == "interrupted" and stop()

@@ -35,11 +35,13 @@ def test_elite_steps_take_the_ga_to_the_exact_optimum(engine):
     assert rec["steps"] >= 1 and rec["replaced"] >= 1 and rec["every"] == 10
 
 
-@pytest.mark.parametrize("engine", ["pymoo", "deap"])
-def test_same_seed_same_run_and_resume(tmp_path, engine):
+@pytest.mark.parametrize("engine,stop_at", [("pymoo", 12), ("deap", 12), ("pymoo", 10),
+                                             ("deap", 10)])
+def test_same_seed_same_run_and_resume(tmp_path, engine, stop_at):
     """Twice the same configuration: the same best and log; stopped by Ctrl-C at
-    generation 12 (steps at 5, 10 before, 15, 20 after) and resumed from its checkpoint:
-    where the uninterrupted run ends."""
+    generation 12 (steps at 5, 10 before, 15, 20 after), or at 10, where a step is due
+    (it stays pending and runs on resume), and resumed from its checkpoint: where the
+    uninterrupted run ends, with the same counts of steps."""
     from stackga.checkpoint import Checkpoint
     bl = tolls(seed=2)
     cfg = stackga.GAConfig(pop_size=20, generations=25, seed=1, engine=engine, improve_every=5,
@@ -52,13 +54,16 @@ def test_same_seed_same_run_and_resume(tmp_path, engine):
     ck = Checkpoint(tmp_path / "ck", every=100)
 
     def kill(row):
-        if row["gen"] == 12:
+        if row["gen"] == stop_at:
             os.kill(os.getpid(), signal.SIGINT)
     part = stackga.solve(to_game(bl), cfg, on_generation=kill, checkpoint=ck, improve=False)
     assert part.status == "interrupted"
     done = stackga.solve(to_game(bl), cfg, checkpoint=ck, improve=False)
     np.testing.assert_array_equal(done.x, a.x)
     np.testing.assert_array_equal(done.log["best"], a.log["best"])
+    counts = lambda r: {k: v for k, v in r.report["improvement"]["elites"].items()  # noqa: E731
+                        if k != "seconds"}
+    assert counts(done) == counts(a)
 
 
 class _Game:

@@ -208,3 +208,25 @@ def test_games_from_matrices_and_cvxpy_have_a_stable_identity():
     assert differences(identity(a), identity(b)) == []
     c = retailer_cvxpy(6, 2, seed=0, price_hi=1.4)
     assert differences(identity(a), identity(c)) != []
+
+
+def test_a_cvxpy_followers_identity_is_its_data_and_its_maps_values():
+    """Unnamed CVXPY parameters are named by a counter of the process (CVXPY objects made
+    before change it): the identity does not depend on it, and two leader maps that give
+    other values (P and 2P) are two games."""
+    import cvxpy as cp
+    from stackga.followers import CvxpyFollower
+
+    from stackga import Game, LeaderOutcome
+    from stackga.checkpoint import differences, identity
+
+    def game(scale):
+        p, y = cp.Parameter(2), cp.Variable(2)
+        f = CvxpyFollower(cp.Problem(cp.Minimize(p @ y), [y >= 0, cp.sum(y) == 1]),
+                          {p: lambda P: scale * P})
+        return Game("g", lb=np.zeros(2), ub=np.ones(2), followers={"f": f},
+                    leader=lambda X, P, r: LeaderOutcome(np.zeros(len(X)), np.zeros(len(X))))
+    first = identity(game(1.0))
+    _ = [cp.Variable(3) for _ in range(4)] + [cp.Parameter(2) for _ in range(3)]
+    assert differences(first, identity(game(1.0))) == []
+    assert any("followers" in d for d in differences(first, identity(game(2.0))))
