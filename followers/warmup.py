@@ -9,7 +9,7 @@ microgrid dispatch's interior point, and the matrix followers' simplex.
 
 The kernels come in independent parts (``PARTS``), so several processes can compile a fresh
 cache in parallel: ``python -m stackga.followers.warmup [part ...]`` (the test suite does
-so before its workers start with ``STACKGA_TEST_PREWARM=1``).
+so before its workers start; ``STACKGA_TEST_PREWARM=0`` turns that off).
 """
 from __future__ import annotations
 
