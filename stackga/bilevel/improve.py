@@ -27,10 +27,11 @@ selection, from the GA's own batched followers):
    says so (``status == "local_optimum"``, with the number of free pairs).
 3. **exact search**, where the walk stopped at a limit (a neighbour step's node budget,
    or a time limit) or at a candidate the followers reject (the exact answer may lie on
-   another piece, where it can be attained): the exact reference's solver on the whole game, started from the point,
-   for ``exact_nodes`` nodes (the rest of the step's time as its safety net); its
-   incumbent is a candidate like any other (``status == "exact_search"`` when taken;
-   "optimal" where the solver also proved the optimum and the point reaches it).
+   another piece, where it can be attained): the exact reference's solver on the whole
+   game, started from the point, for ``exact_nodes`` nodes (the rest of the step's time
+   as its safety net); its incumbent is a candidate like any other (``status ==
+   "exact_search"`` when taken; "optimal" where the solver also proved the optimum and
+   the point reaches it).
 
 Budgets: the neighbour step and the exact search stop at a number of branch-and-bound
 nodes, so where the step ends is a function of its start alone, on any machine and under
@@ -87,9 +88,8 @@ class Improvement:
     a better point the followers confirm; no optimality claim), "optimal" (the exact
     search proved the optimum of the whole game and the followers' value at x reaches
     it within ``tol``: under their own tie rule a value that approaches it that closely
-    counts); ``counts["attained"]``: candidates
-    taken a short way into their piece (:mod:`stackga.bilevel.attain`),
-    "single_pattern" (integer followers or a pessimistic game: the piece walk is not
+    counts); ``counts["attained"]``: candidates taken a short way into their piece
+    (:mod:`stackga.bilevel.attain`); "single_pattern" (integer followers or a pessimistic game: the piece walk is not
     stated for them, so one pattern solve, :func:`~stackga.bilevel.polish.polish`, with no
     optimality claim) or "infeasible_start"; counts: how many piece and
     neighbour steps ran and how they ended; free_pairs: pairs left free in the last
@@ -179,7 +179,7 @@ def improve(bl: Bilevel, game, x: np.ndarray, time_limit: float = 30.0, max_step
 
 
 def _exact_search(bl: Bilevel, game, x, y, lead, tol, budget, nodes, counts, status,
-                  K: KKTSystem | None = None):
+                  K: KKTSystem):
     """The exact reference's solver on the whole game for ``nodes`` nodes, with the
     step's remaining ``budget`` seconds as its safety net, started from x (SCIP completes
     it as its first incumbent): where the local walk stopped at a limit, a better point
@@ -229,13 +229,13 @@ def _answer(game, x: np.ndarray):
     return ev.arrays["y"][0], float(ev.leader[0]), x
 
 
-def _accept(game, bl: Bilevel, v, better_than: float, counts: dict,
-            K: KKTSystem | None = None, tol: float = 1e-7):
+def _accept(game, bl: Bilevel, v, better_than: float, counts: dict, K: KKTSystem,
+            tol: float):
     """The candidate's x re-evaluated by the followers: (x, y, value) if it is strictly
     better than ``better_than`` (the game's maximised value), else None. Where the
     followers answer otherwise than the candidate's y and the candidate is better on
     paper (a tie their rule breaks against the leader, or a coupling row their selection
-    cannot see) and ``K`` is given, the point a short way into the candidate's piece where
+    cannot see), the point a short way into the candidate's piece where
     their answer is the candidate's (:func:`~stackga.bilevel.attain.attain`) is judged the
     same way; ``counts["attained"]`` counts those taken."""
     if v is None:
@@ -245,7 +245,7 @@ def _accept(game, bl: Bilevel, v, better_than: float, counts: dict,
     if y is not None and lead > better_than:
         return x, y, lead
     counts["rejected"] += int(y is None)
-    if K is None or len(v) < bl.n_x + bl.n_y:
+    if len(v) < bl.n_x + bl.n_y:                     # no followers' answer to attain
         return None
     sign = -1.0 if bl.sense == "min" else 1.0
     vx, vy = v[None, :bl.n_x], v[None, bl.n_x:bl.n_x + bl.n_y]
