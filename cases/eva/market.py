@@ -19,6 +19,7 @@ import numpy as np
 from stackga.followers import EVClusters, MicrogridDispatch
 from stackga.followers.certify.certificate import Certificate, combine
 from stackga.followers.certify.tie_values import RecourseLeader
+from stackga.followers.parallel.threads import map_rows
 from stackga.followers.recourse.ev_cars import EVCarClusters
 from stackga.followers.response import Response, Status, check_prices
 
@@ -29,6 +30,7 @@ __all__ = ["Market"]
 
 VIEWS = ("own", "system")
 FIRSTS = ("dispatch", "clusters")
+_MIN_ROWS = 8              # individuals per thread's block, at least
 
 
 @dataclass
@@ -48,6 +50,10 @@ class Market:
             if it were alone; on the shipped data the clusters then over-correct together
             and the rounds do not settle).
         first: who answers first in round 1 (``FIRSTS``, module docstring).
+        threads: threads the population is cut over (0 = every core): each thread runs
+            the rounds of its contiguous block of individuals (an individual's rounds
+            depend on nothing else, so the answer is the one-thread answer bit for bit),
+            and one block's numpy bookkeeping overlaps the others' compiled solves.
     """
 
     clusters: EVClusters | EVCarClusters
@@ -62,6 +68,7 @@ class Market:
     tol_imbalance: float
     view: str = "system"
     first: str = "dispatch"
+    threads: int = 0
 
     def __post_init__(self) -> None:
         if self.view not in VIEWS:
@@ -77,8 +84,16 @@ class Market:
         return {name if name == "imbalance" else f"de_{name}": v for name, v in d.items()}
 
     def respond(self, prices: np.ndarray) -> Response:
+        P = check_prices(prices, 2 * self.T, "eva market")
+        arrays = map_rows(lambda k: self._settle(P[k]), len(P), self.threads, _MIN_ROWS)
+        status = arrays.pop("status")
+        return Response(np.where(status == Status.OPTIMAL, arrays["cl_cost"].sum(axis=1), 0.0),
+                        status, arrays)
+
+    def _settle(self, P: np.ndarray) -> dict:
+        """The rounds of a block of individuals P (n, 2T): the Response's arrays and
+        ``status`` (n,)."""
         T, m = self.T, self.clusters.n
-        P = check_prices(prices, 2 * T, "eva market")
         hb, hs = P[:, :T], P[:, T:]
         n = len(P)
 
@@ -127,9 +142,8 @@ class Market:
         status[s["de_status"] != Status.OPTIMAL] = Status.SOLVER_FAILED
         arrays = dict(s)
         arrays.update(rounds=(res.rounds + done).astype(float), move=res.move, residual=res.residual,
-                      infeasibility=np.where(np.isfinite(res.move), res.move, 1e9))
-        return Response(np.where(status == Status.OPTIMAL, s["cl_cost"].sum(axis=1), 0.0),
-                        status, arrays)
+                      infeasibility=np.where(np.isfinite(res.move), res.move, 1e9), status=status)
+        return arrays
 
     def certificate(self, prices: np.ndarray, arrays: dict, leader=None) -> Certificate:
         """Every part of one settled answer certified at its last round (prices (2T,), the

@@ -241,9 +241,9 @@ def _solve_row(L, p, q, D, g, C, Dm, ec, ed, e0, lo, hi, need, SL, SE, SN, ZL, Z
         c[k - 1] = ck
         d[k - 1] = dk
         e[k] = cur + ec * ck - dk / ed
-        if e[k] < lo - tol or e[k] > hi + tol:
+        if not lo - tol <= e[k] <= hi + tol:     # (NaN fails too)
             return NUMERICAL, 0.0
-    if e[L] < need - tol:
+    if not e[L] >= need - tol:
         return NUMERICAL, 0.0
     return OPTIMAL, 0.0
 

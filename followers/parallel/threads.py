@@ -47,7 +47,7 @@ def map_rows(fn: Callable[[slice], tuple | dict], n: int, threads: int = 0, min_
         pool = _pool(k - 1)
         futures = [pool.submit(fn, c) for c in chunks[1:]]
         try:
-            first = fn(chunks[0])
+            first = _serial_inside(fn, chunks[0])
         finally:
             wait(futures)
         parts = [first] + [f.result() for f in futures]
@@ -58,6 +58,18 @@ def map_rows(fn: Callable[[slice], tuple | dict], n: int, threads: int = 0, min_
 
 def _mark() -> None:
     _IN_POOL.active = True
+
+
+def _serial_inside(fn: Callable, chunk: slice):
+    """``fn(chunk)`` on the calling thread, which counts as one of the pool's meanwhile: the
+    other threads hold the other chunks, so a ``map_rows`` nested in ``fn`` runs its rows
+    here (not queued behind them)."""
+    was = getattr(_IN_POOL, "active", False)
+    _IN_POOL.active = True
+    try:
+        return fn(chunk)
+    finally:
+        _IN_POOL.active = was
 
 
 def _pool(size: int) -> ThreadPoolExecutor:

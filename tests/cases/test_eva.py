@@ -291,6 +291,27 @@ def test_threads_and_repeated_rows_change_nothing():
         n_threads(-1)
 
 
+def test_the_market_cut_over_threads_answers_as_one_thread():
+    """The market's rounds run per block of individuals on threads (and the clusters and
+    dispatch inside each block on its thread): every array of the answer bit for bit the
+    one-thread answer."""
+    g = build()
+    m = g.followers["market"]
+    rng = np.random.default_rng(11)
+    X = rng.uniform(g.lb, g.ub, (20, len(g.lb)))
+    P = g.prices(X)
+    out = {}
+    for th in (1, 2):
+        m.threads = th
+        out[th] = m.respond(P)
+    assert np.array_equal(out[1].objective, out[2].objective)
+    assert np.array_equal(out[1].status, out[2].status)
+    assert out[1].arrays.keys() == out[2].arrays.keys()
+    for k in out[1].arrays:
+        assert np.array_equal(out[1].arrays[k], out[2].arrays[k]), k
+    assert np.all(out[1].arrays["rounds"] >= 2)
+
+
 def test_claims_follow_the_report():
     """Each claim reads its own figure: changing that figure (and only it) flips it."""
     from types import SimpleNamespace

@@ -35,6 +35,26 @@ def test_a_nested_call_returns():
     assert np.array_equal(out[0], 2.0 * x)
 
 
+def test_a_nested_call_in_the_callers_chunk_runs_on_the_caller():
+    """The calling thread holds the first chunk while the pool holds the others: a call
+    nested in it runs its rows there, not queued behind the busy pool threads."""
+    x = np.arange(64.0)
+    caller, seen = threading.get_ident(), []
+
+    def inner(k):
+        seen.append((threading.get_ident(), k.start))
+        return (2.0 * x[k],)
+
+    def outer(k):
+        if k.start == 0:
+            return map_rows(inner, k.stop - k.start, threads=2, min_rows=2)
+        return (2.0 * x[k],)
+
+    out = map_rows(outer, len(x), threads=2, min_rows=8)
+    assert np.array_equal(out[0], 2.0 * x)
+    assert [s[1] for s in seen] == [0, 16] and {s[0] for s in seen} == {caller}
+
+
 def test_several_callers_at_once():
     """Threads calling with different thread counts (the pool grows; none is shut down
     under a caller)."""
