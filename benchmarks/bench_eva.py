@@ -3,8 +3,9 @@
   stackga                 the clusters' exact batched kernel (followers/kernels/storage_qp.py)
                           and the EVA's dispatch (a compiled certified interior point per
                           distinct individual, followers/kernels/microgrid_ipm.py; PIQP, then HiGHS,
-                          where it does not certify), on every core (both kernels on
-                          threads, followers/parallel/threads.py; PIQP, which holds the GIL, on this
+                          where it does not certify), on every core (the population
+                          cut into blocks, each block's rounds on its own thread,
+                          followers/parallel/threads.py; PIQP, which holds the GIL, on this
                           process and helper processes, followers/parallel/processes.py)
   HiGHS per cluster       the baseline a user would write: every cluster of every individual
                           in every round solved as its own HiGHS QP (tests/oracle_eva.py), the
@@ -28,6 +29,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import threading
 import time
 
 import numpy as np
@@ -48,20 +50,29 @@ from stackga.game import LeaderOutcome  # noqa: E402
 
 
 class Timed:
-    """Wraps a ``solve`` method and adds up its seconds and calls."""
+    """Wraps a ``solve`` (or ``respond``) method and adds up its seconds and rows (calls
+    from several threads at once add up each thread's seconds)."""
 
     def __init__(self, obj):
         self.obj, self.seconds, self.calls = obj, 0.0, 0
+        self.lock = threading.Lock()
 
     def __getattr__(self, name):
         return getattr(self.obj, name)
 
-    def solve(self, *args):
+    def _timed(self, method, *args):
         t0 = time.perf_counter()
-        out = self.obj.solve(*args)
-        self.seconds += time.perf_counter() - t0
-        self.calls += len(args[0])
+        out = getattr(self.obj, method)(*args)
+        with self.lock:
+            self.seconds += time.perf_counter() - t0
+            self.calls += len(args[0])
         return out
+
+    def solve(self, *args):
+        return self._timed("solve", *args)
+
+    def respond(self, *args):
+        return self._timed("respond", *args)
 
 
 class HighsClusters:
@@ -101,9 +112,10 @@ def instrumented(baseline: bool = False, readings: dict | None = None):
     g = eva.build(**(readings or {}))
     m = g.followers["market"]
     if baseline:
-        m.dispatch.threads = 1
+        m.threads = m.dispatch.threads = 1
         m.clusters = HighsClusters(m.clusters)
     m.clusters, m.dispatch = Timed(m.clusters), Timed(m.dispatch)
+    g.followers["market"] = Timed(m)
     return g
 
 
@@ -152,16 +164,16 @@ def main() -> None:
     print("|---|---:|---:|---:|---:|")
     for label, (t, res, n) in rows.items():
         print(f"| {label} | {t:.1f} | {1e3 * t / n:.2f} | {t / n / per_ref:.1f}x | {res.leader:.2f} |")
-    print("\n| follower layer | clusters s | cluster QPs | dispatch s | dispatch rows (before "
-          "de-duplication) | layer ms per evaluation |")
-    print("|---|---:|---:|---:|---:|---:|")
+    print("\n| follower layer | layer s | clusters s (thread-seconds) | cluster QPs | dispatch s "
+          "(thread-seconds) | dispatch rows (before de-duplication) | layer ms per evaluation |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
     per_eval = {}
     for label, m in layers.items():
         n = rows[label][2]
         cl, de = m.clusters, m.dispatch
-        per_eval[label] = (cl.seconds + de.seconds) / n
-        print(f"| {label} | {cl.seconds:.1f} | {cl.calls * m.clusters.n} | {de.seconds:.1f} | "
-              f"{de.calls} | {1e3 * per_eval[label]:.2f} |")
+        per_eval[label] = m.seconds / n
+        print(f"| {label} | {m.seconds:.1f} | {cl.seconds:.1f} | {cl.calls * m.clusters.n} | "
+              f"{de.seconds:.1f} | {de.calls} | {1e3 * per_eval[label]:.2f} |")
     base = [k for k in per_eval if k.startswith("HiGHS")][0]
     floor = rows["stub (GA floor)"][0]
     prev = rows["stackga, previous readings"][0]
