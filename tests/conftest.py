@@ -9,6 +9,12 @@ os.environ.setdefault("MPLBACKEND", "Agg")
 # set before numpy loads, and inherited by the processes the tests start
 for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_var, "1")
+# the tests' own Python processes (`python -m stackga`, `python -c`, Dask's workers) import
+# the installed package, the one under test, whose kernels the pre-warm below compiled:
+# run from the repository's root, Python would put the root first on their sys.path and
+# load the source tree instead, compiling every kernel again into its own cache (the
+# warm-up test alone took 69 s of CI's suite that way, 5 s this way). Python >= 3.11.
+os.environ.setdefault("PYTHONSAFEPATH", "1")
 # checkpoints are signed with a per-user key: the tests (and the runs they start) use
 # their own, not the user's ~/.config/stackga
 if "STACKGA_KEY_DIR" not in os.environ:
