@@ -36,7 +36,7 @@ from __future__ import annotations
 
 import math
 import numbers
-from dataclasses import asdict, dataclass
+from dataclasses import MISSING, asdict, dataclass, fields
 
 from stackga.errors import InputError
 
@@ -96,3 +96,21 @@ class GAConfig:
 
     def to_dict(self) -> dict:
         return asdict(self)
+
+    def differences(self, saved) -> list[str]:
+        """What a checkpoint's configuration ``saved`` (a :meth:`to_dict`) says otherwise
+        than this one, a line per field ([] where they agree). A field the checkpoint
+        lacks was written by a version without it, which ran as the field's default does
+        (e.g. ``improve_every`` 0): it counts at that default; a field this version does
+        not know is a difference."""
+        if not isinstance(saved, dict):
+            return [f"the checkpoint records no GA configuration ({saved!r})"]
+        mine = self.to_dict()
+        out = [f"{k} = {saved[k]!r} in the checkpoint, a field this version does not know"
+               for k in sorted(set(saved) - set(mine))]
+        for f in fields(self):
+            theirs = saved.get(f.name, f.default)
+            if theirs is MISSING or theirs != mine[f.name]:
+                out.append(f"{f.name}: {'missing' if theirs is MISSING else repr(theirs)} in the "
+                           f"checkpoint, {mine[f.name]!r} here")
+        return out

@@ -179,9 +179,10 @@ def solve(game: Game, config: GAConfig | None = None,
         checkpoint.identity = identity(game)
     saved = checkpoint.load() if checkpoint is not None else None
     if saved is not None:
-        if saved.get("config") != config.to_dict():
-            raise InputError(f"{checkpoint.path}: a checkpoint of another GA configuration "
-                             f"({saved.get('config')}), not of {config.to_dict()}")
+        differ = config.differences(saved.get("config"))
+        if differ:
+            raise InputError(f"{checkpoint.path}: a checkpoint of another GA configuration; "
+                             + "; ".join(differ))
         differ = differences(saved.get("identity"), checkpoint.identity)
         if differ:
             raise InputError(f"{checkpoint.path}: a checkpoint of another game; "

@@ -282,6 +282,39 @@ def test_ctrl_c_on_a_checkpointed_run_loses_no_generation(tmp_path, engine):
     np.testing.assert_array_equal(done.log["best"], full.log["best"])
 
 
+def test_a_checkpoint_from_before_a_config_field_existed_resumes(tmp_path):
+    """A checkpoint whose configuration lacks fields added since (here the elites' step,
+    off by default) resumes at their defaults, to the uninterrupted run's answer; one that
+    differs in a field is refused naming the field and both values."""
+    from stackga.checkpoint import Checkpoint
+    cfg = stackga.GAConfig(pop_size=6, generations=10)
+    full = stackga.solve(island_game(), cfg)
+    ck = Checkpoint(tmp_path / "ck", every=50)
+
+    def kill(row):
+        if row["gen"] == 4:
+            os.kill(os.getpid(), signal.SIGINT)
+    assert stackga.solve(island_game(), cfg, on_generation=kill, checkpoint=ck).status == "interrupted"
+    st = ck.load()
+
+    class _Log:                                   # Checkpoint.save stores log.state()
+        def state(self):
+            return st["log"]
+
+    def rewrite(config):
+        ck.config, ck.identity = config, st["identity"]
+        ck.save(st["engine"], st["state"], _Log(), st["gen"])
+
+    rewrite({k: v for k, v in st["config"].items() if k not in ("improve_every", "improve_elites")})
+    done = stackga.solve(island_game(), cfg, checkpoint=ck)
+    np.testing.assert_array_equal(done.x, full.x)
+    np.testing.assert_array_equal(done.log["best"], full.log["best"])
+    rewrite({**st["config"], "mutation_prob": 0.2})
+    with pytest.raises(ValueError, match=r"another GA configuration; mutation_prob: 0.2 in the "
+                                         r"checkpoint, 0.076 here$"):
+        stackga.solve(island_game(), cfg, checkpoint=ck)
+
+
 def test_v2g_run_modes_compare_and_data(tmp_path, capsys):
     """v2g through the CLI: both GA modes, an exact reference, a bad mode, the data round
     trip, and compare with its tables and claims."""
