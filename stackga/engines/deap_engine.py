@@ -124,25 +124,26 @@ def mut_block(rng: random.Random, ind, low, up, prob: float, scale: float) -> No
         ind[j] = min(max(ind[j] + step * (up[j] - low[j]), low[j]), up[j])
 
 
-def _step_elites(game: Game, pop: list, log: GenerationLog, elites) -> int | None:
+def _step_elites(game: Game, pop: list, log: GenerationLog, elites) -> tuple[int, int] | None:
     """The improvement step from the elites (:class:`stackga.elites.EliteSteps`): each
     better vector evaluated (projected like the offspring) and put in place of its
-    individual where the leader gains (in place); returns the evaluations made, or None
-    where a stop request cut it short (it is then pending: run again on resume)."""
+    individual where the leader gains (in place); returns (evaluations made, how many were
+    infeasible), or None where a stop request cut it short (it is then pending: run again
+    on resume)."""
     found = elites.replacements(np.array([list(ind) for ind in pop], dtype=float),
                                 np.array([ind.leader for ind in pop]),
                                 np.array([ind.fitness.values[0] >= 0 for ind in pop]))
     if found is None:
         return None
     if not found:
-        return 0
+        return 0, 0
     new = [_Individual(list(map(float, x))) for _, x in found]
-    _evaluate(game, new, log)
+    n_bad = _evaluate(game, new, log)
     for (i, _), ind in zip(found, new):
         if ind.fitness.values[0] >= 0 and ind.leader > pop[i].leader:
             pop[i] = ind
             elites.replaced += 1
-    return len(new)
+    return len(new), n_bad
 
 
 def run(game: Game, config: GAConfig, log: GenerationLog, stop=lambda: False,
@@ -160,10 +161,12 @@ def run(game: Game, config: GAConfig, log: GenerationLog, stop=lambda: False,
     tb.register("mutate", mut_polynomial, rng, eta=config.pm_eta, low=low, up=up,
                 indpb=config.mutation_prob)
     pending = False       # a due elite step a stop cut short: kept with the checkpoint
+    carry = 0             # infeasible elite evaluations, counted in the next generation's row
     if resume is not None:
         rng.setstate(resume["rng"])
         pop, evals, first = _thaw(resume["pop"]), resume["evals"], resume["gen"] + 1
         pending = bool(resume.get("pending", False))
+        carry = int(resume.get("carry", 0))
         if elites is not None:
             elites.restore(resume.get("elites"))
     else:
@@ -178,17 +181,20 @@ def run(game: Game, config: GAConfig, log: GenerationLog, stop=lambda: False,
 
     def step() -> bool:
         """The due elite step unless a stop was asked; True where it is still pending."""
-        nonlocal evals
+        nonlocal evals, carry
         made = None if stop() else _step_elites(game, pop, log, elites)
-        evals += made or 0
-        return made is None
+        if made is None:
+            return True
+        evals += made[0]
+        carry += made[1]
+        return False
 
     if pending and elites is not None:
         pending = step()
 
     def save(done: int) -> None:
         checkpoint.save("deap", {"rng": rng.getstate(), "pop": _freeze(pop), "evals": evals,
-                                 "gen": done, "pending": pending,
+                                 "gen": done, "pending": pending, "carry": carry,
                                  "elites": elites.state() if elites is not None else None},
                         log, done)
 
@@ -210,7 +216,8 @@ def run(game: Game, config: GAConfig, log: GenerationLog, stop=lambda: False,
         n_bad = _evaluate(game, offspring, log)
         evals += len(offspring)
         pop = tools.selBest(pop + offspring, config.pop_size)
-        _record(log, gen, evals, pop, n_bad)
+        _record(log, gen, evals, pop, n_bad + carry)
+        carry = 0
         if elites is not None and elites.due(gen, config.generations):
             pending = step()
     best = tools.selBest(pop, 1)[0]

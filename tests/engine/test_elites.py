@@ -66,6 +66,38 @@ def test_same_seed_same_run_and_resume(tmp_path, engine, stop_at):
     assert counts(done) == counts(a)
 
 
+@pytest.mark.parametrize("engine", ["pymoo", "deap"])
+def test_an_infeasible_elite_evaluation_counts_in_the_next_row(engine, monkeypatch):
+    """The step's candidates are evaluated like offspring: one that comes back infeasible
+    counts in the ``infeasible`` column of the generation after the step (both engines
+    alike), and the log's total is every infeasible evaluation of the run."""
+    import dataclasses
+    game = to_game(tolls(seed=2))
+    cfg = stackga.GAConfig(pop_size=10, generations=8, seed=1, engine=engine, improve_every=3)
+    flag, bad = {"elite": False}, []
+    evaluate = game.evaluate
+
+    def replacements(self, X, leader, feasible):
+        flag["elite"] = True                      # this step's candidate: one, at the best
+        return [(int(np.argmax(np.where(feasible, leader, -np.inf))), X[0].copy())]
+
+    def marked(X, **kw):
+        ev = evaluate(X, **kw)
+        if kw:                                    # the result's own evaluation, after the run
+            return ev
+        if flag["elite"]:
+            flag["elite"] = False
+            ev = dataclasses.replace(ev, violation=np.ones(len(X)))
+        bad.append(int((~ev.feasible).sum()))
+        return ev
+    monkeypatch.setattr(EliteSteps, "replacements", replacements)
+    monkeypatch.setattr(game, "evaluate", marked)
+    res = stackga.solve(game, cfg, improve=False)
+    rows = dict(zip(res.log["gen"], res.log["infeasible"]))
+    assert rows[4] >= 1 and rows[7] >= 1             # the steps after generations 3 and 6
+    assert sum(res.log["infeasible"]) == sum(bad)
+
+
 class _Game:
     """A stand-in with an improvement step that moves x to x + 1 when x[0] < 5."""
 
