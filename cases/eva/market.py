@@ -19,7 +19,7 @@ import numpy as np
 from stackga.followers import EVClusters, MicrogridDispatch
 from stackga.followers.certify.certificate import Certificate, combine
 from stackga.followers.certify.tie_values import RecourseLeader
-from stackga.followers.parallel.threads import map_rows
+from stackga.followers.parallel.threads import map_rows, n_threads
 from stackga.followers.recourse.ev_cars import EVCarClusters
 from stackga.followers.response import Response, Status, check_prices
 
@@ -53,7 +53,11 @@ class Market:
         threads: threads the population is cut over (0 = every core): each thread runs
             the rounds of its contiguous block of individuals (an individual's rounds
             depend on nothing else, so the answer is the one-thread answer bit for bit),
-            and one block's numpy bookkeeping overlaps the others' compiled solves.
+            and one block's numpy bookkeeping overlaps the others' compiled solves; the
+            clusters' and dispatch's kernels then run on their block's thread. With fewer
+            than ``_MIN_ROWS`` individuals per thread the population is one block, and
+            the kernels cut each batch over the clusters' and dispatch's own ``threads``.
+            Identical dispatch rows are solved once per block.
     """
 
     clusters: EVClusters | EVCarClusters
@@ -71,6 +75,7 @@ class Market:
     threads: int = 0
 
     def __post_init__(self) -> None:
+        n_threads(self.threads)                  # a negative count is refused here, by name
         if self.view not in VIEWS:
             raise InputError(f"Market.view: unknown view {self.view!r}; choose one of {VIEWS}")
         if self.first not in FIRSTS:
@@ -85,7 +90,10 @@ class Market:
 
     def respond(self, prices: np.ndarray) -> Response:
         P = check_prices(prices, 2 * self.T, "eva market")
-        arrays = map_rows(lambda k: self._settle(P[k]), len(P), self.threads, _MIN_ROWS)
+        if len(P) >= _MIN_ROWS * n_threads(self.threads):       # a block for every thread
+            arrays = map_rows(lambda k: self._settle(P[k]), len(P), self.threads, _MIN_ROWS)
+        else:                  # too few individuals: one block, the kernels cut over threads
+            arrays = self._settle(P)
         status = arrays.pop("status")
         return Response(np.where(status == Status.OPTIMAL, arrays["cl_cost"].sum(axis=1), 0.0),
                         status, arrays)

@@ -71,9 +71,9 @@ def fleet_totals(a, s_final, s_lo, s_hi, up, dn, drift, c_up, c_dn, big_m, first
                 elif y < z:
                     dis[i, h] += w[j] * ((z - y) * eta_d / dt)
                 z = y
-                if z < lo - 1e3 * tol or z > hi + 1e3 * tol:
+                if not lo - 1e3 * tol <= z <= hi + 1e3 * tol:      # (NaN fails too)
                     feas[i] = False
                 h = h + 1 if h + 1 < T else 0
-            if z < s_final[r] - 1e3 * tol:          # the plan must end at >= s_final
+            if not z >= s_final[r] - 1e3 * tol:     # the plan must end at >= s_final
                 feas[i] = False
     return ch, dis, feas

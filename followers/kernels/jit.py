@@ -7,6 +7,9 @@ is compiled without numba's divide-by-zero check (which raises as Python would),
 kernels' inner loops divide at hardware speed (the eva clusters' kernel about 30 % faster,
 the same answers bit for bit, measured on a run's captured inputs); a kernel's divisors are
 guarded where they could vanish, and a NaN or infinity fails its answer checks.
+numba's cache is keyed on a kernel's source file, not on these options: after changing
+them, delete the compiled caches (``*.nbi``/``*.nbc`` under ``followers/kernels/__pycache__``)
+or the kernels keep the old compilation (a fresh install always compiles afresh).
 """
 import numpy as np
 

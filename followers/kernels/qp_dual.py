@@ -161,7 +161,11 @@ def _grad(h, q, lo, hi, ptr, col, val, act, k, u, p_row, p_var, p_sign, u_p, bst
 def _verified(h, q, lo, hi, ptr, col, val, r, bst, act, k, u, x, g, tol_p):
     """OPTIMAL only if the final point meets the KKT conditions it should by construction:
     the active rows hold, every multiplier (rows and bounds) is >= 0 within tolerance;
-    else NUMERICAL (rounding broke an invariant: the caller solves the QP another way)."""
+    else NUMERICAL (rounding broke an invariant, or a NaN or infinity came in: the caller
+    solves the QP another way)."""
+    for i in range(len(x)):
+        if not np.isfinite(x[i]):
+            return NUMERICAL
     scale = 0.0
     for i in range(len(h)):
         scale = max(scale, abs(q[i]), abs(h[i] * x[i]))
@@ -171,10 +175,10 @@ def _verified(h, q, lo, hi, ptr, col, val, r, bst, act, k, u, x, g, tol_p):
         s = -r[j]
         for p in range(ptr[j], ptr[j + 1]):
             s += val[p] * x[col[p]]
-        if abs(s) > 1e3 * tol_p or u[a] < -tol_d:
+        if not (abs(s) <= 1e3 * tol_p and u[a] >= -tol_d):     # (NaN fails too)
             return NUMERICAL
     for i in range(len(h)):
-        if bst[i] != 0 and -bst[i] * (h[i] * x[i] + g[i]) < -tol_d:
+        if bst[i] != 0 and not -bst[i] * (h[i] * x[i] + g[i]) >= -tol_d:
             return NUMERICAL
     return OPTIMAL
 

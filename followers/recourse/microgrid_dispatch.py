@@ -281,7 +281,7 @@ class MicrogridDispatch:
         LO[:, -T:] = HI[:, -T:] = r
         size = (abs(A) @ np.abs(X).T).T
         tol = 1e-6 * (1 + np.maximum(np.abs(np.where(np.isfinite(HI), HI, LO)), size))
-        return ~(np.any(V < LO - tol, axis=1) | np.any(V > HI + tol, axis=1))
+        return np.all(V >= LO - tol, axis=1) & np.all(V <= HI + tol, axis=1)   # (NaN fails)
 
     def _solve_rows(self, r: np.ndarray, gam: np.ndarray) -> tuple:
         """(X (n, 6T), status (n,)) for rows r (n, T) with weights gam (n,) by PIQP, then

@@ -299,6 +299,7 @@ def test_the_market_cut_over_threads_answers_as_one_thread():
     m = g.followers["market"]
     rng = np.random.default_rng(11)
     X = rng.uniform(g.lb, g.ub, (20, len(g.lb)))
+    X[15] = X[2]                                  # the same individual in both blocks
     P = g.prices(X)
     out = {}
     for th in (1, 2):
@@ -310,6 +311,8 @@ def test_the_market_cut_over_threads_answers_as_one_thread():
     for k in out[1].arrays:
         assert np.array_equal(out[1].arrays[k], out[2].arrays[k]), k
     assert np.all(out[1].arrays["rounds"] >= 2)
+    for k in out[2].arrays:
+        assert np.array_equal(out[2].arrays[k][15], out[2].arrays[k][2]), k
 
 
 def test_claims_follow_the_report():
