@@ -68,6 +68,12 @@ class StorageLP:
     decay: float = 1.0
     s_final: float = -np.inf
 
+    def __post_init__(self) -> None:
+        d = np.asarray(self.decay, float)
+        if not np.all((d > 0.0) & (d <= 1.0)):           # (NaN fails too)
+            bad = d[~((d > 0.0) & (d <= 1.0))].ravel()
+            raise InputError(f"StorageLP.decay must be in (0, 1], got {bad[:5].tolist()}")
+
     @property
     def T(self) -> int:
         return np.shape(self.up_max)[-1]

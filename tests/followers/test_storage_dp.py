@@ -64,6 +64,15 @@ def test_unknown_kernel_named():
         solve_storage(m, np.ones((1, 2)), np.ones((1, 2)), kernel="fortran")
 
 
+def test_a_decay_outside_0_1_is_refused_by_name():
+    T = 3
+    args = (1.0, np.zeros(T + 1), np.full(T + 1, 5.0), np.ones(T), np.ones(T), np.zeros(T))
+    for bad in (0.0, 1.5, np.nan):
+        with pytest.raises(ValueError, match=r"StorageLP.decay must be in \(0, 1\], got \["):
+            StorageLP(*args, decay=bad)
+    assert StorageLP(*args, decay=0.9).decay == 0.9
+
+
 @pytest.mark.parametrize("trial", range(60))
 def test_binaries_bnb_matches_milp(trial):
     """Branch and bound on the binaries == a MILP with binaries, incl. drift, decay,
